@@ -1,0 +1,158 @@
+"""Command line: ``PYTHONPATH=plugins python -m news_archive <command>``.
+
+Commands (their JSON output is a contract: fields are only ever added):
+
+``extract PATH…``   one JSON object per dump (per record for JSONL) per line
+``entities``        JSON lines ``{"id", "text"}`` on stdin → ``{"id", "entities": [...]}``
+``report``          the last build's report summary (``--strict``: exit 1 on rejections)
+``serve``           the built site plus the search service (waitress)
+``reindex``         rebuild the search index from scratch (used by ``make reindex``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+EXTRACT_FIELDS = (
+    "path", "status", "reason", "headline", "dek", "authors", "source", "dateline",
+    "published", "date_source", "url", "language", "body",
+)
+
+
+def _extract_record(path: str, story: Any = None, status: str = "converted", reason: str = "") -> dict[str, Any]:
+    rec: dict[str, Any] = dict.fromkeys(EXTRACT_FIELDS)
+    rec.update(path=path, status=status, reason=reason or None, authors=[])
+    if story is not None:
+        rec.update(
+            headline=story.headline, dek=story.dek or None, authors=story.authors,
+            source=story.source or None, dateline=story.dateline or None,
+            published=story.published.isoformat() if story.published else None,
+            date_source=story.date_source or None, url=story.url or None,
+            language=story.language or None, body=story.text,
+            byline=story.byline or None, format=story.format,
+        )
+    return rec
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .dedupe import Deduplicator
+    from .ingest import Rejected, is_dump, read_dump
+
+    files: list[tuple[Path, Path]] = []
+    for arg in args.paths:
+        p = Path(arg)
+        if p.is_dir():
+            files += [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and is_dump(f)]
+        else:
+            files.append((p, p.parent))
+    records: list[dict[str, Any]] = []
+    stories = []
+    for f, root in files:
+        shown = f.as_posix()
+        try:
+            for story in read_dump(f, root):
+                story.origin = shown + story.origin[len(f.relative_to(root).as_posix()):]
+                stories.append(story)
+                records.append(_extract_record(story.origin, story))
+        except Rejected as exc:
+            records.append(_extract_record(shown, status="rejected", reason=exc.reason))
+        except OSError as exc:
+            records.append(_extract_record(shown, status="rejected", reason=f"unreadable: {exc.strerror}"))
+        except Exception as exc:  # one bad dump never stops the others
+            records.append(_extract_record(shown, status="rejected", reason=f"internal error: {exc}"))
+    _, dups = Deduplicator().run(stories)
+    dup_of = {d.origin: o.origin for d, o in dups}
+    for rec in records:
+        if rec["path"] in dup_of:
+            original = dup_of[rec["path"]]
+            rec.update(status="duplicate", reason=f"duplicate of {original}", duplicate_of=original)
+        sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from .enrich.entities import entities_for_texts
+
+    items = []
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            items.append((item.get("id"), str(item.get("text") or "")))
+        except (ValueError, AttributeError):
+            sys.stderr.write(f"line {n}: not a JSON object with id and text; skipped\n")
+    results = entities_for_texts([t for _, t in items], args.model)
+    for (ident, _), ents in zip(items, results, strict=False):
+        sys.stdout.write(json.dumps({"id": ident, "entities": ents}, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import summary
+
+    path = Path(args.work) / "report.json"
+    if not path.exists():
+        sys.stderr.write(f"no build report at {path}: run `make html` first\n")
+        return 2
+    data = json.loads(path.read_text(encoding="utf-8"))
+    print(summary(data))
+    if args.strict and data["counts"]["rejected"]:
+        print(f"STRICT: {data['counts']['rejected']} dump(s) rejected; failing the build", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from .search.service import create_app
+
+    app = create_app(args.settings, args.output)
+    print(f"Serving the archive on http://{args.host}:{args.port}/ (search at /search)", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="news-archive")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(args.settings, override={"NEWS_ARCHIVE_FULL_REINDEX": True})
+    Pelican(settings).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="news_archive", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="print what each dump yields, as JSON lines")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("entities", help="named entities of JSON-lines texts on stdin")
+    p.add_argument("--model", default=None, help="spaCy model (default: NEWS_ARCHIVE_SPACY_MODEL)")
+    p.set_defaults(func=cmd_entities)
+    p = sub.add_parser("report", help="summarise the last build report")
+    p.add_argument("--work", default="var")
+    p.add_argument("--strict", action="store_true")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("serve", help="serve the site and the search service")
+    p.add_argument("--settings", default="pelicanconf.py")
+    p.add_argument("--output", default=None)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("reindex", help="rebuild the site with a full search re-index")
+    p.add_argument("--settings", default="pelicanconf.py")
+    p.set_defaults(func=cmd_reindex)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

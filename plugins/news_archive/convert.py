@@ -1,0 +1,243 @@
+"""Dumps folder → generated Markdown pages, incrementally, accounting for every dump.
+
+Steps (each a small function below): read every dump (cached by its bytes, its
+sidecars and the converter version), drop duplicates, add entities and tags, give
+each story a stable slug, write the pages that changed, and report.  One bad dump
+never stops the others: whatever goes wrong with it becomes its report entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import settings as S
+from .dedupe import Deduplicator
+from .enrich import entities as ner
+from .enrich.tags import assign_tags
+from .ingest import Rejected, is_dump, read_dump
+from .ingest.sidecar import sidecar_files
+from .render import render_markdown
+from .report import Entry, Report
+from .story import Story
+
+log = logging.getLogger(__name__)
+
+# Bump when ingest or render output changes, so every dump is converted again.
+CONVERTER_VERSION = "1"
+
+
+@dataclass
+class Converted:
+    story: Story
+    entry: Entry
+
+
+def now_utc() -> datetime:
+    """The archiving time; SOURCE_DATE_EPOCH makes builds reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    from unidecode import unidecode
+
+    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0]
+    return slug or "story"
+
+
+class State:
+    """What the last build did, so this one can skip unchanged work."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        data: dict[str, Any] = {}
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                data = {}
+        self.dumps: dict[str, Any] = data.get("dumps", {})
+        self.slugs: dict[str, str] = data.get("slugs", {})
+        self.written: dict[str, str] = data.get("written", {})
+        self.archived: dict[str, str] = data.get("archived", {})
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        data = {"dumps": self.dumps, "slugs": self.slugs, "written": self.written, "archived": self.archived}
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def fingerprint(path: Path, data: bytes) -> str:
+    h = hashlib.sha256()
+    h.update(CONVERTER_VERSION.encode())
+    h.update(data)
+    for side in sidecar_files(path):
+        h.update(side.name.encode())
+        h.update(side.read_bytes())
+    return h.hexdigest()
+
+
+def list_dumps(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and is_dump(p))
+
+
+def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple[list[Story], Report]:
+    """Read every dump (from cache when unchanged) into stories plus report entries."""
+    report = Report()
+    stories: list[Story] = []
+    paths = list_dumps(root)
+    iterator: Any = paths
+    if progress and sys.stderr.isatty() and not os.environ.get("CI"):
+        from tqdm import tqdm
+
+        iterator = tqdm(paths, desc="converting dumps", unit="dump")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    seen = set()
+    for path in iterator:
+        rel = path.relative_to(root).as_posix()
+        seen.add(rel)
+        try:
+            data = path.read_bytes()
+            fp = fingerprint(path, data)
+            cached = cache_dir / f"{fp}.json"
+            if state.dumps.get(rel) == fp and cached.exists():
+                result = json.loads(cached.read_text(encoding="utf-8"))
+            else:
+                try:
+                    result = {"stories": [s.to_json() for s in read_dump(path, root, data)]}
+                except Rejected as exc:
+                    result = {"rejected": exc.reason}
+                tmp = cached.with_suffix(".tmp")
+                tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+                os.replace(tmp, cached)
+                state.dumps[rel] = fp
+        except Exception as exc:  # one bad dump never stops the others
+            log.exception("news_archive: failed to read %s", rel)
+            result = {"rejected": f"internal error while reading: {type(exc).__name__}: {exc}"}
+        if "rejected" in result:
+            report.add(Entry(path=rel, status="rejected", reason=result["rejected"]))
+            continue
+        stories.extend(Story.from_json(s) for s in result["stories"])
+    for gone in set(state.dumps) - seen:
+        del state.dumps[gone]
+    return stories, report
+
+
+def assign_slug(story: Story, state: State, taken: dict[str, str]) -> str:
+    """A stable slug: the one this story had before, else one from its headline."""
+    key = story.content_hash
+    slug = state.slugs.get(key)
+    if not slug or taken.get(slug, key) != key:
+        base = slugify(story.headline)
+        slug = base if taken.get(base, key) == key else f"{base}-{key[:8]}"
+    taken[slug] = key
+    state.slugs[key] = slug
+    return slug
+
+
+def write_page(path: Path, text: str, state: State, slug: str) -> str:
+    """Write a page unless unchanged or edited by hand; returns a warning or ''."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if path.exists():
+        current = hashlib.sha256(path.read_bytes()).hexdigest()
+        if current == digest:
+            state.written[slug] = digest
+            return ""
+        if slug in state.written and current != state.written[slug]:
+            return f"kept hand-edited page {path.name}; delete it to regenerate"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    state.written[slug] = digest
+    return ""
+
+
+def convert_all(settings: dict[str, Any]) -> Report:
+    """Run the whole conversion for Pelican settings; write pages and the report."""
+    started = time.perf_counter()
+    root = Path(S.content_subdir(settings, "NEWS_ARCHIVE_DUMPS_DIR"))
+    out = Path(S.content_subdir(settings, "NEWS_ARCHIVE_GENERATED_DIR"))
+    work = Path(S.work_dir(settings))
+    out.mkdir(parents=True, exist_ok=True)
+    state = State(work / "state.json")
+    progress = bool(S.get(settings, "NEWS_ARCHIVE_PROGRESS"))
+
+    stories, report = read_all(root, state, work / "cache" / "dumps", progress)
+    t_ingest = time.perf_counter()
+
+    kept, duplicates = Deduplicator().run(stories)
+    for dup, original in duplicates:
+        report.add(Entry(path=dup.origin, status="duplicate", headline=dup.headline, duplicate_of=original.origin))
+
+    words = 0
+    if S.get(settings, "NEWS_ARCHIVE_NER") and kept:
+        words = ner.annotate(
+            kept, S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"), str(work / "cache"),
+            int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
+        )
+    t_ner = time.perf_counter()
+    for story in kept:
+        story.tags = assign_tags(
+            story, S.get(settings, "NEWS_ARCHIVE_MIN_TAGS"), S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")
+        )
+
+    taken: dict[str, str] = {}
+    wanted: set[str] = set()
+    url_pattern = settings.get("ARTICLE_URL", "{slug}.html")
+    slug_of: dict[str, str] = {}
+    for story in sorted(kept, key=lambda s: s.origin):
+        slug = assign_slug(story, state, taken)
+        slug_of[story.origin] = slug
+        archived = datetime.fromisoformat(state.archived.setdefault(story.content_hash, now_utc().isoformat()))
+        text = render_markdown(story, slug, archived, CONVERTER_VERSION)
+        warning = write_page(out / f"{slug}.md", text, state, slug)
+        wanted.add(f"{slug}.md")
+        url = "/" + url_pattern.format(slug=slug).lstrip("/")
+        entry = report.add(Entry(path=story.origin, status="converted", headline=story.headline, slug=slug, url=url))
+        if warning:
+            entry.warnings.append(warning)
+    for entry in report.entries:
+        if entry.status == "duplicate":
+            original_slug = slug_of.get(entry.duplicate_of, "")
+            entry.url = "/" + url_pattern.format(slug=original_slug).lstrip("/") if original_slug else ""
+    _remove_stale(out, wanted, state)
+    state.save()
+    t_end = time.perf_counter()
+    report.stats = {
+        "ingest_seconds": round(t_ingest - started, 2),
+        "ner_seconds": round(t_ner - t_ingest, 2),
+        "ner_words_per_second": int(words / (t_ner - t_ingest)) if words else None,
+        "render_seconds": round(t_end - t_ner, 2),
+    }
+    report.write(S.report_path(settings))
+    return report
+
+
+def _remove_stale(out: Path, wanted: set[str], state: State) -> None:
+    """Delete generated pages whose dump is gone, unless edited by hand."""
+    for page in out.glob("*.md"):
+        if page.name in wanted:
+            continue
+        slug = page.stem
+        digest = hashlib.sha256(page.read_bytes()).hexdigest()
+        if state.written.get(slug) == digest:
+            page.unlink()
+            del state.written[slug]

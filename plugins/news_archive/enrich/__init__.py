@@ -1,0 +1,1 @@
+"""Enrichment: named entities and tags added to Stories after ingest."""

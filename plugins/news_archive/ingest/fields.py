@@ -1,0 +1,141 @@
+"""Field parsers shared by every reader: bylines, agencies, datelines, dates, URLs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+# Agencies and wire services recognised in bylines and datelines.
+AGENCIES = {
+    "AFP": "AFP",
+    "AGENCE FRANCE-PRESSE": "AFP",
+    "AP": "AP",
+    "ASSOCIATED PRESS": "AP",
+    "THE ASSOCIATED PRESS": "AP",
+    "REUTERS": "Reuters",
+    "BLOOMBERG": "Bloomberg",
+    "DPA": "dpa",
+    "EFE": "EFE",
+    "ANSA": "ANSA",
+    "XINHUA": "Xinhua",
+    "TASS": "TASS",
+    "UPI": "UPI",
+    "PTI": "PTI",
+    "IANS": "IANS",
+    "KYODO": "Kyodo",
+    "YONHAP": "Yonhap",
+    "ANADOLU": "Anadolu",
+    "BBC": "BBC",
+    "CNN": "CNN",
+}
+
+_BYLINE_RE = re.compile(r"^\s*(?:written\s+)?by[:\s]+(?P<who>.{2,120}?)\s*$", re.I)
+_DATELINE_RE = re.compile(
+    r"^(?P<place>[A-Z][A-Z .'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?)\s*"
+    r"(?:\((?P<agency>[A-Za-z .\-]{2,30})\))?\s*[—–-]{1,2}\s"
+)
+
+
+def agency_of(name: str) -> str:
+    """Canonical agency for a name such as 'Agence France-Presse', or ''."""
+    return AGENCIES.get(re.sub(r"\s+", " ", name.strip().strip(".")).upper(), "")
+
+
+def parse_byline(line: str) -> tuple[list[str], str] | None:
+    """'By John Smith and Jane Doe, Reuters' → (['John Smith', 'Jane Doe'], 'Reuters').
+
+    Returns None when the line is not a byline.  A byline that names only an agency
+    ('by AFP') gives no authors: an agency is not a person.
+    """
+    m = _BYLINE_RE.match(line)
+    if not m:
+        return None
+    who = m.group("who").strip()
+    if len(who.split()) > 12 or who.endswith((".", "?", "!")) and not agency_of(who):
+        return None
+    parts = re.split(r"\s*(?:,|;|\band\b|&|\|)\s*", who)
+    authors: list[str] = []
+    source = ""
+    for part in parts:
+        part = part.strip(" .")
+        if not part:
+            continue
+        agency = agency_of(part)
+        if agency:
+            source = source or agency
+        elif _looks_like_name(part):
+            authors.append(part)
+        else:
+            return None
+    if not authors and not source:
+        return None
+    return authors, source
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+
+
+_NAME_PARTICLES = {"de", "da", "van", "von", "der", "al", "el", "bin", "ul", "la", "le", "di", "du"}
+
+
+def parse_dateline(paragraph: str) -> tuple[str, str, str]:
+    """'MOSCOW (AP) — Text…' → ('Moscow', 'AP', 'Text…'); no dateline → ('', '', paragraph)."""
+    m = _DATELINE_RE.match(paragraph)
+    if not m:
+        return "", "", paragraph
+    place = m.group("place").strip()
+    if not place.split(",")[0].isupper():
+        return "", "", paragraph
+    agency = agency_of(m.group("agency") or "")
+    rest = paragraph[m.end():].lstrip()
+    return place.title(), agency, rest
+
+
+def parse_date(value: object) -> datetime | None:
+    """Dates as they appear in records: ISO strings, epoch seconds/ms, {'$date': …}."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        for key in ("$date", "date", "$numberLong"):
+            if key in value:
+                return parse_date(value[key])
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if value > 1e11 else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{10,13}", text):
+            return parse_date(int(text))
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        try:
+            from dateutil import parser as dateparser
+
+            return dateparser.parse(text, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    return None
+
+
+def safe_url(value: object) -> str:
+    """Keep a URL only if it is absolute http(s); anything else (javascript:, data:) is dropped."""
+    if not isinstance(value, str):
+        return ""
+    url = value.strip()
+    if re.match(r"^https?://[^\s<>\"']+$", url, re.I):
+        return url
+    return ""
+
+
+def clean_line(text: str) -> str:
+    """Collapse whitespace, drop control characters."""
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
+    return re.sub(r"\s+", " ", text).strip()

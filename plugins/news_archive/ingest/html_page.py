@@ -1,0 +1,53 @@
+"""HTML pages → Story with trafilatura (body, title, author, date, site name, URL)."""
+
+from __future__ import annotations
+
+from ..story import Story
+from .errors import Rejected
+from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
+
+
+def read_html(html: str, origin: str) -> Story:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=False
+    )
+    if doc is None:
+        raise Rejected("no article found in the HTML page")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = data.get("text") or ""
+    body = [clean_line(p) for p in text.split("\n") if clean_line(p)]
+    headline = clean_line(data.get("title") or "")
+    if not body:
+        raise Rejected("no article found in the HTML page (no body text)")
+    if not headline:
+        raise Rejected("no article found in the HTML page (no headline)")
+    authors = [clean_line(a) for a in (data.get("author") or "").split(";") if clean_line(a)]
+    source = ""
+    kept = []
+    for a in authors:
+        agency = agency_of(a)
+        if agency:
+            source = source or agency
+        else:
+            kept.append(a)
+    published = parse_date(data.get("date"))
+    dateline, agency, first = parse_dateline(body[0])
+    if dateline:
+        body[0] = first
+        source = source or agency
+    return Story(
+        headline=headline,
+        body=body,
+        dek=clean_line(data.get("description") or ""),
+        authors=kept,
+        source=source or clean_line(data.get("sitename") or ""),
+        dateline=dateline,
+        published=published,
+        date_source="dump" if published else "",
+        url=safe_url(data.get("url")),
+        language=data.get("language") or "",
+        origin=origin,
+        format="html",
+    )

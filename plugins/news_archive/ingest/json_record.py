@@ -1,0 +1,106 @@
+"""JSON and JSONL records (news-please schema and common variants) → Stories."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..story import Story
+from .errors import Rejected
+from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
+
+_HEADLINE_KEYS = ("title", "headline", "name")
+_BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
+_DATE_KEYS = ("date_publish", "published", "publish_date", "date_published", "datePublished", "date", "pubDate")
+_DEK_KEYS = ("description", "dek", "summary", "standfirst", "subtitle")
+
+
+def _first(rec: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if rec.get(key) not in (None, "", []):
+            return rec[key]
+    return None
+
+
+def _paragraphs(value: Any) -> list[str]:
+    if isinstance(value, list):
+        value = "\n".join(str(v) for v in value if v)
+    if not isinstance(value, str):
+        return []
+    return [clean_line(p) for p in value.split("\n") if clean_line(p)]
+
+
+def _authors(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [a for a in value.replace(" and ", ",").replace(";", ",").split(",")]
+    if not isinstance(value, list):
+        return []
+    names = []
+    for a in value:
+        if isinstance(a, dict):
+            a = a.get("name", "")
+        if isinstance(a, str) and clean_line(a):
+            names.append(clean_line(a))
+    return names
+
+
+def record_to_story(rec: Any, origin: str) -> Story:
+    if not isinstance(rec, dict):
+        raise Rejected("JSON record is not an object")
+    headline = clean_line(str(_first(rec, _HEADLINE_KEYS) or ""))
+    body = _paragraphs(_first(rec, _BODY_KEYS))
+    if not headline:
+        raise Rejected("no headline in the JSON record")
+    if not body:
+        raise Rejected("no article text in the JSON record")
+    raw_date = _first(rec, _DATE_KEYS)
+    published = parse_date(raw_date)
+    authors = []
+    source = ""
+    for a in _authors(rec.get("authors") or rec.get("author") or rec.get("byline")):
+        agency = agency_of(a)
+        if agency:
+            source = source or agency
+        else:
+            authors.append(a)
+    dateline, agency, first = parse_dateline(body[0])
+    if dateline:
+        body[0] = first
+        source = source or agency
+    return Story(
+        headline=headline,
+        body=body,
+        dek=clean_line(str(_first(rec, _DEK_KEYS) or "")),
+        authors=authors,
+        source=source or clean_line(str(rec.get("source") or rec.get("source_domain") or "")),
+        dateline=dateline,
+        published=published,
+        date_source="dump" if published else "",
+        url=safe_url(rec.get("url")),
+        language=str(rec.get("language") or ""),
+        section=str(rec.get("section") or ""),
+        origin=origin,
+        format="json",
+    )
+
+
+def read_json(text: str, origin: str) -> list[Story]:
+    data = json.loads(text)
+    if isinstance(data, list):
+        return [record_to_story(rec, f"{origin}#{i + 1}") for i, rec in enumerate(data)]
+    return [record_to_story(data, origin)]
+
+
+def read_jsonl(text: str, origin: str) -> list[Story]:
+    stories = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            raise Rejected(f"line {i}: invalid JSON ({exc.msg})") from exc
+        story = record_to_story(rec, f"{origin}#{i}")
+        story.format = "jsonl"
+        stories.append(story)
+    return stories

@@ -1,0 +1,62 @@
+"""Detect a dump's format from its content and hand it to the right reader."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+from ..story import Story
+from .decode import decode
+from .errors import Rejected
+
+_HTML_RE = re.compile(r"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|article[\s>]|p[\s>])", re.I)
+
+
+def sniff(text: str, name: str = "") -> str:
+    """Return 'json', 'jsonl', 'html' or 'text' for decoded dump text."""
+    head = text.lstrip()[:2000]
+    if head.startswith(("{", "[")):
+        try:
+            json.loads(text)
+            return "json"
+        except ValueError:
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            if lines and all(ln.lstrip().startswith("{") for ln in lines[:5]):
+                return "jsonl"
+    if _HTML_RE.search(head) or (name.lower().endswith((".html", ".htm")) and "<" in head):
+        return "html"
+    return "text"
+
+
+def read_bytes(data: bytes, name: str, origin: str) -> list[Story]:
+    """Decode and parse one dump's bytes; raise Rejected with a reason on failure."""
+    if not data.strip():
+        raise Rejected("empty file")
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise Rejected(f"corrupt gzip file: {exc}") from exc
+        name = name[:-3] if name.endswith(".gz") else name
+    text = decode(data)
+    if not text.strip():
+        raise Rejected("empty file (only whitespace)")
+    kind = sniff(text, name)
+    if kind == "json":
+        from .json_record import read_json
+
+        stories = read_json(text, origin)
+    elif kind == "jsonl":
+        from .json_record import read_jsonl
+
+        stories = read_jsonl(text, origin)
+    elif kind == "html":
+        from .html_page import read_html
+
+        stories = [read_html(text, origin)]
+    else:
+        from .text import read_text
+
+        stories = [read_text(text, origin)]
+    return stories

@@ -1,0 +1,57 @@
+"""Story → Markdown page with a Pelican metadata header.
+
+Multi-valued fields are separated by ``;`` (Pelican splits on ``;`` when one is
+present), so names such as "Reuters, Ltd." survive.  An undated story gets
+``Published: unknown`` and ``Undated: true``: Pelican needs a ``Date`` to sort and
+paginate, so we give it the archived time, which templates, feeds and structured
+data never present as the publication date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .escape import markdown_text, metadata_value
+from .story import ENTITY_TYPES, Story
+
+# Metadata key for each entity type (lists of canonical names).
+ENTITY_KEYS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
+
+
+def render_markdown(story: Story, slug: str, archived: datetime, version: str) -> str:
+    """The full text of the generated page."""
+    meta: list[tuple[str, str]] = [
+        ("Title", metadata_value(story.headline)),
+        ("Slug", slug),
+        ("Date", (story.published or archived).isoformat(timespec="seconds")),
+        ("Published", story.published.isoformat(timespec="seconds") if story.published else "unknown"),
+        ("Date_source", story.date_source or "none"),
+        ("Undated", "false" if story.published else "true"),
+        ("Archived", archived.isoformat(timespec="seconds")),
+    ]
+    if story.authors:
+        meta.append(("Authors", "; ".join(metadata_value(a) for a in story.authors) + ";"))
+    optional = [
+        ("Dek", story.dek),
+        ("Byline", story.byline),
+        ("Source", story.source),
+        ("Dateline", story.dateline),
+        ("Source_url", story.url),
+        ("Language", story.language),
+        ("Section", story.section),
+    ]
+    meta += [(k, metadata_value(v)) for k, v in optional if v]
+    if story.tags:
+        meta.append(("Tags", "; ".join(metadata_value(t) for t in story.tags) + ";"))
+    for etype in ENTITY_TYPES:
+        names = sorted({e.name for e in story.entities if e.type == etype})
+        if names:
+            meta.append((ENTITY_KEYS[etype], "; ".join(metadata_value(n) for n in names) + ";"))
+    meta += [
+        ("Origin", metadata_value(story.origin)),
+        ("Content_hash", story.content_hash),
+        ("Generator", f"news_archive {version}"),
+    ]
+    header = "\n".join(f"{k}: {v}" for k, v in meta)
+    body = "\n\n".join(markdown_text(p) for p in story.body)
+    return f"{header}\n\n{body}\n"

