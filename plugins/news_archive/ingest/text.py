@@ -1,97 +1,467 @@
-"""Plain-text scrapes of news pages → Story, using only the text itself.
+"""Plain-text dumps of news pages → Story, using only the text itself.
 
-A scrape has no markup, so the article is found from the shape of its lines:
-paragraphs are long and end like sentences; navigation, captions and footers are
-short, link-like or known boilerplate; the headline is the short line the
-breadcrumb ends with (or the first title-like line above the body).
+Two kinds of text dump arrive: short *scrapes* (breadcrumb, headline, ``by AFP``,
+caption, dek, paragraphs, footer) and *full-page* dumps (site title line, whole
+navigation menus one item a line, headline, byline/date line, paragraphs, related
+links, footers, cookie notices, sometimes not in English).  One extractor handles
+both, because the same general facts about web pages hold in each:
+
+* **Sentence shape and stop words.**  Article paragraphs are running prose: long
+  lines that end like sentences and are dense in the language's function words
+  ("the", "of", "und", "yang"…).  Menus, tag lists and headlines are not.  The
+  language is guessed from which stop-word list (jusText's, shipped with
+  trafilatura) covers the most of the page, so the density test works for German,
+  Portuguese or Indonesian pages too; CJK text is measured in characters.
+* **Link-like short lines** (menu items, "Share", "Log in") are boilerplate.
+* **Position and contiguity.**  The body is one contiguous region: each line scores
+  + its word count when it is prose and a penalty when it is boilerplate, and the
+  body is the highest-scoring run of lines (a maximum-sum subarray), so an
+  "Advertisement" line inside the article is bridged while a 40-item menu or a
+  footer heading ("Related Articles", "Leave a Comment") ends it.
+* **Repetition across dumps of the same site** (``SiteBoilerplate``): a line that
+  recurs on other pages of the same site is site furniture, not this article.
+* **The headline is the line the page title repeats.**  Full pages start with a
+  ``<headline> - <site>`` title line and scrapes with a breadcrumb ending in the
+  headline; the headline is the line above the body that another line starts or
+  ends with.  Byline and date lines between headline and body give authors and a
+  published date (``date_source`` "text").
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
 from ..story import Story
 from .errors import Rejected
-from .fields import clean_line, parse_byline, parse_dateline
+from .fields import agency_of, clean_line, parse_byline, parse_dateline
 
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":", "\u3002", "\uff01", "\uff1f", "\u2026", "»")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[-|–—•·:»«]|::|--)\s+")
+
+# Headings after which only comments follow: they end an article.
+_COMMENTS_RE = re.compile(
+    r"^(leave a (comment|reply)|comments?( \(\d+\))?|\d+ comments?|join the (discussion|conversation)|"
+    r"post a comment|add (a|your) comment|\d+ (responses|replies|comments|thoughts) (to|on) .*|"
+    r"show comments|view comments|discussion)\W*$",
+    re.I,
+)
+# Headings of related-story boxes and footers; such a box can also sit inside an article.
 _FOOTER_RE = re.compile(
-    r"^(related (articles|stories|posts|content|news)|leave a (comment|reply)|share this:?|"
-    r"you (may|might) also like|more from|read more|recommended|comments?|advertisement|"
-    r"filed under|tags?:|sign up|subscribe|follow us|copyright|©)",
+    r"^(related (articles?|stories|posts|content|news|coverage|links|topics)|more (stories|news|articles)"
+    r"( from .*)?|share this( article| story)?:?|you (may|might) (also )?like|"
+    r"recommended( for you| stories)?|read (more|next)|"
+    r"(most )?(popular|read|viewed)( stories| articles| now)?|trending( now)?|filed under:?|tags?:?|"
+    r"about the author|what others are reading|"
+    r"sponsored (content|stories|links)|around the web|from around the web|also (on|in) .{1,40}|"
+    r"latest (news|stories|articles)|top stories|editor'?s picks?|more from .{1,40}|newsletter)\W*$",
     re.I,
 )
+# Lines that are furniture wherever they appear.
 _BOILERPLATE_RE = re.compile(
-    r"^(file photo|photo:?|image:?|advertisement|share|tweet|email|print|"
-    r"click to (share|print|email).*|skip to (main )?content|menu|search|home)$",
+    r"^(file photo|photo:?|image:?|advertisement|advertising|ad|share|tweet|e-?mail|print|"
+    r"click to (share|print|email).*|skip to (main )?content|jump to .*|menu|search|home|close|"
+    r"log ?in|sign ?in|sign up|register|subscribe|follow us|share on .*|comment|next|previous|"
+    r"continue reading|scroll to .*|view (comments|gallery)|play video|watch:?|listen|loading.*)\W*$",
     re.I,
 )
-_SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":")
+# Sentences that are site notices (cookies, consent, subscriptions), not journalism.
+_NOTICE_RE = re.compile(
+    r"(\b(uses?|using|accept|about|our|enable|allow) (of )?cookies|\bcookie (policy|settings|preferences)|"
+    r"\bprivacy (policy|notice|settings)|\bterms (of (use|service)|and conditions)|all rights reserved|©|"
+    r"\bcopyright \d{4}|\b(sign up|subscribe|register) (for|to) (our|the|a) (free )?(daily |weekly )?"
+    r"(newsletter|email|updates)|\benable javascript|\bad ?blocker|\bby continuing to (use|browse)|"
+    r"\bget short url|\bcontact us\b|\bcustomer service)",
+    re.I,
+)
+_CREDIT_RE = re.compile(
+    r"(\((ap|afp|reuters|getty|epa|ap photo|photo)\b[^)]*\)\s*$|\b(getty images|shutterstock|ap photo|"
+    r"photo credit|image credit|photograph:|pictured:)|^(photo|image|picture|video|credit)s?\s*:)",
+    re.I,
+)
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}\b)?)?"
+_DATE_RES = (
+    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}", re.I),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}{_TIME}", re.I),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?"),
+    re.compile(r"(?:\b\d{1,2}:\d{2}\s+)?\b\d{1,2}\.\d{1,2}\.\d{4}\b"),
+)
+_DATE_WORDS_RE = re.compile(
+    r"^(published|posted|updated|last updated|first published|date|on)\b:?\s*", re.I
+)
 
 
-def is_paragraph(line: str) -> bool:
-    """A line shaped like running prose."""
-    words = len(line.split())
-    return (words >= 10 and line.endswith(_SENTENCE_END)) or words >= 30
+# ---------------------------------------------------------------------------
+# Language: which stop words make a line read like prose
 
 
-def read_text(text: str, origin: str) -> Story:
-    """Extract headline, byline, dek and body paragraphs from a scrape."""
-    lines = [clean_line(ln) for ln in text.split("\n")]
+@lru_cache(maxsize=1)
+def _stoplists() -> dict[str, frozenset[str]]:
+    """jusText's stop-word lists (100 languages), loaded once."""
+    import justext
+
+    return {name: frozenset(w.casefold() for w in justext.get_stoplist(name)) for name in justext.get_stoplists()}
+
+
+def guess_stopwords(text: str) -> frozenset[str]:
+    """The stop-word list of the page's language: the one covering most of its tokens."""
+    counts = Counter(t.casefold() for t in _TOKEN_RE.findall(text))
+    if not counts:
+        return frozenset()
+    best, best_hits = frozenset(), 0
+    for words in _stoplists().values():
+        hits = sum(n for w, n in counts.items() if w in words)
+        if hits > best_hits:
+            best, best_hits = words, hits
+    return best
+
+
+# ---------------------------------------------------------------------------
+# Site furniture seen across dumps
+
+
+def _norm(line: str) -> str:
+    return " ".join(_TOKEN_RE.findall(line.casefold()))
+
+
+def site_of(text: str) -> str:
+    """A site key from a page's title line: the part after the last separator ('… - SlashGear')."""
+    first = text.lstrip().split("\n", 1)[0]
+    parts = _TITLE_SEPARATORS.split(clean_line(first))
+    return _norm(parts[-1]) if len(parts) > 1 and len(parts[-1].split()) <= 6 else ""
+
+
+@dataclass
+class SiteBoilerplate:
+    """Lines that recur on several pages of one site: navigation, footers, notices.
+
+    Built from all text dumps of a batch; a line is furniture for a page when it
+    also appears on at least ``min_pages`` other pages of the same site.  Two dumps
+    of the same story (duplicates) share their paragraphs, so pages sharing most of
+    their long lines are not counted as evidence for each other.
+    """
+
+    lines: dict[str, Counter[str]]
+    min_pages: int = 1
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> SiteBoilerplate:
+        pages: dict[str, list[set[str]]] = {}
+        for text in texts:
+            site = site_of(text)
+            if site:
+                pages.setdefault(site, []).append({_norm(ln) for ln in text.split("\n") if ln.strip()})
+        lines: dict[str, Counter[str]] = {}
+        for site, sets in pages.items():
+            counter: Counter[str] = Counter()
+            for i, page in enumerate(sets):
+                long_lines = {ln for ln in page if len(ln.split()) >= 12}
+                for j, other in enumerate(sets):
+                    # A near-copy of this page (same story) is not evidence of furniture.
+                    if i != j and long_lines and len(long_lines & other) > 0.5 * len(long_lines):
+                        page = page - other
+                counter.update(page)
+            lines[site] = counter
+        return cls(lines)
+
+    def repeated(self, text: str) -> set[str]:
+        """Normalised lines of this page that other pages of its site also have."""
+        counter = self.lines.get(site_of(text))
+        if not counter:
+            return set()
+        return {ln for ln, n in counter.items() if n - 1 >= self.min_pages and ln}
+
+
+# ---------------------------------------------------------------------------
+# Lines
+
+
+@dataclass
+class Line:
+    text: str
+    words: int
+    stop_density: float
+    sentence: bool
+    kind: str = ""  # good (prose), short, neutral, bad, footer (related box), stop (comments)
+
+    @property
+    def score(self) -> float:
+        if self.kind == "good":
+            return float(self.words)
+        if self.kind == "stop":
+            return -1000.0
+        if self.kind == "footer":
+            return -50.0
+        if self.kind == "bad":
+            return -3.0 - 0.5 * min(self.words, 40)
+        if self.kind == "short":
+            return -2.0
+        return -1.0
+
+
+def _measure(text: str, stopwords: frozenset[str]) -> Line:
+    tokens = _TOKEN_RE.findall(text)
+    cjk = len(_CJK_RE.findall(text))
+    if cjk > len(text) * 0.3:
+        # No spaces between words: about two characters a word, and prose has 。、
+        words = max(len(tokens), cjk // 2)
+        density = 0.3 if re.search("[\u3001\u3002\uff0c]", text) else 0.0
+    else:
+        words = len(tokens)
+        density = sum(1 for t in tokens if t.casefold() in stopwords) / words if words else 0.0
+    return Line(text, words, density, text.endswith(_SENTENCE_END))
+
+
+def _classify(line: Line, repeated: bool) -> str:
+    text = line.text
+    if _COMMENTS_RE.match(text):
+        return "stop"
+    if _FOOTER_RE.match(text):
+        return "footer"
+    if _BOILERPLATE_RE.match(text):
+        return "bad"
+    if repeated or _CREDIT_RE.search(text):
+        return "bad"
+    if _NOTICE_RE.search(text) and line.words < 80:
+        return "bad"
+    if line.words >= 10 and line.stop_density >= 0.25 and (line.sentence or line.words >= 25):
+        return "good"
+    if line.words >= 6 and line.sentence and line.stop_density >= 0.15:
+        return "good"
+    if line.words >= 30 and line.stop_density >= 0.15:
+        return "good"
+    if line.words >= 20 and line.stop_density < 0.08:
+        return "bad"  # long but not prose: tag clouds, lists of names
+    if line.words <= 4 and not line.sentence:
+        return "short"
+    return "neutral"
+
+
+def _best_span(lines: list[Line], lo: int, anchor: int) -> tuple[int, int]:
+    """The contiguous run of lines (from index lo) with the highest total score.
+
+    Prose far below the headline (``anchor``) counts for less: the article follows
+    its headline, while teasers and site blurbs sit further down the page.
+    """
+    best, best_span = 0.0, (lo, lo)
+    total, start = 0.0, lo
+    for i in range(lo, len(lines)):
+        if total <= 0:
+            total, start = 0.0, i
+        score = lines[i].score
+        distance = i - anchor
+        if score > 0 and distance > _NEAR:
+            score *= max(_FAR_WEIGHT, _NEAR / distance)
+        total += score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+# Lines below the headline within which prose counts in full, and the least weight further down.
+_NEAR = 30
+_FAR_WEIGHT = 0.25
+
+
+def _keep_in_body(line: Line, prev: Line | None, nxt: Line | None) -> bool:
+    """Inside the body span: prose, short sentences and subheadings, never furniture."""
+    if line.kind == "good":
+        return True
+    if line.kind in ("bad", "stop", "footer"):
+        return False
+    if line.sentence and line.words >= 2 and not _NOTICE_RE.search(line.text):
+        return True  # short paragraphs ("Yes, that's it.") and quotes
+    # A subheading: a title-like line between two paragraphs.
+    return (
+        line.kind == "neutral" and 3 <= line.words <= 15 and prev is not None and nxt is not None
+        and prev.kind == "good" and nxt.kind == "good"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Bylines and dates
+
+
+def find_date(line: str) -> datetime | None:
+    """A publication date written in a short byline/date line, or None."""
+    text = _DATE_WORDS_RE.sub("", line)
+    for pattern in _DATE_RES:
+        m = pattern.search(text)
+        if not m:
+            continue
+        raw = m.group(0)
+        try:
+            from dateutil import parser as dateparser
+
+            if re.fullmatch(r"(?:\d{1,2}:\d{2}\s+)?\d{1,2}\.\d{1,2}\.\d{4}", raw):
+                return dateparser.parse(raw.replace(".", "/"), dayfirst=True)
+            return dateparser.parse(re.sub(r"\s+[A-Z]{2,4}$", "", raw), fuzzy=False)
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def _name_part(text: str) -> list[str]:
+    """Author names in a fragment such as 'Chris Davies' or 'By Jane Doe and John Roe'."""
+    text = text.strip(" ,|-–—•")
+    parsed = parse_byline(text if text.lower().startswith("by ") else "By " + text)
+    if not parsed:
+        return []
+    authors, _ = parsed
+    return [a for a in authors if 2 <= len(a.split()) <= 4 and not any(ch.isdigit() for ch in a)]
+
+
+@dataclass
+class Head:
+    authors: list[str]
+    source: str
+    byline: str
+    published: datetime | None
+
+
+def _parse_head(lines: list[str]) -> Head:
+    """Authors, agency and date from the byline/date lines between headline and body."""
+    head = Head([], "", "", None)
+    for i, ln in enumerate(lines):
+        if len(ln.split()) > 16:
+            continue
+        parsed = parse_byline(ln)
+        date = find_date(ln)
+        if parsed and not head.byline:
+            head.authors, head.source = parsed[0], parsed[1] or head.source
+            head.byline = ln
+        elif date and not head.authors:
+            # 'Chris Davies - Nov 19, 2019, 8:15 pm CST': a name beside the date.
+            before = re.split(r"\s+[-–—|•·]\s+|\s{2,}", ln)[0]
+            names = _name_part(before) if before != ln else []
+            if not names and i > 0 and len(lines[i - 1].split()) <= 4:
+                names = _name_part(lines[i - 1])  # 'Debbie White' above '18 Nov 2019, 19:09'
+                if names:
+                    head.byline = lines[i - 1]
+            if names:
+                head.authors = names
+                head.byline = head.byline or before
+        if date and head.published is None and not re.match(r"^(updated|last updated)", ln, re.I):
+            head.published = date
+    return head
+
+
+# ---------------------------------------------------------------------------
+# Headline
+
+
+def _headline_index(lines: list[str]) -> int:
+    """The first line that the page title or breadcrumb (the first line) repeats, or -1.
+
+    Full pages open with ``<headline> - <site>``; scrapes with a breadcrumb
+    ``Home News <headline>``; either way the headline is the later line the first
+    line starts or ends with (at least two words, and most of the title).
+    """
+    if len(lines) < 2:
+        return -1
+    title = _norm(lines[0])
+    for i in range(1, min(len(lines), 400)):
+        cand = _norm(lines[i])
+        if len(cand.split()) < 2 or lines[i].endswith((",", ";")):
+            continue
+        if cand == title or (
+            (title.startswith(cand + " ") or title.endswith(" " + cand)) and len(cand) >= 0.3 * len(title)
+        ):
+            return i
+    return -1
+
+
+def _title_headline(first: str) -> str:
+    """Without a repeated headline line: the page title line minus the site name."""
+    parts = _TITLE_SEPARATORS.split(first)
+    title = max(parts, key=len) if len(parts) > 1 else first
+    if 2 <= len(title.split()) <= 30 and not (title.endswith(".") and len(title.split()) > 20):
+        return title
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# The extractor
+
+
+def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None) -> Story:
+    """Extract headline, byline, date, dek and body paragraphs from a text dump."""
+    lines = [clean_line(unicodedata.normalize("NFC", ln)) for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if not lines:
         raise Rejected("empty file (only whitespace)")
-    start = next((i for i, ln in enumerate(lines) if is_paragraph(ln)), None)
-    if start is None:
+    stopwords = guess_stopwords(text)
+    repeated = boilerplate.repeated(text) if boilerplate else set()
+    measured = [_measure(ln, stopwords) for ln in lines]
+    for m in measured:
+        m.kind = _classify(m, _norm(m.text) in repeated)
+    # The title line opens the page; the article starts below its headline.
+    h_index = _headline_index(lines)
+    lo = 1 if len(lines) > 1 and measured[0].words < 40 else 0
+    first = max(lo, h_index + 1)
+    # A footer heading after the first paragraphs closes the article: comments and
+    # related stories below it are not searched (they are prose too).
+    limit = len(measured)
+    seen_prose = 0
+    for k in range(first, len(measured)):
+        if measured[k].kind == "good":
+            seen_prose += measured[k].words
+        elif measured[k].kind == "stop" and seen_prose >= 40:
+            limit = k
+            break
+    start, end = _best_span(measured[:limit], first, max(h_index, 0))
+    if start == end and h_index >= 0:
+        h_index = -1
+        start, end = _best_span(measured, lo, 0)
+    if start == end:
         raise Rejected("no article found: no paragraph of running text")
-    end = next(
-        (i for i in range(start + 1, len(lines)) if _FOOTER_RE.match(lines[i])), len(lines)
-    )
-    body = [ln for ln in lines[start:end] if is_paragraph(ln) and not _BOILERPLATE_RE.match(ln)]
-
-    head = lines[:start]
-    authors: list[str] = []
-    source = byline = ""
-    candidates: list[str] = []
-    for ln in head:
-        parsed = parse_byline(ln)
-        if parsed:
-            authors, source = parsed
-            byline = ln
-        elif not _BOILERPLATE_RE.match(ln) and 3 <= len(ln.split()) <= 40:
-            candidates.append(ln)
-    headline = _pick_headline(candidates, head)
+    body = [
+        m.text for k, m in enumerate(measured[start:end], start)
+        if _keep_in_body(m, measured[k - 1] if k > start else None, measured[k + 1] if k + 1 < end else None)
+    ]
+    if sum(len(p.split()) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
+        raise Rejected("no article found: too little running text")
+    headline = lines[h_index] if h_index >= 0 else _title_headline(lines[0]) if lo else ""
     if not headline:
         raise Rejected("no article found: no headline above the body")
+    between = lines[h_index + 1 : start] if h_index >= 0 else lines[max(lo, start - 8) : start]
+    head = _parse_head(between)
     dek = ""
-    after = candidates[candidates.index(headline) + 1 :] if headline in candidates else []
-    for ln in reversed(after):
-        if len(ln.split()) >= 6 and ln != headline:
+    for ln in reversed(between):
+        if (len(ln.split()) >= 6 and ln != headline and ln != head.byline and not find_date(ln)
+                and not _NOTICE_RE.search(ln) and not _BOILERPLATE_RE.match(ln)
+                and not parse_byline(ln) and not _CREDIT_RE.search(ln)):
             dek = ln
             break
-    dateline, agency, first = parse_dateline(body[0]) if body else ("", "", "")
+    source = head.source
+    dateline, agency, first = parse_dateline(body[0])
     if dateline:
         body[0] = first
         source = source or agency
+    if not source and head.byline:
+        source = agency_of(head.byline)
     return Story(
         headline=headline,
         body=body,
         dek=dek,
-        authors=authors,
-        byline=byline,
+        authors=head.authors,
+        byline=head.byline,
         source=source,
         dateline=dateline,
+        published=head.published,
+        date_source="text" if head.published else "",
         origin=origin,
-        format="scrape-text",
+        format="page-text" if start > 12 else "scrape-text",
     )
-
-
-def _pick_headline(candidates: list[str], head: list[str]) -> str:
-    """The title-like line that a breadcrumb repeats, else the first title-like line."""
-    titles = [c for c in candidates if not c.endswith((".", ",", ";"))]
-    for cand in titles:
-        if any(other != cand and other.endswith(cand) for other in head):
-            return cand
-    for cand in titles:
-        if head.count(cand) > 1:
-            return cand
-    return titles[0] if titles else ""

@@ -1,0 +1,149 @@
+"""Body-extraction quality on ../shared/data/extraction, with the benchmark's own metric.
+
+The scrapinghub article-extraction benchmark scores an extracted body against the
+human-marked one like this (see ../shared/data/INDEX.md): tokenize with ``\\w+``,
+take 4-token shingles (a text shorter than 4 tokens is one shingle), count TP/FP/FN
+over the shingle multisets, normalise the three to sum to 1 per page, average
+precision over pages with TP+FP>0 and recall over pages with TP+FN>0, and report
+F1 of the two averages.
+
+Printed: the full-page text dumps (our text extractor), the HTML pages (our HTML
+reader, trafilatura), the keep-all baseline (every line of the text dump), and the
+headline exact-match rate (our headline vs the page title's headline part).  To show
+the text rules are general rather than fitted to these pages, the text figures are
+also printed separately for two halves of the pages (alternate pages in index order): rules
+tuned on one half should score about the same on the other.
+
+Run: ``PYTHONPATH=plugins .venv/bin/python bench/extraction.py [--show N] [--worst K]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "extraction"
+sys.path.insert(0, str(ROOT / "plugins"))
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN_RE.findall(text or "")
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def page_score(truth: str, pred: str) -> tuple[float, float, float]:
+    """Normalised (TP, FP, FN) of one page."""
+    t, p = shingles(truth), shingles(pred)
+    tp = fp = fn = 0.0
+    for key in t.keys() | p.keys():
+        a, b = t.get(key, 0), p.get(key, 0)
+        tp += min(a, b)
+        fp += max(0, b - a)
+        fn += max(0, a - b)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def prf(scores: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    precisions = [tp / (tp + fp) for tp, fp, _ in scores if tp + fp > 0]
+    recalls = [tp / (tp + fn) for tp, _, fn in scores if tp + fn > 0]
+    p = sum(precisions) / len(precisions) if precisions else 0.0
+    r = sum(recalls) / len(recalls) if recalls else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def _norm_headline(text: str) -> str:
+    return " ".join(_TOKEN_RE.findall(text.casefold()))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--worst", type=int, default=0, help="list the K worst text pages")
+    ap.add_argument("--no-html", action="store_true", help="skip the (slower) HTML pages")
+    args = ap.parse_args()
+    if not (DATA / "index.csv").exists():
+        print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
+        return 0
+
+    from news_archive.ingest import Rejected
+    from news_archive.ingest.decode import decode
+    from news_archive.ingest.html_page import read_html
+    from news_archive.ingest.text import SiteBoilerplate, read_text
+
+    truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
+    rows = list(csv.DictReader((DATA / "index.csv").open(encoding="utf-8")))
+    texts = {r["file"]: decode((DATA / "txt" / r["file"]).read_bytes()) for r in rows}
+    boiler = SiteBoilerplate.from_texts(texts.values())
+
+    keep_all, text_scores, html_scores = [], [], []
+    halves: dict[str, list[tuple[float, float, float]]] = {"even": [], "odd": []}
+    headline_hits = headline_total = 0
+    per_page = []
+    t0 = time.perf_counter()
+    for n, r in enumerate(rows):
+        gt = truth[r["benchmark_id_sha256"]]["articleBody"]
+        raw = texts[r["file"]]
+        keep_all.append(page_score(gt, raw))
+        try:
+            story = read_text(raw, r["file"], boilerplate=boiler)
+            body, headline = story.text, story.headline
+        except Rejected:
+            body, headline = "", ""
+        s = page_score(gt, body)
+        text_scores.append(s)
+        halves["even" if n % 2 == 0 else "odd"].append(s)
+        per_page.append((s, r["file"]))
+        # The page's title line is "<headline> - <site>" or "<headline> | <site>".
+        title = raw.strip().split("\n", 1)[0]
+        if headline:
+            headline_total += 1
+            if _norm_headline(headline) and _norm_headline(title).startswith(_norm_headline(headline)):
+                headline_hits += 1
+    t_text = time.perf_counter() - t0
+    if not args.no_html:
+        t0 = time.perf_counter()
+        for r in rows:
+            gt = truth[r["benchmark_id_sha256"]]["articleBody"]
+            html = gzip.decompress((DATA / "html" / f"{r['benchmark_id_sha256']}.html.gz").read_bytes())
+            try:
+                body = read_html(decode(html), r["file"]).text
+            except Rejected:
+                body = ""
+            html_scores.append(page_score(gt, body))
+        t_html = time.perf_counter() - t0
+
+    def line(name: str, scores: list[tuple[float, float, float]]) -> str:
+        p, r, f = prf(scores)
+        return f"{name:<34} {len(scores):>5} {p:>9.3f} {r:>7.3f} {f:>7.3f}"
+
+    print(f"{'extraction benchmark':<34} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>7}")
+    print(line("keep-all baseline (text dumps)", keep_all))
+    print(line("text dumps (ingest/text.py)", text_scores))
+    print(line("  half A (pages 1, 3, 5, …)", halves["even"]))
+    print(line("  half B (pages 2, 4, 6, …)", halves["odd"]))
+    if html_scores:
+        print(line("HTML pages (trafilatura)", html_scores))
+    print(f"headline exact match (text dumps): {headline_hits}/{len(rows)} = {headline_hits / len(rows):.3f}"
+          f" (a headline was found for {headline_total})")
+    print(f"time: text {t_text:.1f} s" + (f", HTML {t_html:.1f} s" if html_scores else ""))
+    if args.worst:
+        for (tp, fp, fn), name in sorted(per_page)[: args.worst]:
+            print(f"  {name}: tp {tp:.2f} fp {fp:.2f} fn {fn:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
