@@ -55,8 +55,9 @@ _COMMENTS_RE = re.compile(
 )
 # Headings of related-story boxes and footers; such a box can also sit inside an article.
 _FOOTER_RE = re.compile(
-    r"^(related (articles?|stories|posts|content|news|coverage|links|topics)|more (stories|news|articles)"
-    r"( from .*)?|share this( article| story)?:?|you (may|might) (also )?like|"
+    r"^(related (articles?|stories|posts|content|news|coverage|links|topics|reading)( (from|on|in) .{1,60})?|"
+    r"more (stories|news|articles)( from .*)?|more( from)? [\w.&' -]{1,40}|"
+    r"share this( article| story)?:?|you (may|might) (also )?like|"
     r"recommended( for you| stories)?|read (more|next)|"
     r"(most )?(popular|read|viewed)( stories| articles| now)?|trending( now)?|filed under:?|tags?:?|"
     r"about the author|what others are reading|"
@@ -275,6 +276,32 @@ _NEAR = 30
 _FAR_WEIGHT = 0.25
 
 
+def _trim_teasers(lines: list[Line], start: int, end: int) -> int:
+    """Cut a trailing list of teasers (one paragraph each between headline/byline lines).
+
+    Article paragraphs come in runs; a list of related stories is a series of lone
+    prose lines each set apart by two or more non-prose lines.  The run-structure of
+    the span's tail tells them apart.
+    """
+    groups: list[list[int]] = [[]]
+    gap = 0
+    for k in range(start, end):
+        if lines[k].kind == "good":
+            if gap >= 2 and groups[-1]:
+                groups.append([])
+            groups[-1].append(k)
+            gap = 0
+        else:
+            gap += 1
+    while len(groups) >= 3 and len(groups[-1]) == 1 and len(groups[-2]) == 1:
+        groups.pop()
+    last = groups[-1][-1] + 1 if groups[-1] else end
+    # Keep short sentence lines that directly follow the last paragraph.
+    while last < end and lines[last].kind not in ("good", "bad", "stop", "footer") and lines[last].sentence:
+        last += 1
+    return min(end, last)
+
+
 def _keep_in_body(line: Line, prev: Line | None, nxt: Line | None) -> bool:
     """Inside the body span: prose, short sentences and subheadings, never furniture."""
     if line.kind == "good":
@@ -427,10 +454,19 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
         start, end = _best_span(measured, lo, 0)
     if start == end:
         raise Rejected("no article found: no paragraph of running text")
-    body = [
-        m.text for k, m in enumerate(measured[start:end], start)
-        if _keep_in_body(m, measured[k - 1] if k > start else None, measured[k + 1] if k + 1 < end else None)
-    ]
+    end = _trim_teasers(measured, start, end)
+    body: list[str] = []
+    seen: set[str] = set()
+    for k in range(start, end):
+        m = measured[k]
+        if not _keep_in_body(m, measured[k - 1] if k > start else None, measured[k + 1] if k + 1 < end else None):
+            continue
+        key = _norm(m.text)
+        # A teaser repeats (the start of) a paragraph already in the article.
+        if key in seen or (body and len(key) > 40 and _norm(body[0])[:60] in key and k > start + 3):
+            continue
+        seen.add(key)
+        body.append(m.text)
     if sum(len(p.split()) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
         raise Rejected("no article found: too little running text")
     headline = lines[h_index] if h_index >= 0 else _title_headline(lines[0]) if lo else ""
