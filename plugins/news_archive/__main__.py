@@ -39,8 +39,13 @@ def _extract_record(path: str, story: Any = None, status: str = "converted", rea
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """Print what each dump (each record of a multi-record dump) yields, as JSON lines.
+
+    The same reading and duplicate detection as the build; text dumps given together
+    also share the cross-dump evidence of site furniture (lines repeated by a site).
+    """
     from .dedupe import Deduplicator
-    from .ingest import Rejected, is_dump, read_dump
+    from .ingest import Rejected, RejectedRecord, is_dump, read_dump
 
     files: list[tuple[Path, Path]] = []
     for arg in args.paths:
@@ -54,10 +59,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     for f, root in files:
         shown = f.as_posix()
         try:
-            for story in read_dump(f, root):
-                story.origin = shown + story.origin[len(f.relative_to(root).as_posix()):]
-                stories.append(story)
-                records.append(_extract_record(story.origin, story))
+            for item in read_dump(f, root):
+                origin = shown + item.origin[len(f.relative_to(root).as_posix()):]
+                if isinstance(item, RejectedRecord):
+                    records.append(_extract_record(origin, status="rejected", reason=item.reason))
+                    continue
+                item.origin = origin
+                stories.append(item)
+                records.append(_extract_record(origin, item))
         except Rejected as exc:
             records.append(_extract_record(shown, status="rejected", reason=exc.reason))
         except OSError as exc:

@@ -22,9 +22,8 @@ from typing import Any
 
 from . import settings as S
 from .dedupe import Deduplicator
-from .enrich import entities as ner
-from .enrich.tags import assign_tags
-from .ingest import Rejected, is_dump, read_dump
+from .enrich import enrich_stories
+from .ingest import Rejected, RejectedRecord, is_dump, read_dump
 from .ingest.sidecar import sidecar_files
 from .render import render_markdown
 from .report import Entry, Report
@@ -33,7 +32,7 @@ from .story import Story
 log = logging.getLogger(__name__)
 
 # Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 
 
 @dataclass
@@ -122,7 +121,11 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
                 result = json.loads(cached.read_text(encoding="utf-8"))
             else:
                 try:
-                    result = {"stories": [s.to_json() for s in read_dump(path, root, data)]}
+                    results = read_dump(path, root, data)
+                    result = {
+                        "stories": [s.to_json() for s in results if isinstance(s, Story)],
+                        "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
+                    }
                 except Rejected as exc:
                     result = {"rejected": exc.reason}
                 tmp = cached.with_suffix(".tmp")
@@ -135,6 +138,8 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
         if "rejected" in result:
             report.add(Entry(path=rel, status="rejected", reason=result["rejected"]))
             continue
+        for origin, reason in result.get("records_rejected", []):
+            report.add(Entry(path=origin, status="rejected", reason=reason))
         stories.extend(Story.from_json(s) for s in result["stories"])
     for gone in set(state.dumps) - seen:
         del state.dumps[gone]
@@ -187,17 +192,8 @@ def convert_all(settings: dict[str, Any]) -> Report:
     for dup, original in duplicates:
         report.add(Entry(path=dup.origin, status="duplicate", headline=dup.headline, duplicate_of=original.origin))
 
-    words = 0
-    if S.get(settings, "NEWS_ARCHIVE_NER") and kept:
-        words = ner.annotate(
-            kept, S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"), str(work / "cache"),
-            int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
-        )
+    words = enrich_stories(kept, settings, str(work))  # entities (NER cached) + tags; see enrich/
     t_ner = time.perf_counter()
-    for story in kept:
-        story.tags = assign_tags(
-            story, S.get(settings, "NEWS_ARCHIVE_MIN_TAGS"), S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")
-        )
 
     taken: dict[str, str] = {}
     wanted: set[str] = set()

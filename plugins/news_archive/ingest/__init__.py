@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..story import Story
-from .errors import Rejected
+from .errors import Rejected, RejectedRecord
 from .sidecar import apply_sidecar, find_sidecar
 from .sniff import read_bytes
 
-__all__ = ["Rejected", "read_dump", "is_dump"]
+__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump"]
 
 # Files in the dumps folder that describe other dumps rather than being dumps.
 SIDECAR_SUFFIXES = (".meta.json",)
@@ -33,15 +33,21 @@ def is_dump(path: Path) -> bool:
     return True
 
 
-def read_dump(path: Path, root: Path, data: bytes | None = None) -> list[Story]:
-    """Read one dump file into one or more Stories (a JSONL file holds many)."""
+def read_dump(path: Path, root: Path, data: bytes | None = None) -> list[Story | RejectedRecord]:
+    """Read one dump file into Stories (a JSON array or JSONL file holds many).
+
+    A multi-record dump also yields a ``RejectedRecord`` for each record that has no
+    article, so one bad line never costs the good ones.  A dump with nothing usable
+    at all raises ``Rejected``.
+    """
     if data is None:
         data = path.read_bytes()
     rel = path.relative_to(root).as_posix()
-    stories = read_bytes(data, name=path.name, origin=rel)
-    meta = find_sidecar(path, root)
-    for story in stories:
-        apply_sidecar(story, meta)
-    if not stories:
+    results = read_bytes(data, name=path.name, origin=rel)
+    if not results:
         raise Rejected("no article found")
-    return stories
+    meta = find_sidecar(path, root)
+    for story in results:
+        if isinstance(story, Story):
+            apply_sidecar(story, meta)
+    return results

@@ -16,19 +16,30 @@ _BOMS = (
 )
 
 
+# Signatures of common binary formats that end up in dump folders by mistake.
+_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"BZh", b"\xfd7zXZ")
+
+
+def _utf16_without_bom(sample: bytes) -> bool:
+    """Mostly-ASCII UTF-16: NULs fill one byte of each pair and almost none of the other."""
+    even, odd = sample[0::2], sample[1::2]
+    if not even or not odd:
+        return False
+    e, o = even.count(0) / len(even), odd.count(0) / len(odd)
+    return (e > 0.4 and o < 0.05) or (o > 0.4 and e < 0.05)
+
+
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes outside UTF-16/32 text, or many control bytes, mean a binary file."""
+    """A known binary signature, NUL bytes outside UTF-16/32 text, or many control bytes."""
     sample = data[:4096]
     if not sample:
         return False
     if any(sample.startswith(bom) for bom, _ in _BOMS):
         return False
-    if b"\x00" in sample:
-        # BOM-less UTF-16: every other byte NUL in mostly-ASCII text.
-        even, odd = sample[0::2], sample[1::2]
-        if even.count(0) > len(even) * 0.4 or odd.count(0) > len(odd) * 0.4:
-            return False
+    if sample.startswith(_MAGIC):
         return True
+    if b"\x00" in sample:
+        return not _utf16_without_bom(sample)
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     return controls > len(sample) * 0.05
 
@@ -40,9 +51,12 @@ def decode(data: bytes) -> str:
     text = None
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            text = data.decode(enc, errors="strict")
+            try:
+                text = data.decode(enc, errors="strict")
+            except UnicodeDecodeError as exc:
+                raise Rejected(f"undecodable: starts with a {enc.upper()} byte-order mark but {exc.reason}") from exc
             break
-    if text is None and b"\x00" in data[:4096]:
+    if text is None and _utf16_without_bom(data[:4096]):
         even_nuls = data[0:4096:2].count(0)
         enc = "utf-16-be" if even_nuls > data[1:4096:2].count(0) else "utf-16-le"
         try:
@@ -60,19 +74,30 @@ def decode(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
-    """Non-UTF-8 bytes: cp1252 (a superset of latin-1 for printable text) if it fits."""
+    """Non-UTF-8 bytes: Windows-1252 (a superset of latin-1's printable range) when it fits.
+
+    charset-normalizer alone guesses cp1250 for an English ``£`` (giving ``Ł``), so
+    cp1252 comes first; its guess wins only when cp1252 cannot decode the bytes or
+    when the cp1252 reading is mostly accented letters (Cyrillic or Greek bytes read
+    as Western, ``Ïðèâåò``), which no Western-language text is.
+    """
     from charset_normalizer import from_bytes
 
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None:
+        letters = sum(1 for ch in western if ch.isalpha())
+        accented = sum(1 for ch in western if "\u00c0" <= ch <= "\u00ff")
+        if not letters or accented / letters < 0.3:
+            return western
     best = from_bytes(data).best()
-    candidates = ["cp1252"]
-    if best is not None and best.encoding not in candidates:
-        candidates.insert(0, best.encoding)
-    for enc in candidates:
-        try:
-            return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise Rejected("undecodable: not UTF-8, UTF-16 or a single-byte Western encoding")
+    if best is not None:
+        return str(best)
+    if western is not None:
+        return western
+    raise Rejected("undecodable: not UTF-8, UTF-16 or a recognisable single-byte encoding")
 
 
 def _fix_mojibake(text: str) -> str:

@@ -1,4 +1,8 @@
-"""The one exception ingest raises for a dump it cannot use."""
+"""How ingest says no: for a whole dump, or for one record of a multi-record dump."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class Rejected(Exception):
@@ -7,3 +11,15 @@ class Rejected(Exception):
     @property
     def reason(self) -> str:
         return str(self)
+
+
+@dataclass
+class RejectedRecord:
+    """One record of a JSON array or JSONL dump that yields no article.
+
+    The other records of the same file still convert: each record is accounted for
+    on its own in the report, as ``file#N``.
+    """
+
+    origin: str  # "dump.jsonl#3"
+    reason: str

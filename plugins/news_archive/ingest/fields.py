@@ -29,7 +29,10 @@ AGENCIES = {
     "CNN": "CNN",
 }
 
-_BYLINE_RE = re.compile(r"^\s*(?:written\s+)?by[:\s]+(?P<who>.{2,120}?)\s*$", re.I)
+# "By", and its equivalents in the languages the archive sees most (von, por, par, oleh, di, door).
+_BYLINE_RE = re.compile(
+    r"^\s*(?:written\s+)?(?:by|von|por|par|oleh|door|av|af)[:\s]+(?P<who>.{2,120}?)\s*$", re.I
+)
 _DATELINE_RE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?)\s*"
     r"(?:\((?P<agency>[A-Za-z .\-]{2,30})\))?\s*[—–-]{1,2}\s"
@@ -53,7 +56,7 @@ def parse_byline(line: str) -> tuple[list[str], str] | None:
     who = m.group("who").strip()
     if len(who.split()) > 12 or who.endswith((".", "?", "!")) and not agency_of(who):
         return None
-    parts = re.split(r"\s*(?:,|;|\band\b|&|\|)\s*", who)
+    parts = re.split(r"\s*(?:,|;|\b(?:and|und|y|et|e|dan|en|og|och)\b|&|\|)\s*", who)
     authors: list[str] = []
     source = ""
     for part in parts:

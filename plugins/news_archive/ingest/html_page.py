@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ..story import Story
 from .errors import Rejected
-from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
+from .fields import agency_of, clean_line, parse_byline, parse_date, parse_dateline, safe_url
 
 
 def read_html(html: str, origin: str) -> Story:
+    """Body and metadata of a saved HTML page; its own <h1>/byline are not body text."""
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -19,6 +20,10 @@ def read_html(html: str, origin: str) -> Story:
     text = data.get("text") or ""
     body = [clean_line(p) for p in text.split("\n") if clean_line(p)]
     headline = clean_line(data.get("title") or "")
+    # trafilatura keeps the <h1> and a byline paragraph at the top of the text: they
+    # are the headline and byline, not the body.
+    while body and (body[0].casefold() == headline.casefold() or parse_byline(body[0])):
+        body.pop(0)
     if not body:
         raise Rejected("no article found in the HTML page (no body text)")
     if not headline:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..story import Story
-from .errors import Rejected
+from .errors import Rejected, RejectedRecord
 from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
 
 _HEADLINE_KEYS = ("title", "headline", "name")
@@ -84,23 +84,33 @@ def record_to_story(rec: Any, origin: str) -> Story:
     )
 
 
-def read_json(text: str, origin: str) -> list[Story]:
+def _record(rec: Any, origin: str, fmt: str) -> Story | RejectedRecord:
+    try:
+        story = record_to_story(rec, origin)
+    except Rejected as exc:
+        return RejectedRecord(origin, exc.reason)
+    story.format = fmt
+    return story
+
+
+def read_json(text: str, origin: str) -> list[Story | RejectedRecord]:
+    """One JSON record, or a JSON array of records (each accounted for as ``file#N``)."""
     data = json.loads(text)
     if isinstance(data, list):
-        return [record_to_story(rec, f"{origin}#{i + 1}") for i, rec in enumerate(data)]
+        return [_record(rec, f"{origin}#{i + 1}", "json") for i, rec in enumerate(data)]
     return [record_to_story(data, origin)]
 
 
-def read_jsonl(text: str, origin: str) -> list[Story]:
-    stories = []
+def read_jsonl(text: str, origin: str) -> list[Story | RejectedRecord]:
+    """One record per line; a bad line is rejected on its own and the good lines still convert."""
+    results: list[Story | RejectedRecord] = []
     for i, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except ValueError as exc:
-            raise Rejected(f"line {i}: invalid JSON ({exc.msg})") from exc
-        story = record_to_story(rec, f"{origin}#{i}")
-        story.format = "jsonl"
-        stories.append(story)
-    return stories
+            results.append(RejectedRecord(f"{origin}#{i}", f"invalid JSON on line {i} ({exc.msg})"))
+            continue
+        results.append(_record(rec, f"{origin}#{i}", "jsonl"))
+    return results

@@ -8,7 +8,7 @@ import re
 
 from ..story import Story
 from .decode import decode
-from .errors import Rejected
+from .errors import Rejected, RejectedRecord
 
 _HTML_RE = re.compile(r"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|article[\s>]|p[\s>])", re.I)
 
@@ -29,7 +29,7 @@ def sniff(text: str, name: str = "") -> str:
     return "text"
 
 
-def read_bytes(data: bytes, name: str, origin: str) -> list[Story]:
+def read_bytes(data: bytes, name: str, origin: str) -> list[Story | RejectedRecord]:
     """Decode and parse one dump's bytes; raise Rejected with a reason on failure."""
     if not data.strip():
         raise Rejected("empty file")
@@ -43,6 +43,7 @@ def read_bytes(data: bytes, name: str, origin: str) -> list[Story]:
     if not text.strip():
         raise Rejected("empty file (only whitespace)")
     kind = sniff(text, name)
+    stories: list[Story | RejectedRecord]
     if kind == "json":
         from .json_record import read_json
 

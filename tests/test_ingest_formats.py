@@ -1,0 +1,148 @@
+"""Every dump format, detected from content, yields the story a reader would expect.
+
+Real files in (tests/data/dumps/, plus the shared benchmark pages when present),
+the `extract` command's JSON out: the same reading code the build uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, shared_data
+
+DUMPS = ROOT / "tests" / "data" / "dumps"
+
+
+def extract(*paths: Path | str) -> list[dict]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    out = subprocess.run([sys.executable, "-m", "news_archive", "extract", *map(str, paths)],
+                         capture_output=True, text=True, env=env, check=True, cwd=ROOT).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def by_name(records: list[dict]) -> dict[str, dict]:
+    return {Path(r["path"]).name: r for r in records}
+
+
+def test_full_page_text_dump_finds_the_article_among_menus_and_footers():
+    [rec] = extract(DUMPS / "page" / "gadget-site-wagon.txt")
+    assert rec["status"] == "converted"
+    assert rec["headline"] == "The VZ Space Wagon is a strange electric estate with a hidden message"
+    assert rec["authors"] == ["Chris Davies"]
+    assert rec["published"] == "2019-11-19T20:15:00" and rec["date_source"] == "text"
+    body = rec["body"]
+    assert body.startswith("The first electric estate built on the new modular platform")
+    assert body.endswith("the door opens after a short pulse.")
+    assert "What the hidden message says" in body  # a subheading between paragraphs stays
+    for noise in ("EXPLORE", "Search GadgetNews", "Advertisement", "Related Articles", "Leave a Comment",
+                  "Five electric cars", "cookies", "All rights reserved", "Story Timeline", "Chris Davies"):
+        assert noise not in body, noise
+
+
+def test_non_english_page_uses_its_own_stop_words_and_byline():
+    [rec] = extract(DUMPS / "page" / "german-page.txt")
+    assert rec["headline"] == "Die elektronische Patientenakte kommt"
+    assert rec["authors"] == ["Anna Schmidt", "Peter Wagner"]
+    assert rec["body"].startswith("Die elektronische Patientenakte soll ab dem kommenden Jahr")
+    assert rec["body"].endswith("heißt es aus dem Ministerium.")
+    for noise in ("Startseite", "Mehr zum Thema", "Kliniken rüsten", "Impressum"):
+        assert noise not in rec["body"]
+    assert rec["published"] is None  # no date in the dump: none invented
+
+
+def test_html_page_and_its_gzip_give_body_and_metadata(tmp_path: Path):
+    src = DUMPS / "html" / "gadget-article.html"
+    gz = tmp_path / "copy-of-page.html.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    no_ext = tmp_path / "saved-page"  # detected from content, not the name
+    shutil.copy(src, no_ext)
+    recs = extract(src, gz, no_ext)
+    assert len(recs) == 3
+    for rec in recs:
+        assert rec["status"] in ("converted", "duplicate")
+        assert rec["headline"] == "Moon lander contracts go to five more companies"
+        assert rec["authors"] == ["Jeff Foust"]
+        assert rec["source"] == "SpaceDaily"
+        assert rec["url"] == "https://spacedaily.example/news/moon-lander-contracts"
+        assert rec["published"].startswith("2019-11-18") and rec["date_source"] == "dump"
+        assert rec["dateline"] == "Washington"
+        assert rec["body"].startswith("NASA has added five companies")
+        assert "Privacy" not in rec["body"] and "Launch" not in rec["body"]
+    assert [r["status"] for r in recs].count("converted") == 1  # the copies are duplicates
+
+
+def test_news_please_record(tmp_path: Path):
+    sample = shared_data("news_please_sample.json")
+    [rec] = extract(sample)
+    original = json.loads(sample.read_text(encoding="utf-8"))
+    assert rec["headline"] == original["title"]
+    assert rec["body"] == original["maintext"]
+    assert rec["published"] == "2017-07-17T17:03:00" and rec["date_source"] == "dump"
+    assert rec["url"] == original["url"] and rec["language"] == "en"
+    assert rec["source"] == "www.rt.com" and rec["authors"] == []
+
+
+def test_json_variant_keys_mongodb_date_and_author_string():
+    [rec] = extract(DUMPS / "json" / "variant-record.json")
+    assert rec["headline"] == "Harbour bridge reopens after repairs"
+    assert rec["body"] == ("The harbour bridge reopened on Monday after three months of repairs to its deck.\n\n"
+                           "Commuters said the closure had doubled their journey times.")
+    assert rec["published"] == "2019-11-19T13:03:00+00:00"  # {"$date": epoch ms}
+    assert rec["authors"] == ["Mary Major", "Rahul Iyer"]
+    assert rec["dek"] is None and rec["source"] is None  # nulls stay empty
+
+
+def test_jsonl_bad_line_costs_only_itself():
+    recs = extract(DUMPS / "json" / "records.jsonl")
+    status = {r["path"].rsplit("/", 1)[-1]: (r["status"], r["reason"]) for r in recs}
+    assert status["records.jsonl#1"][0] == "converted"
+    assert status["records.jsonl#2"][0] == "rejected" and "invalid JSON" in status["records.jsonl#2"][1]
+    assert status["records.jsonl#3"] == ("rejected", "no headline in the JSON record")
+    assert status["records.jsonl#4"][0] == "converted"
+    rail = next(r for r in recs if r["path"].endswith("#4"))
+    assert rail["source"] == "AP" and rail["authors"] == []  # an agency is not a person
+    assert rail["published"] == "2019-11-19T08:00:00+00:00"  # epoch seconds
+
+
+def test_sidecar_meta_json_and_manifest_fill_only_what_the_dump_lacks():
+    recs = by_name(extract(DUMPS / "sidecar"))
+    wire = recs["wire-story.txt"]
+    # Its own .meta.json wins over the manifest row (which has a javascript: URL).
+    assert wire["url"] == "https://wire.example/floods"
+    assert wire["published"] == "2019-11-17T10:00:00+00:00" and wire["date_source"] == "sidecar"
+    assert wire["source"] == "Reuters"  # the byline says Reuters; the manifest does not override it
+    factory = recs["second-story.txt"]
+    assert factory["url"] == "https://wire.example/factory"
+    assert factory["source"] == "Wire Service"
+    assert factory["published"].startswith("2019-11-18") and factory["date_source"] == "sidecar"
+    assert "manifest.csv" not in recs and "wire-story.txt.meta.json" not in recs
+
+
+def test_manifest_jsonl_and_unsafe_urls(tmp_path: Path):
+    shutil.copy(DUMPS / "sidecar" / "second-story.txt", tmp_path / "story.txt")
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"file": "story.txt", "url": "javascript:alert(1)", "section": "Money"}) + "\n", encoding="utf-8")
+    [rec] = extract(tmp_path)
+    assert rec["url"] is None  # only http(s) URLs are kept
+    assert rec["published"] is None and rec["date_source"] is None
+
+
+def test_real_full_page_dumps_headline_and_byline():
+    """Two real pages of the extraction benchmark (skipped without ../shared/data)."""
+    folder = shared_data("extraction", "txt")
+    index = {r["file"]: r for r in csv.DictReader((folder.parent / "index.csv").open(encoding="utf-8"))}
+    page = folder / "004_06ee193de4bd611f.txt"
+    assert page.name in index
+    [rec] = extract(page)
+    assert rec["headline"] == "The VW ID. SPACE VIZZION is a weird EV sports wagon with a secret message"
+    assert rec["authors"] == ["Chris Davies"]
+    assert rec["published"] == "2019-11-19T22:31:00" and rec["date_source"] == "text"
+    assert rec["body"].startswith("Volkswagen’s first ID.3 all-electric car")
+    assert "Search SlashGear" not in rec["body"]
