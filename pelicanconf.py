@@ -86,7 +86,12 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 RELATIVE_URLS = False
-LOAD_CONTENT_CACHE = False
+# Rebuilds re-read only changed Markdown: Pelican caches what its reader returns for
+# each page (by modification time) in <work dir>/pelican-cache (see speedups.py).
+# The "reader" layer keeps plugin work (entities, related articles) fresh each build.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
 
 # Plugin settings (defaults and documentation: plugins/news_archive/settings.py).
 NEWS_ARCHIVE_WORK_DIR = "var"

@@ -1,0 +1,521 @@
+"""Build-time benchmark: cold, warm and incremental builds of synthetic archives of N dumps.
+
+For each N this script synthesises N scrape-text dumps from ../shared/data/bbc/
+(bench/synth.py), then runs whole ``python -m pelican`` processes with this project's
+pelicanconf.py and plugin, everything (content, output, caches, index) in a temporary
+folder, never the working tree:
+
+* **cold**: empty caches, empty output (what a fresh ``make html`` does);
+* **warm**: the same again, nothing changed;
+* **incremental**: one dump added, one changed, one removed;
+* **bare**: the anchor, a plain Pelican build of the same stories as Markdown
+  (title, date, body; Pelican's default theme; no plugin; feeds off as in our
+  development settings), run twice (it has no cache, so the second run is its
+  "warm" and the one quoted).
+
+Each build is split into phases from ``<work>/build-timings.json`` (written by
+``plugins/news_archive/speedups.py``), ``<work>/report.json`` (the converter's ingest,
+NER and Markdown-writing seconds) and ``<work>/index-stats.json`` (search index).
+Peak memory is the largest summed RSS of the build's process tree, sampled every
+0.2 s (NER worker processes included).  After every build the output is checked:
+pages written, output size, and broken internal links (must be 0).
+
+    .venv/bin/python bench/build.py                 # N = 2,000 and 20,000
+    .venv/bin/python bench/build.py --sizes 2000    # chosen sizes
+    .venv/bin/python bench/build.py --huge          # adds N = 100,000
+    .venv/bin/python bench/build.py --quick         # N = 50: proves the harness in seconds
+
+The table is printed and written to bench/results/build-<sizes>-<date>.md with the
+machine description (nproc, memory, CPU, Python) and the git commit measured.
+Skips with a message when ../shared/data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+# Links the static site may point at that the search service answers, not files.
+DYNAMIC_PATHS = ("/search", "/search.json", "/search/help")
+
+
+# --- measuring one process -------------------------------------------------------------
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed resident memory (bytes) of a process and all its descendants."""
+    total, todo, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+@dataclass
+class Run:
+    """One measured process."""
+
+    seconds: float
+    peak_rss: int
+    returncode: int
+    log: str
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
+    """Run a command to completion; wall time and peak process-tree RSS."""
+    log_path = cwd / f".log-{time.time_ns()}"
+    with open(log_path, "w+", encoding="utf-8", errors="replace") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        peak = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_rss(proc.pid))
+                stop.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        seconds = time.perf_counter() - started
+        stop.set()
+        sampler.join()
+        log.seek(0)
+        text = log.read()
+    log_path.unlink()
+    return Run(seconds, peak, proc.returncode, text)
+
+
+# --- checking one output folder --------------------------------------------------------
+
+_LINK_RE = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""", re.I)
+
+
+@dataclass
+class OutputCheck:
+    pages: int
+    files: int
+    bytes: int
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_output(output: Path, siteurl: str = "") -> OutputCheck:
+    """Count pages and bytes; every internal href/src must name a file in the output."""
+    pages = files = size = 0
+    broken: list[tuple[str, str]] = []
+    exists: dict[str, bool] = {}
+    for dirpath, _dirs, names in os.walk(output):
+        for name in names:
+            path = Path(dirpath) / name
+            files += 1
+            size += path.stat().st_size
+            if not name.endswith(".html"):
+                continue
+            pages += 1
+            page_url = "/" + path.relative_to(output).as_posix()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for raw in set(_LINK_RE.findall(text)):
+                target = _internal_target(raw.replace("&amp;", "&"), page_url, siteurl)
+                if target is None:
+                    continue
+                if target not in exists:
+                    exists[target] = _resolves(output, target)
+                if not exists[target]:
+                    broken.append((page_url, raw))
+    return OutputCheck(pages, files, size, broken)
+
+
+def _internal_target(link: str, page_url: str, siteurl: str) -> str | None:
+    """The site path a link points at, or None for external, fragment-only and dynamic links."""
+    if siteurl and link.startswith(siteurl):
+        link = link[len(siteurl):] or "/"
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc or link.startswith(("#", "mailto:", "data:", "javascript:")):
+        return None
+    if not parts.path:
+        return None
+    path = parts.path if parts.path.startswith("/") else _join(page_url, parts.path)
+    path = unquote(path)
+    if path.rstrip("/") in DYNAMIC_PATHS:
+        return None
+    return path
+
+
+def _join(page_url: str, rel: str) -> str:
+    base = page_url.rsplit("/", 1)[0].split("/")
+    for part in rel.split("/"):
+        if part == "..":
+            if len(base) > 1:
+                base.pop()
+        elif part not in (".", ""):
+            base.append(part)
+    return "/".join(base) + ("/" if rel.endswith("/") else "")
+
+
+def _resolves(output: Path, path: str) -> bool:
+    target = output / path.lstrip("/")
+    if path.endswith("/") or target.is_dir():
+        return (target / "index.html").is_file()
+    return target.is_file()
+
+
+# --- the builds ------------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """One measured build: wall time, phases, memory, what it produced."""
+
+    label: str
+    n: int
+    run: Run
+    check: OutputCheck
+    phases: dict[str, float]
+    extra: dict[str, Any]
+    urls: dict[str, str] = field(default_factory=dict)  # dump → article URL (converted dumps)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "n": self.n,
+            "seconds": round(self.run.seconds, 2),
+            "peak_rss_mib": round(self.run.peak_rss / 2**20),
+            "pages": self.check.pages,
+            "output_mib": round(self.check.bytes / 2**20, 1),
+            "broken_links": len(self.check.broken),
+            "phases": self.phases,
+            **self.extra,
+        }
+
+
+class Archive:
+    """A synthetic archive in a temporary folder, and the builds run on it."""
+
+    def __init__(self, n: int, root: Path, timeout: float, ner_processes: int) -> None:
+        self.n = n
+        self.root = root
+        self.timeout = timeout
+        self.ner_processes = ner_processes
+        self.site = root / "site"
+        self.content = self.site / "content"
+        self.dumps = self.content / "dumps"
+        self.output = self.site / "output"
+        self.work = self.site / "var"
+        self.bare = root / "bare"
+        self.corpus = synth.load_corpus()
+
+    def synthesise(self) -> float:
+        started = time.perf_counter()
+        synth.write_dumps(self.n, self.dumps, self.corpus)
+        synth.write_plain(self.n, self.bare / "content", self.corpus)
+        (self.bare / "bareconf.py").write_text(
+            "SITENAME = 'Bare Pelican'\nSITEURL = ''\nTIMEZONE = 'UTC'\nDEFAULT_LANG = 'en'\n"
+            "PATH = 'content'\nFEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\n"
+            "TRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n",
+            encoding="utf-8",
+        )
+        return time.perf_counter() - started
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000",
+                "CI": "1"}
+
+    def pelican(self, label: str) -> Build:
+        settings = {
+            "PATH": str(self.content),
+            "NEWS_ARCHIVE_WORK_DIR": str(self.work),
+            "THEME": str(ROOT / "theme"),
+            "NEWS_ARCHIVE_PROGRESS": False,
+            "NEWS_ARCHIVE_NER_PROCESSES": self.ner_processes,
+        }
+        cmd = [PYTHON, "-m", "pelican", str(self.content), "-s", str(ROOT / "pelicanconf.py"),
+               "-o", str(self.output), "--fatal", "errors"]
+        for key, value in settings.items():
+            cmd += ["-e", f"{key}={json.dumps(value)}"]
+        for stale in ("build-timings.json", "index-stats.json"):
+            (self.work / stale).unlink(missing_ok=True)
+        run = run_measured(cmd, self.site, self.env(), self.timeout)
+        if run.returncode != 0:
+            raise RuntimeError(f"{label} build (N={self.n}) failed ({run.returncode}):\n{run.log[-4000:]}")
+        phases, extra = self._phases(run)
+        urls = {e["path"]: e["url"] for e in _load(self.work / "report.json").get("dumps", [])
+                if e.get("status") == "converted"}
+        return Build(label, self.n, run, check_output(self.output), phases, extra, urls)
+
+    def _phases(self, run: Run) -> tuple[dict[str, float], dict[str, Any]]:
+        """Phases of the last build from the files the plugin writes into the work folder."""
+        timings = _load(self.work / "build-timings.json")
+        report = _load(self.work / "report.json")
+        index = _load(self.work / "index-stats.json")
+        stats = report.get("stats", {})
+        p = timings.get("phases", {})
+        phases: dict[str, float] = {}
+        for key in ("ingest_seconds", "ner_seconds", "render_seconds"):
+            if isinstance(stats.get(key), (int, float)):
+                phases[{"render_seconds": "markdown"}.get(key, key.removesuffix("_seconds"))] = stats[key]
+        if "convert" in p:
+            phases["convert_other"] = round(p["convert"] - sum(phases.values()), 2)
+        for key in ("pelican_read", "other_contexts", "search_index", "render_write"):
+            if key in p:
+                phases[key] = p[key]
+        for key, value in sorted(index.items()):
+            if key.endswith("seconds") and key != "seconds" and isinstance(value, (int, float)):
+                phases[f"index:{key.removesuffix('_seconds')}"] = value
+        if "plugin_total" in p:
+            phases["startup_exit"] = round(run.seconds - p["plugin_total"], 2)
+        extra = {
+            "counts": report.get("counts", {}),
+            "ner_words_per_second": stats.get("ner_words_per_second"),
+            "index": {k: v for k, v in index.items() if not str(k).endswith("seconds")},
+            "render_write_by_template": timings.get("render_write_by_template", {}),
+            "pages_by_template": timings.get("pages_by_template", {}),
+        }
+        return phases, extra
+
+    def bare_build(self) -> Build:
+        out = self.bare / "output"
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [PYTHON, "-m", "pelican", str(self.bare / "content"), "-s", str(self.bare / "bareconf.py"),
+               "-o", str(out)]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        run = run_measured(cmd, self.bare, env, self.timeout)
+        if run.returncode != 0:
+            raise RuntimeError(f"bare build (N={self.n}) failed:\n{run.log[-4000:]}")
+        return Build("bare", self.n, run, check_output(out), {}, {})
+
+    def change_three(self) -> None:
+        """One dump added (a story no build has seen), one changed, one removed."""
+        synth.write_dumps(self.n + 1, self.dumps, self.corpus, start=self.n)
+        changed = self.dumps / synth.dump_name(0)
+        text = changed.read_text(encoding="utf-8")
+        marker = "Related Articles"
+        changed.write_text(
+            text.replace(marker, "This paragraph was added by a correction to the story after it was "
+                                 "first published, as corrections are.\n\n" + marker),
+            encoding="utf-8",
+        )
+        gone = self.dumps / synth.dump_name(1)
+        gone.unlink()
+        gone.with_name(gone.name + ".meta.json").unlink(missing_ok=True)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print) -> list[Build]:
+    """All builds for one N, in order: bare, cold, warm, incremental."""
+    archive = Archive(n, root, timeout, ner_processes)
+    log(f"N={n}: synthesising dumps and plain Markdown …")
+    log(f"N={n}: synthesised in {archive.synthesise():.1f} s")
+    builds = []
+    for label, step in (("bare", archive.bare_build), ("bare (2nd)", archive.bare_build),
+                        ("cold", lambda: archive.pelican("cold")), ("warm", lambda: archive.pelican("warm"))):
+        build = step()
+        build.label = label
+        builds.append(build)
+        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages  "
+            f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    archive.change_three()
+    build = archive.pelican("incremental")
+    builds.append(build)
+    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages  "
+        f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    return builds
+
+
+# --- reporting -------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 2**20:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    # BENCH_COMMIT names the code measured when it is an exported snapshot, not a checkout.
+    commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = "" if os.environ.get("BENCH_COMMIT") else subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "nproc": str(os.cpu_count()),
+        "memory": mem,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": commit + (" (+ uncommitted changes)" if dirty else ""),
+        "date": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def table(builds: list[Build]) -> str:
+    """The result table: one row per build, times also as ratios to bare Pelican."""
+    lines = [
+        "| N | build | seconds | × bare | ms/article | peak RSS MiB | pages | output MiB | broken links | phases (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    bare: dict[int, float] = {}
+    for b in builds:
+        if b.label.startswith("bare"):
+            bare[b.n] = b.run.seconds  # the second run is the one quoted
+    for b in builds:
+        ratio = f"{b.run.seconds / bare[b.n]:.2f}" if b.n in bare else ""
+        phases = ", ".join(f"{k} {v:g}" for k, v in b.phases.items())
+        lines.append(
+            f"| {b.n:,} | {b.label} | {b.run.seconds:.1f} | {ratio} | {1000 * b.run.seconds / b.n:.1f} "
+            f"| {b.run.peak_rss / 2**20:.0f} | {b.check.pages:,} | {b.check.bytes / 2**20:.1f} "
+            f"| {len(b.check.broken)} | {phases} |"
+        )
+    return "\n".join(lines)
+
+
+def targets(builds: list[Build]) -> list[str]:
+    """The issue's targets, each with its figure and whether it is met."""
+    by = {(b.n, b.label): b for b in builds}
+    out = []
+    sizes = sorted({b.n for b in builds})
+    for n in sizes:
+        bare, cold, warm, inc = (by.get((n, k)) for k in ("bare (2nd)", "cold", "warm", "incremental"))
+        if bare and warm:
+            r = warm.run.seconds / bare.run.seconds
+            out.append(f"N={n:,}: warm {r:.2f}× bare (target ≤ 1.5×): {'met' if r <= 1.5 else 'NOT met'}")
+        if warm and inc:
+            r = inc.run.seconds / warm.run.seconds
+            out.append(f"N={n:,}: incremental {r:.2f}× warm (target ≤ 1.2×): {'met' if r <= 1.2 else 'NOT met'}")
+        if cold and n >= 20000:
+            ok = cold.run.seconds <= 1800 and cold.run.peak_rss <= 4 * 2**30
+            out.append(f"N={n:,}: cold {cold.run.seconds / 60:.1f} min, peak {cold.run.peak_rss / 2**30:.2f} GiB "
+                       f"(target ≤ 30 min, ≤ 4 GiB): {'met' if ok else 'NOT met'}")
+        broken = sum(len(b.check.broken) for b in builds if b.n == n)
+        out.append(f"N={n:,}: broken internal links in all builds: {broken} (target 0)")
+    small = [n for n in sizes if (n, "cold") in by]
+    for a, b in zip(small, small[1:], strict=False):
+        ta = by[(a, "cold")].run.seconds / a
+        tb = by[(b, "cold")].run.seconds / b
+        out.append(f"cold time/article N={b:,} vs N={a:,}: {tb / ta:.2f}× (target ≤ 1.3×): "
+                   f"{'met' if tb / ta <= 1.3 else 'NOT met'}")
+    return out
+
+
+def write_results(builds: list[Build], info: dict[str, str], command: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sizes = "-".join(str(n) for n in sorted({b.n for b in builds}))
+    stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M")
+    path = RESULTS / f"build-{sizes}-{stamp}.md"
+    lines = [
+        f"# bench/build.py, N = {sizes.replace('-', ', ')}",
+        "",
+        f"Command: `{command}`",
+        "",
+        "Machine: " + "; ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        table(builds),
+        "",
+        *[f"- {t}" for t in targets(builds)],
+        "",
+        "Render+write seconds by template (warm build):",
+        "",
+    ]
+    for b in builds:
+        if b.label == "warm":
+            lines.append(f"- N={b.n:,}: " + ", ".join(
+                f"{k} {v:g} s / {b.extra['pages_by_template'].get(k, 0)} pages"
+                for k, v in b.extra.get("render_write_by_template", {}).items()))
+    lines += ["", "```json", json.dumps([b.row() for b in builds], indent=1), "```", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Cold/warm/incremental build times against bare Pelican.")
+    parser.add_argument("--sizes", default="2000,20000", help="comma-separated N (default 2000,20000)")
+    parser.add_argument("--huge", action="store_true", help="add N = 100,000")
+    parser.add_argument("--quick", action="store_true", help="N = 50 only: proves the harness in seconds")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
+    parser.add_argument("--ner-processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
+    parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
+    args = parser.parse_args(argv)
+    if not synth.available():
+        print(f"bench/build.py: skipped, {synth.BBC} is not available")
+        return 0
+    sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.huge:
+        sizes.append(100_000)
+    info = machine()
+    print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+    builds: list[Build] = []
+    for n in sizes:
+        if args.keep:
+            root = args.keep / f"n{n}"
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir(parents=True)
+            builds += measure(n, root, args.timeout, args.ner_processes, log=lambda s: print(s, flush=True))
+        else:
+            with tempfile.TemporaryDirectory(prefix=f"bench-build-{n}-") as tmp:
+                builds += measure(n, Path(tmp), args.timeout, args.ner_processes,
+                                  log=lambda s: print(s, flush=True))
+    print()
+    print(table(builds))
+    print()
+    for line in targets(builds):
+        print(line)
+    for b in builds:
+        for page, link in b.check.broken[:5]:
+            print(f"broken link ({b.label}, N={b.n}): {page} → {link}")
+    if not args.no_save and not args.quick:
+        path = write_results(builds, info, "python bench/build.py " + " ".join(argv or sys.argv[1:]))
+        print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 1 if any(b.check.broken for b in builds) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
