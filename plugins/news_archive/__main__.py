@@ -84,6 +84,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_entities(args: argparse.Namespace) -> int:
+    """JSON lines ``{"id", "text"}`` on stdin → ``{"id", "entities": [{start, end, type, name}]}``.
+
+    The build's code path (NER, clean-up, alias table, merging); the lines read together
+    are resolved together, like one small archive.  Lines that are not such objects are
+    reported on stderr and skipped.
+    """
     from .enrich.entities import entities_for_texts
 
     items = []
@@ -95,8 +101,8 @@ def cmd_entities(args: argparse.Namespace) -> int:
             items.append((item.get("id"), str(item.get("text") or "")))
         except (ValueError, AttributeError):
             sys.stderr.write(f"line {n}: not a JSON object with id and text; skipped\n")
-    results = entities_for_texts([t for _, t in items], args.model)
-    for (ident, _), ents in zip(items, results, strict=False):
+    results = entities_for_texts([t for _, t in items], args.model, args.entity_file)
+    for (ident, _), ents in zip(items, results, strict=True):
         sys.stdout.write(json.dumps({"id": ident, "entities": ents}, ensure_ascii=False) + "\n")
     return 0
 
@@ -144,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("entities", help="named entities of JSON-lines texts on stdin")
     p.add_argument("--model", default=None, help="spaCy model (default: NEWS_ARCHIVE_SPACY_MODEL)")
+    p.add_argument("--entity-file", default=None, help="maintainer entity file (e.g. content/entities.toml)")
     p.set_defaults(func=cmd_entities)
     p = sub.add_parser("report", help="summarise the last build report")
     p.add_argument("--work", default="var")

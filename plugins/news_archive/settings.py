@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_MAX_TAGS": 8,
     # Entities mentioned in fewer articles than this get no page (and no link).
     "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES": 1,
+    # One Atom feed per entity page ({kind}, {slug}); dated stories only; "" = none.
+    "NEWS_ARCHIVE_ENTITY_FEED_ATOM": "feeds/entity/{kind}/{slug}.atom.xml",
     # Path of the search service the search box submits to.
     "NEWS_ARCHIVE_SEARCH_URL": "/search",
     # Build the Whoosh search index during `make html`.

@@ -1,26 +1,41 @@
 """Entity pages: a Pelican generator that indexes articles by entity once.
 
 Pelican has no generic taxonomy, and its own tag pages scan every article per tag.
-Here one pass over the articles builds ``{entity: [articles]}``; each entity page is
-then written from its own list.  ``Entity`` is a ``URLWrapper``, so its URLs come
-from the ``ENTITY_URL`` / ``ENTITY_SAVE_AS`` settings like Pelican's own tags.
+Here one pass over the articles builds ``{entity: [articles]}`` (and, from the same
+lists, which entities are mentioned together); each entity page is then written from
+its own list.  ``Entity`` is a ``URLWrapper``, so its URLs come from the
+``ENTITY_URL`` / ``ENTITY_SAVE_AS`` settings like Pelican's own tags.
+
+Which entities get a page: people, organisations and places mentioned in at least
+``NEWS_ARCHIVE_ENTITY_MIN_ARTICLES`` stories (default 1: a person named in one story is
+still someone a reader may look up).  Groups (nationalities, religions: "Afghan",
+"Palestinian") get no page: a page of every story that says "British" tells a reader
+nothing; they stay in the metadata and the search index.  A chip is only ever made for
+an entity that has a page.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from operator import attrgetter
+import calendar
+import os
+from collections import Counter, defaultdict
 from typing import Any
 
+from markupsafe import Markup, escape
 from pelican.generators import Generator
 from pelican.readers import ensure_metadata_list
 from pelican.urlwrappers import URLWrapper
 
 from . import settings as S
+from .enrich import read_details
+from .ordering import newest_first
 from .render import ENTITY_KEYS
 from .story import ENTITY_TYPES
 
 TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
+PAGE_KINDS = ("person", "organisation", "place")
+RELATED_COUNT = 8  # entities shown as "most often mentioned with"
+INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
 
 
 class Entity(URLWrapper):
@@ -30,6 +45,10 @@ class Entity(URLWrapper):
         super().__init__(name, settings)
         self.kind = kind
         self.articles: list[Any] = []
+        self.aliases: list[str] = []
+        self.related: list[tuple[Entity, int]] = []
+        self.timeline: Markup = Markup("")
+        self.feed_url = ""
 
     def __hash__(self) -> int:
         return hash((self.kind, self.slug))
@@ -47,6 +66,22 @@ class Entity(URLWrapper):
     def type_label(self) -> str:
         return TYPE_LABELS[self.kind]
 
+    @property
+    def type_singular(self) -> str:
+        return {"person": "Person", "organisation": "Organisation", "place": "Place", "group": "Group"}[self.kind]
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+    @property
+    def letter(self) -> str:
+        """A–Z heading the entity is listed under ("#" for names not starting with a letter)."""
+        from unidecode import unidecode
+
+        first = unidecode(self.name[:1]).upper()[:1]
+        return first if first.isalpha() else "#"
+
 
 def entity_names(article: Any, kind: str) -> list[str]:
     """Canonical names of one type listed in an article's metadata."""
@@ -54,66 +89,174 @@ def entity_names(article: Any, kind: str) -> list[str]:
     return ensure_metadata_list(value) if value else []
 
 
+def is_undated(article: Any) -> bool:
+    return str(getattr(article, "undated", "false")).lower() == "true"
+
+
+def timeline_svg(entity: Entity) -> Markup:
+    """Mentions over time as a small bar chart, drawn at build time (no scripts).
+
+    Stories per month when the dated stories span at most three years, else per year;
+    undated stories are counted in the caption, never placed on the time axis.
+    """
+    dated = [a.date for a in entity.articles if not is_undated(a)]
+    undated = len(entity.articles) - len(dated)
+    if not dated:
+        return Markup("")
+    first, last = min(dated), max(dated)
+    monthly = (last.year - first.year) <= 3
+    if monthly:
+        periods = [(y, m) for y in range(first.year, last.year + 1) for m in range(1, 13)
+                   if (y, m) >= (first.year, first.month) and (y, m) <= (last.year, last.month)]
+        counts = Counter((d.year, d.month) for d in dated)
+        label = [f"{calendar.month_abbr[m]} {y}" for y, m in periods]
+    else:
+        periods = [(y, 0) for y in range(first.year, last.year + 1)]
+        counts = Counter((d.year, 0) for d in dated)
+        label = [str(y) for y, _ in periods]
+    peak = max(counts.values())
+    bar, gap, height = 10, 2, 48
+    width = max(len(periods) * (bar + gap), bar)
+    bars = []
+    for i, p in enumerate(periods):
+        n = counts.get(p, 0)
+        h = round(height * n / peak) if n else 0
+        x = i * (bar + gap)
+        bars.append(
+            f'<rect x="{x}" y="{height - h}" width="{bar}" height="{max(h, 1) if n else 0}">'
+            f"<title>{escape(label[i])}: {n} {'story' if n == 1 else 'stories'}</title></rect>"
+            f'<rect class="timeline-base" x="{x}" y="{height}" width="{bar}" height="1"></rect>'
+        )
+    span = label[0] if len(label) == 1 else f"{label[0]} – {label[-1]}"
+    caption = f"{len(dated)} dated {'story' if len(dated) == 1 else 'stories'}, {span}"
+    if undated:
+        caption += f"; {undated} with date unknown (not shown)"
+    desc = escape(f"Stories mentioning {entity.name} per {'month' if monthly else 'year'}: {caption}")
+    return Markup(
+        f'<figure class="timeline"><svg class="timeline-chart" role="img" aria-label="{desc}" '
+        f'viewBox="0 0 {width} {height + 1}" width="{min(width, 600)}" height="{height + 1}" '
+        f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>'
+        f'<figcaption class="meta">{escape(caption)}</figcaption></figure>'
+    )
+
+
 class EntityGenerator(Generator):
-    """Builds ``context['entities']`` and writes one page per entity plus the index."""
+    """Builds ``context['entities_by_kind']`` and writes one page per entity plus the indexes."""
 
     def generate_context(self) -> None:
         articles = self.context.get("articles", [])
         min_articles = int(S.get(self.settings, "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES"))
+        details = read_details(S.work_dir(self.settings))
         registry: dict[tuple[str, str], Entity] = {}
-        by_name: dict[tuple[str, str], Entity] = {}
-        for article in articles:
+        per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
+        aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
+        self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
+        for article in articles:  # the one pass over the archive
+            info = details.get(article.metadata.get("content_hash", ""), {})
+            found = []
             for kind in ENTITY_TYPES:
                 for name in entity_names(article, kind):
                     ent = Entity(name, kind, self.settings)
                     ent = registry.setdefault((kind, ent.slug), ent)
-                    if not ent.articles or ent.articles[-1] is not article:
-                        ent.articles.append(article)
-                    by_name[(kind, name)] = ent
-        by_kind: dict[str, list[Entity]] = defaultdict(list)
-        for ent in registry.values():
-            if len(ent.articles) >= min_articles:
-                by_kind[ent.kind].append(ent)
-        for kind in by_kind:
-            by_kind[kind].sort(key=lambda e: (-len(e.articles), e.name.casefold()))
-        shown = {id(e) for ents in by_kind.values() for e in ents}
-        linked = {key: e for key, e in by_name.items() if id(e) in shown}
-        for article in articles:
+                    if ent.articles and ent.articles[-1] is article:
+                        continue
+                    ent.articles.append(article)
+                    found.append((kind, ent))
+                    sentence, spellings, _ = info.get(f"{kind}\t{name}", ["", [], 0])
+                    if sentence:
+                        self.sentences[ent][article.url] = sentence
+                    aliases[ent].update(spellings)
+            per_article.append((article, found))
+
+        shown = {
+            ent for ent in registry.values() if ent.kind in PAGE_KINDS and len(ent.articles) >= min_articles
+        }
+        together: dict[Entity, Counter[Entity]] = defaultdict(Counter)
+        for article, found in per_article:
+            linked = [ent for _, ent in found if ent in shown]
             groups = []
             for kind in ENTITY_TYPES:
-                names = entity_names(article, kind)
-                ents = list(dict.fromkeys(linked[(kind, n)] for n in names if (kind, n) in linked))
+                ents = sorted((e for k, e in found if k == kind and e in shown), key=lambda e: -len(e.articles))
                 if ents:
                     groups.append((kind, TYPE_LABELS[kind], ents))
             article.entity_groups = groups
+            if len(linked) > 1:
+                for ent in linked:
+                    together[ent].update(linked)
+
+        feed_pattern = S.get(self.settings, "NEWS_ARCHIVE_ENTITY_FEED_ATOM")
+        by_kind: dict[str, list[Entity]] = defaultdict(list)
+        for ent in shown:
+            ent.articles.sort(key=newest_first)
+            ent.aliases = sorted((a for a in aliases[ent] if a and a != ent.name), key=str.casefold)
+            co = together.get(ent, Counter())
+            co.pop(ent, None)
+            ent.related = sorted(co.items(), key=lambda x: (-x[1], x[0].name.casefold()))[:RELATED_COUNT]
+            ent.timeline = timeline_svg(ent)
+            ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern else ""
+            by_kind[ent.kind].append(ent)
+        for kind in by_kind:
+            by_kind[kind].sort(key=lambda e: (-len(e.articles), e.name.casefold()))
         self.entities_by_kind = dict(by_kind)
         self.context["entities_by_kind"] = [
-            (kind, TYPE_LABELS[kind], by_kind[kind]) for kind in ENTITY_TYPES if by_kind.get(kind)
+            (kind, TYPE_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)
         ]
         self.context["entity_type_labels"] = TYPE_LABELS
+        self.context["ENTITIES_AZ_URL"] = self.az_url()
+
+    def az_url(self) -> str:
+        return self.settings["ENTITIES_URL"].rstrip("/") + "/a-z/"
 
     def generate_output(self, writer: Any) -> None:
-        order = attrgetter("date")
+        rel = self.settings["RELATIVE_URLS"]
+        template = self.get_template("entity")
         for ents in self.entities_by_kind.values():
             for ent in ents:
-                articles = sorted(ent.articles, key=order, reverse=True)
                 writer.write_file(
                     ent.save_as,
-                    self.get_template("entity"),
+                    template,
                     self.context,
                     entity=ent,
-                    articles=articles,
-                    dates=articles,
-                    paginated={"articles": articles, "dates": articles},
+                    articles=ent.articles,
+                    dates=ent.articles,
+                    mentions=self.sentences.get(ent, {}),
+                    paginated={"articles": ent.articles, "dates": ent.articles},
                     template_name="entity",
                     url=ent.url,
-                    relative_urls=self.settings["RELATIVE_URLS"],
+                    page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
+                    relative_urls=rel,
                 )
+                if ent.feed_url:
+                    from .feeds import write_atom
+
+                    write_atom(self.settings, ent.articles, ent.feed_url, ent.name, ent.url)
+        limit = {kind: ents[:INDEX_TOP] for kind, ents in self.entities_by_kind.items()}
         writer.write_file(
             self.settings["ENTITIES_SAVE_AS"],
             self.get_template("entities"),
             self.context,
             template_name="entities",
+            view="coverage",
+            top_by_kind=[
+                (k, TYPE_LABELS[k], limit[k], len(self.entities_by_kind[k])) for k in PAGE_KINDS if k in limit
+            ],
             url=self.settings["ENTITIES_URL"],
-            relative_urls=self.settings["RELATIVE_URLS"],
+            relative_urls=rel,
+        )
+        letters: dict[str, list[Entity]] = defaultdict(list)
+        for ents in self.entities_by_kind.values():
+            for ent in ents:
+                letters[ent.letter].append(ent)
+        az = [(c, sorted(letters[c], key=lambda e: (e.name.casefold(), e.kind))) for c in sorted(letters)]
+        save_as = self.settings["ENTITIES_SAVE_AS"]
+        az_save = os.path.join(os.path.dirname(save_as), "a-z", os.path.basename(save_as))
+        writer.write_file(
+            az_save,
+            self.get_template("entities"),
+            self.context,
+            template_name="entities",
+            view="a-z",
+            az=az,
+            url=self.az_url(),
+            relative_urls=rel,
         )

@@ -1,1 +1,63 @@
-"""Enrichment: named entities and tags added to Stories after ingest."""
+"""Enrichment: named entities and tags added to Stories after ingest and dedupe.
+
+:func:`enrich_stories` is the converter's one call: NER (cached per text), the
+archive-wide entity resolution, tags, and the per-article entity details that the
+entity pages need but Pelican metadata cannot carry (the sentence naming each entity,
+the spellings seen), written once to ``<work>/entities.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .. import settings as S
+from ..story import Story
+
+DETAILS_FILE = "entities.json"
+
+
+def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str) -> int:
+    """Entities and tags for every kept story; returns the number of words NER ran on."""
+    from . import entities, tags
+
+    words = 0
+    if S.get(settings, "NEWS_ARCHIVE_NER") and stories:
+        words = entities.annotate(
+            stories,
+            S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"),
+            os.path.join(work_dir, "cache"),
+            int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
+            S.content_subdir(settings, "NEWS_ARCHIVE_ENTITY_FILE"),
+        )
+    vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
+    tags.assign_all(
+        stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab
+    )
+    write_details(stories, Path(work_dir) / DETAILS_FILE)
+    return words
+
+
+def write_details(stories: list[Story], path: Path) -> None:
+    """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages."""
+    data = {
+        s.content_hash: {
+            f"{e.type}\t{e.name}": [e.sentence, sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
+            for e in s.entities
+        }
+        for s in stories
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_details(work_dir: str) -> dict[str, dict[str, list[Any]]]:
+    """What :func:`write_details` wrote ({} before the first build)."""
+    try:
+        return json.loads((Path(work_dir) / DETAILS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -1,7 +1,13 @@
-"""Named entities: spaCy NER on the article text only, mapped to our four types.
+"""Named entities: spaCy NER on the article text only, then archive-wide resolution.
 
-Results are cached by (text hash, model name + version, code version) so a rebuild
-with no changed dumps runs no NER at all.
+The model runs on headline, dek and body (never navigation or footers: ingest has
+already removed them).  Its raw spans are cached per text, keyed by the text's hash,
+the model's name and version and this module's ``NER_VERSION``, so a rebuild with no
+changed dumps runs no NER at all; the clean-up in :mod:`.resolve` is cheap and runs
+over the whole archive every build, which is what lets one entity have one type and
+one name everywhere.
+
+The ``entities`` command and the build share :func:`resolve_texts`.
 """
 
 from __future__ import annotations
@@ -9,29 +15,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..story import Entity, Story
+from .aliases import AliasTable, load_aliases
+from .resolve import LABEL_TYPES, resolve_archive, resolve_article
 
-# Bump when the mapping or clean-up changes, so cached results are recomputed.
-NER_VERSION = "1"
-
-LABEL_TYPES = {
-    "PERSON": "person",
-    "ORG": "organisation",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "group",
-}
-_DETERMINER_RE = re.compile(r"^(the|a|an)\s+", re.I)
-_POSSESSIVE_RE = re.compile(r"(?:'s|\u2019s|'|\u2019)$")
-
+# Bump when what is cached (raw spans, sentence starts) changes.
+NER_VERSION = "2"
+_EXCLUDE = ["parser", "lemmatizer", "attribute_ruler", "tagger", "morphologizer", "senter"]
 _nlp_cache: dict[str, Any] = {}
+
+Raw = dict[str, list[Any]]  # {"ents": [[start, end, LABEL], …], "sents": [start, …]}
 
 
 def load_model(name: str) -> Any:
@@ -39,7 +36,7 @@ def load_model(name: str) -> Any:
     if name not in _nlp_cache:
         import spacy
 
-        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger", "morphologizer"])
+        nlp = spacy.load(name, exclude=_EXCLUDE)
         if "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
         _nlp_cache[name] = nlp
@@ -47,141 +44,125 @@ def load_model(name: str) -> Any:
 
 
 def model_version(name: str) -> str:
-    nlp = load_model(name)
-    return f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    """``name-version`` of the installed model, without loading it (the cache key needs it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{name}-{version(name)}"
+    except PackageNotFoundError:
+        nlp = load_model(name)
+        return f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
 
 
-def clean_name(text: str) -> str:
-    """Strip determiners, possessives and stray punctuation from a mention."""
-    text = re.sub(r"\s+", " ", text).strip(" \t\n,;:\"\u201c\u201d()[]")
-    text = _DETERMINER_RE.sub("", text)
-    text = _POSSESSIVE_RE.sub("", text)
-    return text.strip()
-
-
-def raw_mentions(nlp: Any, texts: list[str], processes: int = 1) -> list[list[dict[str, Any]]]:
-    """Run spaCy over texts; each mention is {start, end, label, text, sentence}."""
-    out = []
-    n_process = processes if processes > 1 and len(texts) > 50 else 1
-    for doc in nlp.pipe(texts, batch_size=32, n_process=n_process):
-        mentions = []
-        for ent in doc.ents:
-            if ent.label_ not in LABEL_TYPES:
-                continue
-            mentions.append(
-                {
-                    "start": ent.start_char,
-                    "end": ent.end_char,
-                    "label": ent.label_,
-                    "text": ent.text,
-                    "sentence": ent.sent.text.strip(),
-                }
-            )
-        out.append(mentions)
-    return out
+def raw_spans(nlp: Any, texts: list[str], processes: int = 1) -> Iterable[Raw]:
+    """spaCy over texts in batches (and processes, for big batches): spans and sentence starts."""
+    n_process = processes if processes > 1 and len(texts) >= 50 * processes else 1
+    for doc in nlp.pipe(texts, batch_size=64, n_process=n_process):
+        yield {
+            "ents": [[e.start_char, e.end_char, e.label_] for e in doc.ents if e.label_ in LABEL_TYPES],
+            "sents": [s.start_char for s in doc.sents],
+        }
 
 
 class NerCache:
-    """One JSON file per (text, model) under the work dir."""
+    """One small JSON file per (text, model version) under ``<work>/ner``."""
 
     def __init__(self, root: str, model: str) -> None:
         self.root = Path(root) / "ner"
         self.root.mkdir(parents=True, exist_ok=True)
-        self.model = model
+        self.model = model_version(model)
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{NER_VERSION}\0{self.model}\0{text}".encode()).hexdigest()
 
-    def get(self, text: str) -> list[dict[str, Any]] | None:
-        path = self.root / f"{self.key(text)}.json"
-        if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
-        return None
+    def _path(self, text: str) -> Path:
+        k = self.key(text)
+        return self.root / k[:2] / f"{k}.json"
 
-    def put(self, text: str, mentions: list[dict[str, Any]]) -> None:
-        path = self.root / f"{self.key(text)}.json"
+    def get(self, text: str) -> Raw | None:
+        try:
+            return json.loads(self._path(text).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, text: str, raw: Raw) -> None:
+        path = self._path(text)
+        path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(mentions), encoding="utf-8")
+        tmp.write_text(json.dumps(raw), encoding="utf-8")
         os.replace(tmp, path)
 
 
 def ner_text(story: Story) -> str:
-    """What NER reads: headline, dek and body (never navigation or footers)."""
+    """What NER reads: headline, dek and body paragraphs (never navigation or footers)."""
     return "\n\n".join(p for p in [story.headline, story.dek, *story.body] if p)
 
 
-def find_mentions(
+def find_raw(
     texts: list[str], model_name: str, cache: NerCache | None, processes: int = 1
-) -> tuple[list[list[dict[str, Any]]], int]:
-    """Mentions for each text, from cache where possible; returns (mentions, words run)."""
-    results: list[list[dict[str, Any]] | None] = [cache.get(t) if cache else None for t in texts]
+) -> tuple[list[Raw], int]:
+    """Raw spans for each text, from the cache where possible; returns (raws, words NER ran on)."""
+    results: list[Raw | None] = [cache.get(t) if cache else None for t in texts]
     todo = [i for i, r in enumerate(results) if r is None]
     words = 0
     if todo:
         nlp = load_model(model_name)
         batch = [texts[i] for i in todo]
         words = sum(len(t.split()) for t in batch)
-        for i, mentions in zip(todo, raw_mentions(nlp, batch, processes), strict=False):
-            results[i] = mentions
+        for i, raw in zip(todo, raw_spans(nlp, batch, processes), strict=True):
+            results[i] = raw
             if cache:
-                cache.put(texts[i], mentions)
-    return [r or [] for r in results], words
+                cache.put(texts[i], raw)
+    return [r or {"ents": [], "sents": []} for r in results], words
 
 
-def entities_from_mentions(mentions: list[dict[str, Any]]) -> list[Entity]:
-    """Group one article's mentions into entities (one type each, by majority)."""
-    by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in mentions:
-        name = clean_name(m["text"])
-        if len(name) < 2 or not any(ch.isalpha() for ch in name):
-            continue
-        by_key[name.casefold()].append({**m, "name": name})
-    entities = []
-    for group in by_key.values():
-        votes: dict[str, int] = defaultdict(int)
-        for m in group:
-            votes[LABEL_TYPES[m["label"]]] += 1
-        etype = max(votes, key=lambda t: (votes[t], t))
-        name = group[0]["name"]
-        entities.append(
-            Entity(
-                name=name,
-                type=etype,
-                display=name,
-                aliases=sorted({m["text"] for m in group}),
-                mentions=[(m["start"], m["end"]) for m in group],
-                sentence=group[0]["sentence"],
-            )
-        )
-    return entities
+def resolve_texts(
+    texts: list[str],
+    model_name: str,
+    table: AliasTable | None = None,
+    cache: NerCache | None = None,
+    processes: int = 1,
+) -> tuple[list[list[Entity]], int]:
+    """NER (cached) + per-article clean-up + archive-wide resolution; the one code path."""
+    table = table or load_aliases()
+    raws, words = find_raw(texts, model_name, cache, processes)
+    articles = [
+        resolve_article(text, [tuple(e) for e in raw["ents"]], raw["sents"], table)
+        for text, raw in zip(texts, raws, strict=True)
+    ]
+    return resolve_archive(articles, table), words
 
 
 def annotate(
-    stories: Iterable[Story], model_name: str, work_dir: str, processes: int = 1
+    stories: Iterable[Story],
+    model_name: str,
+    work_dir: str,
+    processes: int = 1,
+    entity_file: str | None = None,
 ) -> int:
     """Attach entities to each story; returns the number of words NER actually ran on."""
     stories = list(stories)
-    texts = [ner_text(s) for s in stories]
     cache = NerCache(work_dir, model_name)
-    all_mentions, words = find_mentions(texts, model_name, cache, processes)
-    for story, mentions in zip(stories, all_mentions, strict=False):
-        story.entities = entities_from_mentions(mentions)
+    ents, words = resolve_texts([ner_text(s) for s in stories], model_name, load_aliases(entity_file), cache, processes)
+    for story, found in zip(stories, ents, strict=True):
+        story.entities = found
     return words
 
 
-def entities_for_texts(texts: list[str], model_name: str | None = None) -> list[list[dict[str, Any]]]:
-    """The ``entities`` command: [{start, end, type, name}] per text (build code path)."""
+def entities_for_texts(
+    texts: list[str], model_name: str | None = None, entity_file: str | None = None
+) -> list[list[dict[str, Any]]]:
+    """The ``entities`` command: ``[{start, end, type, name}]`` per text, by the build's code path.
+
+    The texts given together are resolved together, like one archive: types are voted
+    over all of them.
+    """
     from .. import settings as S
 
     name = model_name or S.DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"]
-    all_mentions, _ = find_mentions(texts, name, cache=None)
+    ents, _ = resolve_texts(texts, name, load_aliases(entity_file))
     out = []
-    for mentions in all_mentions:
-        ents = entities_from_mentions(mentions)
-        spans = [
-            {"start": s, "end": e, "type": ent.type, "name": ent.name}
-            for ent in ents
-            for s, e in ent.mentions
-        ]
+    for found in ents:
+        spans = [{"start": s, "end": e, "type": ent.type, "name": ent.name} for ent in found for s, e in ent.mentions]
         out.append(sorted(spans, key=lambda d: (d["start"], d["end"])))
     return out

@@ -1,21 +1,203 @@
-"""Tags: the most salient entities of an article, normalised."""
+"""Tags: a story's most salient entities plus its topical keyphrases, normalised.
+
+A tag is only useful if it groups stories, so keyphrases are scored across the
+archive (TF-IDF over lower-case phrases of one or two content words, shared phrases
+preferred) rather than per story: per-story extractors (YAKE costs ~40 ms a story)
+give every story its own unique phrases, and tag pages of one story each.  Capitalised
+words are left to NER, which knows which of them are names; entities become tags by
+salience (mentions, plus presence in the headline).
+
+Normalisation: case (keyphrases lower-case, entity tags as their canonical name),
+plurals (``airstrikes`` = ``airstrike``: the commoner spelling in the archive wins),
+stop phrases, and the maintainer vocabulary (``content/tags.toml``: ``[map]`` one tag to
+another, ``[forbid]`` tags never to use).
+"""
 
 from __future__ import annotations
 
+import math
+import re
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from ..story import Story
 
+# Words that carry no topic in news copy, on top of spaCy's English stop words.
+NEWS_STOP = {
+    "said", "says", "say", "told", "tell", "added", "according", "year", "years", "month", "months",
+    "week", "weeks", "day", "days", "time", "times", "people", "would", "could", "also", "last",
+    "first", "new", "news", "including", "many", "much", "like", "made", "make", "makes", "going",
+    "just", "still", "want", "wants", "need", "needs", "think", "expected", "believe",
+    "statement", "recent", "previously", "number", "part", "percent", "cent", "way", "thing", "things",
+    "lot", "set", "sets", "come", "came", "comes", "take", "took", "taken", "asked", "called",
+    "know", "known", "saying", "reported", "report", "reports", "earlier", "later",
+    "early", "late", "big", "high", "low", "long", "good", "well", "major", "key", "following",
+    "able", "given", "used", "use", "left", "right", "seen", "great", "second",
+    "third", "end", "since", "despite", "among", "whether", "however", "although", "another",
+    "spokesman", "spokeswoman", "official", "officials", "chief", "head", "comment", "comments",
+    "million", "billion", "bn", "story", "stories", "mr", "mrs", "ms", "dr",
+}
+# Adjectives common in news copy that say nothing on their own as a tag.
+NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "national", "political", "likely",
+              "several", "whole", "current", "possible", "important", "three", "four", "five", "minute"}
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]")
 
-def assign_tags(story: Story, min_tags: int = 3, max_tags: int = 8) -> list[str]:
-    """Tags from the entities mentioned most often (people, organisations, places)."""
-    ranked = sorted(
-        (e for e in story.entities if e.type in ("person", "organisation", "place")),
-        key=lambda e: (-len(e.mentions), e.name),
-    )
+
+def _stopwords() -> set[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return set(STOP_WORDS) | NEWS_STOP
+
+
+def singular(word: str) -> str:
+    """A cheap English singular for tag keys: airstrikes → airstrike, policies → policy."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def tag_key(tag: str) -> str:
+    """Tags that differ only in case, spacing or plural are one tag."""
+    return " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", tag.casefold()))
+
+
+@dataclass
+class Vocabulary:
+    """The maintainer's tag file: ``[map]`` tag → tag, ``[forbid] tags = […]``."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    forbidden: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> Vocabulary:
+        vocab = cls()
+        if not path or not Path(path).is_file():
+            return vocab
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+        vocab.mapping = {tag_key(k): str(v) for k, v in data.get("map", {}).items()}
+        forbid = data.get("forbid", {})
+        vocab.forbidden = {tag_key(t) for t in (forbid.get("tags", []) if isinstance(forbid, dict) else forbid)}
+        return vocab
+
+    def apply(self, tag: str) -> str:
+        """The tag to use instead ('' when forbidden)."""
+        tag = self.mapping.get(tag_key(tag), tag)
+        return "" if tag_key(tag) in self.forbidden else tag
+
+
+def phrases(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> Counter[str]:
+    """Lower-case phrases of one or two content words, by tag key (headline and dek count
+    double); ``surfaces`` collects how each key is spelled, so tags read as written."""
+    counts: Counter[str] = Counter()
+    for weight, text in ((2, story.headline), (2, story.dek), *((1, p) for p in story.body)):
+        run: list[str] = []
+        for tok in [*_WORD_RE.findall(text or ""), "."]:
+            word = tok.replace("\u2019", "'")
+            if word[:1].islower() and word.isascii() and word not in stop and len(word) >= 4 and "'" not in word:
+                run.append(word)
+                grams = [word] + ([f"{run[-2]} {word}"] if len(run) >= 2 else [])
+                for gram in grams:
+                    k = tag_key(gram)
+                    counts[k] += weight
+                    surfaces[k][gram] += 1
+            else:
+                run = []
+    return counts
+
+
+def _topical(phrase: str, count: int) -> bool:
+    """Bigrams must recur; single words must not look like verbs or adverbs ("killed", "recently")."""
+    if " " in phrase:
+        return count >= 2
+    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS
+
+
+def entity_tags(story: Story) -> list[tuple[float, str]]:
+    """Salient people, organisations and places: mentions, plus a bonus for the headline."""
+    head = len(story.headline)
+    scored = []
+    for ent in story.entities:
+        if ent.type == "group":
+            continue
+        score = len(ent.mentions) + 3 * any(s < head for s, _ in ent.mentions)
+        scored.append((float(score), ent.name))
+    return sorted(scored, key=lambda x: (-x[0], x[1]))
+
+
+def assign_all(
+    stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None
+) -> None:
+    """Give every story 3–8 tags, scoring keyphrases against the whole archive (linear)."""
+    vocab = vocabulary or Vocabulary()
+    stop = _stopwords()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    per_story = [phrases(s, stop, surfaces) for s in stories]
+    spelled = {k: c.most_common(1)[0][0] for k, c in surfaces.items()}
+    df: Counter[str] = Counter()
+    for counts in per_story:
+        df.update(counts.keys())
+    n = len(stories)
+    for story, counts in zip(stories, per_story, strict=True):
+        story.tags = _pick(story, counts, df, n, min_tags, max_tags, vocab, spelled)
+
+
+def _pick(
+    story: Story, counts: Counter[str], df: Counter[str], n: int, min_tags: int, max_tags: int,
+    vocab: Vocabulary, spelled: dict[str, str],
+) -> list[str]:
     tags: list[str] = []
-    for ent in ranked:
-        tag = ent.name.replace(";", ",").replace(",", " ").strip()
-        if tag and tag.casefold() not in {t.casefold() for t in tags}:
+    keys: dict[str, str] = {}  # tag key → tag
+    phrase_keys: set[str] = set()  # keys of keyphrase tags (not entities)
+
+    def add(tag: str, phrase: bool = False) -> None:
+        tag = vocab.apply(tag.replace(";", ",").replace(",", " ").strip())
+        k = tag_key(tag)
+        if not tag or not k or k in keys:
+            return
+        words = set(k.split())
+        if phrase:
+            for other in [o for o in phrase_keys if set(o.split()) < words]:  # "orders" → "control orders"
+                tags.remove(keys.pop(other))
+                phrase_keys.discard(other)
+        if len(tags) < max_tags:
             tags.append(tag)
-        if len(tags) >= max_tags:
+            keys[k] = tag
+            if phrase:
+                phrase_keys.add(k)
+
+    ents = entity_tags(story)
+    salient = [name for score, name in ents if score >= 3][: max(1, max_tags // 2)]
+    for name in salient or [name for _, name in ents[:1]]:
+        add(name)
+
+    def score(phrase: str) -> float:
+        idf = math.log((n + 1) / (df[phrase] + 1)) + 1
+        shared = 1.5 if df[phrase] >= 2 and n >= 10 else 1.0
+        bigram = 1.5 if " " in phrase else 1.0
+        return counts[phrase] * idf * shared * bigram
+
+    ranked = sorted((p for p, c in counts.items() if _topical(p, c)), key=lambda p: (-score(p), p))
+    want = max(min_tags, min(max_tags, len(tags) + 3))
+    for phrase in ranked:
+        if len(tags) >= want:
             break
+        words_in_tags = {w for k in keys for w in k.split()}
+        if set(phrase.split()) <= words_in_tags:
+            continue  # "budget" when "budget deficit" is already a tag
+        add(spelled.get(phrase, phrase), phrase=True)
+    for _, name in ents:  # a short story: fill up with less salient entities
+        if len(tags) >= min_tags:
+            break
+        add(name)
     return tags

@@ -1,0 +1,137 @@
+"""Names as NER finds them → clean surface forms and comparison keys.
+
+spaCy hands back spans such as ``the Haqqani Network``, ``AFP’s``, ``Mr Blair``,
+``The World Health Organisation (WHO`` or ``197bn``.  This module trims such a
+span to the name inside it (returning new offsets, so mentions still point into
+the text), splits off honorifics (kept for display, never part of the key) and
+says when a span is not a name at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+# Titles that are shown when the text uses them ("Qari Hekmat") but are not part of
+# the key, so "Hekmat", "Qari Hekmat" and "Mullah Hekmat" are one person.
+DISPLAY_HONORIFICS = {
+    "qari", "mullah", "mulla", "mawlawi", "maulvi", "molvi", "maulana", "mawlana", "haji", "hajji",
+    "sheikh", "sheik", "shaikh", "ayatollah", "imam", "gen", "general", "lt gen", "maj gen",
+    "brig gen", "col", "colonel", "lt", "capt", "captain", "maj", "major", "sgt", "adm", "admiral",
+    "dr", "prof", "professor", "rev", "reverend", "father", "bishop", "archbishop", "cardinal",
+    "pope", "king", "queen", "prince", "princess", "emir", "sultan",
+}
+# Offices ("President Bush", "Governor Azizi"): stripped like courtesy titles, because
+# the page is about the person, who outlasts the office.
+OFFICES = {
+    "president", "vice president", "prime minister", "chancellor", "senator", "sen", "rep",
+    "representative", "governor", "gov", "judge", "justice", "minister", "secretary", "mayor",
+}
+# Courtesy titles that news style adds to every later mention ("Mr Blair"): stripped
+# from both key and display, since they say nothing the full name does not.
+COURTESY = {"mr", "mrs", "ms", "miss", "mx", "messrs", "sir", "dame", "lord", "lady"}
+
+_ALL_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
+_HONORIFIC_RE = re.compile(
+    r"^(?:(" + "|".join(re.escape(h).replace(r"\ ", r"\.?\s+") for h in _ALL_TITLES) + r")\.?\s+)+",
+    re.I,
+)
+_LEADING_RE = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.I)
+_POSSESSIVE_RE = re.compile(r"(?:['\u2019]s|['\u2019])$")
+_EDGE = " \t\n,;:.!?\"'\u201c\u201d\u2018\u2019()[]{}-\u2013\u2014/|*"
+_MONEY_RE = re.compile(r"^[$£€¥]?\s*\d[\d.,]*\s*(?:bn|m|k|tn|billion|million|trillion|thousand|%|pc|p|s)?$", re.I)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the name inside a span: no determiner, possessive, bracket tail or dash tail."""
+    span = text[start:end]
+    # A span running across a paragraph break, into a bracket or a dash aside: keep the first part.
+    for sep in ("\n", " (", " - ", " \u2013 ", " \u2014 "):
+        cut = span.find(sep)
+        if cut > 0:
+            span = span[:cut]
+    span = re.sub(r",?\s+(?:QC|MP|MEP|KC)$", "", span)  # post-nominals are not part of the name
+    end = start + len(span)
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE and not _ends_with_initial(text[start:end]):
+        end -= 1
+    m = _LEADING_RE.match(text[start:end])
+    if m and m.end() < end - start:
+        start += m.end()
+    m = _POSSESSIVE_RE.search(text[start:end])
+    if m and m.start() > 0:
+        end = start + m.start()
+    while end > start and text[end - 1] in _EDGE and not _ends_with_initial(text[start:end]):
+        end -= 1
+    return start, end
+
+
+def _ends_with_initial(span: str) -> bool:
+    """True for "U.S." or "I.S.": the final dot belongs to the name."""
+    return bool(re.search(r"(?:^|[\s.])[A-Za-z]\.$", span))
+
+
+def split_honorific(name: str) -> tuple[str, str]:
+    """("Qari", "Hekmat") for "Qari Hekmat"; ("", name) when there is none."""
+    m = _HONORIFIC_RE.match(name)
+    if not m or m.end() >= len(name):
+        return "", name
+    return name[: m.end()].strip(), name[m.end():].strip()
+
+
+def is_display_honorific(title: str) -> bool:
+    """Titles worth showing (Qari, Gen., Dr.), as opposed to Mr/Mrs/Sir."""
+    words = [w for w in re.split(r"[\s.]+", title.casefold()) if w]
+    plain = " ".join(words)
+    return bool(words) and plain not in OFFICES and not all(w in COURTESY or w in OFFICES for w in words)
+
+
+def key(name: str) -> str:
+    """Comparison key: no accents, dots, case or spacing differences ("U.S." = "US")."""
+    s = unidecode(unicodedata.normalize("NFC", name)).casefold()
+    s = s.replace(".", "").replace("\u2019", "'")
+    s = re.sub(r"['`]s\b", "", s)
+    s = re.sub(r"[^a-z0-9&' -]+", " ", s)
+    s = s.replace("-", " ")
+    tokens = s.split()
+    if len(tokens) >= 3:  # "George W Bush" = "George Bush"
+        tokens = [tokens[0], *(t for t in tokens[1:-1] if len(t) > 1), tokens[-1]]
+    return " ".join(tokens)
+
+
+def reject_reason(name: str) -> str:
+    """Why a cleaned span is not a name ('' when it may be one)."""
+    if len(name) < 2 or not any(ch.isalpha() for ch in name):
+        return "too short or no letters"
+    if _MONEY_RE.match(name) or re.match(r"^\d", name):
+        return "a number or an amount"
+    if not any(ch.isupper() for ch in name):
+        return "lowercase phrase"
+    words = name.split()
+    if len(words) > 7:
+        return "too long for a name"
+    if words and words[0][:1].islower() and words[0].casefold() not in {"al", "el", "de", "von", "van", "bin", "ibn"}:
+        return "starts lowercase"
+    return ""
+
+
+def acronym(name: str) -> str:
+    """Initials of the capitalised words: "World Health Organisation" → "WHO"."""
+    words = [w for w in re.split(r"[\s-]+", name) if w]
+    caps = [w[0] for w in words if w[:1].isupper()]
+    return "".join(caps) if len(caps) >= 2 else ""
+
+
+def is_acronym(name: str) -> bool:
+    """All capitals (dots allowed), two to six letters: "WHO", "U.N.", "NATO"."""
+    letters = name.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def is_title_case(line: str) -> bool:
+    """A headline Capitalised Like This: its capitalised words prove nothing."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)

@@ -1,0 +1,446 @@
+"""From raw NER spans to canonical entities: per article, then once across the archive.
+
+The raw model's output is not something an editor would sign: it tags ``Daesh`` and
+``I.S.`` as places, ``Hekmat`` once as an organisation, ``the Haqqani Network`` as a
+facility, headline words (``Afghanistan Airstrike``) as organisations.  Two passes
+fix that, both linear in the number of mentions:
+
+1. :func:`resolve_article` (one article at a time): trim each span to the name in
+   it, drop what is not a name, look names up in the alias table, split off
+   honorifics (``Qari`` is shown, never part of the key), merge short forms into the
+   full name the article introduced (``Hekmat`` → ``Qari Hekmat``, ``WHO`` ↔
+   ``World Health Organisation``), then find every other occurrence of each name in
+   the same text (document-level consistency).
+2. :func:`resolve_archive` (all articles): one type per entity by voting over all its
+   mentions in the archive (plus gazetteer votes for places, and the alias table and
+   maintainer overrides on top), one canonical name per entity, and acronyms whose
+   expansion another article spelled out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..story import Entity
+from . import gazetteer
+from .aliases import AliasTable
+from .names import (
+    COURTESY,
+    DISPLAY_HONORIFICS,
+    OFFICES,
+    acronym,
+    is_acronym,
+    is_display_honorific,
+    is_title_case,
+    key,
+    reject_reason,
+    split_honorific,
+    trim_span,
+)
+
+LABEL_TYPES = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "group",
+}
+TYPE_ORDER = ("person", "organisation", "place", "group")
+# "U.S. Forces", "Afghanistan Airstrike": a place plus a common noun is that place.
+GENERIC_TAILS = {
+    "forces", "force", "troops", "soldiers", "officials", "authorities", "government", "military",
+    "police", "airstrike", "airstrikes", "strike", "strikes", "attack", "attacks", "offensive",
+    "bombing", "raid", "raids", "election", "elections", "economy", "market", "markets",
+    "mps", "mp", "leader", "leaders", "spokesman", "spokeswoman", "members", "supporters", "voters",
+}
+# Capitalised common nouns that the model takes for names when they stand alone.
+GENERIC_WORDS = {
+    "state", "government", "ministry", "department", "party", "army", "police", "court", "council",
+    "commission", "committee", "agency", "office", "minister", "president", "secretary", "chairman",
+    "chief", "officials", "company", "group", "bank", "university", "city", "province", "district",
+    "north", "south", "east", "west", "republic", "kingdom", "union", "federation", "board",
+}
+_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
+_TITLE_BEFORE = re.compile(
+    r"(?:^|[\s(\"\u201c])((?:" + "|".join(re.escape(t).replace(r"\ ", r"\.?\s+") for t in _TITLES) + r")\.?)\s+$",
+    re.I,
+)
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    label: str | None  # our type the model voted for, or None (found by consistency)
+    form: str  # the name as written, without honorific
+    display: str  # with a display honorific when the text uses one ("Qari Hekmat")
+    key: str = ""
+    canonical: str = ""  # from the alias table, when it knows the name
+    full: bool = True  # False once merged into a longer name: it does not vote on the display name
+
+
+@dataclass
+class Candidate:
+    """One entity of one article, before the archive-wide pass."""
+
+    key: str
+    canonical: str = ""
+    mentions: list[Mention] = field(default_factory=list)
+
+    def votes(self) -> Counter[str]:
+        return Counter(m.label for m in self.mentions if m.label)
+
+    def displays(self) -> Counter[str]:
+        return Counter(m.display for m in self.mentions if m.full)
+
+
+@dataclass
+class ArticleEntities:
+    """What the per-article pass hands to the archive pass."""
+
+    text: str
+    sents: list[int]
+    head_end: int
+    candidates: dict[str, Candidate]
+    acronyms: dict[str, str]  # acronym key → expansion key seen in this article
+
+
+def headline_end(text: str) -> int:
+    """End of the first paragraph when it is a Title-Case headline (its capitals prove nothing)."""
+    cut = text.find("\n\n")
+    if cut <= 0:
+        return 0
+    first = text[:cut]
+    return cut if len(first.split()) <= 25 and is_title_case(first) else 0
+
+
+def _title_before(text: str, start: int) -> str:
+    """A title right before a name ("Qari Hekmat"), unless it ends a longer capitalised
+    title ("Secretary General Kofi Annan", where "General" is not his rank)."""
+    window = text[max(0, start - 40):start]
+    m = _TITLE_BEFORE.search(window)
+    if not m:
+        return ""
+    before = window[: m.start(1)].split()
+    if before and before[-1][:1].isupper() and not before[-1].endswith((".", ",", ":")):
+        return ""
+    return m.group(1)
+
+
+def _known_head(name: str, table: AliasTable) -> str:
+    """The type of a known name ("U.S.", "Lib Dem", "Afghanistan"), or ''."""
+    hit = table.lookup(name)
+    if hit:
+        return hit[1]
+    return "place" if gazetteer.is_country_or_region(key(name)) else ""
+
+
+def _mention(text: str, start: int, end: int, label: str | None, table: AliasTable) -> Mention | None:
+    """A cleaned mention, or None when the span is not a name."""
+    start, end = trim_span(text, start, end)
+    name = text[start:end]
+    if reject_reason(name) or table.is_blocked(name):
+        return None
+    title, bare = split_honorific(name)
+    if title:
+        start = end - len(bare)
+    else:
+        title = _title_before(text, start)
+    if reject_reason(bare) or table.is_blocked(bare):
+        return None
+    if bare.casefold() in GENERIC_WORDS and not table.lookup(bare):
+        return None
+    words = bare.split()
+    if (
+        len(words) > 1
+        and words[-1].casefold() in GENERIC_TAILS
+        and not table.lookup(bare)
+        and (head := _known_head(" ".join(words[:-1]), table))
+    ):
+        bare = " ".join(words[:-1])
+        end = start + len(bare)
+        label = head
+    if title and is_display_honorific(title):
+        display = f"{title} {bare}"
+        if label in (None, "organisation", "place"):
+            label = "person"  # "Qari", "Gen." and "Dr." precede people
+    else:
+        display = bare
+    return Mention(start, end, label, bare, display)
+
+
+def resolve_article(
+    text: str, ents: list[tuple[int, int, str]], sents: list[int], table: AliasTable
+) -> ArticleEntities:
+    """Per-article clean-up, merging and document-level consistency."""
+    head_end = headline_end(text)
+    mentions: list[Mention] = []
+    for start, end, label in ents:
+        if label not in LABEL_TYPES:
+            continue
+        m = _mention(text, start, end, LABEL_TYPES[label], table)
+        if m is None:
+            continue
+        hit = table.lookup(m.form)
+        if hit:
+            m.canonical, m.key = hit[0], key(hit[0])
+        else:
+            m.key = key(m.form)
+        if m.end <= head_end and not hit:
+            continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
+        mentions.append(m)
+
+    _merge_short_person_names(mentions)
+    acronyms = _merge_acronyms(mentions)
+    mentions = _find_other_mentions(text, mentions, table)
+
+    candidates: dict[str, Candidate] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        cand = candidates.setdefault(m.key, Candidate(m.key))
+        cand.canonical = cand.canonical or m.canonical
+        cand.mentions.append(m)
+    return ArticleEntities(text, sents, head_end, candidates, acronyms)
+
+
+def _merge_short_person_names(mentions: list[Mention]) -> None:
+    """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
+    person the article introduced by full name, whatever type the model gave it."""
+    by_key: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_key[m.key].append(m)
+    fulls: dict[tuple[str, ...], str] = {}  # token suffix → full person key
+    weight: dict[str, int] = {}
+    for k, ms in by_key.items():
+        labels = Counter(m.label for m in ms)
+        tokens = tuple(k.split())
+        if len(tokens) < 2 or ms[0].canonical or labels["person"] < max(labels.values()):
+            continue
+        weight[k] = len(ms)
+        for i in range(1, len(tokens)):
+            suffix = tokens[i:]
+            if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
+                fulls[suffix] = k
+    for m in mentions:
+        target = fulls.get(tuple(m.key.split()))
+        if target and not m.canonical and target != m.key:
+            m.key, m.full, m.label = target, False, "person"
+    _merge_short_org_names(mentions)
+
+
+def _merge_short_org_names(mentions: list[Mention]) -> None:
+    """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
+    later in the article, are that organisation."""
+    orgs: dict[tuple[str, ...], str] = {}
+    for m in mentions:
+        tokens = tuple(m.key.split())
+        if m.label == "organisation" and len(tokens) >= 2 and m.full:
+            for i in range(1, len(tokens)):
+                orgs.setdefault(tokens[:i], m.key)
+    for m in mentions:
+        target = orgs.get(tuple(m.key.split()))
+        if target and not m.canonical and target != m.key:
+            m.key, m.full, m.label = target, False, "organisation"
+
+
+def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
+    """``WHO`` ↔ ``World Health Organisation`` within one article; returns the pairs seen."""
+    expansions: dict[str, str] = {}
+    for m in mentions:
+        if not is_acronym(m.form) and m.label != "person":
+            acr = acronym(m.form)
+            if acr:
+                expansions.setdefault(key(acr), m.canonical and key(m.canonical) or m.key)
+    pairs: dict[str, str] = {}
+    for m in mentions:
+        if is_acronym(m.form) and not m.canonical:
+            target = expansions.get(m.key)
+            if target and target != m.key:
+                pairs[m.key] = target
+                m.key, m.full = target, False
+    return pairs
+
+
+def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) -> list[Mention]:
+    """Document-level consistency: a name found once is found wherever else the text uses it."""
+    count = Counter(m.key for m in mentions)
+    forms: dict[str, tuple[str, str]] = {}  # surface form → (key, canonical)
+
+    def offer(form: str, k: str, canonical: str) -> None:
+        if len(form) < 2 or reject_reason(form) or table.is_blocked(form):
+            return
+        if form not in forms or count[forms[form][0]] < count[k]:
+            forms[form] = (k, canonical)
+
+    for m in mentions:
+        offer(m.form, m.key, m.canonical)
+        if m.canonical:
+            for spelling in table.surface_forms(m.canonical):
+                if any(ch.isupper() for ch in spelling):
+                    offer(spelling, m.key, m.canonical)
+        elif m.label == "person" and m.full and len(m.form.split()) >= 2:
+            last = m.form.split()[-1]
+            if len(last) >= 3 and last[0].isupper():
+                offer(last, m.key, "")
+    if not forms:
+        return mentions
+    pattern = re.compile(
+        r"(?<![\w.\-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w\-])"
+    )
+    taken = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in taken]
+    out = list(taken)
+    drop: set[int] = set()
+    for hit in pattern.finditer(text):
+        s, e = hit.start(), hit.end()
+        i = bisect.bisect_right(starts, e) - 1
+        overlapping = []
+        while i >= 0 and taken[i].end > s:
+            overlapping.append(i)
+            i -= 1
+        overlapping = [j for j in overlapping if taken[j].start < e]
+        if any(taken[j].end - taken[j].start >= e - s for j in overlapping):
+            continue  # already a mention here, as long or longer
+        k, canonical = forms[hit.group(0)]
+        drop.update(id(taken[j]) for j in overlapping)
+        title = _title_before(text, s)
+        title = title if is_display_honorific(title) else ""
+        out.append(Mention(s, e, None, hit.group(0), f"{title} {hit.group(0)}" if title else hit.group(0),
+                           k, canonical, full=key(hit.group(0)) == k))
+    return [m for m in out if id(m) not in drop]
+
+
+def _pick_display(displays: Counter[str]) -> str:
+    """The name to show: a form wins the votes of the shorter forms it contains
+    ("Qari Hekmat" collects the votes of "Hekmat")."""
+    if not displays:
+        return ""
+    scored = []
+    for d, n in displays.items():
+        tokens = d.split()
+        score = n + sum(c for o, c in displays.items() if o != d and tokens[-len(o.split()):] == o.split())
+        scored.append((score, len(tokens), n, d))
+    return max(scored)[3]
+
+
+def _choose_type(votes: Counter[str], name_key: str) -> str:
+    votes = Counter({t: float(n) for t, n in votes.items()})
+    if any(votes[t] for t in ("place", "organisation", "person")):
+        weight = gazetteer.place_weight(name_key)
+        if weight:  # a multi-word city ("Porto Alegre") outweighs one stray PERSON tag
+            votes["place"] += weight + (0.5 if " " in name_key else 0)
+    return max(TYPE_ORDER, key=lambda t: (votes[t], -TYPE_ORDER.index(t)))
+
+
+def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[list[Entity]]:
+    """One type and one name per entity across the archive; Entities per article."""
+    acr_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for art in articles:
+        for acr, target in art.acronyms.items():
+            acr_votes[acr][target] += 1
+    expansion = {acr: c.most_common(1)[0][0] for acr, c in acr_votes.items()}
+    for art in articles:  # "WEF" alone here, "World Economic Forum (WEF)" in another story
+        for k in [k for k in art.candidates if k in expansion and not art.candidates[k].canonical]:
+            cand = art.candidates.pop(k)
+            if not all(is_acronym(m.form) for m in cand.mentions):
+                art.candidates[k] = cand
+                continue
+            target = art.candidates.setdefault(expansion[k], Candidate(expansion[k]))
+            for m in cand.mentions:
+                m.key, m.full = expansion[k], False
+            target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
+
+    votes, displays, canonical = _tally(articles)
+    _merge_surnames_archive_wide(articles, votes)
+    votes, displays, canonical = _tally(articles)
+    type_of: dict[str, str] = {}
+    name_of: dict[str, str] = {}
+    for k in votes:
+        name = canonical.get(k) or _pick_display(displays[k]) or k
+        name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
+        type_of[k] = table.types.get(k) or table.types.get(key(name)) or _choose_type(votes[k], k)
+
+    out: list[list[Entity]] = []
+    for art in articles:
+        ents = []
+        for k, cand in art.candidates.items():
+            name = name_of[k]
+            if table.is_blocked(name):
+                continue
+            spans = sorted({(m.start, m.end) for m in cand.mentions})
+            ents.append(
+                Entity(
+                    name=name,
+                    type=type_of[k],
+                    display=_pick_display(cand.displays()) or name,
+                    aliases=sorted({m.form for m in cand.mentions}),
+                    mentions=spans,
+                    sentence=_sentence(art, spans),
+                )
+            )
+        out.append(ents)
+    return out
+
+
+def _tally(
+    articles: list[ArticleEntities],
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, str]]:
+    """Type votes, display forms and alias-table names per key, over the whole archive."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    displays: dict[str, Counter[str]] = defaultdict(Counter)
+    canonical: dict[str, str] = {}
+    for art in articles:
+        for k, cand in art.candidates.items():
+            votes[k].update(cand.votes())
+            displays[k].update(cand.displays())
+            if cand.canonical:
+                canonical[k] = cand.canonical
+    return votes, displays, canonical
+
+
+def _is_person(v: Counter[str]) -> bool:
+    return bool(v) and v["person"] >= max(v.values())
+
+
+def _merge_surnames_archive_wide(articles: list[ArticleEntities], votes: dict[str, Counter[str]]) -> None:
+    """``Bush`` alone in a story that never gave his full name is the archive's one
+    ``George W Bush`` — when a single full name with that surname dominates (3:1)."""
+    by_last: dict[str, Counter[str]] = defaultdict(Counter)
+    for k, v in votes.items():
+        tokens = k.split()
+        if len(tokens) >= 2 and _is_person(v):
+            by_last[tokens[-1]][k] = sum(v.values())
+    target: dict[str, str] = {}
+    for last, fulls in by_last.items():
+        (best, n), *rest = fulls.most_common() or [("", 0)]
+        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]):
+            target[last] = best
+    if not target:
+        return
+    for art in articles:
+        for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
+            cand = art.candidates.pop(k)
+            into = art.candidates.setdefault(target[k], Candidate(target[k]))
+            for m in cand.mentions:
+                m.key, m.full = target[k], False
+            into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
+
+
+def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
+    """The first sentence naming the entity, preferring the body to the headline."""
+    if not spans:
+        return ""
+    start = next((s for s, _ in spans if s >= art.head_end), spans[0][0])
+    sents = art.sents or [0]
+    i = bisect.bisect_right(sents, start) - 1
+    begin = sents[max(i, 0)]
+    end = sents[i + 1] if i + 1 < len(sents) else len(art.text)
+    # A sentence never runs across paragraphs (a dek without a full stop is its own sentence).
+    para_start = art.text.rfind("\n\n", 0, start)
+    para_end = art.text.find("\n\n", start)
+    begin = max(begin, para_start + 2 if para_start >= 0 else 0)
+    end = min(end, para_end if para_end >= 0 else len(art.text))
+    return re.sub(r"\s+", " ", art.text[begin:end]).strip()[:400]

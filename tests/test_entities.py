@@ -1,0 +1,160 @@
+"""Entities: what a reader sees on entity pages, and the `entities` command.
+
+Real dumps in (the bundled sample archive, built once per session), real pages out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, SAMPLE_DUMPS, SEED, Site, build_site
+
+SEED_URL = "/news/top-islamic-state-commander-killed-in-afghanistan-airstrike/"
+
+
+def entity_links(html: str) -> list[str]:
+    return re.findall(r'href="(/entity/[^"#?]*)"', html)
+
+
+def test_seed_yields_person_pages_for_its_four_people_and_no_bare_hekmat(sample_site: Site):
+    for slug in ("qari-hekmat", "mawlawi-habib-ul-rahman", "lutfullah-azizi", "faqir-mohammad-jawzjani"):
+        page = sample_site.page(f"/entity/person/{slug}/")
+        assert SEED_URL in page, slug
+    people = {p.name for p in (sample_site.output / "entity" / "person").iterdir()}
+    assert "hekmat" not in people and "azizi" not in people and "jawzjani" not in people
+    assert "<h1>Qari Hekmat</h1>" in sample_site.page("/entity/person/qari-hekmat/")
+
+
+def test_seed_entities_have_the_right_types_and_no_junk(sample_site: Site):
+    html = sample_site.page(SEED_URL)
+    links = set(entity_links(html))
+    assert "/entity/organisation/islamic-state/" in links  # I.S. and Daesh: not places
+    assert "/entity/organisation/haqqani-network/" in links  # not a facility
+    assert "/entity/place/jowzjan/" in links and "/entity/place/united-states/" in links
+    for junk in ("afghanistan-airstrike", "daesh", "i-s", "defense-ministry", "related-articles", "hekmat"):
+        assert not any(link.rstrip("/").endswith("/" + junk) for link in links), junk
+    assert not list(sample_site.output.glob("entity/*/afghanistan-airstrike"))
+
+
+def test_article_lists_entities_grouped_by_type_and_every_chip_has_a_page(sample_site: Site):
+    html = sample_site.page(SEED_URL)
+    section = html[html.index("In this story"):] if "In this story" in html else html
+    people = section.index("People")
+    places = section.index("Places")
+    assert section.index("/entity/person/qari-hekmat/") > people
+    assert section.index("/entity/place/jowzjan/") > places
+    for page in sample_site.output.rglob("*.html"):
+        for link in entity_links(page.read_text(encoding="utf-8")):
+            assert (sample_site.output / link.strip("/") / "index.html").is_file(), (page, link)
+
+
+def test_entity_page_shows_aliases_sentence_and_company(sample_site: Site):
+    page = sample_site.page("/entity/organisation/islamic-state/")
+    assert "Organisation" in page
+    aliases = page[page.index("Also written as"):].split("</p>")[0]
+    assert "I.S." in aliases and "Daesh" in aliases
+    # The sentence naming the entity in each story, from the body, escaped.
+    assert "A high-ranking Islamic State commander in Afghanistan has been killed" in page
+    related = page[page.index("Most often mentioned with"):]
+    assert "/entity/place/afghanistan/" in related.split("</section>")[0]
+    # Undated stories are shown as such, never with an invented date.
+    assert "Date unknown" in page
+
+
+def test_entity_feed_leaves_out_undated_stories(sample_site: Site):
+    page = sample_site.page("/entity/person/qari-hekmat/")
+    feed_url = re.search(r'href="/(feeds/entity/person/qari-hekmat\.atom\.xml)"', page).group(1)
+    feed = (sample_site.output / feed_url).read_text(encoding="utf-8")
+    assert "<feed" in feed and "<entry>" not in feed  # the seed is undated: no fake <published>
+
+
+def test_mentions_over_time_is_an_inline_svg_for_dated_stories(sample_site: Site):
+    pages = [p.read_text(encoding="utf-8") for p in sample_site.output.glob("entity/*/*/index.html")]
+    charts = [p for p in pages if "<svg" in p]
+    assert charts, "no entity page with dated stories has a chart"
+    for page in charts:
+        chart = page[page.index("<svg"):page.index("</svg>")]
+        assert "<script" not in chart and "<rect" in chart and 'role="img"' in chart
+
+
+def test_entities_index_by_type_with_counts_and_an_a_to_z_view(sample_site: Site):
+    index = sample_site.page("/entities/")
+    for kind in ("person", "organisation", "place"):
+        assert f'id="{kind}"' in index
+    assert 'id="group"' not in index  # nationalities get no pages (README: Entities)
+    blair = re.search(r'href="/entity/person/tony-blair/">Tony Blair</a> <span class="count">(\d+)</span>', index)
+    assert blair and int(blair.group(1)) >= 10
+    az = sample_site.page("/entities/a-z/")
+    assert 'id="letter-Q"' in az and "/entity/person/qari-hekmat/" in az
+    assert az.index('id="letter-A"') < az.index('id="letter-Q"')
+
+
+def test_entities_command_gives_offsets_and_canonical_names():
+    text = ("Qari Hekmat was killed in Darzab, the ministry said. Hekmat had led I.S. fighters, "
+            "and Daesh did not comment.\n\nRelated Articles")
+    lines = [json.dumps({"id": "a", "text": text}), "not json", json.dumps({"id": 7, "text": ""})]
+    proc = subprocess.run(
+        [sys.executable, "-m", "news_archive", "entities"], input="\n".join(lines) + "\n",
+        capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": ""}, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "line 2" in proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", 7] and out[1]["entities"] == []
+    ents = out[0]["entities"]
+    found = {(text[e["start"]:e["end"]], e["type"], e["name"]) for e in ents}
+    assert ("Hekmat", "person", "Qari Hekmat") in found
+    assert [text[e["start"]:e["end"]] for e in ents if e["name"] == "Qari Hekmat"] == ["Hekmat", "Hekmat"]
+    assert ("I.S.", "organisation", "Islamic State") in found
+    assert ("Daesh", "organisation", "Islamic State") in found
+    assert ("Darzab", "place", "Darzab") in found
+    assert not any("Related" in f[0] for f in found)
+
+
+@pytest.fixture(scope="module")
+def curated_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The seed plus two BBC dumps, with a maintainer entity file and tag vocabulary."""
+    root = tmp_path_factory.mktemp("curated")
+    (root / "content").mkdir()
+    (root / "content" / "entities.toml").write_text(
+        '[[entity]]\nname = "Hekmatullah"\ntype = "person"\naliases = ["Qari Hekmat", "Hekmat"]\n\n'
+        '[types]\n"Darzab" = "organisation"\n\n'
+        '[display]\n"Jowzjan" = "Jowzjan Province"\n\n'
+        '[blocklist]\nnames = ["Kabul"]\n',
+        encoding="utf-8",
+    )
+    (root / "content" / "tags.toml").write_text(
+        '[map]\n"airstrikes" = "air strikes"\n\n[forbid]\ntags = ["forces", "Afghanistan"]\n', encoding="utf-8"
+    )
+    dumps = [SAMPLE_DUMPS / SEED, SAMPLE_DUMPS / "bbc" / "blair-ready-to-call-election.html",
+             SAMPLE_DUMPS / "bbc" / "abbas-will-not-tolerate-attacks.txt"]
+    return build_site(root, dumps)
+
+
+def test_maintainer_entity_file_aliases_types_display_names_and_blocklist(curated_site: Site):
+    seed = curated_site.page(SEED_URL)
+    links = set(entity_links(seed))
+    assert "/entity/person/hekmatullah/" in links and "/entity/person/qari-hekmat/" not in links
+    assert "/entity/organisation/darzab/" in links  # type override
+    assert "/entity/place/jowzjan-province/" in links  # display name
+    assert not any("kabul" in link for link in links)  # blocklist
+
+
+def test_maintainer_tag_vocabulary_maps_and_forbids(curated_site: Site):
+    tags = [t.strip() for line in (curated_site.content / "generated").glob("*.md")
+            for t in next(x for x in line.read_text(encoding="utf-8").splitlines() + ["Tags:"]
+                          if x.startswith("Tags:"))[5:].split(";") if t.strip()]
+    assert tags
+    assert not {"forces", "afghanistan", "airstrikes"} & {t.casefold() for t in tags}
+
+
+def test_rebuild_with_no_changed_dumps_runs_no_ner(curated_site: Site):
+    first = curated_site.report["stats"]
+    assert first["ner_words_per_second"], "the first build ran NER and said how fast"
+    again = build_site(curated_site.root)
+    assert again.report["stats"]["ner_words_per_second"] is None
+    assert again.page(SEED_URL) == curated_site.page(SEED_URL)
