@@ -146,16 +146,40 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     return stories, report
 
 
-def assign_slug(story: Story, state: State, taken: dict[str, str]) -> str:
-    """A stable slug: the one this story had before, else one from its headline."""
-    key = story.content_hash
-    slug = state.slugs.get(key)
-    if not slug or taken.get(slug, key) != key:
+def assign_slugs(stories: list[Story], state: State) -> dict[str, str]:
+    """Stable slugs, {origin: slug}: a story keeps the slug it had in earlier builds.
+
+    Slugs are remembered by dump path (so fixing a typo in a dump keeps its URL) and
+    by content hash (so moving a dump keeps it too).  Remembered slugs are reserved
+    before any new story is named, so a newcomer with the same headline never takes
+    an existing URL: it gets the headline slug plus a short suffix derived from its
+    dump path, which is the same on every rebuild.
+    """
+    taken: dict[str, str] = {}
+    slug_of: dict[str, str] = {}
+    ordered = sorted(stories, key=lambda s: s.origin)
+    for story in ordered:
+        prev = state.slugs.get("origin:" + story.origin) or state.slugs.get(story.content_hash)
+        if prev and prev not in taken:
+            taken[prev] = story.origin
+            slug_of[story.origin] = prev
+    for story in ordered:
+        if story.origin in slug_of:
+            continue
         base = slugify(story.headline)
-        slug = base if taken.get(base, key) == key else f"{base}-{key[:8]}"
-    taken[slug] = key
-    state.slugs[key] = slug
-    return slug
+        slug = base
+        if slug in taken:
+            suffix = hashlib.sha256(story.origin.encode("utf-8")).hexdigest()
+            n = 8
+            while f"{base}-{suffix[:n]}" in taken:
+                n += 2
+            slug = f"{base}-{suffix[:n]}"
+        taken[slug] = story.origin
+        slug_of[story.origin] = slug
+    for story in ordered:
+        state.slugs["origin:" + story.origin] = slug_of[story.origin]
+        state.slugs[story.content_hash] = slug_of[story.origin]
+    return slug_of
 
 
 def write_page(path: Path, text: str, state: State, slug: str) -> str:
@@ -195,13 +219,11 @@ def convert_all(settings: dict[str, Any]) -> Report:
     words = enrich_stories(kept, settings, str(work))  # entities (NER cached) + tags; see enrich/
     t_ner = time.perf_counter()
 
-    taken: dict[str, str] = {}
     wanted: set[str] = set()
     url_pattern = settings.get("ARTICLE_URL", "{slug}.html")
-    slug_of: dict[str, str] = {}
+    slug_of = assign_slugs(kept, state)
     for story in sorted(kept, key=lambda s: s.origin):
-        slug = assign_slug(story, state, taken)
-        slug_of[story.origin] = slug
+        slug = slug_of[story.origin]
         archived = datetime.fromisoformat(state.archived.setdefault(story.content_hash, now_utc().isoformat()))
         text = render_markdown(story, slug, archived, CONVERTER_VERSION)
         warning = write_page(out / f"{slug}.md", text, state, slug)
