@@ -51,7 +51,13 @@ devserver: $(STAMP)
 	$(PYTHON) -m pelican content -s $(SETTINGS) -o $(OUTPUT) --autoreload & \
 	$(PYTHON) -m news_archive serve --settings $(SETTINGS) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# axe-core for the browser tests' accessibility checks, from the npm registry by lock file.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the axe-core checks in tests/browser will skip (under CI=true they fail)"; fi
+
+test: $(STAMP) $(BROWSER_DEPS)
 	$(PYTHON) -m pytest
 
 lint: $(STAMP)

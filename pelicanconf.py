@@ -68,7 +68,7 @@ ENTITY_URL = "entity/{kind}/{slug}/"
 ENTITY_SAVE_AS = "entity/{kind}/{slug}/index.html"
 ENTITIES_URL = "entities/"
 ENTITIES_SAVE_AS = "entities/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "authors"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "authors", "404"]  # 404 → output/404.html
 
 # Page 2 of tag `topic-25` must not collide with tag `topic-252`: pages go in folders.
 DEFAULT_PAGINATION = 20
@@ -78,7 +78,8 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Feeds are built per site in publishconf.py; none during development.
+# Pelican's own feeds would give undated stories a made-up <published>; the plugin writes
+# the site and per-tag Atom feeds from dated stories instead (NEWS_ARCHIVE_*FEED_ATOM).
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
@@ -96,3 +97,5 @@ CONTENT_CACHING_LAYER = "reader"
 # Plugin settings (defaults and documentation: plugins/news_archive/settings.py).
 NEWS_ARCHIVE_WORK_DIR = "var"
 NEWS_ARCHIVE_SEARCH_URL = "/search"
+NEWS_ARCHIVE_FEED_ATOM = "feeds/all.atom.xml"
+NEWS_ARCHIVE_TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"

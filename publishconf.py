@@ -10,5 +10,5 @@ from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "https://news-archive.example.org")
 RELATIVE_URLS = False
-FEED_ALL_ATOM = "feeds/all.atom.xml"
+# Feeds: written by the plugin (NEWS_ARCHIVE_FEED_ATOM, _TAG_FEED_ATOM), dated stories only.
 DELETE_OUTPUT_DIRECTORY = True

@@ -7,6 +7,7 @@ The whole pipeline, in the order Pelican runs it::
     all_generators_finalized  Whoosh index of every article, swapped in atomically,
                            and related articles attached to pages    (search.indexer)
     finalized              build report summary                      (report)
+    + the reader-facing site: honest archives, JSON-LD, feeds, sitemap (site)
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 from typing import Any
 
 from pelican import signals
+
+from . import site
 
 __version__ = "0.1.0"
 
@@ -54,3 +57,4 @@ def register() -> None:
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)
+    site.connect()

@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_RELATED_COUNT": 5,
     # Show a progress bar while converting (only ever on a terminal, never in CI).
     "NEWS_ARCHIVE_PROGRESS": True,
+    # Atom feed of the newest dated stories (undated ones never appear in a dated feed); "" = none.
+    "NEWS_ARCHIVE_FEED_ATOM": "feeds/all.atom.xml",
+    # One Atom feed per tag ({slug} = the tag's slug); "" = none.
+    "NEWS_ARCHIVE_TAG_FEED_ATOM": "feeds/tag/{slug}.atom.xml",
 }
 
 

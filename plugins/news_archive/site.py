@@ -1,0 +1,83 @@
+"""The reader-facing site around the pages: honest archives and authors, structured
+data, Atom feeds and the sitemap.
+
+Receivers (module-level: Pelican's signals hold weak references)::
+
+    initialized                  plugin defaults visible to templates; sitemap reset
+    article_generator_finalized  undated stories out of year/month archives; no invented
+                                 author; JSON-LD per article; most-used tags for the home page
+    article_writer_finalized     Atom feeds, dated stories only            (feeds)
+    content_written              each page written → sitemap               (sitemap)
+    finalized                    sitemap.xml                               (sitemap)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican import signals
+
+from . import feeds, sitemap, structured
+from . import settings as S
+
+# Settings templates read directly (base.html links the feeds).
+TEMPLATE_SETTINGS = ("NEWS_ARCHIVE_FEED_ATOM", "NEWS_ARCHIVE_TAG_FEED_ATOM", "NEWS_ARCHIVE_SEARCH_URL")
+# How many tags the home page shows.
+HOME_TAGS = 24
+
+
+def apply_defaults(pelican: Any) -> None:
+    """Put the documented defaults of template-facing settings into Pelican's settings."""
+    for name in TEMPLATE_SETTINGS:
+        pelican.settings.setdefault(name, S.DEFAULTS[name])
+    sitemap.reset()
+
+
+def honest_archives(generator: Any) -> None:
+    """Year and month archives list dated stories only (an undated story's ``date`` is
+    its archive time); a period left with no story gets no page.  Stories without an
+    author lose Pelican's default ``AUTHOR`` instead of being credited to the site."""
+    for granularity, periods in list(generator.period_archives.items()):
+        kept = []
+        for period in periods:
+            period["dates"] = [a for a in period["dates"] if not structured.is_undated(a)]
+            period["articles"] = [a for a in period["articles"] if not structured.is_undated(a)]
+            if period["dates"]:
+                kept.append(period)
+        generator.period_archives[granularity] = kept
+
+    default = generator.settings.get("AUTHOR")
+    for article in generator.articles:
+        if not article.metadata.get("authors") and not article.metadata.get("author"):
+            article.authors = []
+            if "author" in vars(article):
+                del article.author  # Pelican's URL code expects no attribute, not None
+    generator.authors[:] = [(a, arts) for a, arts in generator.authors
+                            if a.name != default or any(art.authors for art in arts)]
+    generator.context["authors"] = generator.authors
+
+    structured.attach_json_ld(generator.articles, generator.settings)
+    tags = generator.tags.items() if isinstance(generator.tags, dict) else generator.tags
+    ranked = sorted(tags, key=lambda item: (-len(item[1]), item[0].name.casefold()))
+    generator.context["top_tags"] = ranked[:HOME_TAGS]
+
+
+def write_feeds(generator: Any, writer: Any) -> None:
+    feeds.write_feeds(generator)
+
+
+def page_written(path: str, context: dict[str, Any] | None = None) -> None:
+    sitemap.page_written(path, context)
+
+
+def write_sitemap(pelican: Any) -> None:
+    sitemap.write_sitemap(pelican.settings)
+
+
+def connect() -> None:
+    """Wire the receivers above (called from the plugin's ``register()``)."""
+    signals.initialized.connect(apply_defaults)
+    signals.article_generator_finalized.connect(honest_archives)
+    signals.article_writer_finalized.connect(write_feeds)
+    signals.content_written.connect(page_written)
+    signals.finalized.connect(write_sitemap)

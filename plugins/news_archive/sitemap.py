@@ -1,0 +1,49 @@
+"""``sitemap.xml``: every HTML page this build wrote, and nothing else.
+
+Pelican never deletes stale output during development, so walking ``output/`` would
+list pages that no longer exist; instead the ``content_written`` signal tells us each
+page as it is written.  The 404 page is not a page of the site and is left out.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .structured import site_url
+
+_written: set[str] = set()
+
+
+def reset() -> None:
+    """Forget the pages of a previous build (one process may build twice)."""
+    _written.clear()
+
+
+def page_written(path: str, context: dict[str, Any] | None = None) -> None:
+    """Remember one written output file (receiver of ``content_written``)."""
+    _written.add(os.path.abspath(path))
+
+
+def page_url(path: str, output: str) -> str | None:
+    """Site-relative URL of an output file, directory-style; None for non-pages."""
+    rel = os.path.relpath(path, output).replace(os.sep, "/")
+    if not rel.endswith(".html") or rel.startswith("..") or rel == "404.html":
+        return None
+    return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+
+
+def write_sitemap(settings: dict[str, Any]) -> str:
+    """Write OUTPUT_PATH/sitemap.xml listing every page written by this build."""
+    output = os.path.abspath(settings["OUTPUT_PATH"])
+    base = site_url(settings)
+    urls = sorted(u for u in (page_url(p, output) for p in _written) if u is not None)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <url><loc>{escape(f'{base}/{u}')}</loc></url>" for u in urls]
+    lines.append("</urlset>")
+    target = os.path.join(output, "sitemap.xml")
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return target
