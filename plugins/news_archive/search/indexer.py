@@ -1,10 +1,17 @@
 """Build-time indexing: incremental, written into a fresh directory, swapped atomically.
 
 The live index is ``<work>/index``, a symlink to ``<work>/index.d/<generation>``.  A
-build copies the current generation, applies only the new, changed and removed
-articles, commits, and then replaces the symlink with ``os.replace`` (atomic on
-POSIX).  A running service keeps reading the old generation until it reopens; a
-build killed halfway leaves the old symlink, and so the old index, in place.
+build that changes anything hard-links the current generation's immutable segment
+files into a new directory (copying everything Whoosh or we rewrite), applies only the
+new, changed and removed articles, commits, computes related articles, and then
+replaces the symlink with ``os.replace`` (atomic on POSIX).  A running service keeps
+reading the old generation until it notices the new symlink; a build killed or failing
+halfway leaves the old symlink, and so the old index, serving; its half-written
+directory is removed by the next build.  A build that changes nothing writes nothing.
+
+Each generation carries ``manifest.json`` (url → content hash: what is indexed, read
+without touching Whoosh's stored text) and ``related.json`` (each article's key
+terms and related articles), both written before the swap.
 """
 
 from __future__ import annotations
@@ -21,32 +28,69 @@ from typing import Any
 from whoosh import index as windex
 
 from .. import settings as S
+from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema
 
 log = logging.getLogger(__name__)
 KEEP_GENERATIONS = 2
+MANIFEST = "manifest.json"
+RELATED = "related.json"
+VERSION_FILE = "schema-version"
+PARALLEL_WRITER_FROM = 2000  # documents added in one go before a 2-process writer pays off
 
 
 def live_path(settings: dict[str, Any]) -> Path:
     return Path(S.index_dir(settings))
 
 
+def _compatible(path: Path | None) -> bool:
+    if path is None:
+        return False
+    marker = path / VERSION_FILE
+    return (marker.exists() and marker.read_text().strip() == SCHEMA_VERSION
+            and (path / MANIFEST).exists() and windex.exists_in(str(path)))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write beside, then rename: never truncate a file another generation links to."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _clone(current: Path, new: Path) -> None:
+    """New generation from the current one: segment files hard-linked (Whoosh never rewrites
+    them), tables of contents, locks and our own files copied."""
+    new.mkdir()
+    for src in current.iterdir():
+        dst = new / src.name
+        if src.suffix in (".toc", ".json") or "LOCK" in src.name.upper() or src.name == VERSION_FILE:
+            shutil.copy2(src, dst)
+        else:
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+
 def _new_generation(root: Path, current: Path | None, full: bool) -> Path:
     gens = root / "index.d"
     gens.mkdir(parents=True, exist_ok=True)
-    new = gens / f"{time.time_ns()}"
+    new = gens / f"{time.time_ns()}.building"
     if current is not None and not full and _compatible(current):
-        shutil.copytree(current, new)
+        _clone(current, new)
     else:
         new.mkdir()
         windex.create_in(str(new), make_schema())
-        (new / "schema-version").write_text(SCHEMA_VERSION)
+        (new / VERSION_FILE).write_text(SCHEMA_VERSION)
     return new
-
-
-def _compatible(path: Path) -> bool:
-    marker = path / "schema-version"
-    return marker.exists() and marker.read_text().strip() == SCHEMA_VERSION and windex.exists_in(str(path))
 
 
 def swap_in(live: Path, target: Path) -> None:
@@ -59,9 +103,25 @@ def swap_in(live: Path, target: Path) -> None:
 
 
 def _prune(gens: Path, keep: Path) -> None:
-    old = sorted((p for p in gens.iterdir() if p.is_dir() and p != keep), key=lambda p: p.name)
-    for path in old[: max(0, len(old) - (KEEP_GENERATIONS - 1))]:
+    """Remove old generations (keeping the one before ``keep``) and abandoned half-builds."""
+    done = sorted((p for p in gens.iterdir() if p.is_dir() and p != keep and not p.name.endswith(".building")),
+                  key=lambda p: p.name)
+    for path in done[: max(0, len(done) - (KEEP_GENERATIONS - 1))]:
         shutil.rmtree(path, ignore_errors=True)
+    for path in gens.glob("*.building"):
+        if path != keep and _abandoned(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _abandoned(path: Path) -> bool:
+    """A half-built generation whose build process is gone (or is more than a day old)."""
+    pid_file = path / "builder.pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+        return time.time() - pid_file.stat().st_mtime > 86400
+    except (OSError, ValueError):
+        return True
 
 
 def document_hash(doc: dict[str, Any]) -> str:
@@ -69,42 +129,97 @@ def document_hash(doc: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False) -> dict[str, int]:
-    """Bring the search index in line with ``articles``; returns counts of what changed."""
+def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = False,
+                    related_count: int = 5, procs: int | None = None) -> dict[str, Any]:
+    """Bring the index under ``root`` in line with ``docs`` (url → document with ``content_hash``).
+
+    Returns counts of what changed and ``related``: url → list of ``{"url", "headline"}``.
+    """
     started = time.perf_counter()
-    live = live_path(settings)
-    root = live.parent
+    live = root / "index"
+    root.mkdir(parents=True, exist_ok=True)
     current = live.resolve() if live.is_symlink() and live.resolve().exists() else None
-    new = _new_generation(root, current, full)
-    ix = windex.open_dir(str(new))
-    docs = {("/" + a.url.lstrip("/")): a for a in articles}
-    with ix.searcher() as searcher:
-        existing = {f["url"]: f.get("content_hash", "") for f in searcher.all_stored_fields()}
-    added = changed = removed = 0
-    writer = ix.writer(limitmb=256)
+    usable = not full and _compatible(current)
+    existing: dict[str, str] = _read_json(current / MANIFEST) if usable and current else {}
+    cache: dict[str, dict[str, Any]] = _read_json(current / RELATED) if usable and current else {}
+    added = {u for u in docs if u not in existing}
+    changed = {u for u in docs if u in existing and existing[u] != docs[u]["content_hash"]}
+    removed = set(existing) - set(docs)
+    stale = R.dirty(docs, cache, added, changed, removed) if related_count else set()
+    counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
+                              "total": len(docs), "related_computed": 0}
+    if usable and current is not None and not (added or changed or removed or stale):
+        target = current  # nothing to do: no new generation, nothing written
+    else:
+        target = _new_generation(root, current if usable else None, full)
+        try:
+            (target / "builder.pid").write_text(str(os.getpid()))
+            _write(target, docs, added, changed, removed, procs)
+            _write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
+            if related_count:
+                cache = {u: e for u, e in cache.items() if u in docs}
+                fresh = R.compute(str(target), docs, sorted(stale), cache, related_count, procs)
+                cache.update(fresh)
+                # New and changed articles may now belong in their neighbours' lists too.
+                neighbours = {r["url"] for u in added | changed for r in fresh.get(u, {}).get("related", [])}
+                neighbours -= set(fresh)
+                if neighbours:
+                    cache.update(R.compute(str(target), docs, sorted(neighbours), cache, related_count, procs))
+                counts["related_computed"] = len(stale) + len(neighbours)
+                _write_json(target / RELATED, cache)
+            (target / "builder.pid").unlink()
+            final = target.with_name(target.name.removesuffix(".building"))
+            os.rename(target, final)
+            target = final
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        swap_in(live, target)
+        _prune(root / "index.d", target)
+    related = {u: e.get("related", []) for u, e in cache.items()} if related_count else {}
+    counts["generation"] = target.name
+    counts["seconds"] = round(time.perf_counter() - started, 2)
+    _write_json(root / "index-stats.json", counts)
+    counts["related"] = related
+    return counts
+
+
+def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed: set[str],
+           removed: set[str], procs: int | None) -> None:
+    if not (added or changed or removed):
+        return
+    ix = windex.open_dir(str(path))
+    procs = procs or min(os.cpu_count() or 1, 4)
+    if len(added) >= PARALLEL_WRITER_FROM and procs > 1 and not (changed or removed):
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+    else:
+        writer = ix.writer(limitmb=256)
     try:
-        for url in set(existing) - set(docs):
+        for url in sorted(removed | changed):
             writer.delete_by_term("url", url)
-            removed += 1
-        for url, article in docs.items():
-            doc = article_document(article)
-            doc["content_hash"] = document_hash(doc)
-            if url not in existing:
-                writer.add_document(**doc)
-                added += 1
-            elif existing[url] != doc["content_hash"] or not doc["content_hash"]:
-                writer.update_document(**doc)
-                changed += 1
+        for url in sorted(added | changed):
+            writer.add_document(**docs[url])
         writer.commit(optimize=False)
     except BaseException:
         writer.cancel()
-        shutil.rmtree(new, ignore_errors=True)
         raise
-    ix.close()
-    swap_in(live, new)
-    _prune(root / "index.d", new)
-    counts = {"added": added, "changed": changed, "removed": removed, "total": len(docs)}
-    counts["seconds"] = round(time.perf_counter() - started, 2)  # type: ignore[assignment]
-    (root / "index-stats.json").write_text(json.dumps(counts))
+    finally:
+        ix.close()
+
+
+def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False) -> dict[str, Any]:
+    """Bring the search index in line with ``articles`` and attach ``article.related``."""
+    docs: dict[str, dict[str, Any]] = {}
+    by_url: dict[str, Any] = {}
+    for article in articles:
+        doc = article_document(article)
+        doc["content_hash"] = document_hash(doc)
+        docs[doc["url"]] = doc
+        by_url[doc["url"]] = article
+    count = int(S.get(settings, "NEWS_ARCHIVE_RELATED_COUNT") or 0)
+    counts = index_documents(live_path(settings).parent, docs, full=full, related_count=count)
+    related = counts.pop("related")
+    for url, article in by_url.items():
+        article.related = [dict(r) for r in related.get(url, [])[:count]]
     log.info("news_archive: search index %s", counts)
     return counts

@@ -1,44 +1,106 @@
-"""The Whoosh schema of an article, and how an article becomes a document."""
+"""The Whoosh schema of an article, and how an article becomes a document.
+
+Three kinds of field, each for one job:
+
+* **text** fields (``headline``, ``dek``, ``body``, and the entity/tag/source/author
+  text fields) are stemmed and accent-folded, so ``elections`` finds ``election``
+  and ``Zurich`` finds ``Zürich``; ``headline`` carries the largest BM25F boost.
+* **exact** fields (``f_person``, ``f_tag``, ``f_source``, …) hold each name as one
+  untouched token: filters and facet counts need exact identity, not word matching.
+* ``spell`` holds the unstemmed, folded words of the article: spelling suggestions
+  must propose real words (``election``), never stems (``elect``).
+
+Undated articles get no ``published`` and no ``year``; two sortable keys put them
+last whether the reader sorts by newest or by oldest.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
 from typing import Any
 
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    StripFilter,
+)
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 from ..render import ENTITY_KEYS
 
-SCHEMA_VERSION = "1"
+# Bump whenever the schema or the analysis changes: the indexer then rebuilds from nothing.
+SCHEMA_VERSION = "2"
+
+# Facet/filter name → the exact field that holds its values.
+EXACT_FIELDS = {
+    "person": "f_person",
+    "organisation": "f_organisation",
+    "place": "f_place",
+    "group": "f_group",
+    "tag": "f_tag",
+    "source": "f_source",
+    "author": "f_author",
+    "year": "f_year",
+}
+ENTITY_KINDS = tuple(ENTITY_KEYS)  # person, organisation, place, group
+# Joins the values of a multi-valued exact field; never appears in a name.
+SEP = "\x1f"
+# Sort keys that put undated articles last in both directions.
+UNDATED_NEWEST = -1
+UNDATED_OLDEST = 10**9
 
 
-def _analyzer() -> Any:
-    return StemmingAnalyzer() | CharsetFilter(accent_map)
+def text_analyzer() -> Any:
+    """Words → folded, stop-filtered stems (what readers' words are matched as)."""
+    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+            | StopFilter() | StemFilter())
+
+
+def spell_analyzer() -> Any:
+    """Words → folded words, unstemmed (what spelling suggestions are made of)."""
+    return RegexTokenizer(r"[^\W\d_]{2,}") | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def exact_analyzer() -> Any:
+    """A SEP-joined list of names → one token per name, case and accents kept."""
+    return RegexTokenizer(r"[^\x1f]+") | StripFilter()
+
+
+def _exact() -> KEYWORD:
+    field = KEYWORD(stored=False, scorable=False)
+    field.analyzer = exact_analyzer()
+    return field
 
 
 def make_schema() -> Schema:
-    ana = _analyzer()
-    return Schema(
-        url=ID(stored=True, unique=True),
-        content_hash=STORED,
-        headline=TEXT(stored=True, analyzer=ana, field_boost=3.0),
-        dek=TEXT(stored=True, analyzer=ana, field_boost=1.5),
-        body=TEXT(stored=True, analyzer=ana),
-        authors=KEYWORD(stored=True, commas=True, lowercase=True),
-        source=KEYWORD(stored=True, commas=True, lowercase=True),
-        person=KEYWORD(stored=True, commas=True, lowercase=True),
-        organisation=KEYWORD(stored=True, commas=True, lowercase=True),
-        place=KEYWORD(stored=True, commas=True, lowercase=True),
-        group=KEYWORD(stored=True, commas=True, lowercase=True),
-        tag=KEYWORD(stored=True, commas=True, lowercase=True),
-        published=DATETIME(stored=True, sortable=True),
-        undated=BOOLEAN(stored=True),
-        year=NUMERIC(stored=True, sortable=True),
-        date_display=STORED,
-    )
+    ana = text_analyzer()
+    fields: dict[str, Any] = {
+        "url": ID(stored=True, unique=True),
+        "content_hash": STORED,
+        "headline": TEXT(stored=True, analyzer=ana, field_boost=4.0),
+        "dek": TEXT(stored=True, analyzer=ana, field_boost=1.5),
+        "body": TEXT(stored=True, analyzer=ana),
+        "spell": TEXT(analyzer=spell_analyzer(), phrase=False, spelling=True),
+        "tag": TEXT(analyzer=ana, field_boost=1.5),
+        "source": TEXT(analyzer=ana),
+        "author": TEXT(analyzer=ana),
+        "published": DATETIME(stored=True),
+        "year": NUMERIC(int, bits=32, stored=True, signed=False),
+        "sort_newest": NUMERIC(int, bits=64, sortable=True),
+        "sort_oldest": NUMERIC(int, bits=64, sortable=True),
+        "facets": STORED,
+    }
+    for kind in ENTITY_KINDS:
+        fields[kind] = TEXT(analyzer=ana, field_boost=1.5)
+    for exact in EXACT_FIELDS.values():
+        fields[exact] = _exact()
+    return Schema(**fields)
 
 
 def plain_text(content_html: str) -> str:
@@ -48,31 +110,70 @@ def plain_text(content_html: str) -> str:
     return html.unescape(text).strip()
 
 
+def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
+                  authors: list[str] | None = None, source: str = "",
+                  entities: dict[str, list[str]] | None = None, tags: list[str] | None = None,
+                  published: datetime | None = None) -> dict[str, Any]:
+    """The fields indexed for one article, from plain values.
+
+    ``published`` is None for an undated article: it then has no date fields at all
+    (never a stand-in date), and sorts last.
+    """
+    authors = [a for a in (authors or []) if a.strip()]
+    tags = [t for t in (tags or []) if t.strip()]
+    entities = {k: [n for n in (entities or {}).get(k, []) if n.strip()] for k in ENTITY_KINDS}
+    sources = [source] if source.strip() else []
+    years = [str(published.year)] if published is not None else []
+    facets: dict[str, list[str]] = {"source": sources, "author": authors, "tag": tags, "year": years,
+                                    **entities}
+    doc: dict[str, Any] = {
+        "url": url,
+        "headline": headline,
+        "dek": dek,
+        "body": body,
+        "spell": "\n".join((headline, dek, body, *tags, *sum(entities.values(), []))),
+        "tag": "\n".join(tags),
+        "source": source,
+        "author": "\n".join(authors),
+        "facets": facets,
+    }
+    for kind in ENTITY_KINDS:
+        doc[kind] = "\n".join(entities[kind])
+    for name, field in EXACT_FIELDS.items():
+        doc[field] = SEP.join(facets[name])
+    if published is not None:
+        date = published.replace(tzinfo=None)
+        doc["published"] = date
+        doc["year"] = date.year
+        days = date.toordinal()
+        doc["sort_newest"] = days
+        doc["sort_oldest"] = days
+    else:
+        doc["sort_newest"] = UNDATED_NEWEST
+        doc["sort_oldest"] = UNDATED_OLDEST
+    return doc
+
+
 def _names(article: Any, key: str) -> list[str]:
     from pelican.readers import ensure_metadata_list
 
     value = article.metadata.get(key, "")
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
     return ensure_metadata_list(value) if value else []
 
 
 def article_document(article: Any) -> dict[str, Any]:
     """The fields indexed for one Pelican article."""
     undated = str(getattr(article, "undated", "false")).lower() == "true"
-    doc: dict[str, Any] = {
-        "url": "/" + article.url.lstrip("/"),
-        "headline": article.title,
-        "dek": getattr(article, "dek", ""),
-        "body": plain_text(article.content),
-        "authors": ",".join(a.name for a in getattr(article, "authors", [])),
-        "source": getattr(article, "source", ""),
-        "tag": ",".join(t.name for t in getattr(article, "tags", [])),
-        "undated": undated,
-        "date_display": "" if undated else article.date.strftime("%-d %B %Y"),
-    }
-    for kind, key in ENTITY_KEYS.items():
-        doc[kind] = ",".join(_names(article, key.lower()))
-    if not undated:
-        date = article.date.replace(tzinfo=None)
-        doc["published"] = date
-        doc["year"] = date.year
-    return doc
+    return make_document(
+        url="/" + article.url.lstrip("/"),
+        headline=article.title,
+        dek=getattr(article, "dek", "") or "",
+        body=plain_text(article.content),
+        authors=_names(article, "authors"),  # never the AUTHOR setting's stand-in
+        source=getattr(article, "source", "") or "",
+        entities={kind: _names(article, key.lower()) for kind, key in ENTITY_KEYS.items()},
+        tags=_names(article, "tags"),
+        published=None if undated else article.date,
+    )

@@ -1,35 +1,99 @@
 """The search service: a WSGI app over the Whoosh index built by ``make html``.
 
 ``GET /search?q=…`` answers an HTML page in the site's design (works without
-JavaScript); ``GET /search.json?q=…&page=N`` the same results as JSON::
+JavaScript); ``GET /search.json?q=…&page=N`` the same results as JSON.  The
+documented contract (fields are only ever added)::
 
     {"query": str, "total": int, "page": int,
-     "results": [{"url", "headline", "date", "snippet"}]}
+     "results": [{"url", "headline", "date", "snippet"}],
+     "suggestion": str | null, "facets": {name: [{"value", "count", "url"}]}, …}
 
 ``snippet`` is HTML: the article text escaped, matched words wrapped in ``<mark>``.
-``date`` is ``null`` for an undated article.  A searcher is opened per request and
-always closed; the index is reopened when the build swaps in a new generation.
+``date`` is ``null`` for an undated article.  Other parameters: ``sort``
+(``relevance``, ``newest``, ``oldest``), ``size`` (results per page), and one
+filter parameter per facet (``person=…``, ``tag=…``, ``year=…``; repeatable, all must
+hold).  ``/search/help`` documents the query language for readers.
+
+Searchers come from a small per-generation pool and always go back to it (and are
+closed when their generation is replaced); the index is reopened when the build
+swaps in a new generation.  Only GET and HEAD are answered.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import logging
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl, urlencode
 
-from whoosh import highlight
 from whoosh import index as windex
-from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh import query as Q
+
+from .facets import FACETS, LABELS, FacetTable
+from .query import parse, plain_words
+from .schema import EXACT_FIELDS, spell_analyzer
+from .snippets import make_snippet
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
-MAX_QUERY_CHARS = 500
+MAX_PAGE_SIZE = 50
 MAX_PAGE = 100
+MAX_FILTERS = 12
+MAX_FILTER_CHARS = 200
+MAX_QUERY_STRING = 8192
+SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+SNIPPET_CHARS = 240
 
 StartResponse = Callable[..., Any]
+
+
+# --------------------------------------------------------------------------- index
+
+
+class Generation:
+    """One opened index generation: the index, its facet table, and a pool of searchers."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.ix = windex.open_dir(path)
+        self._pool: list[Any] = []
+        self._lock = threading.Lock()
+        self.retired = False
+        with self.ix.searcher() as s:
+            self.facets = FacetTable(s.reader())
+
+    @contextmanager
+    def searcher(self) -> Iterator[Any]:
+        with self._lock:
+            s = self._pool.pop() if self._pool else None
+        if s is None:
+            s = self.ix.searcher()
+        try:
+            yield s
+        finally:
+            with self._lock:
+                keep = not self.retired and len(self._pool) < 16
+                if keep:
+                    self._pool.append(s)
+            if not keep:
+                s.close()
+
+    def retire(self) -> None:
+        """Close idle searchers; searchers in use are closed when they come back."""
+        with self._lock:
+            self.retired = True
+            pool, self._pool = self._pool, []
+        for s in pool:
+            s.close()
 
 
 class IndexHandle:
@@ -38,89 +102,356 @@ class IndexHandle:
     def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._target = ""
-        self._ix: Any = None
+        self._gen: Generation | None = None
 
-    def get(self) -> Any:
+    def get(self) -> Generation | None:
         target = os.path.realpath(self.path)
+        gen = self._gen
+        if gen is not None and gen.path == target:
+            return gen
         with self._lock:
-            if self._ix is None or target != self._target:
+            if self._gen is None or self._gen.path != target:
                 if not windex.exists_in(target):
-                    return None
-                self._ix = windex.open_dir(target)
-                self._target = target
-            return self._ix
+                    return self._gen  # mid-swap or never built: keep what we have
+                fresh = Generation(target)
+                old, self._gen = self._gen, fresh
+                if old is not None:
+                    old.retire()
+            return self._gen
+
+    def reset(self) -> None:
+        with self._lock:
+            old, self._gen = self._gen, None
+        if old is not None:
+            old.retire()
 
 
-def search(ix: Any, query: str, page: int = 1, pagelen: int = PAGE_SIZE) -> dict[str, Any]:
-    """Run a query; return the JSON-shaped result."""
-    out: dict[str, Any] = {"query": query, "total": 0, "page": page, "results": []}
-    if ix is None or not query.strip():
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass
+class SearchRequest:
+    """A request's parameters, validated and capped."""
+
+    q: str = ""
+    page: int = 1
+    size: int = PAGE_SIZE
+    sort: str = "relevance"
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query_string(cls, qs: str) -> SearchRequest:
+        req = cls()
+        if len(qs) > MAX_QUERY_STRING:
+            qs = qs[:MAX_QUERY_STRING]
+            req.notes.append("The request was too long; only its beginning was read.")
+        try:
+            pairs = parse_qsl(qs, keep_blank_values=True, errors="replace", max_num_fields=200)
+        except ValueError:
+            pairs = []
+            req.notes.append("The request had too many parameters and was ignored.")
+        seen: set[str] = set()
+        for key, value in pairs:
+            if key == "q" and "q" not in seen:
+                req.q = value
+            elif key == "page" and "page" not in seen:
+                req.page = _int(value, 1, 1, MAX_PAGE)
+                if value.strip().isdigit() and int(value) > MAX_PAGE:
+                    req.notes.append(f"Only the first {MAX_PAGE} pages of results can be shown.")
+            elif key == "size" and "size" not in seen:
+                req.size = _int(value, PAGE_SIZE, 1, MAX_PAGE_SIZE)
+            elif key == "sort" and "sort" not in seen:
+                req.sort = value if value in SORTS else "relevance"
+            elif key in EXACT_FIELDS and value.strip():
+                value = value.strip()[:MAX_FILTER_CHARS]
+                if key == "year" and not value.isdigit():
+                    continue
+                if len(req.filters) < MAX_FILTERS and (key, value) not in req.filters:
+                    req.filters.append((key, value))
+            seen.add(key)
+        return req
+
+    def params(self, **change: Any) -> list[tuple[str, str]]:
+        """This request's parameters with some changed (for links that narrow or widen)."""
+        q = change.get("q", self.q)
+        page = change.get("page", 1)
+        sort = change.get("sort", self.sort)
+        size = change.get("size", self.size)
+        filters = change.get("filters", self.filters)
+        out: list[tuple[str, str]] = [("q", q)]
+        out += [(k, v) for k, v in filters]
+        if sort != "relevance":
+            out.append(("sort", sort))
+        if size != PAGE_SIZE:
+            out.append(("size", str(size)))
+        if page != 1:
+            out.append(("page", str(page)))
         return out
-    parser = MultifieldParser(["headline", "dek", "body"], schema=ix.schema, group=OrGroup.factory(0.9))
-    q = parser.parse(query)
-    with ix.searcher() as searcher:
-        results = searcher.search_page(q, page, pagelen=pagelen)
-        results.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        out["total"] = len(results)
-        for hit in results:
-            snippet = hit.highlights("body") or hit.highlights("dek") or ""
-            out["results"].append(
-                {
-                    "url": hit["url"],
-                    "headline": hit["headline"],
-                    "date": hit["published"].date().isoformat() if hit.get("published") else None,
-                    "snippet": snippet,
-                }
-            )
+
+    def url(self, base: str = "/search", **change: Any) -> str:
+        return base + "?" + urlencode(self.params(**change))
+
+
+def _int(value: str, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(value.strip()[:12]), lo), hi)
+    except ValueError:
+        return default
+
+
+# --------------------------------------------------------------------------- searching
+
+
+def _filter_query(filters: list[tuple[str, str]], dates: list[tuple[Any, Any]]) -> Any:
+    parts: list[Any] = [Q.Term(EXACT_FIELDS[k], v) for k, v in filters]
+    if dates:
+        ranges = [Q.DateRange("published", lo, hi) for lo, hi in dates]
+        parts.append(ranges[0] if len(ranges) == 1 else Q.Or(ranges))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _matched(searcher: Any, q: Any, filterq: Any) -> set[int]:
+    docs = set(searcher.docs_for_query(q))
+    if filterq is not None and docs:
+        docs &= set(searcher.docs_for_query(filterq))
+    return docs
+
+
+def suggest(searcher: Any, text: str) -> str | None:
+    """A corrected query: words the archive does not contain replaced by near words it does."""
+    reader = searcher.reader()
+    corrector = None
+    fold = spell_analyzer()
+    out, shift, changed = text, 0, False
+    for start, end, word in plain_words(text):
+        tokens = [t.text for t in fold(word)]
+        if len(tokens) != 1 or len(tokens[0]) < 3 or reader.doc_frequency("spell", tokens[0]) > 0:
+            continue
+        corrector = corrector or searcher.corrector("spell")
+        folded = tokens[0]
+        found = corrector.suggest(folded, limit=1, maxdist=1 if len(folded) <= 4 else 2, prefix=1)
+        if not found:
+            continue
+        better = found[0]
+        if word[:1].isupper():
+            better = better[:1].upper() + better[1:]
+        out = out[: start + shift] + better + out[end + shift:]
+        shift += len(better) - (end - start)
+        changed = True
+    return out if changed else None
+
+
+def _fuzzy_query(text: str) -> Any:
+    fold = spell_analyzer()
+    terms = []
+    for _, _, word in plain_words(text):
+        for tok in fold(word):
+            if len(tok.text) >= 4:
+                terms.append(Q.FuzzyTerm("spell", tok.text, maxdist=1 if len(tok.text) <= 6 else 2,
+                                         prefixlength=1))
+    return Q.Or(terms) if terms else None
+
+
+def _snippet(hit: dict[str, Any], terms: dict[str, set[str]], fuzzy: bool) -> str:
+    """The best passages of the body (or dek) with the matched words in ``<mark>``."""
+    if fuzzy:
+        words = terms.get("spell", set())
+    else:
+        words = set().union(*(terms.get(f, set()) for f in ("body", "dek", "headline", "tag")))
+    for name in ("body", "dek"):
+        found = make_snippet(hit.get(name) or "", words, spelling=fuzzy, width=SNIPPET_CHARS)
+        if found:
+            return found
+    lead = (hit.get("dek") or hit.get("body") or "").strip()
+    if len(lead) > SNIPPET_CHARS:
+        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return html.escape(lead, quote=False)
+
+
+def search(gen: Generation | None, req: SearchRequest, base: str = "/search") -> dict[str, Any]:
+    """Run a request against an index generation; the JSON-shaped answer."""
+    from .query import highlight_terms
+
+    started = time.perf_counter()
+    pq = parse(req.q)
+    out: dict[str, Any] = {
+        "query": pq.text, "total": 0, "page": req.page, "results": [],
+        "suggestion": None, "facets": {}, "filters": [], "sort": req.sort, "page_size": req.size,
+        "pages": 0, "match": "all", "searched_for": pq.text, "notes": req.notes + pq.notes,
+        "help_url": base + "/help",
+    }
+    out["filters"] = [
+        {"name": k, "label": LABELS[k], "value": v,
+         "remove_url": req.url(base, filters=[f for f in req.filters if f != (k, v)])}
+        for k, v in req.filters
+    ]
+    out["sorts"] = [{"name": k, "label": label, "active": k == req.sort, "url": req.url(base, sort=k)}
+                    for k, label in SORTS.items()]
+    if pq.empty and not req.filters:
+        if pq.text and not out["notes"]:
+            out["notes"].append("There were no words to search for in your query.")
+        return out
+    if gen is None:
+        out["notes"].append("The search index has not been built yet: run `make html`.")
+        return out
+    filterq = _filter_query(req.filters, pq.dates)
+    q = pq.query if pq.query is not None else Q.Every()
+    fuzzy = False
+    with gen.searcher() as s:
+        docs = _matched(s, q, filterq)
+        if pq.query is not None and pq.text:
+            out["suggestion"] = suggest(s, pq.text)
+        if not docs and pq.query is not None:
+            q, docs, fuzzy = _fallback(s, pq.text, out, filterq)
+        out["total"] = len(docs)
+        out["pages"] = min(-(-len(docs) // req.size), MAX_PAGE)
+        facets = gen.facets.count(docs)
+        out["facets"] = {
+            name: [dict(item, url=req.url(base, filters=[*req.filters, (name, item["value"])]),
+                        active=(name, item["value"]) in req.filters) for item in items]
+            for name, items in facets.items() if items
+        }
+        out["facet_labels"] = {name: label for name, label, _ in FACETS}
+        if docs and req.page <= out["pages"]:
+            kwargs: dict[str, Any] = {}
+            if req.sort == "newest":
+                kwargs.update(sortedby="sort_newest", reverse=True)
+            elif req.sort == "oldest":
+                kwargs.update(sortedby="sort_oldest")
+            results = s.search(q, limit=req.page * req.size, filter=filterq, **kwargs)
+            terms = highlight_terms(q, s.reader())
+            start = (req.page - 1) * req.size
+            for i in range(start, min(start + req.size, len(results.top_n))):
+                hit = results[i]
+                fields = hit.fields()
+                published = fields.get("published")
+                out["results"].append({
+                    "url": fields["url"],
+                    "headline": fields["headline"],
+                    "date": published.date().isoformat() if published else None,
+                    "snippet": _snippet(fields, terms, fuzzy),
+                })
+    out["first_url"] = req.url(base, page=1)
+    if out["pages"] > 1:
+        if req.page > 1:
+            out["prev_url"] = req.url(base, page=min(req.page - 1, out["pages"]))
+        if req.page < out["pages"]:
+            out["next_url"] = req.url(base, page=req.page + 1)
+    if out["suggestion"]:
+        out["suggestion_url"] = req.url(base, q=out["suggestion"])
+    out["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return out
 
 
-class SearchApp:
-    """WSGI app: /search, /search.json; anything else goes to ``fallback`` (static files)."""
+def _fallback(s: Any, text: str, out: dict[str, Any], filterq: Any) -> tuple[Any, set[int], bool]:
+    """Nothing matched every word: try the corrected query (all words, then any), then any of
+    the reader's own words, then words spelled nearly like them."""
+    several = len(plain_words(text)) > 1
+    tries: list[tuple[str, bool, str]] = []
+    if out["suggestion"]:
+        tries.append((out["suggestion"], False, "corrected"))
+        if several:
+            tries.append((out["suggestion"], True, "corrected-any"))
+    if several:
+        tries.append((text, True, "any"))
+    for candidate, any_word, mode in tries:
+        parsed = parse(candidate, any_word=any_word)
+        if parsed.query is None:
+            continue
+        docs = _matched(s, parsed.query, filterq)
+        if docs:
+            out.update(match=mode, searched_for=parsed.text)
+            return parsed.query, docs, False
+    fuzzy = _fuzzy_query(out["suggestion"] or text)
+    if fuzzy is not None:
+        docs = _matched(s, fuzzy, filterq)
+        if docs:
+            out["match"] = "fuzzy"
+            return fuzzy, docs, True
+    return Q.NullQuery, set(), False
 
-    def __init__(self, index_path: str, render_page: Callable[[dict[str, Any]], str],
-                 fallback: Callable[..., Any] | None = None) -> None:
+
+# --------------------------------------------------------------------------- WSGI
+
+
+SECURITY_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+]
+
+
+class SearchApp:
+    """WSGI app: /search, /search.json, /search/help; anything else goes to ``fallback``."""
+
+    def __init__(self, index_path: str, render_page: Callable[..., str],
+                 fallback: Callable[..., Any] | None = None, base: str = "/search") -> None:
         self.index = IndexHandle(index_path)
         self.render_page = render_page
         self.fallback = fallback
+        self.base = base
+        self.routes = {base: "html", base + "/": "html", base + ".json": "json",
+                       base + "/help": "help", base + "/help/": "help"}
+
+    def _generation(self) -> Generation | None:
+        try:
+            return self.index.get()
+        except Exception:  # a generation removed under us: look again once
+            log.warning("search index changed while opening; retrying", exc_info=True)
+            self.index.reset()
+            return self.index.get()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         path = environ.get("PATH_INFO", "")
-        if path in ("/search", "/search/", "/search.json"):
-            if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
-                start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")])
-                return [b"Method not allowed"]
-            params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True, errors="replace")
-            query = (params.get("q") or [""])[0][:MAX_QUERY_CHARS]
-            try:
-                page = min(max(int((params.get("page") or ["1"])[0]), 1), MAX_PAGE)
-            except ValueError:
-                page = 1
-            data = search(self.index.get(), query, page)
-            if path == "/search.json":
+        route = self.routes.get(path)
+        if route is None:
+            if self.fallback is not None:
+                return self.fallback(environ, start_response)
+            return self._plain(start_response, "404 Not Found", "Not found", environ)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"),
+                                                      ("Content-Type", "text/plain; charset=utf-8"),
+                                                      *SECURITY_HEADERS])
+            return [b"Method not allowed"]
+        status = "200 OK"
+        if route == "help":
+            body = self.render_page({"query": ""}, template="search_help.html").encode("utf-8")
+            ctype = "text/html; charset=utf-8"
+        else:
+            req = SearchRequest.from_query_string(environ.get("QUERY_STRING", ""))
+            data = search(self._generation(), req, self.base)
+            if route == "json":
                 body = json.dumps(data, ensure_ascii=False).encode("utf-8")
                 ctype = "application/json; charset=utf-8"
             else:
                 body = self.render_page(data).encode("utf-8")
                 ctype = "text/html; charset=utf-8"
-            start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
-            return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
-        if self.fallback is not None:
-            return self.fallback(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"Not found"]
+        headers = [("Content-Type", ctype), ("Content-Length", str(len(body))),
+                   ("Cache-Control", "no-cache"), *SECURITY_HEADERS]
+        start_response(status, headers)
+        return [b"" if method == "HEAD" else body]
+
+    @staticmethod
+    def _plain(start_response: StartResponse, status: str, text: str, environ: dict[str, Any]) -> Any:
+        body = text.encode()
+        start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                                ("Content-Length", str(len(body))), *SECURITY_HEADERS])
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
 
 
-def make_renderer(theme_templates: str, context: dict[str, Any]) -> Callable[[dict[str, Any]], str]:
-    """Render results with the theme's ``search.html`` (autoescaped, like the site)."""
+def make_renderer(theme_templates: str, context: dict[str, Any]) -> Callable[..., str]:
+    """Render results with the theme's templates (autoescaped, like the site)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(theme_templates), autoescape=select_autoescape(default=True))
 
-    def render(data: dict[str, Any]) -> str:
-        return env.get_template("search.html").render(**context, search=data, output_file="search/index.html")
+    def render(data: dict[str, Any], template: str = "search.html") -> str:
+        out_file = "search/help/index.html" if template == "search_help.html" else "search/index.html"
+        return env.get_template(template).render(**context, search=data, output_file=out_file)
 
     return render
 
@@ -143,4 +474,5 @@ def create_app(settings_file: str = "pelicanconf.py", output: str | None = None)
     ctx = site_context(settings_file)
     theme = os.path.join(ctx["THEME"], "templates")
     static = StaticFiles(output or ctx["OUTPUT_PATH"])
-    return SearchApp(str(Path(S.index_dir(ctx))), make_renderer(theme, ctx), static)
+    base = (S.get(ctx, "NEWS_ARCHIVE_SEARCH_URL") or "/search").rstrip("/") or "/search"
+    return SearchApp(str(Path(S.index_dir(ctx))), make_renderer(theme, ctx), static, base=base)

@@ -1,0 +1,321 @@
+"""Search benchmark: index build, query latency, known-item quality, HTTP load.
+
+    .venv/bin/python bench/search.py            # everything (~15 minutes on 2 cores)
+    .venv/bin/python bench/search.py --quick    # BBC corpus only, no 20k archive, short load run
+
+Builds Whoosh documents directly from ``../shared/data/bbc`` (2,095 articles: line 1
+is the headline, then paragraphs), not through Pelican, with the project's own schema,
+indexer, related-article step and search code.  The 20,000-article archive is
+synthesised from it deterministically: each copy gets a varied headline, a shifted
+date (one story in twenty undated), a different source, and its paragraphs rotated.
+
+Prints: build time and index size; query latency (median, p95) for 1–3-word queries
+run the way the service runs them (facets, highlighted snippets, spelling check);
+known-item rate (each BBC article's headline words, without quotes, rank the article
+in the top 3) and MRR; then a real HTTP load run (``wrk``, 8 connections, 30 s, on
+127.0.0.1 only) against ``python -m news_archive serve``, steady and while a rebuild
+swaps in a new index generation.  Skips cleanly when the shared data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+BBC = ROOT.parent / "shared" / "data" / "bbc"
+
+from news_archive.search import indexer  # noqa: E402
+from news_archive.search.schema import make_document  # noqa: E402
+from news_archive.search.service import Generation, SearchRequest, search  # noqa: E402
+
+SOURCES = ["BBC", "AFP", "Reuters", "AP", "The Guardian", "Al Jazeera", "DPA", "Xinhua"]
+PREFIXES = ["", "Update: ", "Analysis: ", "Explainer: ", "Latest: ", "Report: ", "Briefing: ",
+            "Update 2: ", "In depth: ", "Recap: "]
+PLACES = ["London", "Paris", "Zürich", "Washington", "Brussels", "Beijing", "Moscow", "Kabul",
+          "Baghdad", "Tokyo", "Berlin", "Geneva", "New York", "Delhi", "Lagos"]
+
+
+def bbc_articles() -> list[dict]:
+    out = []
+    for path in sorted(BBC.glob("*/*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        headline, _, body = text.partition("\n")
+        out.append({"section": path.parent.name, "slug": path.stem, "headline": headline.strip(),
+                    "body": body.strip()})
+    return out
+
+
+def _h(*parts: object) -> int:
+    return int(hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:8], 16)
+
+
+def documents(arts: list[dict], n: int) -> dict[str, dict]:
+    """n documents: the BBC articles, then varied copies of them."""
+    docs = {}
+    for i in range(n):
+        base, copy = arts[i % len(arts)], i // len(arts)
+        paras = [p for p in re.split(r"\n\s*\n", base["body"]) if p.strip()]
+        if copy and len(paras) > 2:
+            k = copy % (len(paras) - 1) + 1
+            paras = paras[:1] + paras[k:] + paras[1:k]
+        headline = PREFIXES[copy % len(PREFIXES)] + base["headline"]
+        if copy >= len(PREFIXES):
+            headline += f" ({copy})"
+        undated = _h(i, "undated") % 20 == 0
+        published = None if undated else datetime(2004, 1, 1) + timedelta(days=copy * 400 + _h(i) % 365)
+        url = f"/news/{base['slug']}{'-' + str(copy) if copy else ''}/"
+        places = [PLACES[_h(i, "p", j) % len(PLACES)] for j in range(_h(i, "np") % 3)]
+        doc = make_document(
+            url=url, headline=headline, dek=paras[0] if paras else "", body="\n\n".join(paras[1:]),
+            authors=[], source=SOURCES[_h(i, "s") % len(SOURCES)] if copy else "BBC",
+            entities={"place": sorted(set(places))}, tags=[base["section"]], published=published,
+        )
+        doc["content_hash"] = indexer.document_hash(doc)
+        docs[url] = doc
+    return docs
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def build(root: Path, docs: dict[str, dict], label: str) -> Path:
+    t0 = time.perf_counter()
+    counts = indexer.index_documents(root, docs, full=True, related_count=0)
+    t1 = time.perf_counter()
+    gen = (root / "index").resolve()
+    print(f"{label}: {len(docs):,} articles indexed in {t1 - t0:.1f} s "
+          f"({len(docs) / (t1 - t0):.0f} docs/s), index {dir_size(gen) / 2**20:.1f} MiB")
+    t0 = time.perf_counter()
+    counts = indexer.index_documents(root, docs, full=False, related_count=5)
+    t1 = time.perf_counter()
+    gen = (root / "index").resolve()
+    rel = counts["related"]
+    sizes = [len(v) for v in rel.values()]
+    print(f"{label}: related articles for {counts['related_computed']:,} articles in {t1 - t0:.1f} s "
+          f"(min {min(sizes)}, median {statistics.median(sizes)} per article)")
+    # An incremental build: 1 added, 1 changed, 1 removed.
+    urls = sorted(docs)
+    more = dict(docs)
+    more.pop(urls[0])
+    changed = dict(more[urls[1]], body=more[urls[1]]["body"] + "\n\nA correction was appended.")
+    changed["content_hash"] = indexer.document_hash({k: v for k, v in changed.items() if k != "content_hash"})
+    more[urls[1]] = changed
+    added = dict(docs[urls[2]], url="/news/bench-added/")
+    added["content_hash"] = "bench-added"
+    more["/news/bench-added/"] = added
+    t0 = time.perf_counter()
+    counts = indexer.index_documents(root, more, related_count=5)
+    t1 = time.perf_counter()
+    print(f"{label}: incremental (1 added, 1 changed, 1 removed) in {t1 - t0:.2f} s, "
+          f"{counts['related_computed']} related lists recomputed")
+    before = counts["generation"]
+    t0 = time.perf_counter()
+    counts = indexer.index_documents(root, more, related_count=5)
+    print(f"{label}: rebuild with nothing changed in {time.perf_counter() - t0:.2f} s "
+          f"(no new generation written: {counts['generation'] == before})")
+    return (root / "index").resolve()
+
+
+def queries(arts: list[dict], n: int, seed: int = 5) -> list[str]:
+    rng = random.Random(seed)
+    vocab = sorted({w for a in arts for w in re.findall(r"[A-Za-z]{4,}", a["headline"])})
+    return [" ".join(rng.sample(vocab, rng.choice((1, 2, 3)))) for _ in range(n)]
+
+
+def latency(gen_path: Path, qs: list[str], label: str) -> None:
+    gen = Generation(str(gen_path))
+    for q in qs[:20]:
+        search(gen, SearchRequest(q=q))
+    times, totals = [], []
+    for q in qs:
+        t0 = time.perf_counter()
+        data = search(gen, SearchRequest(q=q))
+        times.append((time.perf_counter() - t0) * 1000)
+        totals.append(data["total"])
+        assert "facets" in data
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(f"{label}: {len(qs)} queries of 1–3 words (facets + snippets + spelling): "
+          f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms "
+          f"(median {statistics.median(totals):.0f} hits)")
+    gen.retire()
+
+
+def known_item(gen_path: Path, arts: list[dict], docs: dict[str, dict]) -> None:
+    gen = Generation(str(gen_path))
+    top3 = 0
+    rr = 0.0
+    misses = []
+    for a in arts:
+        url = f"/news/{a['slug']}/"
+        words = " ".join(re.findall(r"\w+", a["headline"]))
+        data = search(gen, SearchRequest(q=words, size=10))
+        urls = [r["url"] for r in data["results"]]
+        if url in urls:
+            rank = urls.index(url) + 1
+            rr += 1 / rank
+            top3 += rank <= 3
+        if url not in urls[:3]:
+            misses.append(a["headline"])
+    n = len(arts)
+    print(f"known-item: {top3}/{n} = {top3 / n:.1%} in the top 3 (target ≥ 95%), MRR@10 {rr / n:.3f}")
+    if misses:
+        print("  e.g. missed:", "; ".join(misses[:5]))
+    gen.retire()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WRK_SCRIPT = """
+local queries = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/search.json?q=" .. queries[(i %% #queries) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%f %%f %%d %%d %%d %%f %%d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(99) / 1000, e.connect + e.read + e.write + e.timeout,
+    e.status, summary.requests, latency:percentile(50) / 1000, 0))
+end
+"""
+
+
+def run_wrk(url: str, script: Path, seconds: int) -> dict:
+    proc = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
+                          capture_output=True, text=True, timeout=seconds + 60)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT")]
+    if not lines:
+        raise RuntimeError(f"wrk failed: {proc.stdout}\n{proc.stderr}")
+    line = lines[0]
+    parts = line.split()
+    reqs, dur, p99 = int(parts[1]), float(parts[2]), float(parts[3])
+    return {"requests": reqs, "rps": reqs / dur, "p99_ms": p99, "socket_errors": int(parts[4]),
+            "non_2xx": int(parts[5]), "p50_ms": float(parts[7])}
+
+
+def load(root: Path, docs: dict[str, dict], qs: list[str], seconds: int) -> None:
+    if not shutil.which("wrk"):
+        print("load: skipped (wrk not installed: apt-get install wrk)")
+        return
+    site = root / "site"
+    (site / "output").mkdir(parents=True, exist_ok=True)
+    (site / "output" / "index.html").write_text("<!doctype html><title>bench</title>")
+    conf = site / "benchconf.py"
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+                    f"PATH = {str(site)!r}\nOUTPUT_PATH = {str(site / 'output')!r}\n"
+                    f"NEWS_ARCHIVE_WORK_DIR = {str(root)!r}\n"
+                    f"THEME = {str(ROOT / 'theme')!r}\n")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    server = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(conf),
+                               "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/search.json?q=warmup", timeout=30).read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        from urllib.parse import quote
+
+        script = root / "bench.lua"
+        script.write_text(WRK_SCRIPT % ", ".join(json.dumps(quote(q)) for q in qs[:200]))
+        steady = run_wrk(url, script, seconds)
+        print(f"load (8 connections, {seconds} s, /search.json): {steady['rps']:.0f} req/s, "
+              f"p50 {steady['p50_ms']:.0f} ms, p99 {steady['p99_ms']:.0f} ms, "
+              f"errors {steady['socket_errors'] + steady['non_2xx']} ({steady['requests']:,} requests)")
+        # The same while rebuilds swap in new generations (changed articles → new generation).
+        swapper = subprocess.Popen([sys.executable, __file__, "--swap", str(root), "--swap-seconds",
+                                    str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        during = run_wrk(url, script, seconds)
+        swaps = swapper.communicate(timeout=seconds * 10)[0].strip()
+        print(f"load during index swaps ({swaps}): {during['rps']:.0f} req/s, "
+              f"p50 {during['p50_ms']:.0f} ms, p99 {during['p99_ms']:.0f} ms, "
+              f"errors {during['socket_errors'] + during['non_2xx']} ({during['requests']:,} requests)")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def swap_loop(root: Path, seconds: int) -> None:
+    """Rebuild the index repeatedly (each time changing 50 articles) for ``seconds``."""
+    docs = documents(bbc_articles(), int((root / "n").read_text()))
+    deadline = time.monotonic() + seconds
+    swaps, round_ = 0, 0
+    while time.monotonic() < deadline - 2:
+        round_ += 1
+        for url in sorted(docs)[round_ * 50: round_ * 50 + 50]:
+            d = dict(docs[url], body=docs[url]["body"] + f"\n\nRevision {round_}.")
+            d["content_hash"] = f"rev{round_}-{url}"
+            docs[url] = d
+        indexer.index_documents(root, docs, related_count=5)
+        swaps += 1
+    print(f"{swaps} swaps")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="BBC corpus only and a 10 s load run")
+    ap.add_argument("--n", type=int, default=20000)
+    ap.add_argument("--load-seconds", type=int, default=30)
+    ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.swap:
+        swap_loop(Path(args.swap), args.swap_seconds)
+        return 0
+    if not BBC.exists():
+        print(f"bench/search.py: skipped, shared data not available at {BBC}")
+        return 0
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    arts = bbc_articles()
+    qs = queries(arts, 300)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        bbc_docs = documents(arts, len(arts))
+        gen = build(tmp / "bbc", bbc_docs, "BBC")
+        latency(gen, qs, "BBC latency")
+        known_item(gen, arts, bbc_docs)
+        if args.quick:
+            (tmp / "bbc" / "n").write_text(str(len(arts)))
+            load(tmp / "bbc", bbc_docs, qs, 10)
+            return 0
+        big = documents(arts, args.n)
+        gen = build(tmp / "big", big, f"{args.n // 1000}k")
+        latency(gen, qs, f"{args.n // 1000}k latency")
+        (tmp / "big" / "n").write_text(str(args.n))
+        load(tmp / "big", big, qs, args.load_seconds)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
