@@ -6,25 +6,27 @@ the `extract` command's JSON out: the same reading code the build uses.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
+import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from conftest import ROOT, shared_data
+from news_archive import __main__ as cli
 
 DUMPS = ROOT / "tests" / "data" / "dumps"
 
 
 def extract(*paths: Path | str) -> list[dict]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
-    out = subprocess.run([sys.executable, "-m", "news_archive", "extract", *map(str, paths)],
-                         capture_output=True, text=True, env=env, check=True, cwd=ROOT).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    """`python -m news_archive extract PATH…`, run in-process (tests/test_seed_extraction.py
+    runs the same command as a real subprocess)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["extract", *map(str, paths)]) == 0
+    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def by_name(records: list[dict]) -> dict[str, dict]:
@@ -146,3 +148,37 @@ def test_real_full_page_dumps_headline_and_byline():
     assert rec["published"] == "2019-11-19T22:31:00" and rec["date_source"] == "text"
     assert rec["body"].startswith("Volkswagen’s first ID.3 all-electric car")
     assert "Search SlashGear" not in rec["body"]
+
+
+BLURB = ("GadgetNews is an independent site that has covered technology, cars and science for "
+         "readers around the world since 2005.")
+
+
+def _site_page(headline: str, paragraphs: list[str]) -> str:
+    body = "\n\n".join(paragraphs)
+    return (f"{headline} - GadgetNews\n\nTech\nCars\nGaming\nSearch GadgetNews\n\n{headline}\n\n"
+            f"Chris Davies - Nov 19, 2019, 8:15 pm CST\n\n{body}\n\n{BLURB}\n\nLeave a Comment\n")
+
+
+def test_lines_repeated_across_pages_of_a_site_are_furniture(tmp_path: Path):
+    one = _site_page("Electric wagon revealed at the show", [
+        "The company showed its electric wagon at the motor show on Tuesday, and said a production "
+        "version could follow within two years if demand is strong enough.",
+        "The car has a range of about 300 miles and can charge to 80 percent in half an hour."])
+    two = _site_page("Phone makers bet on folding screens", [
+        "Several phone makers said on Wednesday that folding screens would reach cheaper models next "
+        "year, as the cost of the flexible panels falls.",
+        "Analysts were not convinced that buyers would pay for the extra weight and thickness."])
+    (tmp_path / "one.txt").write_text(one, encoding="utf-8")
+    (tmp_path / "two.txt").write_text(two, encoding="utf-8")
+    alone = extract(tmp_path / "one.txt")[0]
+    assert alone["body"].endswith(BLURB)  # one page alone: the blurb reads like prose
+    together = by_name(extract(tmp_path))
+    for name in ("one.txt", "two.txt"):
+        assert BLURB not in together[name]["body"], name  # seen on both pages of the site
+        assert together[name]["status"] == "converted"
+    assert together["one.txt"]["body"].endswith("charge to 80 percent in half an hour.")
+    # Two copies of the same story are not each other's furniture: both keep the body.
+    shutil.copy(tmp_path / "one.txt", tmp_path / "one-again.txt")
+    again = by_name(extract(tmp_path))
+    assert again["one-again.txt"]["body"].startswith("The company showed its electric wagon")

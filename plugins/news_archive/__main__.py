@@ -45,7 +45,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     also share the cross-dump evidence of site furniture (lines repeated by a site).
     """
     from .dedupe import Deduplicator
-    from .ingest import Rejected, RejectedRecord, is_dump, read_dump
+    from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
+    from .ingest.text import SiteBoilerplate
 
     files: list[tuple[Path, Path]] = []
     for arg in args.paths:
@@ -54,12 +55,23 @@ def cmd_extract(args: argparse.Namespace) -> int:
             files += [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and is_dump(f)]
         else:
             files.append((p, p.parent))
+    board = SiteBoilerplate()
+    site_lines: dict[Path, tuple[str, list[int]]] = {}
+    for f, _ in files:
+        try:
+            found = text_page_lines(f.read_bytes(), f.name)
+        except OSError:
+            continue
+        if found:
+            site_lines[f] = found
+            board.add(*found)
     records: list[dict[str, Any]] = []
     stories = []
     for f, root in files:
         shown = f.as_posix()
+        furniture = board.furniture(*site_lines[f]) if f in site_lines else None
         try:
-            for item in read_dump(f, root):
+            for item in read_dump(f, root, furniture=furniture):
                 origin = shown + item.origin[len(f.relative_to(root).as_posix()):]
                 if isinstance(item, RejectedRecord):
                     records.append(_extract_record(origin, status="rejected", reason=item.reason))

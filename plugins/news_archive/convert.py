@@ -23,8 +23,9 @@ from typing import Any
 from . import settings as S
 from .dedupe import Deduplicator
 from .enrich import enrich_stories
-from .ingest import Rejected, RejectedRecord, is_dump, read_dump
+from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
 from .ingest.sidecar import sidecar_files
+from .ingest.text import SiteBoilerplate
 from .render import render_markdown
 from .report import Entry, Report
 from .story import Story
@@ -32,7 +33,7 @@ from .story import Story
 log = logging.getLogger(__name__)
 
 # Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "2"
+CONVERTER_VERSION = "3"
 
 
 @dataclass
@@ -98,39 +99,81 @@ def list_dumps(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and is_dump(p))
 
 
+def _cached_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path) -> tuple[str, list[int]] | None:
+    """What a text dump contributes to its site's furniture (cached by the dump's bytes)."""
+    cached = cache_dir / f"lines-{fp}.json"
+    info = _cached_json(cached)
+    if info is None:
+        found = text_page_lines(data, path.name)
+        info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
+        _write_json(cached, info)
+    return (info["site"], info["lines"]) if info["site"] else None
+
+
 def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple[list[Story], Report]:
-    """Read every dump (from cache when unchanged) into stories plus report entries."""
+    """Read every dump (from cache when unchanged) into stories plus report entries.
+
+    Two passes: first every text dump's lines are counted per site (lines that other
+    pages of the same site repeat are furniture: menus, footers, notices), then each
+    dump is converted, or taken from the cache when its bytes, its sidecars, the
+    converter version and its site furniture are all unchanged.
+    """
     report = Report()
     stories: list[Story] = []
-    paths = list_dumps(root)
-    iterator: Any = paths
-    if progress and sys.stderr.isatty() and not os.environ.get("CI"):
-        from tqdm import tqdm
-
-        iterator = tqdm(paths, desc="converting dumps", unit="dump")
     cache_dir.mkdir(parents=True, exist_ok=True)
+    board = SiteBoilerplate()
+    todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()
-    for path in iterator:
+    for path in list_dumps(root):
         rel = path.relative_to(root).as_posix()
         seen.add(rel)
         try:
             data = path.read_bytes()
             fp = fingerprint(path, data)
+            lines = _site_lines(path, data, fp, cache_dir)
+        except Exception as exc:  # one bad dump never stops the others
+            log.exception("news_archive: failed to read %s", rel)
+            report.add(Entry(path=rel, status="rejected", reason=f"unreadable: {type(exc).__name__}: {exc}"))
+            continue
+        if lines:
+            board.add(*lines)
+        todo.append((path, rel, data, fp, lines))
+    iterator: Any = todo
+    if progress and sys.stderr.isatty() and not os.environ.get("CI"):
+        from tqdm import tqdm
+
+        iterator = tqdm(todo, desc="converting dumps", unit="dump")
+    for path, rel, data, fp, lines in iterator:
+        try:
+            furniture = board.furniture(*lines) if lines else frozenset()
+            if furniture:
+                digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
+                fp = hashlib.sha256((fp + digest).encode()).hexdigest()
             cached = cache_dir / f"{fp}.json"
-            if state.dumps.get(rel) == fp and cached.exists():
-                result = json.loads(cached.read_text(encoding="utf-8"))
-            else:
+            result = _cached_json(cached) if state.dumps.get(rel) == fp else None
+            if result is None:
                 try:
-                    results = read_dump(path, root, data)
+                    results = read_dump(path, root, data, furniture=furniture)
                     result = {
                         "stories": [s.to_json() for s in results if isinstance(s, Story)],
                         "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
                     }
                 except Rejected as exc:
                     result = {"rejected": exc.reason}
-                tmp = cached.with_suffix(".tmp")
-                tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, cached)
+                _write_json(cached, result)
                 state.dumps[rel] = fp
         except Exception as exc:  # one bad dump never stops the others
             log.exception("news_archive: failed to read %s", rel)

@@ -12,9 +12,9 @@ from pathlib import Path
 from ..story import Story
 from .errors import Rejected, RejectedRecord
 from .sidecar import apply_sidecar, find_sidecar
-from .sniff import read_bytes
+from .sniff import read_bytes, text_page_lines
 
-__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump"]
+__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump", "text_page_lines"]
 
 # Files in the dumps folder that describe other dumps rather than being dumps.
 SIDECAR_SUFFIXES = (".meta.json",)
@@ -33,17 +33,19 @@ def is_dump(path: Path) -> bool:
     return True
 
 
-def read_dump(path: Path, root: Path, data: bytes | None = None) -> list[Story | RejectedRecord]:
+def read_dump(path: Path, root: Path, data: bytes | None = None,
+              furniture: frozenset[int] | None = None) -> list[Story | RejectedRecord]:
     """Read one dump file into Stories (a JSON array or JSONL file holds many).
 
     A multi-record dump also yields a ``RejectedRecord`` for each record that has no
     article, so one bad line never costs the good ones.  A dump with nothing usable
-    at all raises ``Rejected``.
+    at all raises ``Rejected``.  ``furniture``: keys of lines that other pages of a
+    text dump's site repeat (see ``text.SiteBoilerplate``).
     """
     if data is None:
         data = path.read_bytes()
     rel = path.relative_to(root).as_posix()
-    results = read_bytes(data, name=path.name, origin=rel)
+    results = read_bytes(data, name=path.name, origin=rel, furniture=furniture)
     if not results:
         raise Rejected("no article found")
     meta = find_sidecar(path, root)

@@ -29,16 +29,37 @@ def sniff(text: str, name: str = "") -> str:
     return "text"
 
 
-def read_bytes(data: bytes, name: str, origin: str) -> list[Story | RejectedRecord]:
-    """Decode and parse one dump's bytes; raise Rejected with a reason on failure."""
-    if not data.strip():
-        raise Rejected("empty file")
+def _unpack(data: bytes, name: str) -> tuple[bytes, str]:
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
             raise Rejected(f"corrupt gzip file: {exc}") from exc
         name = name[:-3] if name.endswith(".gz") else name
+    return data, name
+
+
+def text_page_lines(data: bytes, name: str) -> tuple[str, list[int]] | None:
+    """Site key and line keys of a text dump (for cross-dump furniture), else None."""
+    from .text import page_lines
+
+    try:
+        data, name = _unpack(data, name)
+        text = decode(data)
+    except Rejected:
+        return None
+    if not text.strip() or sniff(text, name) != "text":
+        return None
+    site, keys = page_lines(text)
+    return (site, keys) if site else None
+
+
+def read_bytes(data: bytes, name: str, origin: str,
+               furniture: frozenset[int] | None = None) -> list[Story | RejectedRecord]:
+    """Decode and parse one dump's bytes; raise Rejected with a reason on failure."""
+    if not data.strip():
+        raise Rejected("empty file")
+    data, name = _unpack(data, name)
     text = decode(data)
     if not text.strip():
         raise Rejected("empty file (only whitespace)")
@@ -59,5 +80,5 @@ def read_bytes(data: bytes, name: str, origin: str) -> list[Story | RejectedReco
     else:
         from .text import read_text
 
-        stories = [read_text(text, origin)]
+        stories = [read_text(text, origin, furniture=furniture)]
     return stories

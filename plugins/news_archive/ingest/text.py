@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -144,45 +145,51 @@ def site_of(text: str) -> str:
     return _norm(parts[-1]) if len(parts) > 1 and len(parts[-1].split()) <= 6 else ""
 
 
-@dataclass
+def line_key(line: str) -> int:
+    """A stable key for a line, insensitive to case, punctuation and spacing."""
+    return zlib.crc32(_norm(line).encode("utf-8"))
+
+
+def page_lines(text: str) -> tuple[str, list[int]]:
+    """(site key, keys of the page's distinct lines): what a page contributes to its site."""
+    keys = {line_key(ln) for ln in text.split("\n") if ln.strip()}
+    return site_of(text), sorted(keys)
+
+
 class SiteBoilerplate:
     """Lines that recur on several pages of one site: navigation, footers, notices.
 
-    Built from all text dumps of a batch; a line is furniture for a page when it
-    also appears on at least ``min_pages`` other pages of the same site.  Two dumps
-    of the same story (duplicates) share their paragraphs, so pages sharing most of
-    their long lines are not counted as evidence for each other.
+    Built from every text dump of a batch: for each site, how many pages carry each
+    line.  A line is furniture for a page when at least ``min_pages`` other pages of
+    the same site carry it too.  Two copies of the same story would make each other's
+    paragraphs look like furniture; ``read_text`` guards against that by ignoring the
+    evidence for prose when it would remove most of the page's prose.
     """
 
-    lines: dict[str, Counter[str]]
-    min_pages: int = 1
+    def __init__(self, min_pages: int = 1) -> None:
+        self.min_pages = min_pages
+        self.sites: dict[str, Counter[int]] = {}
+
+    def add(self, site: str, keys: Iterable[int]) -> None:
+        if site:
+            self.sites.setdefault(site, Counter()).update(set(keys))
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> SiteBoilerplate:
-        pages: dict[str, list[set[str]]] = {}
+        board = cls()
         for text in texts:
-            site = site_of(text)
-            if site:
-                pages.setdefault(site, []).append({_norm(ln) for ln in text.split("\n") if ln.strip()})
-        lines: dict[str, Counter[str]] = {}
-        for site, sets in pages.items():
-            counter: Counter[str] = Counter()
-            for i, page in enumerate(sets):
-                long_lines = {ln for ln in page if len(ln.split()) >= 12}
-                for j, other in enumerate(sets):
-                    # A near-copy of this page (same story) is not evidence of furniture.
-                    if i != j and long_lines and len(long_lines & other) > 0.5 * len(long_lines):
-                        page = page - other
-                counter.update(page)
-            lines[site] = counter
-        return cls(lines)
+            board.add(*page_lines(text))
+        return board
 
-    def repeated(self, text: str) -> set[str]:
-        """Normalised lines of this page that other pages of its site also have."""
-        counter = self.lines.get(site_of(text))
+    def furniture(self, site: str, keys: Iterable[int]) -> frozenset[int]:
+        """Keys of this page's lines that other pages of its site also carry."""
+        counter = self.sites.get(site)
         if not counter:
-            return set()
-        return {ln for ln, n in counter.items() if n - 1 >= self.min_pages and ln}
+            return frozenset()
+        return frozenset(k for k in set(keys) if counter.get(k, 0) - 1 >= self.min_pages)
+
+    def repeated(self, text: str) -> frozenset[int]:
+        return self.furniture(*page_lines(text))
 
 
 # ---------------------------------------------------------------------------
@@ -423,17 +430,33 @@ def _title_headline(first: str) -> str:
 # The extractor
 
 
-def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None) -> Story:
-    """Extract headline, byline, date, dek and body paragraphs from a text dump."""
+def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None,
+              furniture: frozenset[int] | None = None) -> Story:
+    """Extract headline, byline, date, dek and body paragraphs from a text dump.
+
+    ``furniture`` (or a ``boilerplate`` to compute it from) names lines that other
+    pages of the same site repeat; they are treated as boilerplate.
+    """
     lines = [clean_line(unicodedata.normalize("NFC", ln)) for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if not lines:
         raise Rejected("empty file (only whitespace)")
     stopwords = guess_stopwords(text)
-    repeated = boilerplate.repeated(text) if boilerplate else set()
+    if furniture is None:
+        furniture = boilerplate.repeated(text) if boilerplate else frozenset()
     measured = [_measure(ln, stopwords) for ln in lines]
     for m in measured:
-        m.kind = _classify(m, _norm(m.text) in repeated)
+        m.kind = _classify(m, False)
+    if furniture:
+        prose = sum(m.words for m in measured if m.kind == "good")
+        repeated = [line_key(m.text) in furniture for m in measured]
+        kept_prose = sum(m.words for m, r in zip(measured, repeated, strict=True) if m.kind == "good" and not r)
+        # Another copy of this very story would mark its paragraphs as furniture:
+        # then trust the repetition only for lines that are not prose.
+        spare_prose = kept_prose < 0.5 * prose
+        for m, r in zip(measured, repeated, strict=True):
+            if r and not (spare_prose and m.kind == "good"):
+                m.kind = _classify(m, True)
     # The title line opens the page; the article starts below its headline.
     h_index = _headline_index(lines)
     lo = 1 if len(lines) > 1 and measured[0].words < 40 else 0
