@@ -33,6 +33,11 @@ def feed_base(settings: dict[str, Any]) -> str:
     return str(settings.get("FEED_DOMAIN") or site_url(settings)).rstrip("/")
 
 
+def entry_id(base: str, url: str, published: datetime) -> str:
+    """A tag: URI for an entry; in development (no SITEURL) on the ``localhost`` authority."""
+    return get_tag_uri(f"{base or 'http://localhost'}/{url}", published)
+
+
 def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: str,
                page_url: str = "") -> str | None:
     """Write one Atom feed of ``articles`` (undated ones are left out) to ``path``
@@ -49,6 +54,7 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         feed_url=f"{base}/{path}",
         description="",
         language=settings.get("DEFAULT_LANG"),
+        feed_guid=f"{base or 'http://localhost'}/{path}",
     )
     for article in dated(articles)[:FEED_MAX_ITEMS]:
         link = f"{base}/{article.url}"
@@ -58,7 +64,7 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         feed.add_item(
             title=article.title,
             link=link,
-            unique_id=get_tag_uri(link, published),
+            unique_id=entry_id(base, article.url, published),
             description=article.metadata.get("dek") or None,
             content=article.content,
             categories=[t.name for t in getattr(article, "tags", []) or []] or None,

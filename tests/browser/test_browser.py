@@ -118,7 +118,12 @@ def open_tab(browser: object, base: str, label: str, **context_args: object) -> 
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: tab.problems.append(f"script error on {page.url}: {exc}"))
-    page.on("requestfailed", lambda req: tab.problems.append(f"request failed: {req.url} ({req.failure})"))
+    def on_request_failed(request: object) -> None:
+        # ERR_ABORTED: the page navigated away first (an HTTP error is caught by on_response).
+        if "ERR_ABORTED" not in (request.failure or ""):
+            tab.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
     return tab
 
