@@ -14,7 +14,13 @@ the text rules are general rather than fitted to these pages, the text figures a
 also printed separately for two halves of the pages (alternate pages in index order): rules
 tuned on one half should score about the same on the other.
 
-Run: ``PYTHONPATH=plugins .venv/bin/python bench/extraction.py [--show N] [--worst K]``
+A second part times near-duplicate detection (``dedupe.py``, MinHash + LSH) on an
+archive synthesised from the BBC corpus: N distinct stories (each a deterministic mix
+of sentences from several BBC articles) plus planted near-copies (a word changed per
+paragraph, a paragraph dropped), and prints time, the planted copies found and the
+distinct stories wrongly merged.
+
+Run: ``PYTHONPATH=plugins .venv/bin/python bench/extraction.py [--worst K] [--dedupe N]``
 """
 
 from __future__ import annotations
@@ -69,11 +75,60 @@ def _norm_headline(text: str) -> str:
     return " ".join(_TOKEN_RE.findall(text.casefold()))
 
 
+def synth_archive(n: int, copies: int) -> tuple[list, set[tuple[str, str]]]:
+    """n distinct stories from BBC sentences, plus `copies` near-copies of some of them."""
+    from news_archive.story import Story
+
+    bbc = sorted((DATA.parent / "bbc").glob("*/*.txt"))
+    articles = []
+    for path in bbc:
+        lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
+        sentences = [s for p in lines[1:] for s in re.split(r"(?<=[.!?])\s+", p) if len(s.split()) > 4]
+        articles.append((lines[0], sentences))
+    stories = []
+    for i in range(n):
+        # Story i: sentences from four articles chosen by i, so no two stories share much text.
+        cycle = i // len(articles)
+        picks = [articles[(i * k + k * k + cycle * (k + 3)) % len(articles)] for k in (1, 7, 31, 101)]
+        paragraphs = [" ".join(sents[(3 * cycle) % max(1, len(sents)):][:3]) for _, sents in picks if sents]
+        stories.append(Story(headline=f"{picks[0][0]} ({i})", body=paragraphs, origin=f"s{i:06d}.txt"))
+    planted = set()
+    for c in range(copies):
+        original = stories[(c * 7919) % n]
+        body = [p.replace(" the ", " a ", 1) for p in original.body]
+        if len(body) > 3:
+            del body[c % len(body)]
+        copy = Story(headline=original.headline, body=body, origin=f"z{c:06d}.txt")
+        stories.append(copy)
+        planted.add((copy.origin, original.origin))
+    return stories, planted
+
+
+def bench_dedupe(n: int) -> None:
+    from news_archive.dedupe import Deduplicator
+
+    if not (DATA.parent / "bbc").is_dir():
+        print("dedupe: skipped (no ../shared/data/bbc)")
+        return
+    copies = max(10, n // 20)
+    stories, planted = synth_archive(n, copies)
+    t0 = time.perf_counter()
+    kept, dups = Deduplicator().run(stories)
+    elapsed = time.perf_counter() - t0
+    found = {(d.origin, o.origin) for d, o in dups}
+    print(f"dedupe: {len(stories)} stories ({n} distinct + {copies} planted near-copies) in {elapsed:.1f} s; "
+          f"planted copies found {len(found & planted)}/{copies}; distinct stories merged "
+          f"{len(found - planted)}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worst", type=int, default=0, help="list the K worst text pages")
     ap.add_argument("--no-html", action="store_true", help="skip the (slower) HTML pages")
+    ap.add_argument("--dedupe", type=int, default=20000, help="stories for the dedupe timing (0: skip)")
     args = ap.parse_args()
+    if args.dedupe:
+        bench_dedupe(args.dedupe)
     if not (DATA / "index.csv").exists():
         print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
         return 0

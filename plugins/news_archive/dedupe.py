@@ -23,7 +23,7 @@ from .story import Story
 
 SHINGLE = 5
 NUM_HASHES = 100
-BANDS = 20  # 20 bands of 5 rows: pairs above Jaccard ~0.55 become candidates
+BANDS = 25  # 25 bands of 4 rows: pairs above Jaccard ~0.45 become candidates
 _PRIME = np.uint64(4294967311)  # a prime just above 2**32
 _rng = np.random.default_rng(20191119)
 _A = _rng.integers(1, 2**32 - 1, size=NUM_HASHES, dtype=np.uint64)
@@ -60,7 +60,7 @@ def similar(a: set[int], b: set[int], threshold: float, containment: float) -> b
 class Deduplicator:
     """Keeps the first story (by dump path) of each group of near-identical stories."""
 
-    def __init__(self, threshold: float = 0.7, containment: float = 0.9) -> None:
+    def __init__(self, threshold: float = 0.7, containment: float = 0.85) -> None:
         self.threshold = threshold
         self.containment = containment
 
