@@ -37,6 +37,7 @@ class AliasTable:
     display: dict[str, str] = field(default_factory=dict)  # key of canonical name → shown name
     blocked: set[str] = field(default_factory=set)  # keys never treated as entities
     forms: dict[str, list[str]] = field(default_factory=dict)  # key of canonical name → spellings
+    matchable: dict[str, str] = field(default_factory=dict)  # spelling found in any text → canonical
     sources: list[str] = field(default_factory=list)
 
     def lookup(self, name: str) -> tuple[str, str] | None:
@@ -67,6 +68,9 @@ class AliasTable:
             forms.setdefault(key(name), [])
             forms[key(name)] = list(dict.fromkeys(forms[key(name)] + spellings))
             self.types[key(name)] = etype
+            if ent.get("match"):  # distinctive enough to find in any text, tagged or not
+                for spelling in ent.get("match") if isinstance(ent.get("match"), list) else spellings:
+                    self.matchable[spelling] = name
         for name, etype in data.get("types", {}).items():
             if etype not in ENTITY_TYPES:
                 raise AliasFileError(f"{origin}: [types] {name!r} = {etype!r} is not one of {ENTITY_TYPES}")

@@ -21,10 +21,10 @@ from typing import Any
 
 from ..story import Entity, Story
 from .aliases import AliasTable, load_aliases
-from .resolve import LABEL_TYPES, resolve_archive, resolve_article
+from .resolve import EXTRA_LABELS, LABEL_TYPES, resolve_archive, resolve_article
 
 # Bump when what is cached (raw spans, sentence starts) changes.
-NER_VERSION = "2"
+NER_VERSION = "3"
 _EXCLUDE = ["parser", "lemmatizer", "attribute_ruler", "tagger", "morphologizer", "senter"]
 _nlp_cache: dict[str, Any] = {}
 
@@ -59,7 +59,8 @@ def raw_spans(nlp: Any, texts: list[str], processes: int = 1) -> Iterable[Raw]:
     n_process = processes if processes > 1 and len(texts) >= 50 * processes else 1
     for doc in nlp.pipe(texts, batch_size=64, n_process=n_process):
         yield {
-            "ents": [[e.start_char, e.end_char, e.label_] for e in doc.ents if e.label_ in LABEL_TYPES],
+            "ents": [[e.start_char, e.end_char, e.label_] for e in doc.ents
+                     if e.label_ in LABEL_TYPES or e.label_ in EXTRA_LABELS],
             "sents": [s.start_char for s in doc.sents],
         }
 

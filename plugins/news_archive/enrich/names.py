@@ -28,10 +28,15 @@ DISPLAY_HONORIFICS = {
 OFFICES = {
     "president", "vice president", "prime minister", "chancellor", "senator", "sen", "rep",
     "representative", "governor", "gov", "judge", "justice", "minister", "secretary", "mayor",
+    # job words that open a sentence before a name ("Backbencher Stephen Pound")
+    "backbencher", "director", "chairman", "chairwoman", "spokesman", "spokeswoman", "analyst",
+    "economist", "adviser", "advisor", "actor", "actress", "singer", "star", "frontman", "host",
+    "presenter", "reporter", "correspondent", "editor", "writer", "author", "journalist",
+    "ambassador", "envoy", "chief", "leader", "deputy", "coach", "manager", "striker", "captain",
 }
 # Courtesy titles that news style adds to every later mention ("Mr Blair"): stripped
 # from both key and display, since they say nothing the full name does not.
-COURTESY = {"mr", "mrs", "ms", "miss", "mx", "messrs", "sir", "dame", "lord", "lady"}
+COURTESY = {"mr", "mrs", "ms", "miss", "mx", "messrs", "sir", "dame", "lord", "lady", "baroness", "baron", "viscount"}
 
 _ALL_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
 _HONORIFIC_RE = re.compile(
@@ -44,6 +49,10 @@ _EDGE = " \t\n,;:.!?\"'\u201c\u201d\u2018\u2019()[]{}-\u2013\u2014/|*"
 _MONEY_RE = re.compile(r"^[$£€¥]?\s*\d[\d.,]*\s*(?:bn|m|k|tn|billion|million|trillion|thousand|%|pc|p|s)?$", re.I)
 
 
+_PARTICLES = {"of", "and", "for", "the", "de", "del", "della", "di", "da", "du", "des", "la", "le", "al", "el",
+              "bin", "ibn", "van", "von", "der", "den", "on", "in", "at", "y", "&"}
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the name inside a span: no determiner, possessive, bracket tail or dash tail."""
     span = text[start:end]
@@ -52,7 +61,15 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         cut = span.find(sep)
         if cut > 0:
             span = span[:cut]
+    m = re.search(r"(?<=\w)\(", span)  # "British National Party(BNP"
+    if m:
+        span = span[: m.start()]
     span = re.sub(r",?\s+(?:QC|MP|MEP|KC)$", "", span)  # post-nominals are not part of the name
+    words = span.split(" ")
+    for i, word in enumerate(words[1:], start=1):  # "Associated Press news agency" → "Associated Press"
+        if word[:1].islower() and word.split("-")[0].casefold() not in _PARTICLES:  # "al-Jibouri" stays
+            span = " ".join(words[:i])
+            break
     end = start + len(span)
     while start < end and text[start] in _EDGE:
         start += 1
@@ -102,6 +119,12 @@ def key(name: str) -> str:
     return " ".join(tokens)
 
 
+# Words that make a capitalised phrase an event, a document or a vessel: not our types.
+_NOT_OUR_TYPES = re.compile(
+    r"\b(?:Festival|Awards?|Prize|Cup|Games|Olympics|Championships?|Convention|Treaty|Protocol|Accord|Bill)\b"
+    r"|^(?:HMS|USS|RFA|MV|SS)\s"
+)
+
 def reject_reason(name: str) -> str:
     """Why a cleaned span is not a name ('' when it may be one)."""
     if len(name) < 2 or not any(ch.isalpha() for ch in name):
@@ -113,15 +136,19 @@ def reject_reason(name: str) -> str:
     words = name.split()
     if len(words) > 7:
         return "too long for a name"
-    if words and words[0][:1].islower() and words[0].casefold() not in {"al", "el", "de", "von", "van", "bin", "ibn"}:
+    if words and words[0][:1].islower() and words[0].casefold() not in _PARTICLES:
         return "starts lowercase"
+    if sum(1 for w in words if w[:1].islower() and w.casefold() not in _PARTICLES) >= 2:
+        return "a description, not a name"  # "Commons intelligence and security committee"
+    if _NOT_OUR_TYPES.search(name):
+        return "an event, a document or a vessel"
     return ""
 
 
 def acronym(name: str) -> str:
     """Initials of the capitalised words: "World Health Organisation" → "WHO"."""
-    words = [w for w in re.split(r"[\s-]+", name) if w]
-    caps = [w[0] for w in words if w[:1].isupper()]
+    words = [w for w in re.split(r"[\s-]+", name.replace(".", "")) if w]
+    caps = [w if w.isupper() and len(w) <= 3 else w[0] for w in words if w[:1].isupper()]  # "UK Independence Party"
     return "".join(caps) if len(caps) >= 2 else ""
 
 

@@ -49,13 +49,15 @@ LABEL_TYPES = {
     "FAC": "place",
     "NORP": "group",
 }
+# Labels kept only for the known place inside them ("the Iraq war" → Iraq).
+EXTRA_LABELS = {"EVENT"}
 TYPE_ORDER = ("person", "organisation", "place", "group")
 # "U.S. Forces", "Afghanistan Airstrike": a place plus a common noun is that place.
 GENERIC_TAILS = {
     "forces", "force", "troops", "soldiers", "officials", "authorities", "government", "military",
     "police", "airstrike", "airstrikes", "strike", "strikes", "attack", "attacks", "offensive",
     "bombing", "raid", "raids", "election", "elections", "economy", "market", "markets",
-    "mps", "mp", "leader", "leaders", "spokesman", "spokeswoman", "members", "supporters", "voters",
+    "war", "mps", "mp", "leader", "leaders", "spokesman", "spokeswoman", "members", "supporters", "voters",
 }
 # Capitalised common nouns that the model takes for names when they stand alone.
 GENERIC_WORDS = {
@@ -63,6 +65,8 @@ GENERIC_WORDS = {
     "commission", "committee", "agency", "office", "minister", "president", "secretary", "chairman",
     "chief", "officials", "company", "group", "bank", "university", "city", "province", "district",
     "north", "south", "east", "west", "republic", "kingdom", "union", "federation", "board",
+    "cabinet", "trade", "agriculture", "defence", "defense", "health", "education", "environment",
+    "energy", "interior", "justice", "finance", "transport", "international development",
 }
 _TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
 _TITLE_BEFORE = re.compile(
@@ -123,8 +127,8 @@ def _title_before(text: str, start: int) -> str:
     title ("Secretary General Kofi Annan", where "General" is not his rank)."""
     window = text[max(0, start - 40):start]
     m = _TITLE_BEFORE.search(window)
-    if not m:
-        return ""
+    if not m or not m.group(1)[:1].isupper():
+        return ""  # "the only major Japanese firm": a title is capitalised
     before = window[: m.start(1)].split()
     if before and before[-1][:1].isupper() and not before[-1].endswith((".", ",", ":")):
         return ""
@@ -139,13 +143,28 @@ def _known_head(name: str, table: AliasTable) -> str:
     return "place" if gazetteer.is_country_or_region(key(name)) else ""
 
 
-def _mention(text: str, start: int, end: int, label: str | None, table: AliasTable) -> Mention | None:
+_SECRETARY_RE = re.compile(r"\s+Secretar(?:y|ies)\b")
+_DOCUMENT_AFTER_RE = re.compile(r"\s+(?:protocol|treaty|accord|convention|agreement)\b")
+_ADJ_GOVERNMENT_RE = re.compile(r"^[A-Z][a-z]+(?:ish|an|ese|i)\s+[Gg]overnment$")
+_TITLE_WORDS_BEFORE = ("Sunday", "Daily", "Evening", "Weekly")
+
+
+def _mention(
+    text: str, start: int, end: int, label: str | None, table: AliasTable, raw_label: str = ""
+) -> Mention | None:
     """A cleaned mention, or None when the span is not a name."""
+    for word in _TITLE_WORDS_BEFORE:  # "Sunday Telegraph": the model leaves the day out as a DATE
+        if text[max(0, start - len(word) - 1):start] == word + " " and label == "organisation":
+            start -= len(word) + 1
     start, end = trim_span(text, start, end)
+    prev = re.search(r"([A-Z][\w'-]*) $", text[max(0, start - 30):start])
+    if prev and table.lookup(f"{prev.group(1)} {text[start:end]}"):
+        start -= len(prev.group(0))  # "Liberal" + "Democrats": the longer known name wins
     name = text[start:end]
     if reject_reason(name) or table.is_blocked(name):
         return None
     title, bare = split_honorific(name)
+    inside = bool(title)
     if title:
         start = end - len(bare)
     else:
@@ -154,6 +173,11 @@ def _mention(text: str, start: int, end: int, label: str | None, table: AliasTab
         return None
     if bare.casefold() in GENERIC_WORDS and not table.lookup(bare):
         return None
+    if not table.lookup(bare):
+        if label == "organisation" and _SECRETARY_RE.match(text, end):
+            return None  # "Shadow Home Secretary": a job title, not the department
+        if _DOCUMENT_AFTER_RE.match(text, end) or _ADJ_GOVERNMENT_RE.match(bare):
+            return None  # "Kyoto protocol", "British Government": a document, a description
     words = bare.split()
     if (
         len(words) > 1
@@ -164,13 +188,39 @@ def _mention(text: str, start: int, end: int, label: str | None, table: AliasTab
         bare = " ".join(words[:-1])
         end = start + len(bare)
         label = head
-    if title and is_display_honorific(title):
-        display = f"{title} {bare}"
-        if label in (None, "organisation", "place"):
-            label = "person"  # "Qari", "Gen." and "Dr." precede people
-    else:
-        display = bare
+    elif raw_label not in LABEL_TYPES:
+        head = _known_head(bare, table)  # an EVENT only counts for the place in it ("the Iraq war")
+        if not head:
+            return None
+        label = head
+    courtesy = title.casefold().rstrip(".") in COURTESY
+    if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
+        label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
+    display = f"{title} {bare}" if title and is_display_honorific(title) else bare
     return Mention(start, end, label, bare, display)
+
+
+def _parts(text: str, start: int, end: int, label: str, table: AliasTable) -> list[tuple[int, int]]:
+    """One span or several: "Conservatives and Liberal Democrats", "Woodbridge, Suffolk"."""
+    span = text[start:end]
+    seps = [" and "] + ([", "] if LABEL_TYPES.get(label) == "place" else [])
+    for sep in seps:
+        if sep not in span or table.lookup(span) or gazetteer.place_weight(key(span)):
+            continue
+        pieces, pos = [], start
+        for piece in span.split(sep):
+            pieces.append((pos, pos + len(piece)))
+            pos += len(piece) + len(sep)
+        texts = [text[a:b] for a, b in pieces]
+        if not all(t[:1].isupper() for t in texts):
+            continue
+        outside = text[:start] + text[end:]
+        if sep == ", " or all(
+            table.lookup(t) or gazetteer.place_weight(key(t)) or re.search(r"\b" + re.escape(t) + r"\b", outside)
+            for t in texts
+        ):
+            return [p for a, b in pieces for p in _parts(text, a, b, label, table)]
+    return [(start, end)]
 
 
 def resolve_article(
@@ -179,20 +229,21 @@ def resolve_article(
     """Per-article clean-up, merging and document-level consistency."""
     head_end = headline_end(text)
     mentions: list[Mention] = []
-    for start, end, label in ents:
-        if label not in LABEL_TYPES:
+    for raw_start, raw_end, label in ents:
+        if label not in LABEL_TYPES and label not in EXTRA_LABELS:
             continue
-        m = _mention(text, start, end, LABEL_TYPES[label], table)
-        if m is None:
-            continue
-        hit = table.lookup(m.form)
-        if hit:
-            m.canonical, m.key = hit[0], key(hit[0])
-        else:
-            m.key = key(m.form)
-        if m.end <= head_end and not hit:
-            continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
-        mentions.append(m)
+        for start, end in _parts(text, raw_start, raw_end, label, table):
+            m = _mention(text, start, end, LABEL_TYPES.get(label), table, label)
+            if m is None:
+                continue
+            hit = table.lookup(m.form)
+            if hit:
+                m.canonical, m.key = hit[0], key(hit[0])
+            else:
+                m.key = key(m.form)
+            if m.end <= head_end and not hit:
+                continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
+            mentions.append(m)
 
     _merge_short_person_names(mentions)
     acronyms = _merge_acronyms(mentions)
@@ -206,6 +257,9 @@ def resolve_article(
     return ArticleEntities(text, sents, head_end, candidates, acronyms)
 
 
+_PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
+
+
 def _merge_short_person_names(mentions: list[Mention]) -> None:
     """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
     person the article introduced by full name, whatever type the model gave it."""
@@ -213,6 +267,7 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
     for m in mentions:
         by_key[m.key].append(m)
     fulls: dict[tuple[str, ...], str] = {}  # token suffix → full person key
+    tokens_of: dict[str, set[str]] = defaultdict(set)  # a first or middle name → full person keys
     weight: dict[str, int] = {}
     for k, ms in by_key.items():
         labels = Counter(m.label for m in ms)
@@ -224,9 +279,17 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
             suffix = tokens[i:]
             if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
                 fulls[suffix] = k
+        for t in tokens[:-1]:
+            if len(t) >= 3 and t not in _PARTICLE_KEYS:
+                tokens_of[t].add(k)
     for m in mentions:
-        target = fulls.get(tuple(m.key.split()))
-        if target and not m.canonical and target != m.key:
+        if m.canonical:
+            continue
+        tokens = tuple(m.key.split())
+        target = fulls.get(tokens)
+        if not target and len(tokens) == 1 and m.label == "person" and len(tokens_of.get(tokens[0], ())) == 1:
+            target = next(iter(tokens_of[tokens[0]]))  # "Saddam" → "Saddam Hussein", "David" → "David Blunkett"
+        if target and target != m.key:
             m.key, m.full, m.label = target, False, "person"
     _merge_short_org_names(mentions)
 
@@ -235,13 +298,20 @@ def _merge_short_org_names(mentions: list[Mention]) -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
     later in the article, are that organisation."""
     orgs: dict[tuple[str, ...], str] = {}
+    inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
     for m in mentions:
         tokens = tuple(m.key.split())
         if m.label == "organisation" and len(tokens) >= 2 and m.full:
             for i in range(1, len(tokens)):
                 orgs.setdefault(tokens[:i], m.key)
+            for t in tokens[1:]:
+                if len(t) >= 4 and t not in GENERIC_WORDS:
+                    inner[t].add(m.key)
     for m in mentions:
-        target = orgs.get(tuple(m.key.split()))
+        tokens = tuple(m.key.split())
+        target = orgs.get(tokens)
+        if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
+            target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
         if target and not m.canonical and target != m.key:
             m.key, m.full, m.label = target, False, "organisation"
 
@@ -275,6 +345,8 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
         if form not in forms or count[forms[form][0]] < count[k]:
             forms[form] = (k, canonical)
 
+    for form, canonical in table.matchable.items():
+        offer(form, key(canonical), canonical)
     for m in mentions:
         offer(m.form, m.key, m.canonical)
         if m.canonical:
@@ -330,8 +402,8 @@ def _choose_type(votes: Counter[str], name_key: str) -> str:
     votes = Counter({t: float(n) for t, n in votes.items()})
     if any(votes[t] for t in ("place", "organisation", "person")):
         weight = gazetteer.place_weight(name_key)
-        if weight:  # a multi-word city ("Porto Alegre") outweighs one stray PERSON tag
-            votes["place"] += weight + (0.5 if " " in name_key else 0)
+        if weight:  # a big city ("Porto Alegre", "Aberdeen") outweighs one stray PERSON or ORG tag
+            votes["place"] += weight + 0.5
     return max(TYPE_ORDER, key=lambda t: (votes[t], -TYPE_ORDER.index(t)))
 
 
