@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -158,6 +159,28 @@ def test_sitemap_lists_every_page_and_nothing_else(sample_site: Site):
     assert set(locs) == pages
     assert SEED_URL in locs and "/" in locs and "/entities/" in locs
     assert not any("404" in loc for loc in locs)
+
+
+def test_a_large_sitemap_is_split_under_an_index(sample_site: Site, tmp_path):
+    """Over the protocol's URL limit per file, sitemap.xml becomes an index of parts."""
+    from news_archive import sitemap
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_site.output, out)
+    pages = sorted(out.rglob("index.html"))
+    sitemap.reset()
+    for page in pages:
+        sitemap.page_written(str(page))
+    sitemap.write_sitemap({"OUTPUT_PATH": str(out), "SITEURL": "https://archive.example"}, max_urls=100)
+    index = ET.parse(out / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert parts == [f"https://archive.example/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    assert len(parts) == -(-len(pages) // 100)
+    locs = [loc.text for n in range(1, len(parts) + 1)
+            for loc in ET.parse(out / f"sitemap-{n}.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert len(locs) == len(set(locs)) == len(pages)
+    assert "https://archive.example/" in locs
 
 
 def test_missing_pages_get_the_themed_404(sample_site: Site, sample_server):

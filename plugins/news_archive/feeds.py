@@ -21,6 +21,8 @@ from .structured import is_undated, site_url
 
 # Entries per feed: feed readers only ever look at the newest ones.
 FEED_MAX_ITEMS = 50
+# Per-tag feeds: headline, dek and link only, fewer entries (an archive has thousands).
+TAG_FEED_MAX_ITEMS = 25
 
 
 def dated(articles: list[Any]) -> list[Any]:
@@ -39,10 +41,11 @@ def entry_id(base: str, url: str, published: datetime) -> str:
 
 
 def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: str,
-               page_url: str = "") -> str | None:
+               page_url: str = "", full_text: bool = True, max_items: int = FEED_MAX_ITEMS) -> str | None:
     """Write one Atom feed of ``articles`` (undated ones are left out) to ``path``
-    under OUTPUT_PATH; ``page_url`` is the HTML page the feed belongs to.  Returns the
-    file written, or None when ``path`` is empty (feed turned off)."""
+    under OUTPUT_PATH; ``page_url`` is the HTML page the feed belongs to.  Without
+    ``full_text`` entries carry the dek only (thousands of tag feeds stay small).
+    Returns the file written, or None when ``path`` is empty (feed turned off)."""
     if not path:
         return None
     base = feed_base(settings)
@@ -56,7 +59,7 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         language=settings.get("DEFAULT_LANG"),
         feed_guid=f"{base or 'http://localhost'}/{path}",
     )
-    for article in dated(articles)[:FEED_MAX_ITEMS]:
+    for article in dated(articles)[:max_items]:
         link = f"{base}/{article.url}"
         published = set_date_tzinfo(article.date, tz)
         authors = [a.name for a in getattr(article, "authors", []) or []]
@@ -66,7 +69,7 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
             link=link,
             unique_id=entry_id(base, article.url, published),
             description=article.metadata.get("dek") or None,
-            content=article.content,
+            content=article.content if full_text else None,
             categories=[t.name for t in getattr(article, "tags", []) or []] or None,
             author_name=", ".join(authors) or source or None,
             pubdate=published,
@@ -88,4 +91,5 @@ def write_feeds(generator: Any) -> None:
     tag_feed = S.get(settings, "NEWS_ARCHIVE_TAG_FEED_ATOM")
     if tag_feed:
         for tag, articles in generator.tags.items() if isinstance(generator.tags, dict) else generator.tags:
-            write_atom(settings, articles, tag_feed.format(slug=tag.slug), tag.name, tag.url)
+            write_atom(settings, articles, tag_feed.format(slug=tag.slug), tag.name, tag.url,
+                       full_text=False, max_items=TAG_FEED_MAX_ITEMS)

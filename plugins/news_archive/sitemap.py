@@ -13,6 +13,9 @@ from xml.sax.saxutils import escape
 
 from .structured import site_url
 
+# URLs per sitemap file (the sitemaps.org limit).
+MAX_URLS = 50_000
+
 _written: set[str] = set()
 
 
@@ -34,16 +37,34 @@ def page_url(path: str, output: str) -> str | None:
     return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
-def write_sitemap(settings: dict[str, Any]) -> str:
-    """Write OUTPUT_PATH/sitemap.xml listing every page written by this build."""
-    output = os.path.abspath(settings["OUTPUT_PATH"])
-    base = site_url(settings)
-    urls = sorted(u for u in (page_url(p, output) for p in _written) if u is not None)
+def _urlset(locs: list[str]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{escape(f'{base}/{u}')}</loc></url>" for u in urls]
-    lines.append("</urlset>")
+    lines += [f"  <url><loc>{escape(loc)}</loc></url>" for loc in locs]
+    return "\n".join(lines + ["</urlset>"]) + "\n"
+
+
+def write_sitemap(settings: dict[str, Any], max_urls: int = MAX_URLS) -> str:
+    """Write OUTPUT_PATH/sitemap.xml listing every page written by this build.
+
+    The protocol allows 50,000 URLs per file: a larger archive gets ``sitemap-N.xml``
+    files and ``sitemap.xml`` becomes their index."""
+    output = os.path.abspath(settings["OUTPUT_PATH"])
+    base = site_url(settings)
+    locs = [f"{base}/{u}" for u in sorted(u for u in (page_url(p, output) for p in _written) if u is not None)]
     target = os.path.join(output, "sitemap.xml")
+    if len(locs) <= max_urls:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(_urlset(locs))
+        return target
+    parts = []
+    for n, start in enumerate(range(0, len(locs), max_urls), 1):
+        name = f"sitemap-{n}.xml"
+        with open(os.path.join(output, name), "w", encoding="utf-8") as fh:
+            fh.write(_urlset(locs[start:start + max_urls]))
+        parts.append(f"  <sitemap><loc>{escape(f'{base}/{name}')}</loc></sitemap>")
     with open(target, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
+        fh.write("\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
+                            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+                            *parts, "</sitemapindex>"]) + "\n")
     return target
