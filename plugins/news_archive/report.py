@@ -81,7 +81,8 @@ def summary(data: dict[str, Any], limit: int = 20) -> str:
         if e["status"] == "rejected":
             lines.append(f"  rejected  {e['path']}: {e['reason']}")
         elif e["status"] == "duplicate":
-            lines.append(f"  duplicate {e['path']} of {e['duplicate_of']}")
+            where = f" ({e['url']})" if e.get("url") else ""
+            lines.append(f"  duplicate {e['path']} of {e['duplicate_of']}{where}")
         for w in e.get("warnings", []):
             lines.append(f"  warning   {e['path']}: {w}")
         shown += 1

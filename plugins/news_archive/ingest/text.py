@@ -243,7 +243,7 @@ def _classify(line: Line, repeated: bool) -> str:
     if repeated or _CREDIT_RE.search(text):
         return "bad"
     if _NOTICE_RE.search(text) and line.words < 80:
-        return "bad"
+        return "footer"  # cookie, newsletter and copyright notices: the page's furniture starts
     if line.words >= 10 and line.stop_density >= 0.25 and (line.sentence or line.words >= 25):
         return "good"
     if line.words >= 6 and line.sentence and line.stop_density >= 0.15:
@@ -400,21 +400,26 @@ def _headline_index(lines: list[str]) -> int:
     """The first line that the page title or breadcrumb (the first line) repeats, or -1.
 
     Full pages open with ``<headline> - <site>``; scrapes with a breadcrumb
-    ``Home News <headline>``; either way the headline is the later line the first
-    line starts or ends with (at least two words, and most of the title).
+    ``Home News <headline>``; either way the headline is a later line that the first
+    line starts or ends with (at least two words, and most of the title).  The site
+    name (the title's last segment) is not a headline, and a line the title starts
+    with is preferred to one it ends with.
     """
     if len(lines) < 2:
         return -1
     title = _norm(lines[0])
+    parts = _TITLE_SEPARATORS.split(clean_line(lines[0]))
+    site = _norm(parts[-1]) if len(parts) > 1 else ""
+    suffix_match = -1
     for i in range(1, min(len(lines), 400)):
         cand = _norm(lines[i])
-        if len(cand.split()) < 2 or lines[i].endswith((",", ";")):
+        if len(cand.split()) < 2 or lines[i].endswith((",", ";")) or cand == site:
             continue
-        if cand == title or (
-            (title.startswith(cand + " ") or title.endswith(" " + cand)) and len(cand) >= 0.3 * len(title)
-        ):
+        if cand == title or (title.startswith(cand + " ") and len(cand) >= 0.3 * len(title)):
             return i
-    return -1
+        if suffix_match < 0 and title.endswith(" " + cand) and len(cand) >= 0.3 * len(title):
+            suffix_match = i
+    return suffix_match
 
 
 def _title_headline(first: str) -> str:
