@@ -45,7 +45,7 @@ def key_terms(doc: dict[str, Any], reader: Any, n: int = KEY_TERMS) -> list[tupl
     scored = []
     for term, freq in tf.items():
         df = reader.doc_frequency("body", term)
-        if df <= 1 or df > total * 0.2:  # only this article, or nearly every article
+        if df <= 1 or df > max(total * 0.2, 10):  # only this article, or nearly every article
             continue
         scored.append((term, freq * math.log(total / df)))
     scored.sort(key=lambda item: (-item[1], item[0]))
