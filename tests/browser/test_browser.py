@@ -187,10 +187,11 @@ def test_home_story_entity_flow(tabs, width):
     tab.assert_clean()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_header_search_flow(tabs, width):
-    """Type into the header search box, submit → the term is highlighted → open the first hit."""
-    tab = tabs(width)
+@pytest.mark.parametrize("width,javascript", [("desktop", True), ("mobile", True), ("desktop", False)])
+def test_header_search_flow(tabs, width, javascript):
+    """Type into the header search box, submit → the term is highlighted → open the first
+    hit; with JavaScript turned off too (scripts are only ever an enhancement)."""
+    tab = tabs(width, java_script_enabled=javascript)
     tab.goto("/")
     box = tab.page.locator("header input[type=search]")
     box.fill(SEED_QUERY)
@@ -200,7 +201,8 @@ def test_header_search_flow(tabs, width):
     marks = tab.page.locator("main mark")
     assert marks.count() >= 1, "the query is highlighted in the results"
     assert any(m.lower() == SEED_QUERY.lower() for m in marks.all_inner_texts())
-    tab.screenshot("search")
+    if javascript:
+        tab.screenshot("search")
     tab.no_horizontal_scroll()
     first = tab.page.locator('main a[href*="/news/"]').first
     headline = first.inner_text().strip()
