@@ -37,17 +37,24 @@ def folded(word: str) -> str:
 
 
 def _snap_start(text: str, pos: int) -> int:
+    """Move a passage start back to the beginning of its word (at most 30 characters)."""
     if pos <= 0:
         return 0
-    space = text.rfind(" ", 0, pos)
-    return space + 1 if space >= 0 and pos - space < 30 else pos
+    lo = max(0, pos - 30)
+    gap = max(text.rfind(c, lo, pos) for c in " \n\t")
+    if gap >= 0:
+        return gap + 1
+    return 0 if lo == 0 else pos
 
 
 def _snap_end(text: str, pos: int) -> int:
+    """Move a passage end on to the end of its word (at most 30 characters)."""
     if pos >= len(text):
         return len(text)
-    space = text.find(" ", pos)
-    return space if 0 <= space and space - pos < 30 else pos
+    found = [i for i in (text.find(c, pos, pos + 30) for c in " \n\t") if i >= 0]
+    if found:
+        return min(found)
+    return len(text) if len(text) - pos < 30 else pos
 
 
 def make_snippet(text: str, terms: set[str] | frozenset[str], *, spelling: bool = False,
