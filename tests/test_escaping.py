@@ -66,7 +66,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
               "# A scraped paragraph that starts like a heading and goes on for a while.\n\n"
               "> A scraped paragraph that starts like a quote and has <b>tags</b> in it too.\n")
     (dumps / "scrape.txt").write_text(scrape, encoding="utf-8")
-    return build_site(root, extra={"NEWS_ARCHIVE_NER": False})
+    return build_site(root, extra={"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False})
 
 
 def _all_output(site: Site) -> dict[Path, str]:

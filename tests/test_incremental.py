@@ -15,7 +15,8 @@ from conftest import ROOT, Site, build_site
 from news_archive import convert
 
 DATA = ROOT / "tests" / "data" / "dumps"
-FAST = {"NEWS_ARCHIVE_NER": False}
+# Ingest is what these tests are about: no NER, no search index, so each build takes a moment.
+FAST = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False}
 
 
 def rebuild(site: Site) -> Site:

@@ -53,7 +53,7 @@ def troubled_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     (dumps / "bad" / "empty.txt").write_bytes(b"")
     (dumps / "bad" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4)
     (dumps / "bad" / "undecodable.txt").write_bytes(bytes(range(0x80, 0x100)) * 40)
-    return build_site(root, extra={"NEWS_ARCHIVE_NER": False})
+    return build_site(root, extra={"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False})
 
 
 def entries(site: Site) -> dict[str, dict]:
@@ -132,6 +132,6 @@ def test_report_summary_and_strict_mode(troubled_site: Site):
 
 
 def test_strict_passes_when_nothing_is_rejected(tmp_path: Path):
-    site = build_site(tmp_path, DATA / "page", extra={"NEWS_ARCHIVE_NER": False})
+    site = build_site(tmp_path, DATA / "page", extra={"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False})
     assert site.report["counts"]["rejected"] == 0
     assert report_command(site, "--strict").returncode == 0
