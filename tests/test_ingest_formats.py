@@ -182,3 +182,17 @@ def test_lines_repeated_across_pages_of_a_site_are_furniture(tmp_path: Path):
     shutil.copy(tmp_path / "one.txt", tmp_path / "one-again.txt")
     again = by_name(extract(tmp_path))
     assert again["one-again.txt"]["body"].startswith("The company showed its electric wagon")
+
+
+def test_html_without_date_markup_stays_undated(tmp_path: Path):
+    """A year in the text ("by the end of 2005") is not a publication date."""
+    page = tmp_path / "undated.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Aid target slips - World News</title></head><body>"
+        "<article><h1>Aid target slips</h1><p>The agency said it would miss its goal of treating three "
+        "million people by the end of 2005, and blamed a funding gap of two billion dollars.</p>"
+        "<p>Officials said talks with donors would resume in Geneva in the spring of 2005.</p>"
+        "</article></body></html>", encoding="utf-8")
+    [rec] = extract(page)
+    assert rec["status"] == "converted"
+    assert rec["published"] is None and rec["date_source"] is None

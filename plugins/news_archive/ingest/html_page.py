@@ -6,13 +6,19 @@ from ..story import Story
 from .errors import Rejected
 from .fields import agency_of, clean_line, parse_byline, parse_date, parse_dateline, safe_url
 
+# Dates only from the page's markup (meta tags, <time>, structured data), with the time
+# of day.  htmldate's default "extensive search" guesses from any year in the text
+# ("the 2005 target" → 2005-01-01): an invented date, which the archive never shows.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
 
 def read_html(html: str, origin: str) -> Story:
     """Body and metadata of a saved HTML page; its own <h1>/byline are not body text."""
     import trafilatura
 
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=False
+        html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=False,
+        date_extraction_params=_DATE_PARAMS,
     )
     if doc is None:
         raise Rejected("no article found in the HTML page")
