@@ -260,7 +260,8 @@ def _snippet(hit: dict[str, Any], terms: dict[str, set[str]], fuzzy: bool) -> st
     if fuzzy:
         words = terms.get("spell", set())
     else:
-        words = set().union(*(terms.get(f, set()) for f in ("body", "dek", "headline", "tag")))
+        # Every text field shares one analyzer: a match in person: or tag: is marked too.
+        words = set().union(*(found for f, found in terms.items() if f != "spell"))
     for name in ("body", "dek"):
         found = make_snippet(hit.get(name) or "", words, spelling=fuzzy, width=SNIPPET_CHARS)
         if found:
@@ -321,7 +322,9 @@ def search(gen: Generation | None, req: SearchRequest, base: str = "/search") ->
                 kwargs.update(sortedby="sort_newest", reverse=True)
             elif req.sort == "oldest":
                 kwargs.update(sortedby="sort_oldest")
-            results = s.search(q, limit=req.page * req.size, filter=filterq, **kwargs)
+            # ``docs`` already holds the filtered matches: hand them over instead of re-running the filter.
+            results = s.search(q, limit=req.page * req.size, filter=docs if filterq is not None else None,
+                               **kwargs)
             terms = highlight_terms(q, s.reader())
             start = (req.page - 1) * req.size
             for i in range(start, min(start + req.size, len(results.top_n))):
