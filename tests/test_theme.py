@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 SEED_URL = "/news/top-islamic-state-commander-killed-in-afghanistan-airstrike/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SITEURL = "https://archive.example"
 BREAKOUT = "Minister quits </script><script>alert('ld')</script> <!-- over budget"
 DATED_BODY = ("The finance minister resigned on Tuesday after a row over the budget, officials said. "
               "Parliament will vote on a successor next week, the speaker's office announced.")
@@ -40,7 +41,7 @@ def two_story_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
                            "Engineers expect to reopen one lane once the water recedes."}
     (dumps / "dated.json").write_text(json.dumps(dated), encoding="utf-8")
     (dumps / "undated.json").write_text(json.dumps(undated), encoding="utf-8")
-    return build_site(root, extra={"NEWS_ARCHIVE_NER": False})
+    return build_site(root, extra={"NEWS_ARCHIVE_NER": False, "SITEURL": SITEURL})
 
 
 def url_of(site: Site, dump: str) -> str:
@@ -93,14 +94,14 @@ def test_dated_story_has_its_own_date_in_json_ld_og_and_feed(two_story_site: Sit
     assert meta(page, "article:published_time")[0].startswith("2019-03-05T10:30")
     assert meta(page, "og:type") == ["article"] and meta(page, "og:title") == [BREAKOUT]
     canonical = lxml_html.fromstring(page).xpath('//link[@rel="canonical"]/@href')
-    assert canonical == [url]
+    assert canonical == [SITEURL + url] and data["url"] == SITEURL + url
     assert "5 March 2019" in page
     entries = feed_entries(two_story_site.output / "feeds" / "all.atom.xml")
     assert len(entries) == 1, "the undated story is left out of the dated feed"
     entry = entries[0]
     assert entry.findtext(f"{ATOM}title") == BREAKOUT  # escaped XML text, read back literally
     assert entry.findtext(f"{ATOM}published").startswith("2019-03-05T10:30")
-    assert entry.find(f"{ATOM}link").get("href").endswith(url)
+    assert entry.find(f"{ATOM}link").get("href") == SITEURL + url
     month = two_story_site.page("/archives/2019/03/")
     assert url in month and url_of(two_story_site, "undated.json") not in month
 
@@ -159,6 +160,16 @@ def test_sitemap_lists_every_page_and_nothing_else(sample_site: Site):
     assert set(locs) == pages
     assert SEED_URL in locs and "/" in locs and "/entities/" in locs
     assert not any("404" in loc for loc in locs)
+
+
+def test_a_published_site_uses_absolute_urls_and_names_its_sitemap(two_story_site: Site):
+    robots = (two_story_site.output / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {SITEURL}/sitemap.xml" in robots
+    locs = [loc.text for loc in ET.parse(two_story_site.output / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert locs and all(loc.startswith(SITEURL + "/") for loc in locs)
+    assert SITEURL + url_of(two_story_site, "dated.json") in locs
+    home = lxml_html.fromstring(two_story_site.page("/"))
+    assert home.xpath('//link[@rel="alternate"]/@href') == [f"{SITEURL}/feeds/all.atom.xml"]
 
 
 def test_a_large_sitemap_is_split_under_an_index(sample_site: Site, tmp_path):

@@ -8,7 +8,7 @@ Receivers (module-level: Pelican's signals hold weak references)::
                                  author; JSON-LD per article; most-used tags for the home page
     article_writer_finalized     Atom feeds, dated stories only            (feeds)
     content_written              each page written → sitemap               (sitemap)
-    finalized                    sitemap.xml                               (sitemap)
+    finalized                    sitemap.xml (+ robots.txt naming it)      (sitemap)
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def page_written(path: str, context: dict[str, Any] | None = None) -> None:
 
 def write_sitemap(pelican: Any) -> None:
     sitemap.write_sitemap(pelican.settings)
+    sitemap.write_robots(pelican.settings)
 
 
 def connect() -> None:

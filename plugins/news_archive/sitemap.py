@@ -44,6 +44,18 @@ def _urlset(locs: list[str]) -> str:
     return "\n".join(lines + ["</urlset>"]) + "\n"
 
 
+def write_robots(settings: dict[str, Any]) -> str | None:
+    """``robots.txt`` naming the sitemap, when the site has an absolute SITEURL and no
+    robots.txt of its own (a maintainer's static one is never overwritten)."""
+    base = site_url(settings)
+    target = os.path.join(settings["OUTPUT_PATH"], "robots.txt")
+    if not base.startswith(("http://", "https://")) or os.path.exists(target):
+        return None
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n")
+    return target
+
+
 def write_sitemap(settings: dict[str, Any], max_urls: int = MAX_URLS) -> str:
     """Write OUTPUT_PATH/sitemap.xml listing every page written by this build.
 
