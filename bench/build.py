@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,7 @@ class Run:
     """One measured process."""
 
     seconds: float
+    cpu_seconds: float  # user + system of the build and its children: less noisy than wall time
     peak_rss: int
     returncode: int
     log: str
@@ -93,6 +95,7 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float)
     """Run a command to completion; wall time and peak process-tree RSS."""
     log_path = cwd / f".log-{time.time_ns()}"
     with open(log_path, "w+", encoding="utf-8", errors="replace") as log:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         peak = 0
@@ -112,12 +115,14 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float)
             proc.kill()
             proc.wait()
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         stop.set()
         sampler.join()
         log.seek(0)
         text = log.read()
     log_path.unlink()
-    return Run(seconds, peak, proc.returncode, text)
+    return Run(seconds, cpu, peak, proc.returncode, text)
 
 
 # --- checking one output folder --------------------------------------------------------
@@ -213,6 +218,7 @@ class Build:
             "label": self.label,
             "n": self.n,
             "seconds": round(self.run.seconds, 2),
+            "cpu_seconds": round(self.run.cpu_seconds, 2),
             "peak_rss_mib": round(self.run.peak_rss / 2**20),
             "pages": self.check.pages,
             "output_mib": round(self.check.bytes / 2**20, 1),
@@ -254,13 +260,14 @@ class Archive:
         return {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000",
                 "CI": "1"}
 
-    def pelican(self, label: str) -> Build:
+    def pelican(self, label: str, extra: dict[str, Any] | None = None) -> Build:
         settings = {
             "PATH": str(self.content),
             "NEWS_ARCHIVE_WORK_DIR": str(self.work),
             "THEME": str(ROOT / "theme"),
             "NEWS_ARCHIVE_PROGRESS": False,
             "NEWS_ARCHIVE_NER_PROCESSES": self.ner_processes,
+            **(extra or {}),
         }
         cmd = [PYTHON, "-m", "pelican", str(self.content), "-s", str(ROOT / "pelicanconf.py"),
                "-o", str(self.output), "--fatal", "errors"]
@@ -303,6 +310,7 @@ class Archive:
             "index": {k: v for k, v in index.items() if not str(k).endswith("seconds")},
             "render_write_by_template": timings.get("render_write_by_template", {}),
             "pages_by_template": timings.get("pages_by_template", {}),
+            "pages_not_rerendered": timings.get("pages_not_rerendered", 0),
         }
         return phases, extra
 
@@ -333,6 +341,19 @@ class Archive:
         gone.with_name(gone.name + ".meta.json").unlink(missing_ok=True)
 
 
+def compare_with_full_render(archive: Archive) -> list[str]:
+    """Render every page again (NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES off) over the same state
+    and list the output files that change: a page the incremental build skipped although
+    its inputs had changed shows up here."""
+    before = {p.relative_to(archive.output): p.read_bytes() for p in archive.output.rglob("*") if p.is_file()}
+    archive.pelican("full render", {"NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": False})
+    after = {p.relative_to(archive.output): p.read_bytes() for p in archive.output.rglob("*") if p.is_file()}
+    differ = [f"only before: {p}" for p in sorted(before.keys() - after.keys())]
+    differ += [f"only after: {p}" for p in sorted(after.keys() - before.keys())]
+    differ += [f"differs: {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]]
+    return differ
+
+
 def _load(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -340,8 +361,10 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
 
 
-def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print) -> list[Build]:
-    """All builds for one N, in order: bare, cold, warm, incremental."""
+def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
+            verify: bool = False) -> list[Build]:
+    """All builds for one N, in order: bare, cold, warm, incremental (and, with
+    ``verify``, every page rendered again and compared file by file with the incremental build)."""
     archive = Archive(n, root, timeout, ner_processes)
     log(f"N={n}: synthesising dumps and plain Markdown …")
     log(f"N={n}: synthesised in {archive.synthesise():.1f} s")
@@ -351,13 +374,20 @@ def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = p
         build = step()
         build.label = label
         builds.append(build)
-        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages  "
+        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages "
+            f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
             f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
     archive.change_three()
     build = archive.pelican("incremental")
     builds.append(build)
-    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages  "
+    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages "
+        f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
         f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    if verify:
+        differ = compare_with_full_render(archive)
+        build.extra["differs_from_full_render"] = differ
+        log(f"N={n}: incremental output vs every page rendered again: {len(differ)} files differ"
+            + "".join(f"\n    {d}" for d in differ[:20]))
     return builds
 
 
@@ -399,8 +429,9 @@ def machine() -> dict[str, str]:
 def table(builds: list[Build]) -> str:
     """The result table: one row per build, times also as ratios to bare Pelican."""
     lines = [
-        "| N | build | seconds | × bare | ms/article | peak RSS MiB | pages | output MiB | broken links | phases (s) |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| N | build | seconds | × bare | CPU s | ms/article | peak RSS MiB | pages | output MiB | broken links "
+        "| phases (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     bare: dict[int, float] = {}
     for b in builds:
@@ -410,7 +441,8 @@ def table(builds: list[Build]) -> str:
         ratio = f"{b.run.seconds / bare[b.n]:.2f}" if b.n in bare else ""
         phases = ", ".join(f"{k} {v:g}" for k, v in b.phases.items())
         lines.append(
-            f"| {b.n:,} | {b.label} | {b.run.seconds:.1f} | {ratio} | {1000 * b.run.seconds / b.n:.1f} "
+            f"| {b.n:,} | {b.label} | {b.run.seconds:.1f} | {ratio} | {b.run.cpu_seconds:.1f} "
+            f"| {1000 * b.run.seconds / b.n:.1f} "
             f"| {b.run.peak_rss / 2**20:.0f} | {b.check.pages:,} | {b.check.bytes / 2**20:.1f} "
             f"| {len(b.check.broken)} | {phases} |"
         )
@@ -461,7 +493,7 @@ def write_results(builds: list[Build], info: dict[str, str], command: str) -> Pa
         "",
         *[f"- {t}" for t in targets(builds)],
         "",
-        "Render+write seconds by template (warm build):",
+        "Render+write seconds by first folder of the page (warm build):",
         "",
     ]
     for b in builds:
@@ -483,6 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ner-processes", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
+    parser.add_argument("--verify", action="store_true",
+                        help="after the incremental build, render every page again and compare every "
+                             "output file (on with --quick)")
     args = parser.parse_args(argv)
     if not synth.available():
         print(f"bench/build.py: skipped, {synth.BBC} is not available")
@@ -498,11 +533,12 @@ def main(argv: list[str] | None = None) -> int:
             root = args.keep / f"n{n}"
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True)
-            builds += measure(n, root, args.timeout, args.ner_processes, log=lambda s: print(s, flush=True))
+            builds += measure(n, root, args.timeout, args.ner_processes, log=lambda s: print(s, flush=True),
+                              verify=args.verify or args.quick)
         else:
             with tempfile.TemporaryDirectory(prefix=f"bench-build-{n}-") as tmp:
                 builds += measure(n, Path(tmp), args.timeout, args.ner_processes,
-                                  log=lambda s: print(s, flush=True))
+                                  log=lambda s: print(s, flush=True), verify=args.verify or args.quick)
     print()
     print(table(builds))
     print()

@@ -134,10 +134,16 @@ def _load_bench() -> Any:
 
 @pytest.mark.slow
 def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
-    """bench/build.py at N = 50: every build is a correct site, and its phases are measured."""
+    """bench/build.py at N = 50: every build is a correct site, and its phases are measured.
+
+    The incremental build (one dump added, one changed, one removed) skips the pages
+    whose inputs did not change; rendering every page again afterwards must not change
+    a single output file.
+    """
     shared_data("bbc")
     bench = _load_bench()
-    builds = {b.label: b for b in bench.measure(50, tmp_path, timeout=300, ner_processes=1, log=lambda s: None)}
+    builds = {b.label: b for b in bench.measure(50, tmp_path, timeout=300, ner_processes=1, log=lambda s: None,
+                                                verify=True)}
     bare, cold, warm, inc = builds["bare (2nd)"], builds["cold"], builds["warm"], builds["incremental"]
     assert bare.check.pages >= 50
     for build in (bare, cold, warm, inc):
@@ -149,7 +155,8 @@ def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
     assert warm.check.pages == cold.check.pages
     for phase in ("ingest", "ner", "pelican_read", "search_index", "render_write"):
         assert phase in cold.phases, phase
-    # Nothing changed: no NER words run, nothing re-indexed.
+    # Nothing changed: no NER words run, nothing re-indexed, no page rendered again.
+    assert warm.extra["pages_not_rerendered"] == sum(warm.extra["pages_by_template"].values())
     assert warm.extra["ner_words_per_second"] is None
     assert warm.extra["index"].get("added") == 0 and warm.extra["index"].get("changed") == 0
     # One added, one changed, one removed: the removed story's page is gone, the new one is there.
@@ -161,6 +168,9 @@ def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
     assert not (output / cold.urls[removed].strip("/") / "index.html").exists()
     assert (output / inc.urls[added].strip("/") / "index.html").exists()
     assert "added by a correction" in (output / inc.urls[changed].strip("/") / "index.html").read_text()
+    # Pages the incremental build did not render are byte-identical to rendering them again.
+    assert 0 < inc.extra["pages_not_rerendered"] < warm.extra["pages_not_rerendered"]
+    assert inc.extra["differs_from_full_render"] == []
     table = bench.table(list(builds.values()))
     assert "| 50 | warm |" in table and "× bare" in table
 

@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_RELATED_COUNT": 5,
     # Show a progress bar while converting (only ever on a terminal, never in CI).
     "NEWS_ARCHIVE_PROGRESS": True,
+    # Rebuilds skip rendering and rewriting pages whose inputs (template, settings, plugin
+    # code, the articles/tags/entities they show) are unchanged; False renders every page.
+    "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": True,
     # Atom feed of the newest dated stories (undated ones never appear in a dated feed); "" = none.
     "NEWS_ARCHIVE_FEED_ATOM": "feeds/all.atom.xml",
     # One Atom feed per tag ({slug} = the tag's slug); "" = none.

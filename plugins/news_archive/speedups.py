@@ -29,9 +29,11 @@ signal timestamps; ``bench/build.py`` reads it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import time
 from collections import Counter, defaultdict
 from itertools import groupby
@@ -40,7 +42,8 @@ from typing import Any
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
-from pelican.writers import FileOverwriteFailedError
+from pelican.utils import sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import settings as S
 
@@ -173,6 +176,307 @@ def install(generator: Any) -> None:
     generator._build_period_archives = build_period_archives.__get__(generator)  # type: ignore[method-assign]
 
 
+# --- skip rendering pages whose inputs have not changed -------------------------------
+
+
+class Fingerprints:
+    """Digests of what a template can see, computed once per object per build.
+
+    A page's output is a function of its template (and the templates it includes), the
+    settings, the plugin's code, and the context variables the template names.  Those
+    variables hold articles, tags, entities and lists of them, which point at each other
+    (an article at its entities, an entity at its articles), so a digest follows
+    references one level: an article's digest covers its own fields plus the own
+    fields of every article, tag or entity it points at (its related stories' titles,
+    its entities' names and article lists), which is what its page shows of them.
+    Objects are memoised by identity, and kept alive by the memo so an id is never
+    reused within a build: each article is digested once, not once per page it is on.
+    """
+
+    EXCLUDED = frozenset({"settings", "_context", "_Content__context"})
+
+    def __init__(self) -> None:
+        self._shallow: dict[int, tuple[Any, bytes]] = {}
+        self._deep: dict[int, tuple[Any, bytes]] = {}
+        self._values: dict[int, tuple[Any, bytes]] = {}
+
+    @staticmethod
+    def is_node(obj: Any) -> bool:
+        from pelican.contents import Content
+        from pelican.urlwrappers import URLWrapper
+
+        return isinstance(obj, (Content, URLWrapper))
+
+    @staticmethod
+    def token(obj: Any) -> str:
+        from pelican.contents import Content
+
+        if isinstance(obj, Content):
+            return f"C:{getattr(obj, 'source_path', '')}:{getattr(obj, 'url', '')}"
+        return f"W:{type(obj).__name__}:{obj.name}:{obj.slug}"
+
+    def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0) -> None:
+        """Append a stable text form of ``obj``; other nodes become tokens (and are collected)."""
+        if obj is None or isinstance(obj, (bool, int, float)):
+            out.append(repr(obj))
+        elif isinstance(obj, str):  # Markup too
+            out.append(f"s{len(obj)}:")
+            out.append(obj)
+        elif self.is_node(obj):
+            out.append(self.token(obj))
+            if nodes is not None:
+                nodes.append(obj)
+        elif isinstance(obj, dict):
+            out.append("{")
+            for key in sorted(obj, key=repr):
+                if key in self.EXCLUDED:
+                    continue
+                out.append(repr(key))
+                self._encode(obj[key], out, nodes, depth + 1)
+            out.append("}")
+        elif isinstance(obj, (list, tuple)):
+            out.append(f"[{len(obj)}")
+            for item in obj:
+                self._encode(item, out, nodes, depth + 1)
+            out.append("]")
+        elif isinstance(obj, (set, frozenset)):
+            parts = []
+            for item in obj:
+                sub: list[str] = []
+                self._encode(item, sub, nodes, depth + 1)
+                parts.append("".join(sub))
+            out.append("{" + "|".join(sorted(parts)) + "}")
+        elif hasattr(obj, "isoformat"):
+            out.append(obj.isoformat())
+        elif callable(obj) or isinstance(obj, type) or type(obj).__name__ == "module":
+            out.append(getattr(obj, "__qualname__", getattr(obj, "__name__", type(obj).__name__)))
+        elif hasattr(obj, "__dict__") and depth < 8:
+            out.append(type(obj).__name__)
+            self._encode(vars(obj), out, nodes, depth + 1)
+        else:
+            out.append(re.sub(r" at 0x[0-9a-f]+", "", repr(obj)))
+
+    @staticmethod
+    def _digest(parts: list[str]) -> bytes:
+        return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def shallow(self, node: Any, nodes: list[Any] | None = None) -> bytes:
+        """A node's own fields; the nodes it points at only by identity."""
+        hit = self._shallow.get(id(node))
+        if hit is not None and nodes is None:
+            return hit[1]
+        out: list[str] = [self.token(node)]
+        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k not in ("_slug", "_name")}
+        self._encode(fields, out, nodes)
+        digest = self._digest(out)
+        self._shallow[id(node)] = (node, digest)
+        return digest
+
+    def deep(self, node: Any) -> bytes:
+        """A node's own fields plus the own fields of every node it points at."""
+        hit = self._deep.get(id(node))
+        if hit is not None:
+            return hit[1]
+        nodes: list[Any] = []
+        parts = [self.shallow(node, nodes).hex()]
+        parts += [self.shallow(n).hex() for n in nodes]
+        digest = self._digest(parts)
+        self._deep[id(node)] = (node, digest)
+        return digest
+
+    def value(self, obj: Any, depth: int = 0) -> bytes:
+        """A template variable: containers and plain objects are opened, nodes go deep."""
+        if self.is_node(obj):
+            return self.deep(obj)
+        if isinstance(obj, (list, tuple, dict, set, frozenset)) or (
+            hasattr(obj, "__dict__") and not callable(obj) and depth < 8
+        ):
+            hit = self._values.get(id(obj))
+            if hit is not None:
+                return hit[1]
+            out: list[str] = []
+            nodes: list[Any] = []
+            self._encode(obj, out, nodes, depth)
+            out += [self.deep(n).hex() for n in nodes]
+            digest = self._digest(out)
+            self._values[id(obj)] = (obj, digest)
+            return digest
+        out = []
+        self._encode(obj, out, None)
+        return self._digest(out)
+
+
+    def prime(self, context: dict[str, Any]) -> None:
+        """Digest everything the shared context reaches, before the first page is rendered.
+
+        Rendering changes objects as a side effect (properties that cache what they
+        computed, plugins that annotate during writing), and a build that skips pages
+        skips those changes too.  Digests taken before any rendering see the same state
+        in every build, so an unchanged page gets the same digest whether or not the
+        pages written before it were rendered.
+        """
+        for key, value in context.items():
+            if not key.isupper():
+                self.value(value)
+
+
+def template_variables(env: Any, name: str, seen: set[str] | None = None) -> set[str] | None:
+    """Context names a template and everything it extends or includes can read.
+
+    None when a template is chosen at render time (``{% include some_variable %}``):
+    then nobody can say which variables matter, and the page is always rendered.
+    """
+    from jinja2 import meta
+
+    seen = set() if seen is None else seen
+    if name in seen:
+        return set()
+    seen.add(name)
+    source = env.loader.get_source(env, name)[0]
+    ast = env.parse(source)
+    names = set(meta.find_undeclared_variables(ast))
+    for ref in meta.find_referenced_templates(ast):
+        if ref is None:
+            return None
+        more = template_variables(env, ref, seen)
+        if more is None:
+            return None
+        names |= more
+    return names
+
+
+def code_and_theme_digest(settings: dict[str, Any]) -> str:
+    """Everything outside the context that shapes every page: theme, plugin code, settings."""
+    import pelican
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"pelican {pelican.__version__}".encode())
+    roots = [os.path.dirname(os.path.abspath(__file__)), str(settings.get("THEME", ""))]
+    for root in roots:
+        for dirpath, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(dirpath, name)
+                h.update(path.encode("utf-8", "surrogateescape"))
+                with open(path, "rb") as fh:
+                    h.update(fh.read())
+    out: list[str] = []
+    Fingerprints()._encode(settings, out, None)
+    h.update("\x1f".join(out).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+class RenderMemo:
+    """Which page files were rendered from which inputs, kept in ``<work>/render-memo.json``."""
+
+    FILE = "render-memo.json"
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.path = os.path.join(S.work_dir(settings), self.FILE)
+        self.global_digest = code_and_theme_digest(settings)
+        self.fingerprints = Fingerprints()
+        self.variables: dict[str, set[str] | None] = {}
+        self.before: dict[str, str] = {}
+        self.now: dict[str, str] = {}
+        self.skipped = 0
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            if data.get("global") == self.global_digest:
+                self.before = data.get("pages", {})
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
+        name = template.name
+        if name not in self.variables:
+            try:
+                self.variables[name] = template_variables(template.environment, name)
+            except Exception:  # a template we cannot parse is simply always rendered
+                self.variables[name] = None
+        names = self.variables[name]
+        if names is None:
+            return None
+        h = hashlib.blake2b(digest_size=16)
+        h.update(name.encode())
+        for key in sorted(names):
+            if key in context:
+                h.update(key.encode())
+                h.update(self.fingerprints.value(context[key]))
+        return h.hexdigest()
+
+    def save(self) -> None:
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"global": self.global_digest, "pages": self.now}, fh, separators=(",", ":"))
+        os.replace(tmp, self.path)
+
+
+class _MemoTemplate:
+    """Stands in for a Jinja template: renders only when the page's inputs changed."""
+
+    def __init__(self, template: Any, writer: SkippingWriter) -> None:
+        self._template = template
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+    def render(self, context: dict[str, Any]) -> str:
+        writer, memo = self._writer, self._writer.memo
+        name = context.get("output_file", "")
+        digest = memo.page_digest(self._template, context) if name else None
+        if digest is not None:
+            memo.now[name] = digest
+            path = sanitised_join(writer.output_path, name)
+            if memo.before.get(name) == digest and os.path.isfile(path):
+                writer.unchanged.add(path)
+                memo.skipped += 1
+                return ""
+        return self._template.render(context)
+
+
+class SkippingWriter(Writer):
+    """Pelican's writer, except that a page whose inputs are unchanged is neither rendered
+    nor rewritten: its file (and its modification time) stay as the last build left them.
+
+    Pelican still walks every page (pagination, duplicate-path checks, the
+    ``content_written`` signal the sitemap listens to); only ``render`` and the write
+    are skipped.  Anything unrecognised (a changed theme, plugin code or setting)
+    empties the memo, and every page is rendered again.
+    """
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        self.memo = RenderMemo(self.settings)
+        self.unchanged: set[str] = set()
+        self.primed = False
+        global MEMO
+        MEMO = self.memo
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.primed:
+            self.memo.fingerprints.prime(context)
+            self.primed = True
+        return super().write_file(name, _MemoTemplate(template, self), context, *args, **kwargs)
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        if filename not in self.unchanged:
+            return super()._open_w(filename, encoding, override=override)
+        self.unchanged.discard(filename)
+        # Pelican's bookkeeping (one write per path unless overridden), without truncating.
+        if filename in self._overridden_files or (filename in self._written_files and not override):
+            return super()._open_w(filename, encoding, override=override)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return open(os.devnull, "w", encoding=encoding)
+
+
+MEMO: RenderMemo | None = None
+
+
 # --- content cache location ------------------------------------------------------------
 
 
@@ -195,6 +499,7 @@ class Timings:
         self.pages: Counter[str] = Counter()
         self.last = 0.0
         self.paths: set[str] = set()
+        self.skipped = 0
 
     def mark(self, name: str) -> None:
         now = time.perf_counter()
@@ -203,7 +508,9 @@ class Timings:
 
     def written(self, context: dict[str, Any]) -> None:
         now = time.perf_counter()
-        kind = context.get("template_name") or ("article" if "article" in context else "page")
+        # Pelican does not pass the template name on; the first folder of the page says it.
+        name = str(context.get("output_file", ""))
+        kind = "article" if "article" in context else (name.split("/", 1)[0] if "/" in name else name)
         self.write_seconds[kind] += now - self.last
         self.pages[kind] += 1
         self.last = now
@@ -225,6 +532,7 @@ class Timings:
             "phases": self.phases(),
             "render_write_by_template": {k: round(v, 3) for k, v in sorted(self.write_seconds.items())},
             "pages_by_template": dict(sorted(self.pages.items())),
+            "pages_not_rerendered": self.skipped,
         }
 
 
@@ -251,9 +559,12 @@ def on_all_generators_finalized(generators: list[Any]) -> None:
     TIMINGS.mark("all_generators_finalized")
 
 
-def on_get_writer(pelican: Any) -> None:
-    """A timestamp only: returns no writer class, so Pelican's choice is unchanged."""
+def on_get_writer(pelican: Any) -> type[Writer] | None:
+    """The writer that skips unchanged pages (NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES)."""
     TIMINGS.mark("get_writer")
+    if S.get(pelican.settings, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES"):
+        return SkippingWriter
+    return None
 
 
 def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
@@ -302,6 +613,11 @@ def on_finalized(pelican: Any) -> None:
     work = S.work_dir(pelican.settings)
     os.makedirs(work, exist_ok=True)
     prune_stale(pelican.output_path, work, TIMINGS.paths)
+    global MEMO
+    if MEMO is not None:
+        MEMO.save()
+        TIMINGS.skipped = MEMO.skipped
+        MEMO = None
     path = os.path.join(work, TIMINGS_FILE)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
