@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import re
 from pathlib import Path
 
@@ -46,6 +47,36 @@ def test_escaped_markdown_renders_the_literal_text(line: str, extensions: list[s
     if "smarty" in extensions:  # smarty may curl quotes and dashes, never add markup
         return
     assert text == line
+
+
+# Markdown's special characters and the fragments it acts on, for seeded random strings.
+FUZZ_ALPHABET = list("\\`*_{}[]()#+-.!<>&|:~=\"' ^%@$") + [
+    "1", "2", "a", " ", "    ", "\t", "1.", "---", "***", "http://x.y/", "javascript:", "&amp;", "&#60;", "<script>",
+]
+EXTENSION_SETS = [[], ["extra"], ["tables", "def_list", "abbr", "attr_list", "footnotes", "md_in_html",
+                                  "fenced_code", "admonition", "sane_lists", "wikilinks", "toc"]]
+
+
+def test_random_strings_of_special_characters_render_literally():
+    rng = random.Random(20191119)
+    for _ in range(600):
+        line = "".join(rng.choice(FUZZ_ALPHABET) for _ in range(rng.randint(1, 14)))
+        expected = " ".join(line.split())
+        if not expected:
+            continue
+        source = markdown_text(line)
+        for extensions in EXTENSION_SETS:
+            rendered = markdown.markdown(source, extensions=extensions)
+            assert rendered.startswith("<p>") and rendered.endswith("</p>"), (line, extensions, rendered)
+            assert "<" not in rendered[3:-4], (line, extensions, rendered)
+            assert html.unescape(rendered[3:-4]) == expected, (line, extensions, rendered)
+
+
+def test_ordinary_news_text_needs_no_escapes():
+    text = "U.S. forces (AFP) said 3.5% of 1,200 troops left - not all! The end."
+    assert markdown_text(text) == text
+    assert markdown_text("1. not a list") == "1\\. not a list"
+    assert markdown_text("# not a heading") == "\\# not a heading"
 
 
 @pytest.fixture(scope="module")
