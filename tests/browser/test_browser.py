@@ -211,6 +211,13 @@ def test_header_search_flow(tabs, width, javascript):
     assert tab.path().startswith("/news/")
     assert tab.page.locator("h1").first.inner_text().strip() == headline
     assert SEED_QUERY in tab.page.locator("article").inner_text()
+    if javascript:  # the query-help page linked from the results, in the same design
+        tab.goto(f"/search?q={SEED_QUERY}")
+        tab.page.locator('main a[href*="help"]').first.click()
+        tab.page.wait_for_load_state("load")
+        assert tab.page.locator("header input[type=search]").count() == 1
+        tab.screenshot("search-help")
+        tab.no_horizontal_scroll()
     tab.assert_clean()
 
 
@@ -229,13 +236,18 @@ def test_index_pages_fit_and_load_cleanly(tabs, width):
     assert tab.page.locator(".article-list .item-title a").count() >= 1
     tab.screenshot("tag")
     tab.no_horizontal_scroll()
+    # Month pages: dated stories only (the sample archive may have none: tests/test_theme.py
+    # builds a dated one); when there is one, it fits and lists no undated story.
     tab.goto("/archives/")
-    tab.page.locator(".months a").first.click()
-    tab.page.wait_for_load_state("load")
-    assert re.match(r"^/archives/\d{4}/\d{2}/$", tab.path())
-    assert tab.page.locator(".article-list .item-title a").count() >= 1
-    assert "Date unknown" not in tab.page.locator("main").inner_text()
-    tab.screenshot("month")
+    months = tab.page.locator(".months a")
+    if months.count():
+        months.first.click()
+        tab.page.wait_for_load_state("load")
+        assert re.match(r"^/archives/\d{4}/\d{2}/$", tab.path())
+        assert tab.page.locator(".article-list .item-title a").count() >= 1
+        assert "Date unknown" not in tab.page.locator("main").inner_text()
+        tab.screenshot("month")
+        tab.no_horizontal_scroll()
     tab.allowed_404 |= {"/no/such/page/", r"404 \(Not Found\)"}
     response = tab.goto("/no/such/page/")
     assert response.status == 404
