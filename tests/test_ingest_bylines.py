@@ -1,0 +1,67 @@
+"""Byline and date lines of full-page text dumps → authors, source and published date.
+
+Never invent: a photo credit is not an author, "Staff" is not a person, an "Updated"
+time is not the publication date, and a slashed date that could be read two ways is
+no date at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+from news_archive.ingest.text import find_date, read_text
+
+PARAGRAPHS = (
+    "The city council approved the new budget on Tuesday after a debate that lasted late into the night, "
+    "with most members saying the spending plan was the best they could agree on.\n\n"
+    "The mayor said the vote showed that the council could still work together on the things that matter "
+    "most to residents, and promised to publish the full figures next week.\n"
+)
+
+
+def page(*head_lines: str) -> str:
+    head = "\n".join(head_lines)
+    return (f"Council passes budget after long debate - Example Times\n\nNews\nSport\nOpinion\n\n"
+            f"Council passes budget after long debate\n\n{head}\n\n{PARAGRAPHS}")
+
+
+@pytest.mark.parametrize(
+    "head, authors, source, published",
+    [
+        (["Chris Davies - Nov 19, 2019, 8:15 pm CST"], ["Chris Davies"], "", "2019-11-19T20:15:00"),
+        (["By Tess Bonn - 11/19/19 06:56 AM EST"], ["Tess Bonn"], "", "2019-11-19T06:56:00"),
+        (["Debbie White", "", "18 Nov 2019, 19:09", "Updated: 18 Nov 2019, 19:11"], ["Debbie White"], "",
+         "2019-11-18T19:09:00"),
+        (["By Eric Song, IGN Staff", "Updated: 18 Nov 2019 9:38 pm", "Posted: 18 Nov 2019 8:11 pm"],
+         ["Eric Song"], "IGN Staff", "2019-11-18T20:11:00"),
+        (["Steve Peoples, AP National Political Writer"], ["Steve Peoples"], "AP", None),
+        (["By DANICA KIRKA and JILL LAWLESS"], ["Danica Kirka", "Jill Lawless"], "", None),
+        (["By JERUSALEM POST STAFF", "NOVEMBER 20, 2019 10:43"], [], "Jerusalem Post Staff", "2019-11-20T10:43:00"),
+        (["5:45 AM PST 11/19/2019 by Patrick Shanley"], ["Patrick Shanley"], "", "2019-11-19T05:45:00"),
+        (["Photo illustration by Slate. Photo by David Dyer-Bennet."], [], "", None),
+        (["Posted on March 30, 2015 by Admin"], [], "", "2015-03-30T00:00:00"),
+        (["Mon 18 Nov 2019 18.54 GMT"], [], "", "2019-11-18T18:54:00"),
+        (["Von Anna Schmidt und Peter Wagner"], ["Anna Schmidt", "Peter Wagner"], "", None),
+    ],
+)
+def test_byline_and_date_lines(head: list[str], authors: list[str], source: str, published: str | None):
+    story = read_text(page(*head), "page.txt")
+    assert story.headline == "Council passes budget after long debate"
+    assert story.body[0].startswith("The city council approved")
+    assert story.authors == authors
+    assert story.source == source
+    assert (story.published.isoformat() if story.published else None) == published
+    assert story.date_source == ("text" if published else "")
+
+
+def test_a_slashed_date_that_reads_two_ways_is_no_date():
+    assert find_date("05/06/2019") is None
+    assert find_date("11/19/2019").isoformat() == "2019-11-19T00:00:00"
+    assert find_date("19/11/2019").isoformat() == "2019-11-19T00:00:00"
+    assert find_date("21:17 18.11.2019").isoformat() == "2019-11-18T21:17:00"
+
+
+def test_a_bare_name_far_from_the_headline_is_not_a_byline():
+    story = read_text(page("Results", "Miguel Bernal North Diving", "Ben Patton Trinity",
+                           "Posted: Fri 6:45 PM, Feb 16, 2018"), "page.txt")
+    assert story.authors == []
+    assert story.published.isoformat() == "2018-02-16T18:45:00"
