@@ -114,24 +114,27 @@ _DATE_WORDS_RE = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _stoplists() -> dict[str, frozenset[str]]:
-    """jusText's stop-word lists (100 languages), loaded once."""
+def _stoplists() -> tuple[list[frozenset[str]], dict[str, list[int]]]:
+    """jusText's stop-word lists (100 languages), loaded once, with an index word → lists."""
     import justext
 
-    return {name: frozenset(w.casefold() for w in justext.get_stoplist(name)) for name in justext.get_stoplists()}
+    lists = [frozenset(w.casefold() for w in justext.get_stoplist(name)) for name in sorted(justext.get_stoplists())]
+    index: dict[str, list[int]] = {}
+    for i, words in enumerate(lists):
+        for w in words:
+            index.setdefault(w, []).append(i)
+    return lists, index
 
 
 def guess_stopwords(text: str) -> frozenset[str]:
     """The stop-word list of the page's language: the one covering most of its tokens."""
-    counts = Counter(t.casefold() for t in _TOKEN_RE.findall(text))
-    if not counts:
-        return frozenset()
-    best, best_hits = frozenset(), 0
-    for words in _stoplists().values():
-        hits = sum(n for w, n in counts.items() if w in words)
-        if hits > best_hits:
-            best, best_hits = words, hits
-    return best
+    lists, index = _stoplists()
+    hits = [0] * len(lists)
+    for token, n in Counter(t.casefold() for t in _TOKEN_RE.findall(text)).items():
+        for i in index.get(token, ()):
+            hits[i] += n
+    best = max(range(len(lists)), key=hits.__getitem__) if lists else -1
+    return lists[best] if best >= 0 and hits[best] else frozenset()
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def _classify(line: Line, repeated: bool) -> str:
         return "bad"
     if repeated or _CREDIT_RE.search(text):
         return "bad"
-    if _NOTICE_RE.search(text) and line.words < 80:
+    if line.words < 80 and _NOTICE_RE.search(text):
         return "footer"  # cookie, newsletter and copyright notices: the page's furniture starts
     if line.words >= 10 and line.stop_density >= 0.25 and (line.sentence or line.words >= 25):
         return "good"
