@@ -160,6 +160,10 @@ def ours(texts: list[str]) -> tuple[list[list[dict]], float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-gold", action="store_true", help="compile the .ann annotations to .jsonl")
+    parser.add_argument("--scale", type=int, default=0,
+                        help="also time the clean-up and archive-wide pass (no NER) on N articles")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="also time NER with this many processes (gold texts repeated to 600 articles)")
     args = parser.parse_args()
     if args.build_gold:
         build_gold()
@@ -182,7 +186,51 @@ def main() -> int:
           f"(target ≥ +10, pipeline precision {results['pipeline']['entity sets'][0]:.3f}, target ≥ 0.90)")
     print(f"NER throughput (nlp.pipe, 1 process): {words / raw_s:,.0f} words/s; "
           f"whole pipeline incl. clean-up (cold, model load excluded): {words / mine_s:,.0f} words/s")
+    if args.processes > 1:
+        many = [f"{t}\n\n{i}" for i in range(600 // len(texts) + 1) for t in texts][:600]
+        from news_archive.enrich.entities import raw_spans
+
+        nlp = load_model(MODEL)
+        start = time.perf_counter()
+        for _ in raw_spans(nlp, many, args.processes):
+            pass
+        seconds = time.perf_counter() - start
+        print(f"NER throughput, {args.processes} processes, {len(many)} articles: "
+              f"{sum(len(t.split()) for t in many) / seconds:,.0f} words/s (process start-up included)")
+    if args.scale:
+        scale(texts, args.scale)
     return 0
+
+
+def scale(texts: list[str], n: int) -> None:
+    """Clean-up and archive-wide resolution on n articles (raw spans reused: no NER), at n/10
+    and n, to show both passes are linear.  A warm build skips the per-article pass (it is
+    cached with the raw spans) and only reruns the archive pass and the tags."""
+    from news_archive.enrich.aliases import load_aliases
+    from news_archive.enrich.entities import find_raw
+    from news_archive.enrich.resolve import resolve_archive, resolve_article
+    from news_archive.enrich.tags import assign_all
+    from news_archive.story import Story
+
+    raws, _ = find_raw(texts, MODEL, None)
+    table = load_aliases()
+    resolve_article(texts[0], [tuple(e) for e in raws[0]["ents"]], raws[0]["sents"], table)  # gazetteer load
+    for size in (max(n // 10, len(texts)), n):
+        t0 = time.perf_counter()
+        arts = [resolve_article(texts[i % len(texts)], [tuple(e) for e in raws[i % len(texts)]["ents"]],
+                                raws[i % len(texts)]["sents"], table) for i in range(size)]
+        t1 = time.perf_counter()
+        found = resolve_archive(arts, table)
+        t2 = time.perf_counter()
+        stories = []
+        for i, ents in enumerate(found):
+            headline, *body = texts[i % len(texts)].split("\n\n")
+            stories.append(Story(headline=headline, body=body, entities=ents))
+        t3 = time.perf_counter()
+        assign_all(stories)
+        t4 = time.perf_counter()
+        print(f"{size:>6,} articles: per-article clean-up {(t1 - t0) / size * 1000:.2f} ms/article (cold only), "
+              f"archive pass {(t2 - t1) / size * 1000:.2f} ms/article, tags {(t4 - t3) / size * 1000:.2f} ms/article")
 
 
 if __name__ == "__main__":

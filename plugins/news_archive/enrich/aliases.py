@@ -13,6 +13,7 @@ Lookups go through :func:`names.key`, so case, dots and accents never split an e
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class AliasTable:
     forms: dict[str, list[str]] = field(default_factory=dict)  # key of canonical name → spellings
     matchable: dict[str, str] = field(default_factory=dict)  # spelling found in any text → canonical
     sources: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # hash of the files read: cached per-article results depend on them
 
     def lookup(self, name: str) -> tuple[str, str] | None:
         """(canonical, type) for a surface form, or None when the table does not know it."""
@@ -54,7 +56,8 @@ class AliasTable:
     def add_file(self, path: Path, origin: str) -> None:
         """Merge one TOML file into the table (later files win)."""
         try:
-            data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise AliasFileError(f"{origin}: {exc}") from exc
         forms = self.forms
@@ -84,6 +87,7 @@ class AliasTable:
         for name in block.get("names", []) if isinstance(block, dict) else block:
             self.blocked.add(key(name))
         self.sources.append(origin)
+        self.fingerprint = hashlib.sha256(self.fingerprint.encode() + raw).hexdigest()
 
 
 def load_aliases(maintainer_file: str | Path | None = None) -> AliasTable:

@@ -21,14 +21,23 @@ from typing import Any
 
 from ..story import Entity, Story
 from .aliases import AliasTable, load_aliases
-from .resolve import EXTRA_LABELS, LABEL_TYPES, resolve_archive, resolve_article
+from .resolve import (
+    EXTRA_LABELS,
+    LABEL_TYPES,
+    RESOLVE_VERSION,
+    article_from_json,
+    article_to_json,
+    resolve_archive,
+    resolve_article,
+)
 
 # Bump when what is cached (raw spans, sentence starts) changes.
 NER_VERSION = "3"
 _EXCLUDE = ["parser", "lemmatizer", "attribute_ruler", "tagger", "morphologizer", "senter"]
 _nlp_cache: dict[str, Any] = {}
 
-Raw = dict[str, list[Any]]  # {"ents": [[start, end, LABEL], …], "sents": [start, …]}
+# {"ents": [[start, end, LABEL], …], "sents": [start, …], "resolved": {per-article pass, versioned}}
+Raw = dict[str, Any]
 
 
 def load_model(name: str) -> Any:
@@ -127,10 +136,17 @@ def resolve_texts(
     """NER (cached) + per-article clean-up + archive-wide resolution; the one code path."""
     table = table or load_aliases()
     raws, words = find_raw(texts, model_name, cache, processes)
-    articles = [
-        resolve_article(text, [tuple(e) for e in raw["ents"]], raw["sents"], table)
-        for text, raw in zip(texts, raws, strict=True)
-    ]
+    version = f"{RESOLVE_VERSION}:{table.fingerprint}"
+    articles = []
+    for text, raw in zip(texts, raws, strict=True):
+        done = raw.get("resolved", {})
+        if done.get("version") == version:  # the per-article pass is cached too (a warm build skips it)
+            articles.append(article_from_json(text, raw["sents"], done))
+            continue
+        art = resolve_article(text, [tuple(e) for e in raw["ents"]], raw["sents"], table)
+        articles.append(art)
+        if cache:
+            cache.put(text, {**raw, "resolved": {"version": version, **article_to_json(art)}})
     return resolve_archive(articles, table), words
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -91,6 +92,7 @@ def _ends_with_initial(span: str) -> bool:
     return bool(re.search(r"(?:^|[\s.])[A-Za-z]\.$", span))
 
 
+@lru_cache(maxsize=1 << 17)  # names repeat across an archive: computed once each
 def split_honorific(name: str) -> tuple[str, str]:
     """("Qari", "Hekmat") for "Qari Hekmat"; ("", name) when there is none."""
     m = _HONORIFIC_RE.match(name)
@@ -106,6 +108,7 @@ def is_display_honorific(title: str) -> bool:
     return bool(words) and plain not in OFFICES and not all(w in COURTESY or w in OFFICES for w in words)
 
 
+@lru_cache(maxsize=1 << 17)  # names repeat across an archive: computed once each
 def key(name: str) -> str:
     """Comparison key: no accents, dots, case or spacing differences ("U.S." = "US")."""
     s = unidecode(unicodedata.normalize("NFC", name)).casefold()
@@ -125,6 +128,7 @@ _NOT_OUR_TYPES = re.compile(
     r"|^(?:HMS|USS|RFA|MV|SS)\s"
 )
 
+@lru_cache(maxsize=1 << 17)  # names repeat across an archive: computed once each
 def reject_reason(name: str) -> str:
     """Why a cleaned span is not a name ('' when it may be one)."""
     if len(name) < 2 or not any(ch.isalpha() for ch in name):
@@ -145,6 +149,7 @@ def reject_reason(name: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 17)  # names repeat across an archive: computed once each
 def acronym(name: str) -> str:
     """Initials of the capitalised words: "World Health Organisation" → "WHO"."""
     words = [w for w in re.split(r"[\s-]+", name.replace(".", "")) if w]

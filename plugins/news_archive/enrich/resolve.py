@@ -23,6 +23,7 @@ import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..story import Entity
 from . import gazetteer
@@ -111,6 +112,31 @@ class ArticleEntities:
     head_end: int
     candidates: dict[str, Candidate]
     acronyms: dict[str, str]  # acronym key → expansion key seen in this article
+
+
+# Bump when resolve_article's output changes: its results are cached with the raw spans.
+RESOLVE_VERSION = "1"
+
+
+def article_to_json(art: ArticleEntities) -> dict[str, Any]:
+    """The per-article pass's result, for the cache (the archive pass reruns every build)."""
+    return {
+        "head_end": art.head_end,
+        "acronyms": art.acronyms,
+        "mentions": [
+            [m.start, m.end, m.label, m.form, m.display, m.key, m.canonical, m.full]
+            for cand in art.candidates.values() for m in cand.mentions
+        ],
+    }
+
+
+def article_from_json(text: str, sents: list[int], data: dict[str, Any]) -> ArticleEntities:
+    candidates: dict[str, Candidate] = {}
+    for start, end, label, form, display, k, canonical, full in data["mentions"]:
+        cand = candidates.setdefault(k, Candidate(k))
+        cand.canonical = cand.canonical or canonical
+        cand.mentions.append(Mention(start, end, label, form, display, k, canonical, full))
+    return ArticleEntities(text, sents, data["head_end"], candidates, data["acronyms"])
 
 
 def headline_end(text: str) -> int:
@@ -334,6 +360,19 @@ def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
     return pairs
 
 
+def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:
+    """The alias table's always-searched spellings, checked once per table."""
+    cached = getattr(table, "_matchable_cache", None)
+    if cached is None:
+        cached = {
+            form: (key(canonical), canonical)
+            for form, canonical in table.matchable.items()
+            if len(form) >= 2 and not reject_reason(form) and not table.is_blocked(form)
+        }
+        table._matchable_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) -> list[Mention]:
     """Document-level consistency: a name found once is found wherever else the text uses it."""
     count = Counter(m.key for m in mentions)
@@ -345,8 +384,8 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
         if form not in forms or count[forms[form][0]] < count[k]:
             forms[form] = (k, canonical)
 
-    for form, canonical in table.matchable.items():
-        offer(form, key(canonical), canonical)
+    for form, (k, canonical) in _matchable(table).items():
+        forms[form] = (k, canonical)
     for m in mentions:
         offer(m.form, m.key, m.canonical)
         if m.canonical:
@@ -390,6 +429,8 @@ def _pick_display(displays: Counter[str]) -> str:
     ("Qari Hekmat" collects the votes of "Hekmat")."""
     if not displays:
         return ""
+    if len(displays) == 1:
+        return next(iter(displays))
     scored = []
     for d, n in displays.items():
         tokens = d.split()
@@ -426,8 +467,9 @@ def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[
             target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
 
     votes, displays, canonical = _tally(articles)
-    _merge_surnames_archive_wide(articles, votes)
-    votes, displays, canonical = _tally(articles)
+    for last, full in _merge_surnames_archive_wide(articles, votes).items():
+        votes[full].update(votes.pop(last))  # the moved mentions vote for the full name,
+        displays.pop(last, None)  # but never name it
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
     for k in votes:
@@ -466,8 +508,12 @@ def _tally(
     canonical: dict[str, str] = {}
     for art in articles:
         for k, cand in art.candidates.items():
-            votes[k].update(cand.votes())
-            displays[k].update(cand.displays())
+            v, d = votes[k], displays[k]
+            for m in cand.mentions:
+                if m.label:
+                    v[m.label] += 1
+                if m.full:
+                    d[m.display] += 1
             if cand.canonical:
                 canonical[k] = cand.canonical
     return votes, displays, canonical
@@ -477,7 +523,9 @@ def _is_person(v: Counter[str]) -> bool:
     return bool(v) and v["person"] >= max(v.values())
 
 
-def _merge_surnames_archive_wide(articles: list[ArticleEntities], votes: dict[str, Counter[str]]) -> None:
+def _merge_surnames_archive_wide(
+    articles: list[ArticleEntities], votes: dict[str, Counter[str]]
+) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1)."""
     by_last: dict[str, Counter[str]] = defaultdict(Counter)
@@ -491,7 +539,7 @@ def _merge_surnames_archive_wide(articles: list[ArticleEntities], votes: dict[st
         if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]):
             target[last] = best
     if not target:
-        return
+        return target
     for art in articles:
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
             cand = art.candidates.pop(k)
@@ -499,6 +547,7 @@ def _merge_surnames_archive_wide(articles: list[ArticleEntities], votes: dict[st
             for m in cand.mentions:
                 m.key, m.full = target[k], False
             into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
+    return target
 
 
 def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:

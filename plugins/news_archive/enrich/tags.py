@@ -20,6 +20,7 @@ import re
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..story import Story
@@ -51,6 +52,7 @@ def _stopwords() -> set[str]:
     return set(STOP_WORDS) | NEWS_STOP
 
 
+@lru_cache(maxsize=1 << 17)
 def singular(word: str) -> str:
     """A cheap English singular for tag keys: airstrikes → airstrike, policies → policy."""
     if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")):
@@ -64,6 +66,7 @@ def singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)  # phrases repeat across an archive
 def tag_key(tag: str) -> str:
     """Tags that differ only in case, spacing or plural are one tag."""
     return " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", tag.casefold()))
