@@ -179,3 +179,14 @@ def test_rebuild_with_no_changed_dumps_runs_no_ner(curated_site: Site):
     again = build_site(curated_site.root)
     assert again.report["stats"]["ner_words_per_second"] is None
     assert again.page(SEED_URL) == curated_site.page(SEED_URL)
+
+
+def test_shipped_example_files_parse():
+    from news_archive.enrich.aliases import load_aliases
+    from news_archive.enrich.tags import Vocabulary
+
+    table = load_aliases(ROOT / "content" / "entities.toml")
+    assert table.sources[-1].endswith("entities.toml")
+    assert table.lookup("Daesh") == ("Islamic State", "organisation")
+    assert table.lookup("u.s.") == ("United States", "place")
+    assert Vocabulary.load(ROOT / "content" / "tags.toml").apply("Airstrikes") == "Airstrikes"
