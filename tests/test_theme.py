@@ -255,7 +255,8 @@ def test_home_shows_latest_most_covered_and_tags(sample_site: Site):
 def test_article_page_carries_chips_tags_and_provenance(sample_site: Site):
     tree = lxml_html.fromstring(sample_site.page(SEED_URL))
     story = tree.xpath('//article')[0]
-    assert story.xpath('.//p[contains(@class,"dek")]')[0].text_content().startswith("Officials say Qari Hekmat")
+    deks = [p.text_content() for p in story.xpath('.//p[contains(@class,"dek")]')]
+    assert deks and deks[0].startswith("Officials say Qari Hekmat"), f"the seed's dek is not shown: {deks}"
     assert "by AFP" in story.xpath('.//p[@class="byline"]')[0].text_content()
     chips = story.xpath('.//section[contains(@class,"story-entities")]//a/@href')
     assert "/entity/person/qari-hekmat/" in chips
