@@ -316,6 +316,24 @@ def _trim_teasers(lines: list[Line], start: int, end: int) -> int:
     return min(end, last)
 
 
+def _list_item(line: Line) -> bool:
+    """A line that can be an item of a list the article introduced with a colon."""
+    return line.kind in ("short", "neutral", "good") and line.words <= 25
+
+
+def _list_after(lines: list[Line], end: int, most: int = 60) -> int:
+    """Extend the body over a list that its last paragraph introduces ('Tour dates:')."""
+    last = end - 1
+    while last >= 0 and lines[last].kind not in ("good",) and not lines[last].sentence:
+        last -= 1
+    if last < 0 or not lines[last].text.endswith(":") or lines[last].kind in ("bad", "footer", "stop"):
+        return end
+    k = last + 1
+    while k < len(lines) and k - last <= most and _list_item(lines[k]):
+        k += 1
+    return max(end, k)
+
+
 def _keep_in_body(line: Line, prev: Line | None, nxt: Line | None) -> bool:
     """Inside the body span: prose, short sentences and subheadings, never furniture."""
     if line.kind == "good":
@@ -603,12 +621,19 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
     if start == end:
         raise Rejected("no article found: no paragraph of running text")
     end = _trim_teasers(measured, start, end)
+    end = _list_after(measured, end)
     body: list[str] = []
     seen: set[str] = set()
+    in_list = False
     for k in range(start, end):
         m = measured[k]
-        if not _keep_in_body(m, measured[k - 1] if k > start else None, measured[k + 1] if k + 1 < end else None):
+        listed = in_list and _list_item(m)
+        if not listed and not _keep_in_body(
+            m, measured[k - 1] if k > start else None, measured[k + 1] if k + 1 < end else None
+        ):
+            in_list = in_list and m.kind not in ("bad", "footer", "stop")
             continue
+        in_list = m.text.endswith(":") or listed
         key = _norm(m.text)
         # A teaser repeats (the start of) a paragraph already in the article.
         if key in seen or (body and len(key) > 40 and _norm(body[0])[:60] in key and k > start + 3):
