@@ -196,3 +196,16 @@ def test_html_without_date_markup_stays_undated(tmp_path: Path):
     [rec] = extract(page)
     assert rec["status"] == "converted"
     assert rec["published"] is None and rec["date_source"] is None
+
+
+def test_a_list_introduced_by_the_article_is_kept(tmp_path: Path):
+    page = tmp_path / "tour.txt"
+    page.write_text(
+        "Band announces reunion tour - Music Site\n\nNews\nReviews\nTours\n\nBand announces reunion tour\n\n"
+        "The band will reunite with its former singer for a tour of North America next summer, its first "
+        "together in more than twenty years, the group said on Tuesday.\n\n"
+        "Tickets go on sale on Friday. The tour dates are:\n\n"
+        "June 9 – West Palm Beach, FL\nJune 10 – Tampa, FL\nJune 14 – Alpharetta, GA\n\n"
+        "Share this:\nFacebook\nTwitter\n", encoding="utf-8")
+    [rec] = extract(page)
+    assert rec["body"].endswith("June 9 – West Palm Beach, FL\n\nJune 10 – Tampa, FL\n\nJune 14 – Alpharetta, GA")
