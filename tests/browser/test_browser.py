@@ -258,16 +258,34 @@ def test_index_pages_fit_and_load_cleanly(tabs, width):
     tab.assert_clean()
 
 
-def test_dark_mode_screenshots(tabs):
-    """prefers-color-scheme: dark switches the palette (screenshots for a person to judge)."""
+def test_dark_mode_is_a_whole_palette(tabs, axe_script):
+    """prefers-color-scheme: dark switches the palette, and its contrast passes axe too."""
     tab = tabs("desktop", color_scheme="dark")
     tab.goto("/")
     background = tab.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(255, 255, 255)"
+    found = serious_violations(tab, axe_script)
     tab.screenshot("home-dark")
     tab.page.locator(".article-list .item-title a").first.click()
     tab.page.wait_for_load_state("load")
+    found += serious_violations(tab, axe_script)
     tab.screenshot("article-dark")
+    assert not found, "\n".join(found)
+    tab.assert_clean()
+
+
+def test_print_shows_the_story_without_site_chrome(tabs):
+    """The print style keeps headline, text and provenance, and drops search, menus and footer."""
+    tab = tabs("desktop")
+    tab.goto("/")
+    tab.page.locator(".article-list .item-title a").first.click()
+    tab.page.wait_for_load_state("load")
+    tab.page.emulate_media(media="print")
+    for hidden in (".search-form", ".site-nav", ".site-footer", ".skip-link"):
+        assert not tab.page.locator(hidden).first.is_visible(), hidden
+    for shown in ("article h1", "article .body", ".provenance"):
+        assert tab.page.locator(shown).first.is_visible(), shown
+    tab.screenshot("article-print")
     tab.assert_clean()
 
 
