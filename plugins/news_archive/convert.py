@@ -23,7 +23,7 @@ from typing import Any
 from . import settings as S
 from .dedupe import Deduplicator
 from .enrich import enrich_stories
-from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
+from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
 from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
 from .render import render_markdown
@@ -134,6 +134,9 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     report = Report()
     stories: list[Story] = []
     cache_dir.mkdir(parents=True, exist_ok=True)
+    if root.is_dir():
+        report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)}
+                              for p in sorted(root.rglob("*")) if p.is_file() and not is_dump(p)]
     board = SiteBoilerplate()
     todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()

@@ -32,6 +32,9 @@ class Entry:
 class Report:
     entries: list[Entry] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    # Files in the dumps folder that are not dumps: {"path", "role"} with role one of
+    # "sidecar", "manifest", "note" (licences, read-mes) or "hidden".
+    other_files: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, entry: Entry) -> Entry:
         self.entries.append(entry)
@@ -48,6 +51,7 @@ class Report:
             "counts": self.counts(),
             "stats": self.stats,
             "dumps": [asdict(e) for e in sorted(self.entries, key=lambda e: e.path)],
+            "other_files": sorted(self.other_files, key=lambda f: f["path"]),
         }
 
     def write(self, path: str) -> None:
@@ -67,6 +71,9 @@ def summary(data: dict[str, Any], limit: int = 20) -> str:
         f"news_archive: {total} dumps: {c['converted']} converted, "
         f"{c['duplicate']} duplicates, {c['rejected']} rejected"
     ]
+    others = data.get("other_files", [])
+    if others:
+        lines[0] += f" (and {len(others)} sidecar, manifest or note files)"
     stats = data.get("stats", {})
     if stats:
         parts = [f"{k.replace('_', ' ')} {v}" for k, v in stats.items()]

@@ -14,7 +14,7 @@ from .errors import Rejected, RejectedRecord
 from .sidecar import apply_sidecar, find_sidecar
 from .sniff import read_bytes, text_page_lines
 
-__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump", "text_page_lines"]
+__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines"]
 
 # Files in the dumps folder that describe other dumps rather than being dumps.
 SIDECAR_SUFFIXES = (".meta.json",)
@@ -31,6 +31,18 @@ def is_dump(path: Path) -> bool:
     if name.endswith(SIDECAR_SUFFIXES) or name in MANIFEST_NAMES:
         return False
     return True
+
+
+def role_of(path: Path) -> str:
+    """What a file in the dumps folder that is not a dump is there for."""
+    name = path.name
+    if name.startswith("."):
+        return "hidden"
+    if name.endswith(SIDECAR_SUFFIXES):
+        return "sidecar"
+    if name in MANIFEST_NAMES:
+        return "manifest"
+    return "note" if name.lower().startswith(NOTE_PREFIXES) else ""
 
 
 def read_dump(path: Path, root: Path, data: bytes | None = None,
