@@ -231,13 +231,14 @@ def test_one_small_stylesheet_with_dark_mode_and_print(sample_site: Site):
     assert "system-ui" in css
 
 
-def test_every_page_has_skip_link_search_box_canonical_and_lang(sample_site: Site):
+def test_every_page_has_skip_link_search_box_one_h1_canonical_and_lang(sample_site: Site):
     for path in list(sample_site.output.rglob("*.html"))[:200]:
         tree = lxml_html.fromstring(path.read_text(encoding="utf-8"))
         assert tree.get("lang") == "en", path
         assert tree.xpath('//a[@class="skip-link"]/@href') == ["#main"], path
         assert tree.xpath('//main[@id="main"]'), path
         assert tree.xpath('//header//form[@role="search"]//input[@name="q"]'), path
+        assert len(tree.xpath('//h1')) == 1, f"{path}: one <h1> names the page"
         if path.name != "404.html":
             assert len(tree.xpath('//link[@rel="canonical"]')) == 1, path
 
