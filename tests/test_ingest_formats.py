@@ -209,3 +209,13 @@ def test_a_list_introduced_by_the_article_is_kept(tmp_path: Path):
         "Share this:\nFacebook\nTwitter\n", encoding="utf-8")
     [rec] = extract(page)
     assert rec["body"].endswith("June 9 – West Palm Beach, FL\n\nJune 10 – Tampa, FL\n\nJune 14 – Alpharetta, GA")
+
+
+def test_a_bare_story_keeps_its_whole_headline(tmp_path: Path):
+    """Headline line then paragraphs (the BBC corpus shape): a dash in it is not a site separator."""
+    story = tmp_path / "blunkett.txt"
+    story.write_text("Blunkett row should end - Blair\n\nTony Blair said on Monday that the row over the home "
+                     "secretary should now come to an end, after weeks of claims in the press.\n", encoding="utf-8")
+    [rec] = extract(story)
+    assert rec["headline"] == "Blunkett row should end - Blair"
+    assert rec["body"].startswith("Tony Blair said on Monday")

@@ -642,7 +642,12 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
         body.append(m.text)
     if sum(len(p.split()) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
         raise Rejected("no article found: too little running text")
-    headline = lines[h_index] if h_index >= 0 else _title_headline(lines[0]) if lo else ""
+    if h_index >= 0:
+        headline = lines[h_index]
+    elif lo and start <= 2 and 2 <= len(lines[0].split()) <= 30:
+        headline = lines[0]  # a bare story (headline, then paragraphs): the line is all headline
+    else:
+        headline = _title_headline(lines[0]) if lo else ""
     if not headline:
         raise Rejected("no article found: no headline above the body")
     between = lines[h_index + 1 : start] if h_index >= 0 else lines[max(lo, start - 8) : start]
