@@ -33,6 +33,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,6 +135,32 @@ def bench_dedupe(n: int) -> None:
           f"{len(found - planted)}")
 
 
+def bench_bbc(line: Callable[..., str]) -> None:
+    """Out-of-sample check on another shape of text dump: the BBC corpus (headline line,
+    then paragraphs) must come out whole: headline = line 1, body = the rest."""
+    from news_archive.ingest import Rejected
+    from news_archive.ingest.text import read_text
+
+    files = sorted((DATA.parent / "bbc").glob("*/*.txt"))
+    if not files:
+        return
+    scores, hits = [], 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+        try:
+            story = read_text(text, path.name)
+            body, headline = story.text, story.headline
+            if story.dateline:  # 'LONDON (AP) —' moved out of the first paragraph
+                body = story.dateline + " " + body
+        except Rejected:
+            body, headline = "", ""
+        scores.append(page_score("\n".join(lines[1:]), body))
+        hits += " ".join(headline.split()) == " ".join(lines[0].split())
+    print(line("BBC stories as bare text dumps", scores))
+    print(f"headline exact match (BBC bare text dumps): {hits}/{len(files)} = {hits / len(files):.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worst", type=int, default=0, help="list the K worst text pages")
@@ -207,6 +234,7 @@ def main() -> int:
     print(f"headline exact match (text dumps): {headline_hits}/{len(rows)} = {headline_hits / len(rows):.3f}"
           f" (vs the page's title line minus the site name; a headline was given for {headline_total})")
     print(f"time: text {t_text:.1f} s" + (f", HTML {t_html:.1f} s" if html_scores else ""))
+    bench_bbc(line)
     if args.worst:
         for (tp, fp, fn), name in sorted(per_page)[: args.worst]:
             print(f"  {name}: tp {tp:.2f} fp {fp:.2f} fn {fn:.2f}")

@@ -247,8 +247,8 @@ def _classify(line: Line, repeated: bool) -> str:
         return "footer"
     if _BOILERPLATE_RE.match(text):
         return "bad"
-    if repeated or _CREDIT_RE.search(text):
-        return "bad"
+    if repeated or (line.words < 40 and _CREDIT_RE.search(text)):
+        return "bad"  # furniture of the site, or a picture caption/credit (captions are short)
     if line.words < 80 and _NOTICE_RE.search(text):
         return "footer"  # cookie, newsletter and copyright notices: the page's furniture starts
     if line.words >= 10 and line.stop_density >= 0.25 and (line.sentence or line.words >= 25):
@@ -316,13 +316,26 @@ def _trim_teasers(lines: list[Line], start: int, end: int) -> int:
     return min(end, last)
 
 
+_BULLET_RE = re.compile(r"^(?:[-•*–·▪●]|\d{1,2}[.)])\s+\S")
+
+
 def _list_item(line: Line) -> bool:
     """A line that can be an item of a list the article introduced with a colon."""
     return line.kind in ("short", "neutral", "good") and line.words <= 25
 
 
+def _bulleted(line: Line | None) -> bool:
+    return line is not None and line.kind in ("short", "neutral", "good") and bool(_BULLET_RE.match(line.text))
+
+
 def _list_after(lines: list[Line], end: int, most: int = 60) -> int:
-    """Extend the body over a list that its last paragraph introduces ('Tour dates:')."""
+    """Extend the body over a list that ends the article: one its last paragraph
+    introduces ('Tour dates:'), or a run of bulleted lines ('- Pledged $2.3bn …')."""
+    if end < len(lines) - 1 and _bulleted(lines[end]) and _bulleted(lines[end + 1]):
+        k = end
+        while k < len(lines) and k - end < most and _bulleted(lines[k]):
+            k += 1
+        return k
     last = end - 1
     while last >= 0 and lines[last].kind not in ("good",) and not lines[last].sentence:
         last -= 1
@@ -340,6 +353,8 @@ def _keep_in_body(line: Line, prev: Line | None, nxt: Line | None) -> bool:
         return True
     if line.kind in ("bad", "stop", "footer"):
         return False
+    if _bulleted(line) and (_bulleted(prev) or _bulleted(nxt)):
+        return True  # an item of a bulleted list inside the article
     if line.sentence and line.words >= 2 and not _NOTICE_RE.search(line.text):
         return True  # short paragraphs ("Yes, that's it.") and quotes
     # A subheading: a title-like line between two paragraphs.
