@@ -86,6 +86,7 @@ class Mention:
     key: str = ""
     canonical: str = ""  # from the alias table, when it knows the name
     full: bool = True  # False once merged into a longer name: it does not vote on the display name
+    titled: bool = False  # a title (Mr, Lord, Qari, President) came with it: evidence of a person
 
 
 @dataclass
@@ -115,7 +116,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "1"
+RESOLVE_VERSION = "3"
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def article_to_json(art: ArticleEntities) -> dict[str, Any]:
         "head_end": art.head_end,
         "acronyms": art.acronyms,
         "mentions": [
-            [m.start, m.end, m.label, m.form, m.display, m.key, m.canonical, m.full]
+            [m.start, m.end, m.label, m.form, m.display, m.key, m.canonical, m.full, m.titled]
             for cand in art.candidates.values() for m in cand.mentions
         ],
     }
@@ -132,10 +133,10 @@ def article_to_json(art: ArticleEntities) -> dict[str, Any]:
 
 def article_from_json(text: str, sents: list[int], data: dict[str, Any]) -> ArticleEntities:
     candidates: dict[str, Candidate] = {}
-    for start, end, label, form, display, k, canonical, full in data["mentions"]:
+    for start, end, label, form, display, k, canonical, full, titled in data["mentions"]:
         cand = candidates.setdefault(k, Candidate(k))
         cand.canonical = cand.canonical or canonical
-        cand.mentions.append(Mention(start, end, label, form, display, k, canonical, full))
+        cand.mentions.append(Mention(start, end, label, form, display, k, canonical, full, titled))
     return ArticleEntities(text, sents, data["head_end"], candidates, data["acronyms"])
 
 
@@ -223,7 +224,7 @@ def _mention(
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
     display = f"{title} {bare}" if title and is_display_honorific(title) else bare
-    return Mention(start, end, label, bare, display)
+    return Mention(start, end, label, bare, display, titled=bool(title))
 
 
 def _parts(text: str, start: int, end: int, label: str, table: AliasTable) -> list[tuple[int, int]]:
@@ -344,12 +345,25 @@ def _merge_short_org_names(mentions: list[Mention]) -> None:
 
 def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
     """``WHO`` ↔ ``World Health Organisation`` within one article; returns the pairs seen."""
+    acronyms = {m.key for m in mentions if is_acronym(m.form) and not m.canonical}
     expansions: dict[str, str] = {}
     for m in mentions:
         if not is_acronym(m.form) and m.label != "person":
-            acr = acronym(m.form)
+            acr = key(acronym(m.form))
+            words = m.form.split(" ")
+            if acr not in acronyms and len(words) > 2 and not m.canonical:
+                # "Past Congressional Budget Office (CBO)": the acronym shows where the name starts
+                shorter = " ".join(words[1:])
+                if key(acronym(shorter)) in acronyms:
+                    old_key = m.key
+                    m.start += len(words[0]) + 1
+                    m.form = m.display = shorter
+                    m.key, acr = key(shorter), key(acronym(shorter))
+                    for other in mentions:  # the same words elsewhere in the story
+                        if other.key == old_key:
+                            other.key = m.key
             if acr:
-                expansions.setdefault(key(acr), m.canonical and key(m.canonical) or m.key)
+                expansions.setdefault(acr, m.canonical and key(m.canonical) or m.key)
     pairs: dict[str, str] = {}
     for m in mentions:
         if is_acronym(m.form) and not m.canonical:
@@ -477,12 +491,20 @@ def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[
         name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
         type_of[k] = table.types.get(k) or table.types.get(key(name)) or _choose_type(votes[k], k)
 
+    # A lone word the model called a person once in the whole archive, with no title and no
+    # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
+    titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
+    weak = {
+        k for k, v in votes.items()
+        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and sum(v.values()) <= 1
+        and k not in canonical and k not in table.types and k not in titled
+    }
     out: list[list[Entity]] = []
     for art in articles:
         ents = []
         for k, cand in art.candidates.items():
             name = name_of[k]
-            if table.is_blocked(name):
+            if table.is_blocked(name) or k in weak:
                 continue
             spans = sorted({(m.start, m.end) for m in cand.mentions})
             ents.append(

@@ -42,7 +42,11 @@ NEWS_STOP = {
 }
 # Adjectives common in news copy that say nothing on their own as a tag.
 NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "national", "political", "likely",
-              "several", "whole", "current", "possible", "important", "three", "four", "five", "minute"}
+              "several", "whole", "current", "possible", "important", "three", "four", "five", "minute",
+              # roles and containers: true of almost every story, a topic of none
+              "president", "minister", "secretary", "leader", "member", "members", "nation", "nations",
+              "country", "countries", "district", "province", "call", "calls", "cost", "costs", "figure",
+              "figures", "group", "groups", "campaigner", "business", "issue", "issues"}
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]")
 
 
@@ -107,7 +111,7 @@ def phrases(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> 
         run: list[str] = []
         for tok in [*_WORD_RE.findall(text or ""), "."]:
             word = tok.replace("\u2019", "'")
-            if word[:1].islower() and word.isascii() and word not in stop and len(word) >= 4 and "'" not in word:
+            if word.islower() and word.isascii() and word not in stop and len(word) >= 4 and "'" not in word:
                 run.append(word)
                 grams = [word] + ([f"{run[-2]} {word}"] if len(run) >= 2 else [])
                 for gram in grams:
