@@ -219,3 +219,23 @@ def test_a_bare_story_keeps_its_whole_headline(tmp_path: Path):
     [rec] = extract(story)
     assert rec["headline"] == "Blunkett row should end - Blair"
     assert rec["body"].startswith("Tony Blair said on Monday")
+
+
+def test_json_from_a_cms_export_with_html_body_and_nested_fields(tmp_path: Path):
+    record = {
+        "headline": {"name": "Port strike ends"},
+        "content": "<p>Dock workers returned to work on <b>Monday</b> after a two-week strike.</p>"
+                   "<p>The union said &amp; the employers agreed to a new pay deal.<br>Talks will resume in May.</p>",
+        "author": {"name": "Ana Lima"},
+        "publisher": {"name": "Harbour Times"},
+        "link": "https://harbour.example/strike",
+        "datePublished": "2019-11-18T09:30:00+01:00",
+    }
+    (tmp_path / "cms.json").write_text(json.dumps(record), encoding="utf-8")
+    [rec] = extract(tmp_path / "cms.json")
+    assert rec["headline"] == "Port strike ends"
+    assert rec["body"] == ("Dock workers returned to work on Monday after a two-week strike.\n\n"
+                           "The union said & the employers agreed to a new pay deal.\n\nTalks will resume in May.")
+    assert rec["authors"] == ["Ana Lima"] and rec["source"] == "Harbour Times"
+    assert rec["url"] == "https://harbour.example/strike"
+    assert rec["published"] == "2019-11-18T09:30:00+01:00"

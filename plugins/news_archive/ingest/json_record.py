@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 from ..story import Story
@@ -12,6 +14,7 @@ from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
 _HEADLINE_KEYS = ("title", "headline", "name")
 _BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
 _DATE_KEYS = ("date_publish", "published", "publish_date", "date_published", "datePublished", "date", "pubDate")
+_URL_KEYS = ("url", "link", "canonical_url", "source_url", "permalink")
 _DEK_KEYS = ("description", "dek", "summary", "standfirst", "subtitle")
 
 
@@ -22,15 +25,35 @@ def _first(rec: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+_BLOCK_END_RE = re.compile(r"<br\s*/?>|</(p|div|h[1-6]|li|blockquote|section|article|tr)\s*>", re.I)
+_TAG_RE = re.compile(r"<[^>]{0,1000}>")
+_LOOKS_HTML_RE = re.compile(r"<(p|br|div|h[1-6]|li|span|a|em|strong|b|i)(\s[^>]*)?/?>", re.I)
+
+
 def _paragraphs(value: Any) -> list[str]:
+    """Body text as paragraphs: a string (one paragraph a line), a list of strings, or
+    HTML from a CMS export (``<p>…</p>``), whose markup is dropped, never rendered."""
     if isinstance(value, list):
         value = "\n".join(str(v) for v in value if v)
     if not isinstance(value, str):
         return []
+    if _LOOKS_HTML_RE.search(value):
+        value = html.unescape(_TAG_RE.sub("", _BLOCK_END_RE.sub("\n", value)))
     return [clean_line(p) for p in value.split("\n") if clean_line(p)]
 
 
+def _text(value: Any) -> str:
+    """A scalar field that some exports nest: {"name": "Reuters"} or ["Reuters"]."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title") or value.get("value") or ""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), "")
+    return clean_line(str(value)) if value not in (None, "") else ""
+
+
 def _authors(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        value = [value]
     if isinstance(value, str):
         value = [a for a in value.replace(" and ", ",").replace(";", ",").split(",")]
     if not isinstance(value, list):
@@ -47,7 +70,7 @@ def _authors(value: Any) -> list[str]:
 def record_to_story(rec: Any, origin: str) -> Story:
     if not isinstance(rec, dict):
         raise Rejected("JSON record is not an object")
-    headline = clean_line(str(_first(rec, _HEADLINE_KEYS) or ""))
+    headline = _text(_first(rec, _HEADLINE_KEYS))
     body = _paragraphs(_first(rec, _BODY_KEYS))
     if not headline:
         raise Rejected("no headline in the JSON record")
@@ -70,15 +93,15 @@ def record_to_story(rec: Any, origin: str) -> Story:
     return Story(
         headline=headline,
         body=body,
-        dek=clean_line(str(_first(rec, _DEK_KEYS) or "")),
+        dek=_text(_first(rec, _DEK_KEYS)),
         authors=authors,
-        source=source or clean_line(str(rec.get("source") or rec.get("source_domain") or "")),
+        source=source or _text(rec.get("source") or rec.get("publisher") or rec.get("source_domain")),
         dateline=dateline,
         published=published,
         date_source="dump" if published else "",
-        url=safe_url(rec.get("url")),
-        language=str(rec.get("language") or ""),
-        section=str(rec.get("section") or ""),
+        url=safe_url(_first(rec, _URL_KEYS)),
+        language=_text(rec.get("language")),
+        section=_text(rec.get("section")),
         origin=origin,
         format="json",
     )
