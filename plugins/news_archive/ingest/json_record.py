@@ -26,6 +26,7 @@ def _first(rec: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 
 _BLOCK_END_RE = re.compile(r"<br\s*/?>|</(p|div|h[1-6]|li|blockquote|section|article|tr)\s*>", re.I)
+_SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]{0,1000}>")
 _LOOKS_HTML_RE = re.compile(r"<(p|br|div|h[1-6]|li|span|a|em|strong|b|i)(\s[^>]*)?/?>", re.I)
 
@@ -38,6 +39,7 @@ def _paragraphs(value: Any) -> list[str]:
     if not isinstance(value, str):
         return []
     if _LOOKS_HTML_RE.search(value):
+        value = _SCRIPT_RE.sub("", value)
         value = html.unescape(_TAG_RE.sub("", _BLOCK_END_RE.sub("\n", value)))
     return [clean_line(p) for p in value.split("\n") if clean_line(p)]
 
