@@ -239,3 +239,12 @@ def test_json_from_a_cms_export_with_html_body_and_nested_fields(tmp_path: Path)
     assert rec["authors"] == ["Ana Lima"] and rec["source"] == "Harbour Times"
     assert rec["url"] == "https://harbour.example/strike"
     assert rec["published"] == "2019-11-18T09:30:00+01:00"
+
+
+def test_jsonl_with_a_garbage_line_is_still_read_as_records(tmp_path: Path):
+    lines = ['{"title": "Alpha", "text": "Alpha body text here."}', "garbage line, not JSON",
+             '{"title": "Beta", "text": "Beta body text here."}']
+    (tmp_path / "mixed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recs = extract(tmp_path / "mixed.jsonl")
+    assert [(r["path"].rsplit("#", 1)[1], r["status"]) for r in recs] == [
+        ("1", "converted"), ("2", "rejected"), ("3", "converted")]
