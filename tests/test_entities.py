@@ -84,6 +84,7 @@ def test_dated_stories_newest_first_undated_last_with_a_chart_and_feed(curated_s
     assert chart.count("<title>") == 5  # March to July 2018, one bar a month
     assert "Mar 2018: 1 story" in chart and "Jul 2018: 1 story" in chart and "Apr 2018: 0 stories" in chart
     assert "1 with date unknown" in page
+    assert "fighters &amp; &lt;commanders&gt; were" in page and "<commanders>" not in page  # dump text stays escaped
     feed = (curated_site.output / "feeds/entity/place/jowzjan-province.atom.xml").read_text(encoding="utf-8")
     assert feed.count("<entry>") == 2 and feed.count("<published>") == 2
     assert "Top Islamic State Commander" not in feed
@@ -142,7 +143,7 @@ def curated_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         {"title": "Jowzjan governor warns of militant build-up", "date_publish": "2018-03-05 09:00:00",
          "source_domain": "example.org", "language": "en",
          "maintext": "The governor of Jowzjan, Lutfullah Azizi, said on Monday that Islamic State fighters "
-                     "were regrouping in Darzab district.\n\nAzizi asked Kabul for more troops."},
+                     "& <commanders> were regrouping in Darzab district.\n\nAzizi asked Kabul for more troops."},
         {"title": "Jowzjan police seize weapons cache", "date_publish": "2018-07-02 11:30:00",
          "source_domain": "example.org", "language": "en",
          "maintext": "Police in Jowzjan province seized a weapons cache in Darzab, provincial police chief "

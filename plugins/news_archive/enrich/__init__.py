@@ -44,8 +44,9 @@ def write_details(stories: list[Story], path: Path) -> None:
     """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages."""
     data = {
         s.content_hash: {
-            f"{e.type}\t{e.name}": [e.sentence, sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
+            f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
             for e in s.entities
+            if e.type != "group"  # groups get no pages (see taxonomy)
         }
         for s in stories
     }

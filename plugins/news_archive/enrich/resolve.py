@@ -573,10 +573,11 @@ def _merge_surnames_archive_wide(
 
 
 def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
-    """The first sentence naming the entity, preferring the body to the headline."""
+    """The first sentence naming the entity, preferring the dek and body to the headline."""
     if not spans:
         return ""
-    start = next((s for s, _ in spans if s >= art.head_end), spans[0][0])
+    first_para = art.text.find("\n\n")  # the headline: shown beside the sentence anyway
+    start = next((s for s, _ in spans if s > first_para >= 0), spans[0][0])
     sents = art.sents or [0]
     i = bisect.bisect_right(sents, start) - 1
     begin = sents[max(i, 0)]
