@@ -189,6 +189,11 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
         stories.extend(Story.from_json(s) for s in result["stories"])
     for gone in set(state.dumps) - seen:
         del state.dumps[gone]
+    # Cache entries of dumps that changed or went away are never read again.
+    keep = {f"{fp}.json" for fp in state.dumps.values()} | {f"lines-{fp}.json" for _, _, _, fp, _ in todo}
+    for stale in cache_dir.glob("*.json"):
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
     return stories, report
 
 
