@@ -96,20 +96,29 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the 2-process writer, related workers)."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def build(root: Path, docs: dict[str, dict], label: str) -> Path:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     counts = indexer.index_documents(root, docs, full=True, related_count=0)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_seconds()
     gen = (root / "index").resolve()
     print(f"{label}: {len(docs):,} articles indexed in {t1 - t0:.1f} s "
-          f"({len(docs) / (t1 - t0):.0f} docs/s), index {dir_size(gen) / 2**20:.1f} MiB")
-    t0 = time.perf_counter()
+          f"({len(docs) / (t1 - t0):.0f} docs/s; {c1 - c0:.0f} CPU-s), index {dir_size(gen) / 2**20:.1f} MiB")
+    t0, c0 = time.perf_counter(), cpu_seconds()
     counts = indexer.index_documents(root, docs, full=False, related_count=5)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_seconds()
     gen = (root / "index").resolve()
     rel = counts["related"]
     sizes = [len(v) for v in rel.values()]
     print(f"{label}: related articles for {counts['related_computed']:,} articles in {t1 - t0:.1f} s "
+          f"({c1 - c0:.0f} CPU-s) "
           f"(min {min(sizes)}, median {statistics.median(sizes)} per article)")
     # An incremental build: 1 added, 1 changed, 1 removed.
     urls = sorted(docs)
@@ -144,18 +153,21 @@ def latency(gen_path: Path, qs: list[str], label: str) -> None:
     gen = Generation(str(gen_path))
     for q in qs[:20]:
         search(gen, SearchRequest(q=q))
-    times, totals = [], []
+    times, cpu, totals = [], [], []
     for q in qs:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         data = search(gen, SearchRequest(q=q))
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
         totals.append(data["total"])
         assert "facets" in data
     times.sort()
+    cpu.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     print(f"{label}: {len(qs)} queries of 1–3 words (facets + snippets + spelling): "
           f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms "
-          f"(median {statistics.median(totals):.0f} hits)")
+          f"(median {statistics.median(totals):.0f} hits); CPU time per query "
+          f"median {statistics.median(cpu):.1f} ms, p95 {cpu[int(len(cpu) * 0.95) - 1]:.1f} ms")
     gen.retire()
 
 
@@ -294,7 +306,7 @@ def main() -> int:
         print(f"bench/search.py: skipped, shared data not available at {BBC}")
         return 0
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.platform()}")
+          f"{platform.platform()}; load average at start {os.getloadavg()[0]:.1f}")
     arts = bbc_articles()
     qs = queries(arts, 300)
     tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))

@@ -22,7 +22,7 @@ from test_search_service import app_for, call
 MALFORMED = [
     "AND OR (", '"unbalanced quote', "person:", "date:", "((((((", ")))", "NOT", "-", "*", "a*",
     "???", "~", "field:", "url:/news/", "title:", "[2000 TO", "{x TO y}", "^5", "date:2018..2016",
-    "date:99999", "person:\"", '""', "AND", "\\", "%", "x" * 10_000, "word " * 3000,
+    "date:99999", "person:\"", '""', "AND", "\\", "%", "ab~", "ab~9", "x~~~", "*a*b*c*", "x" * 10_000, "word " * 3000,
     "\x00\x01\x02 Hekmat \x1b[31m", "\u202eHekmat", "\ufffd\ufffd", "Hekmat\r\nSet-Cookie: x=1",
 ]
 

@@ -18,6 +18,7 @@ the length is capped, and a string the parser chokes on is searched as plain wor
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,8 +128,13 @@ def make_parser(group: Any = AndGroup) -> MultifieldParser:
     return parser
 
 
-_AND_PARSER = make_parser(AndGroup)
-_OR_PARSER = make_parser(OrGroup.factory(0.9))
+_PARSERS = threading.local()  # one pair per server thread: a parser is not documented as thread-safe
+
+
+def _parser(any_word: bool) -> MultifieldParser:
+    if not hasattr(_PARSERS, "pair"):
+        _PARSERS.pair = (make_parser(AndGroup), make_parser(OrGroup.factory(0.9)))
+    return _PARSERS.pair[1 if any_word else 0]
 
 
 def _tame(q: Any) -> Any:
@@ -136,6 +142,8 @@ def _tame(q: Any) -> Any:
     if q.is_leaf() and getattr(q, "fieldname", None) not in (None, *READER_FIELDS):
         return Q.NullQuery
     if isinstance(q, Q.FuzzyTerm):
+        if len(q.text) < 4:  # "ab~" would expand to half the vocabulary
+            return Q.Term(q.fieldname, q.text)
         q.maxdist = min(q.maxdist, 2)
         q.prefixlength = max(q.prefixlength, 1)
         return q
@@ -182,7 +190,7 @@ def parse(raw: str, any_word: bool = False) -> ParsedQuery:
         kept = " ".join(words_part.split()[:MAX_TERMS])
         pq.notes.append(f"Only the first {MAX_TERMS} words were searched.")
         words_part = kept
-    parser = _OR_PARSER if any_word else _AND_PARSER
+    parser = _parser(any_word)
     try:
         q = _tame(parser.parse(words_part)).normalize()
     except Exception:  # the parser is strict in places readers are not
