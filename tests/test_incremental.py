@@ -59,6 +59,7 @@ def test_unchanged_dumps_are_not_read_again(tmp_path: Path):
     site = rebuild(site)
     text = page.read_text(encoding="utf-8")
     assert "Marker paragraph" not in text and "revised figures for the whole year" in text.replace("\\", "")
+    assert not cached.exists()  # the old version's cache entry is pruned
 
 
 def test_a_changed_sidecar_reconverts_the_dump(tmp_path: Path):
