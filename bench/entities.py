@@ -162,6 +162,8 @@ def main() -> int:
     parser.add_argument("--build-gold", action="store_true", help="compile the .ann annotations to .jsonl")
     parser.add_argument("--scale", type=int, default=0,
                         help="also time the clean-up and archive-wide pass (no NER) on N articles")
+    parser.add_argument("--pages", type=int, default=0,
+                        help="also time the entity generator's one indexing pass on N synthetic articles")
     parser.add_argument("--processes", type=int, default=1,
                         help="also time NER with this many processes (gold texts repeated to 600 articles)")
     args = parser.parse_args()
@@ -199,7 +201,44 @@ def main() -> int:
               f"{sum(len(t.split()) for t in many) / seconds:,.0f} words/s (process start-up included)")
     if args.scale:
         scale(texts, args.scale)
+    if args.pages:
+        pages(args.pages)
     return 0
+
+
+def pages(n: int) -> None:
+    """The entity generator's context (one pass: lists, co-mentions, charts) on n/10 and n
+    synthetic articles of 24 entities each, names drawn with a long tail like real coverage."""
+    import random
+    from datetime import datetime, timedelta
+
+    from news_archive import taxonomy
+    from pelican.settings import DEFAULT_CONFIG
+
+    class Article:
+        def __init__(self, i: int, metadata: dict[str, str]) -> None:
+            self.metadata, self.url, self.title, self.undated = metadata, f"news/{i}/", f"Story {i}", "false"
+            self.date = datetime(2000, 1, 1) + timedelta(days=i % 4000)
+
+    for size in (n // 10, n):
+        rnd = random.Random(1)
+        pools = {k: [f"{k.title()} Name {j}" for j in range(size // 2)] for k in ("people", "organisations", "places")}
+        articles = []
+        for i in range(size):
+            md = {"content_hash": str(i)}
+            for k, pool in pools.items():
+                names = {pool[min(int(rnd.paretovariate(0.8)), len(pool)) - 1] for _ in range(8)}
+                md[k] = "; ".join(sorted(names)) + ";"
+            articles.append(Article(i, md))
+        gen = taxonomy.EntityGenerator.__new__(taxonomy.EntityGenerator)
+        gen.settings = dict(DEFAULT_CONFIG, ENTITY_URL="entity/{kind}/{slug}/", ENTITIES_URL="entities/",
+                            ENTITY_SAVE_AS="entity/{kind}/{slug}/index.html", NEWS_ARCHIVE_WORK_DIR="/nonexistent")
+        gen.context = {"articles": articles}
+        start = time.perf_counter()
+        gen.generate_context()
+        seconds = time.perf_counter() - start
+        print(f"entity generator, {size:>6,} articles: {seconds:.2f} s ({seconds / size * 1000:.3f} ms/article), "
+              f"{sum(len(v) for v in gen.entities_by_kind.values()):,} entity pages")
 
 
 def scale(texts: list[str], n: int) -> None:

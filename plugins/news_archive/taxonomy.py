@@ -148,6 +148,7 @@ class EntityGenerator(Generator):
         min_articles = int(S.get(self.settings, "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES"))
         details = read_details(S.work_dir(self.settings))
         registry: dict[tuple[str, str], Entity] = {}
+        by_name: dict[tuple[str, str], Entity] = {}  # so each name is slugified once, not once per story
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
         aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
         self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
@@ -156,8 +157,10 @@ class EntityGenerator(Generator):
             found = []
             for kind in ENTITY_TYPES:
                 for name in entity_names(article, kind):
-                    ent = Entity(name, kind, self.settings)
-                    ent = registry.setdefault((kind, ent.slug), ent)
+                    ent = by_name.get((kind, name))
+                    if ent is None:
+                        ent = Entity(name, kind, self.settings)
+                        ent = by_name[(kind, name)] = registry.setdefault((kind, ent.slug), ent)
                     if ent.articles and ent.articles[-1] is article:
                         continue
                     ent.articles.append(article)
