@@ -191,3 +191,27 @@ def test_shipped_example_files_parse():
     assert table.lookup("Daesh") == ("Islamic State", "organisation")
     assert table.lookup("u.s.") == ("United States", "place")
     assert Vocabulary.load(ROOT / "content" / "tags.toml").apply("Airstrikes") == "Airstrikes"
+
+
+def test_extract_then_entities_on_the_seed_gives_clean_canonical_entities():
+    env = {"PYTHONPATH": str(ROOT / "plugins"), "PATH": ""}
+    extract = subprocess.run([sys.executable, "-m", "news_archive", "extract", str(SAMPLE_DUMPS / SEED)],
+                             capture_output=True, text=True, env=env, timeout=300, check=True)
+    story = json.loads(extract.stdout.splitlines()[0])
+    text = "\n\n".join([story["headline"], story["dek"], story["body"]])
+    proc = subprocess.run([sys.executable, "-m", "news_archive", "entities"],
+                          input=json.dumps({"id": "seed", "text": text}) + "\n",
+                          capture_output=True, text=True, env=env, timeout=300, check=True)
+    ents = json.loads(proc.stdout)["entities"]
+    names = {(e["type"], e["name"]) for e in ents}
+    for person in ("Qari Hekmat", "Mawlawi Habib-ul-Rahman", "Lutfullah Azizi", "Faqir Mohammad Jawzjani"):
+        assert ("person", person) in names
+    assert ("organisation", "Islamic State") in names and ("organisation", "Haqqani Network") in names
+    assert not {n for t, n in names if n in ("Hekmat", "Azizi", "Daesh", "I.S.", "Afghanistan Airstrike")}
+    assert not any(t == "place" and n in ("Daesh", "I.S.", "Haqqani Network") for t, n in names)
+    # Every mention of Hekmat is found and points at the text; "Qari" is not in the span.
+    spans = [text[e["start"]:e["end"]] for e in ents if e["name"] == "Qari Hekmat"]
+    assert set(spans) == {"Hekmat"} and len(spans) == text.count("Hekmat")
+    # The headline's "Afghanistan" is a place mention; "Airstrike" is not part of anything.
+    head = [e for e in ents if e["end"] <= len(story["headline"])]
+    assert {text[e["start"]:e["end"]] for e in head} == {"Islamic State", "Afghanistan"}
