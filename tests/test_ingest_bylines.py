@@ -8,7 +8,8 @@ no date at all.
 from __future__ import annotations
 
 import pytest
-from news_archive.ingest.text import find_date, read_text
+from news_archive.ingest.byline import find_date
+from news_archive.ingest.text import read_text
 
 PARAGRAPHS = (
     "The city council approved the new budget on Tuesday after a debate that lasted late into the night, "
