@@ -135,6 +135,8 @@ def reject_reason(name: str) -> str:
         return "too short or no letters"
     if _MONEY_RE.match(name) or re.match(r"^\d", name):
         return "a number or an amount"
+    if "/" in name or "@" in name:
+        return "not a name (a date, a title or an address)"  # "Fahrenheit 9/11"
     if not any(ch.isupper() for ch in name):
         return "lowercase phrase"
     words = name.split()

@@ -116,7 +116,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "3"
+RESOLVE_VERSION = "4"
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
@@ -170,6 +170,8 @@ def _known_head(name: str, table: AliasTable) -> str:
     return "place" if gazetteer.is_country_or_region(key(name)) else ""
 
 
+# Titles that are how a person is known when the text gives no first name ("Baroness Morgan").
+PEERAGE = {"lord", "lady", "baroness", "baron", "viscount", "sir", "dame"}
 _SECRETARY_RE = re.compile(r"\s+Secretar(?:y|ies)\b")
 _DOCUMENT_AFTER_RE = re.compile(r"\s+(?:protocol|treaty|accord|convention|agreement)\b")
 _ADJ_GOVERNMENT_RE = re.compile(r"^[A-Z][a-z]+(?:ish|an|ese|i)\s+[Gg]overnment$")
@@ -223,7 +225,8 @@ def _mention(
     courtesy = title.casefold().rstrip(".") in COURTESY
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
-    display = f"{title} {bare}" if title and is_display_honorific(title) else bare
+    peer = title.casefold().rstrip(".") in PEERAGE and " " not in bare  # "Lord Goldsmith", not "Lord"
+    display = f"{title} {bare}" if title and (is_display_honorific(title) or peer) else bare
     return Mention(start, end, label, bare, display, titled=bool(title))
 
 
