@@ -215,3 +215,11 @@ def test_extract_then_entities_on_the_seed_gives_clean_canonical_entities():
     # The headline's "Afghanistan" is a place mention; "Airstrike" is not part of anything.
     head = [e for e in ents if e["end"] <= len(story["headline"])]
     assert {text[e["start"]:e["end"]] for e in head} == {"Islamic State", "Afghanistan"}
+
+
+def test_a_broken_maintainer_file_fails_the_build_and_says_where(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "entities.toml").write_text('[[entity]]\nname = "X"\ntype = "planet"\n', encoding="utf-8")
+    site = build_site(tmp_path, [SAMPLE_DUMPS / SEED], check=False)
+    assert site.log.count("AliasFileError") and "planet" in site.log and "entities.toml" in site.log
+    assert not (site.output / "news").exists()

@@ -59,12 +59,15 @@ class AliasTable:
             raw = path.read_bytes()
             data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise AliasFileError(f"{origin}: {exc}") from exc
+            raise AliasFileError(f"{Path(origin).name}: {exc} ({origin})") from exc
         forms = self.forms
         for n, ent in enumerate(data.get("entity", []), start=1):
             name, etype = ent.get("name"), ent.get("type")
             if not isinstance(name, str) or etype not in ENTITY_TYPES:
-                raise AliasFileError(f"{origin}: [[entity]] #{n} needs a name and a type in {ENTITY_TYPES}")
+                raise AliasFileError(
+                    f"[[entity]] #{n} ({name!r}): type {etype!r} is not one of {', '.join(ENTITY_TYPES)} "
+                    f"(in {Path(origin).name})"
+                )
             spellings = [name, *[a for a in ent.get("aliases", []) if isinstance(a, str)]]
             for alias in spellings:
                 self.canon[key(alias)] = (name, etype)
@@ -76,7 +79,9 @@ class AliasTable:
                     self.matchable[spelling] = name
         for name, etype in data.get("types", {}).items():
             if etype not in ENTITY_TYPES:
-                raise AliasFileError(f"{origin}: [types] {name!r} = {etype!r} is not one of {ENTITY_TYPES}")
+                raise AliasFileError(
+                    f"[types] {name!r} = {etype!r} is not one of {', '.join(ENTITY_TYPES)} (in {Path(origin).name})"
+                )
             self.types[key(name)] = etype
             if key(name) in self.canon:
                 canonical, _ = self.canon[key(name)]
