@@ -28,7 +28,9 @@ def _first(rec: dict[str, Any], keys: tuple[str, ...]) -> Any:
 _BLOCK_END_RE = re.compile(r"<br\s*/?>|</(p|div|h[1-6]|li|blockquote|section|article|tr)\s*>", re.I)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]{0,1000}>")
-_LOOKS_HTML_RE = re.compile(r"<(p|br|div|h[1-6]|li|span|a|em|strong|b|i)(\s[^>]*)?/?>", re.I)
+# A CMS body is paragraphs of markup; a plain-text body that merely mentions a tag
+# ("<script>" in a story about web security) stays text.
+_LOOKS_HTML_RE = re.compile(r"</p\s*>|<(p|br|div)(\s[^>]*)?/?>", re.I)
 
 
 def _paragraphs(value: Any) -> list[str]:
