@@ -9,10 +9,15 @@ reason, and the rest of the archive is built regardless.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import pty
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -136,3 +141,37 @@ def test_strict_passes_when_nothing_is_rejected(tmp_path: Path):
     site = build_site(tmp_path, DATA / "page", extra={"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False})
     assert site.report["counts"]["rejected"] == 0
     assert report_command(site, "--strict").returncode == 0
+
+
+def _build_on_a_terminal(root: Path, ci: bool) -> str:
+    """A real build whose output goes to a pseudo-terminal, as `make html` in a shell."""
+    shutil.copytree(DATA / "page", root / "content" / "dumps")
+    settings = {"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(root / "var"),
+                "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False}
+    cmd = [sys.executable, "-m", "pelican", str(root / "content"), "-s", str(ROOT / "pelicanconf.py"),
+           "-o", str(root / "output")]
+    for key, value in settings.items():
+        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(PYTHONPATH=str(ROOT / "plugins"), **({"CI": "true"} if ci else {}))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=root)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the build closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=300) == 0, out.decode(errors="replace")
+    return out.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_but_not_in_ci(tmp_path: Path):
+    assert "converting dumps" in _build_on_a_terminal(tmp_path / "tty", ci=False)
+    assert "converting dumps" not in _build_on_a_terminal(tmp_path / "ci", ci=True)

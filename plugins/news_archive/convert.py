@@ -140,7 +140,13 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     board = SiteBoilerplate()
     todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()
-    for path in list_dumps(root):
+    show = progress and sys.stderr.isatty() and not os.environ.get("CI")
+    paths: Any = list_dumps(root)
+    if show:
+        from tqdm import tqdm
+
+        paths = tqdm(paths, desc="scanning dumps", unit="dump", leave=False)
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         seen.add(rel)
         try:
@@ -155,9 +161,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
             board.add(*lines)
         todo.append((path, rel, data, fp, lines))
     iterator: Any = todo
-    if progress and sys.stderr.isatty() and not os.environ.get("CI"):
-        from tqdm import tqdm
-
+    if show:
         iterator = tqdm(todo, desc="converting dumps", unit="dump")
     for path, rel, data, fp, lines in iterator:
         try:
