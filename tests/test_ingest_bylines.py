@@ -66,3 +66,16 @@ def test_a_bare_name_far_from_the_headline_is_not_a_byline():
                            "Posted: Fri 6:45 PM, Feb 16, 2018"), "page.txt")
     assert story.authors == []
     assert story.published.isoformat() == "2018-02-16T18:45:00"
+
+
+def test_full_page_dek_is_the_line_under_the_headline_not_a_caption():
+    text = ("Council passes budget after long debate - Example Times\n\n" + "\n".join(
+        ["News", "Sport", "Opinion", "Weather", "Business", "Culture", "Travel", "Science", "Health", "Video"]) +
+        "\n\nCouncil passes budget after long debate\n\n"
+        "Spending on roads and schools rises while the library service is cut back again\n\n"
+        "By Jane Doe\n\nNovember 19, 2019\n\n"
+        "Councillors leave the chamber after the vote on Tuesday night in the town hall\n\n" + PARAGRAPHS)
+    story = read_text(text, "page.txt")
+    assert story.dek == "Spending on roads and schools rises while the library service is cut back again"
+    assert story.authors == ["Jane Doe"]
+    assert story.published.isoformat() == "2019-11-19T00:00:00"

@@ -389,6 +389,32 @@ def _title_headline(first: str) -> str:
 # The extractor
 
 
+_NOT_DEK_RE = re.compile(r"@\w|\bwww\.|https?://| > | \| |^(posted|updated|published|by)\b", re.I)
+
+
+def _dek(between: list[str], headline: str, byline: str, full_page: bool) -> str:
+    """The standfirst: a summary line between headline and body.
+
+    On a full page, only the line right under the headline (before any byline)
+    counts: lines just above the body there are mostly picture captions.  On a short
+    scrape (headline, byline, caption, dek, body) it is the last such line.
+    """
+    def fits(ln: str) -> bool:
+        return (len(ln.split()) >= (8 if full_page else 6) and ln not in (headline, byline)
+                and not find_date(ln) and not _NOTICE_RE.search(ln) and not _BOILERPLATE_RE.match(ln)
+                and not parse_byline(ln) and not _CREDIT_RE.search(ln) and not _NOT_DEK_RE.search(ln)
+                and sum(t.isdigit() for t in _TOKEN_RE.findall(ln)) <= 0.15 * len(ln.split()))  # no scores, dates
+
+    if full_page:
+        for ln in between[:2]:
+            if ln == byline:
+                break
+            if fits(ln):
+                return ln
+        return ""
+    return next((ln for ln in reversed(between) if fits(ln)), "")
+
+
 def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None,
               furniture: frozenset[int] | None = None) -> Story:
     """Extract headline, byline, date, dek and body paragraphs from a text dump.
@@ -468,13 +494,7 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
         raise Rejected("no article found: no headline above the body")
     between = lines[h_index + 1 : start] if h_index >= 0 else lines[max(lo, start - 8) : start]
     head = parse_head(between, site_of(text))
-    dek = ""
-    for ln in reversed(between):
-        if (len(ln.split()) >= 6 and ln != headline and ln != head.byline and not find_date(ln)
-                and not _NOTICE_RE.search(ln) and not _BOILERPLATE_RE.match(ln)
-                and not parse_byline(ln) and not _CREDIT_RE.search(ln)):
-            dek = ln
-            break
+    dek = _dek(between, headline, head.byline, full_page=start > 12)
     source = head.source
     dateline, agency, first = parse_dateline(body[0])
     if dateline:
