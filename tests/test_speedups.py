@@ -177,3 +177,15 @@ def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
 
 def synth_name(number: int) -> str:
     return f"{number // 1000:03d}/{number:06d}.txt"
+
+
+def test_write_if_changed_keeps_identical_files_untouched(tmp_path: Path) -> None:
+    page = tmp_path / "feed.xml"
+    assert speedups.write_if_changed(str(page), b"<feed>one</feed>")
+    page.touch()
+    stamp = page.stat().st_mtime_ns
+    assert not speedups.write_if_changed(str(page), b"<feed>one</feed>")
+    assert page.stat().st_mtime_ns == stamp
+    assert speedups.write_if_changed(str(page), b"<feed>one</feed><!-- longer -->")
+    assert speedups.write_if_changed(str(page), b"<feed>one</feed>")  # a prefix of the file is not the file
+    assert page.read_bytes() == b"<feed>one</feed>"

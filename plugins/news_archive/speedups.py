@@ -447,8 +447,9 @@ class SkippingWriter(Writer):
     ``content_written`` signal the sitemap listens to); only ``render`` and the write
     are skipped.  A page that is rendered is written only if its bytes changed: on
     this project's build machine truncating and rewriting 20,000 existing files was
-    most of a rebuild (a cold build, writing new files, rendered 7× faster).  Anything unrecognised (a changed theme, plugin code or setting)
-    empties the memo, and every page is rendered again.
+    most of a rebuild (a cold build, writing new files, rendered 7× faster).
+    Anything unrecognised (a changed theme, plugin code or setting) empties the memo,
+    and every page is rendered again.
     """
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
@@ -509,15 +510,25 @@ class _WriteIfChanged:
     def __exit__(self, *exc: object) -> None:
         if exc[0] is not None:
             return
-        data = "".join(self.parts).encode(self.encoding)
-        try:
-            with open(self.path, "rb") as fh:
-                if fh.read(len(data) + 1) == data:
-                    return
-        except OSError:
-            pass
-        with open(self.path, "wb") as fh:
-            fh.write(data)
+        write_if_changed(self.path, "".join(self.parts).encode(self.encoding))
+
+
+def write_if_changed(path: str, data: bytes) -> bool:
+    """Write ``data`` to ``path`` unless the file already holds exactly that; True if written.
+
+    For any build output written outside Pelican's writer (feeds, sitemap): reading and
+    comparing an existing file costs a fraction of truncating and rewriting it, and an
+    unchanged file keeps its modification time (rsync and HTTP caches notice nothing).
+    """
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(data) + 1) == data:
+                return False
+    except OSError:
+        pass
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return True
 
 
 class _Discard:
