@@ -31,6 +31,7 @@ KEY_TERMS = 12
 BODY_CHARS = 2000
 ENTITY_BOOST = {"person": 3.0, "organisation": 2.0, "place": 1.0, "group": 1.0, "tag": 2.0}
 MAX_DF_SHARE = 0.1  # terms in more than this share of articles say little about likeness
+MAX_DF = 400  # ... nor do terms in more than this many: and their posting lists cost the most
 PARALLEL_FROM = 1500  # below this many lookups, one process is faster than starting workers
 
 
@@ -40,6 +41,7 @@ class Lookup:
     def __init__(self, reader: Any) -> None:
         self.reader = reader
         self.total = max(reader.doc_count(), 1)
+        self.max_df = max(10, min(int(self.total * MAX_DF_SHARE), MAX_DF))
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[int, tuple[str, str]] = {}
 
@@ -77,7 +79,7 @@ def key_terms(doc: dict[str, Any], lookup: Lookup, n: int = KEY_TERMS) -> list[t
     scored = []
     for term, freq in tf.items():
         df = lookup.df("body", term)
-        if df <= 1 or df > max(total * MAX_DF_SHARE, 10):  # only this article, or too common to tell
+        if df <= 1 or df > lookup.max_df:  # only this article, or too common to tell
             continue
         scored.append((term, freq * math.log(total / df)))
     scored.sort(key=lambda item: (-item[1], item[0]))
@@ -100,7 +102,7 @@ def find_related(lookup: Lookup, url: str, doc: dict[str, Any], terms: list[tupl
         field = EXACT_FIELDS[name]
         for value in (facets.get(name) or [])[:8]:
             df = lookup.df(field, value)
-            if df <= 1 or df > max(lookup.total * MAX_DF_SHARE, 10):
+            if df <= 1 or df > lookup.max_df:
                 continue
             weight = boost * 2 * math.log(lookup.total / df)
             for docnum in lookup.postings(field, value):
