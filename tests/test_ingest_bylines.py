@@ -79,3 +79,14 @@ def test_full_page_dek_is_the_line_under_the_headline_not_a_caption():
     assert story.dek == "Spending on roads and schools rises while the library service is cut back again"
     assert story.authors == ["Jane Doe"]
     assert story.published.isoformat() == "2019-11-19T00:00:00"
+
+
+def test_dateline_gives_place_and_agency():
+    text = ("Home World Talks resume in Moscow\n\nTalks resume in Moscow\n\n"
+            "MOSCOW (AP) — Negotiators from both sides returned to the table on Monday after a week of "
+            "silence, officials said, and a first agreement could follow within days.\n\n"
+            "The talks are expected to last until the end of the month.\n")
+    story = read_text(text, "wire.txt")
+    assert story.dateline == "Moscow" and story.source == "AP"
+    assert story.body[0].startswith("Negotiators from both sides")
+    assert story.authors == []
