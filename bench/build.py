@@ -299,6 +299,8 @@ class Archive:
         for key in ("pelican_read", "other_contexts", "search_index", "render_write"):
             if key in p:
                 phases[key] = p[key]
+        if timings.get("page_digest_seconds"):
+            phases["render_write:page_digests"] = timings["page_digest_seconds"]
         for key, value in sorted(index.items()):
             if key.endswith("seconds") and key != "seconds" and isinstance(value, (int, float)):
                 phases[f"index:{key.removesuffix('_seconds')}"] = value

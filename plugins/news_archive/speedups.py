@@ -381,6 +381,7 @@ class RenderMemo:
         self.before: dict[str, str] = {}
         self.now: dict[str, str] = {}
         self.skipped = 0
+        self.seconds = 0.0  # spent on digests: what deciding to skip costs
         try:
             with open(self.path, encoding="utf-8") as fh:
                 data = json.load(fh)
@@ -390,6 +391,13 @@ class RenderMemo:
             pass
 
     def page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
+        started = time.perf_counter()
+        try:
+            return self._page_digest(template, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
         name = template.name
         if name not in self.variables:
             try:
@@ -462,7 +470,9 @@ class SkippingWriter(Writer):
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         if not self.primed:
+            started = time.perf_counter()
             self.memo.fingerprints.prime(context)
+            self.memo.seconds += time.perf_counter() - started
             self.primed = True
         return super().write_file(name, _MemoTemplate(template, self), context, *args, **kwargs)
 
@@ -570,6 +580,7 @@ class Timings:
         self.last = 0.0
         self.paths: set[str] = set()
         self.skipped = 0
+        self.digest_seconds = 0.0
 
     def mark(self, name: str) -> None:
         now = time.perf_counter()
@@ -603,6 +614,7 @@ class Timings:
             "render_write_by_template": {k: round(v, 3) for k, v in sorted(self.write_seconds.items())},
             "pages_by_template": dict(sorted(self.pages.items())),
             "pages_not_rerendered": self.skipped,
+            "page_digest_seconds": round(self.digest_seconds, 3),
         }
 
 
@@ -687,6 +699,7 @@ def on_finalized(pelican: Any) -> None:
     if MEMO is not None:
         MEMO.save()
         TIMINGS.skipped = MEMO.skipped
+        TIMINGS.digest_seconds = MEMO.seconds
         MEMO = None
     path = os.path.join(work, TIMINGS_FILE)
     tmp = path + ".tmp"
