@@ -198,3 +198,15 @@ def test_folders_redirect_to_their_slash_without_leaving_the_site(sample_server)
         head = sock.recv(65536).split(b"\r\n\r\n")[0].decode()
     assert " 301 " in head.splitlines()[0]
     assert "Location: /tags/" in head
+
+
+def test_a_missing_index_is_explained_not_a_crash(sample_site: Site, tmp_path):
+    from news_archive.search.service import SearchApp, make_renderer, site_context
+
+    ctx = site_context(str(sample_site.settings_file()))
+    app = SearchApp(str(tmp_path / "no-index-here"), make_renderer(ctx["THEME"] + "/templates", ctx))
+    for path in ("/search.json", "/search"):
+        status, headers, body = call(app, path, "q=Hekmat")
+        assert_ok(status, headers, body, path)
+    data = json.loads(call(app, "/search.json", "q=Hekmat")[2])
+    assert data["total"] == 0 and any("make html" in note for note in data["notes"])
