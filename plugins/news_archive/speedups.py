@@ -198,7 +198,7 @@ class Fingerprints:
     EXCLUDED = frozenset({"settings", "_context", "_Content__context"})
 
     def __init__(self) -> None:
-        self._shallow: dict[int, tuple[Any, bytes]] = {}
+        self._shallow: dict[int, tuple[Any, bytes, list[Any]]] = {}
         self._deep: dict[int, tuple[Any, bytes]] = {}
         self._values: dict[int, tuple[Any, bytes]] = {}
 
@@ -260,34 +260,48 @@ class Fingerprints:
     def _digest(parts: list[str]) -> bytes:
         return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
-    def shallow(self, node: Any, nodes: list[Any] | None = None) -> bytes:
+    def shallow(self, node: Any) -> bytes:
         """A node's own fields; the nodes it points at only by identity."""
+        return self._own(node)[1]
+
+    def neighbours(self, node: Any) -> list[Any]:
+        """The nodes a node's fields point at, as they were when it was first digested."""
+        return self._own(node)[2]
+
+    def _own(self, node: Any) -> tuple[Any, bytes, list[Any]]:
+        """Digested once per build, at first sight, and never again (see ``prime``)."""
         hit = self._shallow.get(id(node))
-        if hit is not None and nodes is None:
-            return hit[1]
+        if hit is not None:
+            return hit
         out: list[str] = [self.token(node)]
+        nodes: list[Any] = []
         fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
         if isinstance(node, URLWrapper):
             fields["_slug"] = node.slug  # computed on first use: its value, not whether it was asked for yet
         self._encode(fields, out, nodes)
-        digest = self._digest(out)
-        self._shallow[id(node)] = (node, digest)
-        return digest
+        entry = (node, self._digest(out), nodes)
+        self._shallow[id(node)] = entry
+        return entry
 
     def deep(self, node: Any) -> bytes:
         """A node's own fields plus the own fields of every node it points at."""
         hit = self._deep.get(id(node))
         if hit is not None:
             return hit[1]
-        nodes: list[Any] = []
-        parts = [self.shallow(node, nodes).hex()]
-        parts += [self.shallow(n).hex() for n in nodes]
+        parts = [self.shallow(node).hex()]
+        parts += [self.shallow(n).hex() for n in self.neighbours(node)]
         digest = self._digest(parts)
         self._deep[id(node)] = (node, digest)
         return digest
 
     def value(self, obj: Any, depth: int = 0) -> bytes:
-        """A template variable: containers and plain objects are opened, nodes go deep."""
+        """A template variable.  The page's own subject (``article``, ``tag``, ``entity``) goes
+        deep: its fields and its neighbours' (an article page shows its related stories'
+        titles and its entities' story counts).  Lists and plain objects (``articles``,
+        ``articles_page``) are opened, and each node in them counts by its own fields:
+        a list item shows its title, dek, date and source, and names of its tags, not
+        the lists of its neighbours.  (So adding one story to "United States" does not
+        re-render every page that lists any story mentioning the United States.)"""
         if self.is_node(obj):
             return self.deep(obj)
         if isinstance(obj, (list, tuple, dict, set, frozenset)) or (
@@ -299,7 +313,7 @@ class Fingerprints:
             out: list[str] = []
             nodes: list[Any] = []
             self._encode(obj, out, nodes, depth)
-            out += [self.deep(n).hex() for n in nodes]
+            out += [self.shallow(n).hex() for n in nodes]
             digest = self._digest(out)
             self._values[id(obj)] = (obj, digest)
             return digest
@@ -320,6 +334,8 @@ class Fingerprints:
         for key, value in context.items():
             if not key.isupper():
                 self.value(value)
+        for node, _digest, _nodes in list(self._shallow.values()):
+            self.deep(node)  # and everything one step from each of them
 
 
 def template_variables(env: Any, name: str, seen: set[str] | None = None) -> set[str] | None:
