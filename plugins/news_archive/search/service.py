@@ -38,7 +38,7 @@ from whoosh import index as windex
 from whoosh import query as Q
 
 from .facets import FACETS, LABELS, FacetTable
-from .query import parse, plain_words
+from .query import highlight_terms, parse, plain_words
 from .schema import EXACT_FIELDS, spell_analyzer
 from .snippets import make_snippet
 
@@ -274,8 +274,6 @@ def _snippet(hit: dict[str, Any], terms: dict[str, set[str]], fuzzy: bool) -> st
 
 def search(gen: Generation | None, req: SearchRequest, base: str = "/search") -> dict[str, Any]:
     """Run a request against an index generation; the JSON-shaped answer."""
-    from .query import highlight_terms
-
     started = time.perf_counter()
     pq = parse(req.q)
     out: dict[str, Any] = {
