@@ -50,3 +50,19 @@ def test_tag_pages_and_index_show_counts(sample_site: Site):
     assert m and int(m.group(1)) >= 8
     page = sample_site.page("/tag/tony-blair/")
     assert re.search(r"\d+ stories", page)
+
+
+def test_accented_words_stay_whole_in_tags():
+    """'Zürich lakeside' must never become the tag 'rich lakeside'."""
+    from collections import Counter
+
+    from news_archive.enrich.tags import _stopwords, phrases
+    from news_archive.story import Story
+
+    assert tag_key("Zürich Lakesides") == "zürich lakeside"
+    story = Story(headline="Storm floods the Zürich lakeside",
+                  body=["The Zürich lakeside promenade was closed after the storm flooded the café terraces."])
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    keys = phrases(story, _stopwords(), surfaces)
+    assert not any(k.startswith("rich") for k in keys), keys
+    assert "café terrace" in keys

@@ -47,7 +47,8 @@ NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "natio
               "president", "minister", "secretary", "leader", "member", "members", "nation", "nations",
               "country", "countries", "district", "province", "call", "calls", "cost", "costs", "figure",
               "figures", "group", "groups", "campaigner", "business", "issue", "issues"}
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]")
+# Words are runs of letters in any script ("Zürich" is one word, not "Z" + "rich").
+_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*[^\W\d_]|[^\W\d_]|\S")
 
 
 def _stopwords() -> set[str]:
@@ -73,7 +74,7 @@ def singular(word: str) -> str:
 @lru_cache(maxsize=1 << 18)  # phrases repeat across an archive
 def tag_key(tag: str) -> str:
     """Tags that differ only in case, spacing or plural are one tag."""
-    return " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", tag.casefold()))
+    return " ".join(singular(w) for w in re.findall(r"[^\W_]+", tag.casefold()))
 
 
 @dataclass
@@ -111,7 +112,7 @@ def phrases(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> 
         run: list[str] = []
         for tok in [*_WORD_RE.findall(text or ""), "."]:
             word = tok.replace("\u2019", "'")
-            if word.islower() and word.isascii() and word not in stop and len(word) >= 4 and "'" not in word:
+            if word.islower() and word not in stop and len(word) >= 4 and "'" not in word:
                 run.append(word)
                 grams = [word] + ([f"{run[-2]} {word}"] if len(run) >= 2 else [])
                 for gram in grams:
