@@ -5,9 +5,11 @@ each dump is one real BBC story re-shaped into the scrape-text format of the see
 dump (breadcrumb, headline, ``by AFP``-style byline, photo caption, dek, paragraphs,
 footer).  Above that, every further dump is a *different* story as far as the
 pipeline can tell: its headline, date, source and byline vary deterministically,
-and its body recombines the opening paragraphs of one story with the closing
-paragraphs of another, so near-duplicate detection keeps it (5-word-shingle
-Jaccard similarity to any other dump stays well under the 0.8 threshold).
+and its body recombines paragraphs of three stories (about a third each, a
+different half of the base story's paragraphs in alternate variants, a third
+of each partner), so
+near-duplicate detection keeps it: 5-word-shingle Jaccard similarity and
+containment against any other dump stay far below the detector's thresholds.
 
 Each dump gets a ``<dump>.meta.json`` sidecar with ``published``, ``url`` and
 ``section`` (one in twenty stays undated, as real archives do), so period archives
@@ -101,12 +103,20 @@ def record(number: int, corpus: list[Source]) -> Record:
     if variant == 0:
         headline, paragraphs = base.headline, base.paragraphs
     else:
-        # A different partner story for each variant of the same base story.
-        partner_i = (base_i + 1 + (variant * 7919) % (size - 1)) % size
-        partner = corpus[partner_i]
-        head = base.paragraphs[: max(1, (len(base.paragraphs) + 1) // 2)]
-        tail = partner.paragraphs[len(partner.paragraphs) // 2 :]
-        paragraphs = head + tail
+        # Three stories, about a third each: two variants of one base story share at most
+        # half of its paragraphs, i.e. about a sixth of their text, so near-duplicate
+        # detection (Jaccard or containment of word shingles) keeps them apart.
+        first = (base_i + 1 + (variant * 7919) % (size - 1)) % size
+        second = (base_i + 1 + (variant * 104729 + size // 2) % (size - 1)) % size
+        if second in (first, base_i):
+            second = (second + 1) % size if (second + 1) % size != base_i else (second + 2) % size
+        # By sentence, not paragraph (many BBC stories are one short lead and one long
+        # block): every other sentence of the base story, a third of each partner (the
+        # corpus holds a few stories twice: two partners that are the same text must
+        # still not add up to most of it), regrouped three sentences to a paragraph.
+        own = _sentences(base.paragraphs)[variant % 2 :: 2][:12]
+        paragraphs = _paragraphs(own + _third(_sentences(corpus[first].paragraphs), 1)
+                                 + _third(_sentences(corpus[second].paragraphs), 2))
         qualifier = QUALIFIERS[(number * 5) % len(QUALIFIERS)]
         headline = f"{base.headline}: {qualifier} {variant + 1}"
     rank = (number * 2654435761) % 2**32
@@ -121,6 +131,26 @@ def record(number: int, corpus: list[Source]) -> Record:
             authors += (f"{FIRST_NAMES[(rank // 400) % 20]} {LAST_NAMES[(rank // 8000) % 20]}",)
     dateline = DATELINES[(rank // 7) % len(DATELINES)] if number % 4 == 1 else ""
     return Record(number, headline, paragraphs, base.section, source, authors, published, dateline)
+
+
+def _sentences(paragraphs: tuple[str, ...]) -> list[str]:
+    return [t for p in paragraphs for t in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“])", p) if t]
+
+
+def _third(sentences: list[str], k: int) -> list[str]:
+    """The k-th third (0, 1, 2) of a story's sentences: at least one, at most eight."""
+    n = len(sentences)
+    part = sentences[k * n // 3 : (k + 1) * n // 3] or sentences[min(k, n - 1) : min(k, n - 1) + 1]
+    return part[:8]
+
+
+def _paragraphs(sentences: list[str]) -> tuple[str, ...]:
+    """Three sentences to a paragraph, each ending like running prose."""
+    out = []
+    for i in range(0, len(sentences), 3):
+        text = " ".join(sentences[i : i + 3])
+        out.append(text if text.endswith((".", "!", "?", '"', "”", "'")) else text + ".")
+    return tuple(out)
 
 
 def _dek(paragraphs: tuple[str, ...]) -> str:
