@@ -201,6 +201,7 @@ class Fingerprints:
         self._shallow: dict[int, tuple[Any, bytes, list[Any]]] = {}
         self._deep: dict[int, tuple[Any, bytes]] = {}
         self._values: dict[int, tuple[Any, bytes]] = {}
+        self._open: set[int] = set()
 
     @staticmethod
     def is_node(obj: Any) -> bool:
@@ -215,8 +216,26 @@ class Fingerprints:
             return f"C:{obj.source_path}"
         return f"W:{type(obj).__name__}:{obj._name}"
 
-    def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0) -> None:
-        """Append a stable text form of ``obj``; other nodes become tokens (and are collected)."""
+    def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0,
+                by_digest: bool = False) -> None:
+        """Append a stable text form of ``obj``; other nodes become tokens (and are collected).
+
+        With ``by_digest`` (template variables), a large container or plain object met
+        inside another stands for its memoised digest: each page of a paginated list has
+        its own ``articles_page`` pointing at the one paginator and its whole list, which
+        must be digested once per list, not once per page (that is quadratic: 600 pages
+        of the home page × 12,000 stories).
+        """
+        if by_digest and depth and (
+            (isinstance(obj, (list, tuple, dict, set, frozenset)) and len(obj) > 16)
+            or (hasattr(obj, "__dict__") and not self.is_node(obj) and not callable(obj)
+                and not isinstance(obj, type) and type(obj).__name__ != "module" and not hasattr(obj, "isoformat"))
+        ):
+            if id(obj) in self._open:  # a cycle through plain objects: name it, do not follow it
+                out.append(type(obj).__name__)
+            else:
+                out.append(self.value(obj).hex())
+            return
         if obj is None or isinstance(obj, (bool, int, float)):
             out.append(repr(obj))
         elif isinstance(obj, str):  # Markup too
@@ -232,18 +251,18 @@ class Fingerprints:
                 if key in self.EXCLUDED:
                     continue
                 out.append(repr(key))
-                self._encode(obj[key], out, nodes, depth + 1)
+                self._encode(obj[key], out, nodes, depth + 1, by_digest)
             out.append("}")
         elif isinstance(obj, (list, tuple)):
             out.append(f"[{len(obj)}")
             for item in obj:
-                self._encode(item, out, nodes, depth + 1)
+                self._encode(item, out, nodes, depth + 1, by_digest)
             out.append("]")
         elif isinstance(obj, (set, frozenset)):
             parts = []
             for item in obj:
                 sub: list[str] = []
-                self._encode(item, sub, nodes, depth + 1)
+                self._encode(item, sub, nodes, depth + 1, by_digest)
                 parts.append("".join(sub))
             out.append("{" + "|".join(sorted(parts)) + "}")
         elif hasattr(obj, "isoformat"):
@@ -252,7 +271,7 @@ class Fingerprints:
             out.append(getattr(obj, "__qualname__", getattr(obj, "__name__", type(obj).__name__)))
         elif hasattr(obj, "__dict__") and depth < 8:
             out.append(type(obj).__name__)
-            self._encode(vars(obj), out, nodes, depth + 1)
+            self._encode(vars(obj), out, nodes, depth + 1, by_digest)
         else:
             out.append(re.sub(r" at 0x[0-9a-f]+", "", repr(obj)))
 
@@ -312,7 +331,11 @@ class Fingerprints:
                 return hit[1]
             out: list[str] = []
             nodes: list[Any] = []
-            self._encode(obj, out, nodes, depth)
+            self._open.add(id(obj))
+            try:
+                self._encode(obj, out, nodes, 0, by_digest=True)
+            finally:
+                self._open.discard(id(obj))
             out += [self.shallow(n).hex() for n in nodes]
             digest = self._digest(out)
             self._values[id(obj)] = (obj, digest)
