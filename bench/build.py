@@ -363,6 +363,32 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
 
 
+def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
+           verify: bool = False) -> list[Build]:
+    """Warm and incremental builds of an archive an earlier ``--keep`` run left in ``root``
+    (its cold build done, perhaps with other code): one build to settle the caches under
+    the current code ("settle"), then warm, incremental and, with ``verify``, the check."""
+    archive = Archive(n, root, timeout, ner_processes)
+    builds = []
+    for label in ("settle", "warm"):
+        build = archive.pelican(label)
+        builds.append(build)
+        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages "
+            f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
+            f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    archive.change_three()
+    build = archive.pelican("incremental")
+    builds.append(build)
+    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages "
+        f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
+        f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    if verify:
+        differ = compare_with_full_render(archive)
+        build.extra["differs_from_full_render"] = differ
+        log(f"N={n}: incremental output vs every page rendered again: {len(differ)} files differ")
+    return builds
+
+
 def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
             verify: bool = False) -> list[Build]:
     """All builds for one N, in order: bare, cold, warm, incremental (and, with
@@ -517,6 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ner-processes", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --keep: warm and incremental builds of the archives a previous --keep "
+                             "run left there (no synthesis, no cold build)")
     parser.add_argument("--verify", action="store_true",
                         help="after the incremental build, render every page again and compare every "
                              "output file (on with --quick)")
@@ -531,7 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), flush=True)
     builds: list[Build] = []
     for n in sizes:
-        if args.keep:
+        if args.keep and args.resume:
+            builds += resume(n, args.keep / f"n{n}", args.timeout, args.ner_processes,
+                             log=lambda s: print(s, flush=True), verify=args.verify)
+        elif args.keep:
             root = args.keep / f"n{n}"
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True)
