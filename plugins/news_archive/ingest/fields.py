@@ -96,6 +96,29 @@ def parse_dateline(paragraph: str) -> tuple[str, str, str]:
     return place.title(), agency, rest
 
 
+def split_agencies(names: list[str]) -> tuple[list[str], str]:
+    """Credited names → (people, first agency): 'AFP' in an author list is a source, not a person."""
+    people: list[str] = []
+    source = ""
+    for name in names:
+        agency = agency_of(name)
+        if agency:
+            source = source or agency
+        else:
+            people.append(name)
+    return people, source
+
+
+def take_dateline(body: list[str]) -> tuple[str, str]:
+    """Strip a 'MOSCOW (AP) —' dateline off the first paragraph, in place; → (place, agency)."""
+    if not body:
+        return "", ""
+    dateline, agency, first = parse_dateline(body[0])
+    if dateline:
+        body[0] = first
+    return dateline, agency
+
+
 def parse_date(value: object) -> datetime | None:
     """Dates as they appear in records: ISO strings, epoch seconds/ms, {'$date': …}."""
     if value is None or value == "":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..story import Story
 from .errors import Rejected
-from .fields import agency_of, clean_line, parse_byline, parse_date, parse_dateline, safe_url
+from .fields import clean_line, parse_byline, parse_date, safe_url, split_agencies, take_dateline
 
 # Dates only from the page's markup (meta tags, <time>, structured data), with the time
 # of day.  htmldate's default "extensive search" guesses from any year in the text
@@ -35,19 +35,10 @@ def read_html(html: str, origin: str) -> Story:
     if not headline:
         raise Rejected("no article found in the HTML page (no headline)")
     authors = [clean_line(a) for a in (data.get("author") or "").split(";") if clean_line(a)]
-    source = ""
-    kept = []
-    for a in authors:
-        agency = agency_of(a)
-        if agency:
-            source = source or agency
-        else:
-            kept.append(a)
+    kept, source = split_agencies(authors)
     published = parse_date(data.get("date"))
-    dateline, agency, first = parse_dateline(body[0])
-    if dateline:
-        body[0] = first
-        source = source or agency
+    dateline, agency = take_dateline(body)
+    source = source or agency
     return Story(
         headline=headline,
         body=body,

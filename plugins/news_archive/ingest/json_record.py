@@ -9,7 +9,7 @@ from typing import Any
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
-from .fields import agency_of, clean_line, parse_date, parse_dateline, safe_url
+from .fields import clean_line, parse_date, safe_url, split_agencies, take_dateline
 
 _HEADLINE_KEYS = ("title", "headline", "name")
 _BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
@@ -82,18 +82,9 @@ def record_to_story(rec: Any, origin: str) -> Story:
         raise Rejected("no article text in the JSON record")
     raw_date = _first(rec, _DATE_KEYS)
     published = parse_date(raw_date)
-    authors = []
-    source = ""
-    for a in _authors(rec.get("authors") or rec.get("author") or rec.get("byline")):
-        agency = agency_of(a)
-        if agency:
-            source = source or agency
-        else:
-            authors.append(a)
-    dateline, agency, first = parse_dateline(body[0])
-    if dateline:
-        body[0] = first
-        source = source or agency
+    authors, source = split_agencies(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")))
+    dateline, agency = take_dateline(body)
+    source = source or agency
     return Story(
         headline=headline,
         body=body,

@@ -40,7 +40,7 @@ from functools import lru_cache
 from ..story import Story
 from .byline import find_date, parse_head
 from .errors import Rejected
-from .fields import agency_of, clean_line, parse_byline, parse_dateline
+from .fields import agency_of, clean_line, parse_byline, take_dateline
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -496,10 +496,8 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
     head = parse_head(between, site_of(text))
     dek = _dek(between, headline, head.byline, full_page=start > 12)
     source = head.source
-    dateline, agency, first = parse_dateline(body[0])
-    if dateline:
-        body[0] = first
-        source = source or agency
+    dateline, agency = take_dateline(body)
+    source = source or agency
     if not source and head.byline:
         source = agency_of(head.byline)
     return Story(
