@@ -202,6 +202,7 @@ class Fingerprints:
         self._deep: dict[int, tuple[Any, bytes]] = {}
         self._values: dict[int, tuple[Any, bytes]] = {}
         self._open: set[int] = set()
+        self._summaries: dict[int, tuple[Any, bytes]] = {}
 
     @staticmethod
     def is_node(obj: Any) -> bool:
@@ -302,6 +303,46 @@ class Fingerprints:
         self._shallow[id(node)] = entry
         return entry
 
+    def summary(self, node: Any) -> bytes:
+        """What a list shows of a node: its own scalar fields (title, dek, date, source, name),
+        the identities of the nodes it points at directly (its tags, an entity's stories:
+        names and counts), and only the length of anything nested deeper (its related
+        stories, its entity groups).  So a story whose related list changed re-renders its
+        own page, not every tag and entity page that lists it."""
+        hit = self._summaries.get(id(node))
+        if hit is not None:
+            return hit[1]
+        out: list[str] = [self.token(node)]
+        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
+        if isinstance(node, URLWrapper):
+            fields["_slug"] = node.slug
+        for key in sorted(fields):
+            out.append(key)
+            self._summarise(fields[key], out, 0)
+        digest = self._digest(out)
+        self._summaries[id(node)] = (node, digest)
+        return digest
+
+    def _summarise(self, obj: Any, out: list[str], level: int) -> None:
+        flat = (str, int, float, bool, type(None))
+        if isinstance(obj, flat) or hasattr(obj, "isoformat") or self.is_node(obj):
+            self._encode(obj, out, None)
+        elif isinstance(obj, (list, tuple, set, frozenset)) and all(
+            isinstance(x, flat) or self.is_node(x) for x in obj
+        ):
+            self._encode(obj, out, None)
+        elif isinstance(obj, dict) and level == 0:
+            out.append("{")
+            for key in sorted(obj, key=repr):
+                if key not in self.EXCLUDED:
+                    out.append(repr(key))
+                    self._summarise(obj[key], out, level + 1)
+            out.append("}")
+        elif isinstance(obj, (list, tuple, dict, set, frozenset)):
+            out.append(f"#{len(obj)}")
+        else:
+            out.append(type(obj).__name__)
+
     def deep(self, node: Any) -> bytes:
         """A node's own fields plus the own fields of every node it points at."""
         hit = self._deep.get(id(node))
@@ -317,7 +358,7 @@ class Fingerprints:
         """A template variable.  The page's own subject (``article``, ``tag``, ``entity``) goes
         deep: its fields and its neighbours' (an article page shows its related stories'
         titles and its entities' story counts).  Lists and plain objects (``articles``,
-        ``articles_page``) are opened, and each node in them counts by its own fields:
+        ``articles_page``) are opened, and each node in them counts by its ``summary``:
         a list item shows its title, dek, date and source, and names of its tags, not
         the lists of its neighbours.  (So adding one story to "United States" does not
         re-render every page that lists any story mentioning the United States.)"""
@@ -336,7 +377,7 @@ class Fingerprints:
                 self._encode(obj, out, nodes, 0, by_digest=True)
             finally:
                 self._open.discard(id(obj))
-            out += [self.shallow(n).hex() for n in nodes]
+            out += [self.summary(n).hex() for n in nodes]
             digest = self._digest(out)
             self._values[id(obj)] = (obj, digest)
             return digest
@@ -359,6 +400,8 @@ class Fingerprints:
                 self.value(value)
         for node, _digest, _nodes in list(self._shallow.values()):
             self.deep(node)  # and everything one step from each of them
+        for node, _digest, _nodes in list(self._shallow.values()):
+            self.summary(node)
 
 
 def template_variables(env: Any, name: str, seen: set[str] | None = None) -> set[str] | None:
