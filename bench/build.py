@@ -328,17 +328,24 @@ class Archive:
         return Build("bare", self.n, run, check_output(out), {}, {})
 
     def change_three(self) -> None:
-        """One dump added (a story no build has seen), one changed, one removed."""
-        synth.write_dumps(self.n + 1, self.dumps, self.corpus, start=self.n)
+        """One dump added (a story no build has seen), one changed, one removed.
+
+        Repeatable on a kept archive (``--resume``): the added dump is the next number
+        not written yet, the removed one the first still there after dump 0."""
+        added = self.n
+        while (self.dumps / synth.dump_name(added)).exists():
+            added += 1
+        synth.write_dumps(added + 1, self.dumps, self.corpus, start=added)
         changed = self.dumps / synth.dump_name(0)
         text = changed.read_text(encoding="utf-8")
         marker = "Related Articles"
         changed.write_text(
-            text.replace(marker, "This paragraph was added by a correction to the story after it was "
-                                 "first published, as corrections are.\n\n" + marker),
+            text.replace(marker, f"This paragraph was added by correction number {added} to the story after "
+                                 "it was first published, as corrections are.\n\n" + marker),
             encoding="utf-8",
         )
-        gone = self.dumps / synth.dump_name(1)
+        gone = next(self.dumps / synth.dump_name(i) for i in range(1, added)
+                    if (self.dumps / synth.dump_name(i)).exists())
         gone.unlink()
         gone.with_name(gone.name + ".meta.json").unlink(missing_ok=True)
 
