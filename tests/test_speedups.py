@@ -167,7 +167,7 @@ def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
     assert removed in cold.urls and removed not in inc.urls and added in inc.urls
     assert not (output / cold.urls[removed].strip("/") / "index.html").exists()
     assert (output / inc.urls[added].strip("/") / "index.html").exists()
-    assert "added by a correction" in (output / inc.urls[changed].strip("/") / "index.html").read_text()
+    assert "added by correction number 50" in (output / inc.urls[changed].strip("/") / "index.html").read_text()
     # Pages the incremental build did not render are byte-identical to rendering them again.
     assert 0 < inc.extra["pages_not_rerendered"] < warm.extra["pages_not_rerendered"]
     assert inc.extra["differs_from_full_render"] == []
