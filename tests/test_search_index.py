@@ -149,7 +149,10 @@ def test_a_build_killed_halfway_leaves_the_previous_index_serving(site: Site):
     before = generation(site)
     answers = search(app, "budget")
     script = KILLED_BUILD.format(plugins=str(ROOT / "plugins"), work=str(site.work))
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    # Its own process group, so the kill takes the index writer's worker processes too
+    # (as killing a `make html` job would), and none is left running after the test.
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
         assert proc.stdout.readline().strip() == "writing"
         deadline = time.monotonic() + 60
@@ -158,7 +161,7 @@ def test_a_build_killed_halfway_leaves_the_previous_index_serving(site: Site):
         time.sleep(1.0)  # writing 3,000 documents takes far longer than this
         assert proc.poll() is None, "the build finished before it could be killed"
     finally:
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     assert list((site.work / "index.d").glob("*.building"))  # it really was killed mid-write
     assert generation(site) == before
