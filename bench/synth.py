@@ -104,7 +104,7 @@ def record(number: int, corpus: list[Source]) -> Record:
         headline, paragraphs = base.headline, base.paragraphs
     else:
         # Three stories, about a third each: two variants of one base story share at most
-        # half of its paragraphs, i.e. about a sixth of their text, so near-duplicate
+        # half of its sentences, i.e. about a sixth of their text, so near-duplicate
         # detection (Jaccard or containment of word shingles) keeps them apart.
         first = (base_i + 1 + (variant * 7919) % (size - 1)) % size
         second = (base_i + 1 + (variant * 104729 + size // 2) % (size - 1)) % size
