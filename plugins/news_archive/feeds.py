@@ -79,8 +79,11 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         feed.latest_post_date = lambda: datetime(1970, 1, 1)  # type: ignore[method-assign]
     target = os.path.join(settings["OUTPUT_PATH"], path)
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-    with open(target, "w", encoding="utf-8") as fh:
-        feed.write(fh, "utf-8")
+    # Thousands of tag and entity feeds: an unchanged feed is compared, not rewritten
+    # (truncating and rewriting them dominated warm rebuilds).
+    from .speedups import write_if_changed
+
+    write_if_changed(target, feed.writeString("utf-8").encode("utf-8"))
     return target
 
 
