@@ -224,3 +224,16 @@ def test_a_broken_maintainer_file_fails_the_build_and_says_where(tmp_path):
     site = build_site(tmp_path, [SAMPLE_DUMPS / SEED], check=False)
     assert site.log.count("AliasFileError") and "planet" in site.log and "entities.toml" in site.log
     assert not (site.output / "news").exists()
+
+
+def test_a_name_glued_to_its_own_hover_card_is_cut_at_the_repeat():
+    """Scrapes of some sites repeat a linked name ('Rep. Ilhan Omar Ilhan Omar Hillicon Valley: …')."""
+    from news_archive.enrich.names import trim_span
+
+    text = "threatened to kill Rep. Ilhan Omar Ilhan Omar Hillicon Valley yesterday"
+    start = text.index("Ilhan")
+    s, e = trim_span(text, start, text.index(" yesterday"))
+    assert text[s:e] == "Ilhan Omar"
+    # A real name with a repeated single word is left alone.
+    text = "Sirhan Sirhan was denied parole"
+    assert trim_span(text, 0, len("Sirhan Sirhan")) == (0, len("Sirhan Sirhan"))

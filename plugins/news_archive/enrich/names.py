@@ -67,6 +67,11 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         span = span[: m.start()]
     span = re.sub(r",?\s+(?:QC|MP|MEP|KC)$", "", span)  # post-nominals are not part of the name
     words = span.split(" ")
+    for k in range(2, len(words) // 2 + 1):  # "Ilhan Omar Ilhan Omar Hillicon Valley": a scraped hover card
+        if words[:k] == words[k : 2 * k]:
+            words = words[:k]
+            span = " ".join(words)
+            break
     for i, word in enumerate(words[1:], start=1):  # "Associated Press news agency" → "Associated Press"
         if word[:1].islower() and word.split("-")[0].casefold() not in _PARTICLES:  # "al-Jibouri" stays
             span = " ".join(words[:i])

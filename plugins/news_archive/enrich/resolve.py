@@ -116,7 +116,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "4"
+RESOLVE_VERSION = "5"
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
