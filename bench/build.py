@@ -370,6 +370,13 @@ def _load(path: Path) -> dict[str, Any]:
         return {}
 
 
+def progress_line(n: int, label: str, build: Build) -> str:
+    """One line per finished build, printed as the run goes."""
+    return (f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages "
+            f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
+            f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+
+
 def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
            verify: bool = False) -> list[Build]:
     """Warm and incremental builds of an archive an earlier ``--keep`` run left in ``root``
@@ -380,15 +387,11 @@ def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = pr
     for label in ("settle", "warm"):
         build = archive.pelican(label)
         builds.append(build)
-        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages "
-            f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
-            f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+        log(progress_line(n, label, build))
     archive.change_three()
     build = archive.pelican("incremental")
     builds.append(build)
-    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages "
-        f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
-        f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    log(progress_line(n, "incremental", build))
     if verify:
         differ = compare_with_full_render(archive)
         build.extra["differs_from_full_render"] = differ
@@ -409,15 +412,11 @@ def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = p
         build = step()
         build.label = label
         builds.append(build)
-        log(f"N={n}: {label:<11} {build.run.seconds:8.1f} s  {build.check.pages} pages "
-            f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
-            f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+        log(progress_line(n, label, build))
     archive.change_three()
     build = archive.pelican("incremental")
     builds.append(build)
-    log(f"N={n}: incremental {build.run.seconds:8.1f} s  {build.check.pages} pages "
-        f"({build.extra.get('pages_not_rerendered', 0)} not re-rendered)  "
-        f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
+    log(progress_line(n, "incremental", build))
     if verify:
         differ = compare_with_full_render(archive)
         build.extra["differs_from_full_render"] = differ
