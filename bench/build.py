@@ -377,6 +377,20 @@ def progress_line(n: int, label: str, build: Build) -> str:
             f"{len(build.check.broken)} broken links  peak {build.run.peak_rss / 2**20:.0f} MiB")
 
 
+def incremental(archive: Archive, n: int, verify: bool, log: Any) -> Build:
+    """One dump added, one changed, one removed, then a build; with ``verify``, every page
+    rendered again and compared file by file with what the incremental build left."""
+    archive.change_three()
+    build = archive.pelican("incremental")
+    log(progress_line(n, "incremental", build))
+    if verify:
+        differ = compare_with_full_render(archive)
+        build.extra["differs_from_full_render"] = differ
+        log(f"N={n}: incremental output vs every page rendered again: {len(differ)} files differ"
+            + "".join(f"\n    {d}" for d in differ[:20]))
+    return build
+
+
 def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
            verify: bool = False) -> list[Build]:
     """Warm and incremental builds of an archive an earlier ``--keep`` run left in ``root``
@@ -388,14 +402,7 @@ def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = pr
         build = archive.pelican(label)
         builds.append(build)
         log(progress_line(n, label, build))
-    archive.change_three()
-    build = archive.pelican("incremental")
-    builds.append(build)
-    log(progress_line(n, "incremental", build))
-    if verify:
-        differ = compare_with_full_render(archive)
-        build.extra["differs_from_full_render"] = differ
-        log(f"N={n}: incremental output vs every page rendered again: {len(differ)} files differ")
+    builds.append(incremental(archive, n, verify, log))
     return builds
 
 
@@ -413,15 +420,7 @@ def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = p
         build.label = label
         builds.append(build)
         log(progress_line(n, label, build))
-    archive.change_three()
-    build = archive.pelican("incremental")
-    builds.append(build)
-    log(progress_line(n, "incremental", build))
-    if verify:
-        differ = compare_with_full_render(archive)
-        build.extra["differs_from_full_render"] = differ
-        log(f"N={n}: incremental output vs every page rendered again: {len(differ)} files differ"
-            + "".join(f"\n    {d}" for d in differ[:20]))
+    builds.append(incremental(archive, n, verify, log))
     return builds
 
 
