@@ -15,7 +15,6 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from . import settings as S
 from .dedupe import Deduplicator
 from .enrich import enrich_stories
+from .fileio import write_atomic
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
 from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
@@ -34,12 +34,6 @@ log = logging.getLogger(__name__)
 
 # Bump when ingest or render output changes, so every dump is converted again.
 CONVERTER_VERSION = "3"
-
-
-@dataclass
-class Converted:
-    story: Story
-    entry: Entry
 
 
 def now_utc() -> datetime:
@@ -76,11 +70,8 @@ class State:
         self.archived: dict[str, str] = data.get("archived", {})
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
         data = {"dumps": self.dumps, "slugs": self.slugs, "written": self.written, "archived": self.archived}
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
 
 
 def fingerprint(path: Path, data: bytes) -> str:
@@ -107,9 +98,7 @@ def _cached_json(path: Path) -> Any:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path) -> tuple[str, list[int]] | None:
@@ -247,9 +236,7 @@ def write_page(path: Path, text: str, state: State, slug: str) -> str:
             return ""
         if slug in state.written and current != state.written[slug]:
             return f"kept hand-edited page {path.name}; delete it to regenerate"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)
     state.written[slug] = digest
     return ""
 

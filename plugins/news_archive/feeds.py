@@ -17,6 +17,7 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
+from .fileio import write_if_changed
 from .structured import is_undated, site_url
 
 # Entries per feed: feed readers only ever look at the newest ones.
@@ -81,8 +82,6 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
     # Thousands of tag and entity feeds: an unchanged feed is compared, not rewritten
     # (truncating and rewriting them dominated warm rebuilds).
-    from .speedups import write_if_changed
-
     write_if_changed(target, feed.writeString("utf-8").encode("utf-8"))
     return target
 

@@ -7,9 +7,10 @@ lines for the maintainer at the end of ``make html``.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .fileio import write_atomic
 
 STATUSES = ("converted", "duplicate", "rejected")
 
@@ -55,12 +56,7 @@ class Report:
         }
 
     def write(self, path: str) -> None:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(), fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
 
 
 def summary(data: dict[str, Any], limit: int = 20) -> str:

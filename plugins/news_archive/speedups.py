@@ -48,6 +48,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import settings as S
+from .fileio import write_atomic, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -498,11 +499,7 @@ class RenderMemo:
         return h.hexdigest()
 
     def save(self) -> None:
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        tmp = self.path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"global": self.global_digest, "pages": self.now}, fh, separators=(",", ":"))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps({"global": self.global_digest, "pages": self.now}, separators=(",", ":")))
 
 
 class _MemoTemplate:
@@ -603,24 +600,6 @@ class _WriteIfChanged:
         if exc[0] is not None:
             return
         write_if_changed(self.path, "".join(self.parts).encode(self.encoding))
-
-
-def write_if_changed(path: str, data: bytes) -> bool:
-    """Write ``data`` to ``path`` unless the file already holds exactly that; True if written.
-
-    For any build output written outside Pelican's writer (feeds, sitemap): reading and
-    comparing an existing file costs a fraction of truncating and rewriting it, and an
-    unchanged file keeps its modification time (rsync and HTTP caches notice nothing).
-    """
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(len(data) + 1) == data:
-                return False
-    except OSError:
-        pass
-    with open(path, "wb") as fh:
-        fh.write(data)
-    return True
 
 
 class _Discard:
@@ -763,10 +742,7 @@ def prune_stale(output: str, work: str, written: set[str]) -> list[str]:
             while parent != output and not os.listdir(parent):
                 os.rmdir(parent)
                 parent = os.path.dirname(parent)
-    tmp = record + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.writelines(f"{rel}\n" for rel in now)
-    os.replace(tmp, record)
+    write_atomic(record, "".join(f"{rel}\n" for rel in now))
     if removed:
         log.info("news_archive: removed %d stale pages", len(removed))
     return removed
@@ -784,10 +760,7 @@ def on_finalized(pelican: Any) -> None:
         TIMINGS.digest_seconds = MEMO.seconds
         MEMO = None
     path = os.path.join(work, TIMINGS_FILE)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(TIMINGS.to_json(), fh, indent=1)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(TIMINGS.to_json(), indent=1))
 
 
 def register() -> None:

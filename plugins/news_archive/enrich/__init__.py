@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as S
+from ..fileio import write_atomic
 from ..story import Story
 
 DETAILS_FILE = "entities.json"
@@ -50,10 +51,7 @@ def write_details(stories: list[Story], path: Path) -> None:
         }
         for s in stories
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def read_details(work_dir: str) -> dict[str, dict[str, list[Any]]]:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..fileio import write_atomic
 from ..story import Entity, Story
 from .aliases import AliasTable, load_aliases
 from .resolve import (
@@ -96,11 +96,7 @@ class NerCache:
             return None
 
     def put(self, text: str, raw: Raw) -> None:
-        path = self._path(text)
-        path.parent.mkdir(exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(raw), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(self._path(text), json.dumps(raw))
 
 
 def ner_text(story: Story) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .. import settings as S
+from ..fileio import write_atomic
 from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema
 
@@ -53,9 +54,7 @@ def _compatible(path: Path | None) -> bool:
 
 def _write_json(path: Path, data: Any) -> None:
     """Write beside, then rename: never truncate a file another generation links to."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def _read_json(path: Path) -> Any:
