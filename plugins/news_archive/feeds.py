@@ -5,10 +5,20 @@ for an undated story that is the time it was archived, i.e. a made-up date.  So 
 site feed and the per-tag feeds are written here instead, from dated stories only
 (a feed is a list of what was published when), newest first.  ``write_atom`` is
 reusable by other feeds (for example per entity).
+
+An archive has thousands of tag and entity feeds, and building each one's XML was most
+of a warm rebuild.  :class:`FeedMemo` keeps, per feed file, a digest of everything its
+XML is made from (the entries' fields, the feed's title and links, the settings, the
+plugin code and theme) in ``<work>/feed-memo.json``; a feed whose digest and file are
+unchanged is not built at all.  Feeds the previous build wrote and this one did not (a
+tag or entity that is gone) are deleted at the end of the build.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 from datetime import datetime
 from typing import Any
@@ -17,8 +27,10 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
-from .fileio import write_if_changed
+from .fileio import write_atomic, write_if_changed
 from .structured import is_undated, site_url
+
+log = logging.getLogger(__name__)
 
 # Entries per feed: feed readers only ever look at the newest ones.
 FEED_MAX_ITEMS = 50
@@ -41,6 +53,105 @@ def entry_id(base: str, url: str, published: datetime) -> str:
     return get_tag_uri(f"{base or 'http://localhost'}/{url}", published)
 
 
+class FeedMemo:
+    """Digests of the inputs of each feed written, from this build and the last one."""
+
+    FILE = "feed-memo.json"
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        from .speedups import code_and_theme_digest
+
+        self.path = os.path.join(S.work_dir(settings), self.FILE)
+        self.output = os.path.abspath(settings["OUTPUT_PATH"])
+        # Skipping is the same switch as for pages (off: every feed is built and compared).
+        self.skipping = bool(S.get(settings, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES"))
+        self.global_digest = code_and_theme_digest(settings) if self.skipping else ""
+        self.before: dict[str, str] = {}
+        self.previous_paths: list[str] = []
+        self.now: dict[str, str] = {}
+        self.skipped = 0
+        self._entries: dict[tuple[int, bool], tuple[Any, bytes]] = {}
+        self._urls: dict[int, tuple[Any, str]] = {}
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            feeds = data.get("feeds", {})
+            self.previous_paths = [str(p) for p in feeds]
+            if self.skipping and data.get("global") == self.global_digest:
+                self.before = {str(k): str(v) for k, v in feeds.items()}
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def url(self, article: Any) -> str:
+        """``article.url`` once per build (Pelican formats it anew on every access)."""
+        hit = self._urls.get(id(article))
+        if hit is None:
+            hit = self._urls[id(article)] = (article, article.url)
+        return hit[1]
+
+    def entry(self, article: Any, full_text: bool, tz: Any) -> bytes:
+        """Digest of the fields one entry is written from."""
+        hit = self._entries.get((id(article), full_text))
+        if hit is None:
+            fields = [
+                article.title, self.url(article), set_date_tzinfo(article.date, tz).isoformat(),
+                article.metadata.get("dek") or "", article.content if full_text else "",
+                [t.name for t in getattr(article, "tags", []) or []],
+                [a.name for a in getattr(article, "authors", []) or []], article.metadata.get("source", ""),
+            ]
+            digest = hashlib.blake2b(json.dumps(fields, default=str).encode(), digest_size=16).digest()
+            hit = self._entries[(id(article), full_text)] = (article, digest)
+        return hit[1]
+
+    def unchanged(self, path: str, key: str, target: str) -> bool:
+        """Record this feed's key; True if the file on disk was built from the same inputs."""
+        self.now[path] = key
+        if self.before.get(path) == key and os.path.isfile(target):
+            self.skipped += 1
+            return True
+        return False
+
+    def finish(self) -> list[str]:
+        """Delete feeds of the last build that this one did not write; save the memo."""
+        removed = []
+        for rel in self.previous_paths:
+            if rel in self.now or rel.startswith("..") or os.path.isabs(rel):
+                continue
+            target = os.path.join(self.output, rel)
+            if os.path.isfile(target):
+                os.unlink(target)
+                removed.append(rel)
+        write_atomic(self.path, json.dumps({"global": self.global_digest, "feeds": self.now}, separators=(",", ":")))
+        return removed
+
+
+_MEMO: FeedMemo | None = None
+
+
+def memo(settings: dict[str, Any]) -> FeedMemo:
+    """This build's feed memo (made on first use)."""
+    global _MEMO
+    if _MEMO is None:
+        _MEMO = FeedMemo(settings)
+    return _MEMO
+
+
+def start_build(pelican: Any) -> None:
+    """A new build: forget the last one's memo (``pelican --autoreload`` builds many times)."""
+    global _MEMO
+    _MEMO = None
+
+
+def finish_build(pelican: Any) -> None:
+    """Save the memo and delete feeds nobody links any more."""
+    global _MEMO
+    if _MEMO is not None:
+        removed = _MEMO.finish()
+        if removed:
+            log.info("news_archive: removed %d stale feeds", len(removed))
+        _MEMO = None
+
+
 def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: str,
                page_url: str = "", full_text: bool = True, max_items: int = FEED_MAX_ITEMS) -> str | None:
     """Write one Atom feed of ``articles`` (undated ones are left out) to ``path``
@@ -49,9 +160,19 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
     Returns the file written, or None when ``path`` is empty (feed turned off)."""
     if not path:
         return None
+    m = memo(settings)
     base = feed_base(settings)
     tz = settings.get("TIMEZONE")
     site_name = str(settings.get("SITENAME", ""))
+    items = dated(articles)[:max_items]
+    target = os.path.join(settings["OUTPUT_PATH"], path)
+    key = hashlib.blake2b(digest_size=16)
+    key.update(json.dumps([m.global_digest, path, title, page_url, full_text, base, str(tz), site_name,
+                           settings.get("DEFAULT_LANG")]).encode())
+    for article in items:
+        key.update(m.entry(article, full_text, tz))
+    if m.unchanged(path, key.hexdigest(), target):
+        return target
     feed = Atom1Feed(
         title=f"{site_name} - {title}" if title else site_name,
         link=f"{base}/{page_url}",
@@ -60,15 +181,15 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         language=settings.get("DEFAULT_LANG"),
         feed_guid=f"{base or 'http://localhost'}/{path}",
     )
-    for article in dated(articles)[:max_items]:
-        link = f"{base}/{article.url}"
+    for article in items:
+        url = m.url(article)
         published = set_date_tzinfo(article.date, tz)
         authors = [a.name for a in getattr(article, "authors", []) or []]
         source = article.metadata.get("source", "")
         feed.add_item(
             title=article.title,
-            link=link,
-            unique_id=entry_id(base, article.url, published),
+            link=f"{base}/{url}",
+            unique_id=entry_id(base, url, published),
             description=article.metadata.get("dek") or None,
             content=article.content if full_text else None,
             categories=[t.name for t in getattr(article, "tags", []) or []] or None,
@@ -78,10 +199,9 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         )
     if not feed.items:
         feed.latest_post_date = lambda: datetime(1970, 1, 1)  # type: ignore[method-assign]
-    target = os.path.join(settings["OUTPUT_PATH"], path)
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-    # Thousands of tag and entity feeds: an unchanged feed is compared, not rewritten
-    # (truncating and rewriting them dominated warm rebuilds).
+    # Built (inputs changed) but possibly identical: compared, not rewritten, so an
+    # unchanged file keeps its modification time.
     write_if_changed(target, feed.writeString("utf-8").encode("utf-8"))
     return target
 

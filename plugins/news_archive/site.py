@@ -78,7 +78,9 @@ def write_sitemap(pelican: Any) -> None:
 def connect() -> None:
     """Wire the receivers above (called from the plugin's ``register()``)."""
     signals.initialized.connect(apply_defaults)
+    signals.initialized.connect(feeds.start_build)
     signals.article_generator_finalized.connect(honest_archives)
     signals.article_writer_finalized.connect(write_feeds)
     signals.content_written.connect(page_written)
     signals.finalized.connect(write_sitemap)
+    signals.finalized.connect(feeds.finish_build)

@@ -155,6 +155,7 @@ class EntityGenerator(Generator):
         for article in articles:  # the one pass over the archive
             info = details.get(article.metadata.get("content_hash", ""), {})
             found = []
+            url = ""  # article.url is formatted anew on each access: once per article, when needed
             for kind in ENTITY_TYPES:
                 for name in entity_names(article, kind):
                     ent = by_name.get((kind, name))
@@ -167,7 +168,8 @@ class EntityGenerator(Generator):
                     found.append((kind, ent))
                     sentence, spellings, _ = info.get(f"{kind}\t{name}", ["", [], 0])
                     if sentence:
-                        self.sentences[ent][article.url] = sentence
+                        url = url or article.url
+                        self.sentences[ent][url] = sentence
                     aliases[ent].update(spellings)
             per_article.append((article, found))
 
