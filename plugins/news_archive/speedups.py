@@ -204,6 +204,7 @@ class Fingerprints:
         self._values: dict[int, tuple[Any, bytes]] = {}
         self._open: set[int] = set()
         self._summaries: dict[int, tuple[Any, bytes]] = {}
+        self._faces: dict[int, tuple[Any, bytes]] = {}
 
     @staticmethod
     def is_node(obj: Any) -> bool:
@@ -344,13 +345,43 @@ class Fingerprints:
         else:
             out.append(type(obj).__name__)
 
+    def face(self, node: Any) -> bytes:
+        """What a page shows of a node its subject points at: its own scalar fields (an
+        entity chip's name, kind and link; a related entity's name), never the members of
+        its lists.  So adding a story to "United States" re-renders the United States page
+        and the pages that list that story, not every story page with a "United States"
+        chip.  (Counts a page shows are its subject's own, or come from a list variable,
+        which ``value`` digests item by item.)"""
+        hit = self._faces.get(id(node))
+        if hit is not None:
+            return hit[1]
+        out: list[str] = [self.token(node)]
+        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
+        if isinstance(node, URLWrapper):
+            fields["_slug"] = node.slug
+        flat = (str, int, float, bool, type(None))
+        for key in sorted(fields):
+            value = fields[key]
+            if isinstance(value, flat) or hasattr(value, "isoformat") or self.is_node(value):
+                out.append(key)
+                self._encode(value, out, None)
+            elif isinstance(value, dict):  # Pelican's metadata: its scalar entries
+                for sub in sorted(value, key=repr):
+                    item = value[sub]
+                    if isinstance(item, flat) or hasattr(item, "isoformat"):
+                        out.append(f"{key}.{sub}")
+                        self._encode(item, out, None)
+        digest = self._digest(out)
+        self._faces[id(node)] = (node, digest)
+        return digest
+
     def deep(self, node: Any) -> bytes:
-        """A node's own fields plus the own fields of every node it points at."""
+        """A node's own fields plus the face (own scalar fields) of every node it points at."""
         hit = self._deep.get(id(node))
         if hit is not None:
             return hit[1]
         parts = [self.shallow(node).hex()]
-        parts += [self.shallow(n).hex() for n in self.neighbours(node)]
+        parts += [self.face(n).hex() for n in self.neighbours(node)]
         digest = self._digest(parts)
         self._deep[id(node)] = (node, digest)
         return digest
@@ -363,6 +394,8 @@ class Fingerprints:
         a list item shows its title, dek, date and source, and names of its tags, not
         the lists of its neighbours.  (So adding one story to "United States" does not
         re-render every page that lists any story mentioning the United States.)"""
+        if isinstance(obj, str):  # most template variables are settings: no list, no recursion
+            return hashlib.blake2b(obj.encode("utf-8", "surrogatepass"), digest_size=16, person=b"s").digest()
         if self.is_node(obj):
             return self.deep(obj)
         if isinstance(obj, (list, tuple, dict, set, frozenset)) or (
@@ -399,10 +432,11 @@ class Fingerprints:
         for key, value in context.items():
             if not key.isupper():
                 self.value(value)
-        for node, _digest, _nodes in list(self._shallow.values()):
+        for node, _digest in list(self._summaries.values()):  # every node in a list the context holds
             self.deep(node)  # and everything one step from each of them
         for node, _digest, _nodes in list(self._shallow.values()):
             self.summary(node)
+            self.face(node)
 
 
 def template_variables(env: Any, name: str, seen: set[str] | None = None) -> set[str] | None:

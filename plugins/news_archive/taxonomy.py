@@ -47,7 +47,6 @@ class Entity(URLWrapper):
         self.articles: list[Any] = []
         self.aliases: list[str] = []
         self.related: list[tuple[Entity, int]] = []
-        self.timeline: Markup = Markup("")
         self.feed_url = ""
 
     def __hash__(self) -> int:
@@ -152,6 +151,9 @@ class EntityGenerator(Generator):
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
         aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
         self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
+        # Kept beside the entities, not on them: a page shows only its own entity's chart, and
+        # an entity's fields are part of the inputs of every page that links it (see speedups).
+        self.timelines: dict[Entity, Markup] = {}
         for article in articles:  # the one pass over the archive
             info = details.get(article.metadata.get("content_hash", ""), {})
             found = []
@@ -197,7 +199,7 @@ class EntityGenerator(Generator):
             co = together.get(ent, Counter())
             co.pop(ent, None)
             ent.related = sorted(co.items(), key=lambda x: (-x[1], x[0].name.casefold()))[:RELATED_COUNT]
-            ent.timeline = timeline_svg(ent)
+            self.timelines[ent] = timeline_svg(ent)
             ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern else ""
             by_kind[ent.kind].append(ent)
         for kind in by_kind:
@@ -225,6 +227,7 @@ class EntityGenerator(Generator):
                     articles=ent.articles,
                     dates=ent.articles,
                     mentions=self.sentences.get(ent, {}),
+                    timeline=self.timelines.get(ent, Markup("")),
                     paginated={"articles": ent.articles, "dates": ent.articles},
                     template_name="entity",
                     url=ent.url,
