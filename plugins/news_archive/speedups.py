@@ -205,6 +205,7 @@ class Fingerprints:
         self._open: set[int] = set()
         self._summaries: dict[int, tuple[Any, bytes]] = {}
         self._faces: dict[int, tuple[Any, bytes]] = {}
+        self._node_kinds: set[type] = set()  # classes seen to be nodes (Article, Tag, Entity…)
 
     @staticmethod
     def is_node(obj: Any) -> bool:
@@ -229,6 +230,19 @@ class Fingerprints:
         must be digested once per list, not once per page (that is quadratic: 600 pages
         of the home page × 12,000 stories).
         """
+        kind = type(obj)  # the common leaves first, by exact type: this runs millions of times
+        if kind is str:
+            out.append(f"s{len(obj)}:")
+            out.append(obj)
+            return
+        if obj is None or kind is int or kind is bool or kind is float:
+            out.append(repr(obj))
+            return
+        if kind in self._node_kinds:
+            out.append(self.token(obj))
+            if nodes is not None:
+                nodes.append(obj)
+            return
         if by_digest and depth and (
             (isinstance(obj, (list, tuple, dict, set, frozenset)) and len(obj) > 16)
             or (hasattr(obj, "__dict__") and not self.is_node(obj) and not callable(obj)
@@ -245,6 +259,7 @@ class Fingerprints:
             out.append(f"s{len(obj)}:")
             out.append(obj)
         elif self.is_node(obj):
+            self._node_kinds.add(kind)
             out.append(self.token(obj))
             if nodes is not None:
                 nodes.append(obj)
