@@ -254,7 +254,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
     stories, report = read_all(root, state, work / "cache" / "dumps", progress)
     t_ingest = time.perf_counter()
 
-    kept, duplicates = Deduplicator().run(stories)
+    kept, duplicates = Deduplicator(cache_dir=work / "cache").run(stories)  # signatures cached
     for dup, original in duplicates:
         report.add(Entry(path=dup.origin, status="duplicate", headline=dup.headline, duplicate_of=original.origin))
 

@@ -10,15 +10,24 @@ pairs at 20,000 articles).  Hashes are ``zlib.crc32`` and a fixed-seed permutati
 family, never Python's salted ``hash()``, so the same archive gives the same answer
 on every run and machine.  Two different stories that share only a headline have
 different bodies and stay two articles.
+
+Signatures are cached per body (:class:`SignatureCache`), so a rebuild only shingles
+new and changed stories; shingle sets, needed only for the few candidate pairs, are
+computed when a pair needs them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import zlib
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from .enrich.memo import code_digest, digest, read_json, write_json
 from .story import Story
 
 SHINGLE = 5
@@ -28,6 +37,7 @@ _PRIME = np.uint64(4294967311)  # a prime just above 2**32
 _rng = np.random.default_rng(20191119)
 _A = _rng.integers(1, 2**32 - 1, size=NUM_HASHES, dtype=np.uint64)
 _B = _rng.integers(0, 2**32 - 1, size=NUM_HASHES, dtype=np.uint64)
+SIGNATURE_CACHE = "minhash.json"
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[int]:
@@ -57,12 +67,60 @@ def similar(a: set[int], b: set[int], threshold: float, containment: float) -> b
     return inter / min(len(a), len(b)) >= containment and min(len(a), len(b)) >= 20
 
 
+class SignatureCache:
+    """MinHash signatures in ``<cache>/minhash.json``, by the sha256 of the body they hash.
+
+    Shingling every body was most of the time dedupe took on a rebuild with few or no
+    changed dumps.  The file is keyed by the shingle size, the hash family itself (a
+    different numpy could draw other permutations from the same seed) and this
+    module's source, and holds only the signatures the last run used.
+    """
+
+    def __init__(self, cache_dir: str | Path | None) -> None:
+        self.path = Path(cache_dir) / SIGNATURE_CACHE if cache_dir else None
+        self.version = digest(str(SHINGLE), _A.tobytes().hex(), _B.tobytes().hex(), code_digest(__file__))
+        self.stored: dict[str, Any] = self._load()
+        self.used: dict[str, str] = {}
+        self.missed = False
+
+    def _load(self) -> dict[str, Any]:
+        data = read_json(self.path) if self.path else None
+        if not isinstance(data, dict) or data.get("version") != self.version:
+            return {}
+        sigs = data.get("signatures")
+        return sigs if isinstance(sigs, dict) else {}
+
+    def signature(self, text: str) -> np.ndarray:
+        """The text's signature, computed only when not cached (or the entry is damaged)."""
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        sig = _decode(self.stored.get(key))
+        if sig is None:
+            sig = signature(shingles(text))
+            self.missed = True
+        self.used[key] = base64.b64encode(sig.tobytes()).decode("ascii")
+        return sig
+
+    def save(self) -> None:
+        """Write the signatures this run used, when they differ from the file's."""
+        if self.path and (self.missed or self.used.keys() != self.stored.keys()):
+            write_json(self.path, {"version": self.version, "signatures": self.used})
+
+
+def _decode(entry: Any) -> np.ndarray | None:
+    try:
+        sig = np.frombuffer(base64.b64decode(entry, validate=True), dtype=np.uint64)
+    except (TypeError, ValueError):
+        return None
+    return sig if sig.shape == (NUM_HASHES,) else None
+
+
 class Deduplicator:
     """Keeps the first story (by dump path) of each group of near-identical stories."""
 
-    def __init__(self, threshold: float = 0.7, containment: float = 0.85) -> None:
+    def __init__(self, threshold: float = 0.7, containment: float = 0.85, cache_dir: str | Path | None = None) -> None:
         self.threshold = threshold
         self.containment = containment
+        self.cache_dir = cache_dir
 
     def run(self, stories: list[Story]) -> tuple[list[Story], list[tuple[Story, Story]]]:
         """(kept stories, [(duplicate, the kept story it duplicates)])."""
@@ -70,34 +128,48 @@ class Deduplicator:
         dups: list[tuple[Story, Story]] = []
         by_hash: dict[str, Story] = {}
         buckets: dict[tuple[int, bytes], list[int]] = {}
-        sets: list[set[int]] = []
+        sets: dict[int, set[int]] = {}  # shingle sets of kept stories, computed when a candidate needs them
+        cache = SignatureCache(self.cache_dir)
         rows = NUM_HASHES // BANDS
         for story in sorted(stories, key=lambda s: s.origin):
             h = story.content_hash
             if h in by_hash:
                 dups.append((story, by_hash[h]))
                 continue
-            sig_set = shingles(story.text)
-            sig = signature(sig_set)
+            text = story.text
+            sig = cache.signature(text)
             keys = [(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(BANDS)]
-            match = None
-            seen: set[int] = set()
-            for key in keys:
-                for idx in buckets.get(key, ()):
-                    if idx in seen:
-                        continue
-                    seen.add(idx)
-                    if similar(sig_set, sets[idx], self.threshold, self.containment):
-                        match = kept[idx]
-                        break
-                if match is not None:
-                    break
+            match = self._match(text, keys, buckets, kept, sets)
             if match is not None:
                 dups.append((story, match))
                 continue
             by_hash[h] = story
             for key in keys:
                 buckets.setdefault(key, []).append(len(kept))
-            sets.append(sig_set)
             kept.append(story)
+        cache.save()
         return kept, dups
+
+    def _match(
+        self,
+        text: str,
+        keys: list[tuple[int, bytes]],
+        buckets: dict[tuple[int, bytes], list[int]],
+        kept: list[Story],
+        sets: dict[int, set[int]],
+    ) -> Story | None:
+        """The first kept story sharing a band with this one that is really similar to it."""
+        own: set[int] | None = None
+        seen: set[int] = set()
+        for key in keys:
+            for idx in buckets.get(key, ()):
+                if idx in seen:
+                    continue
+                seen.add(idx)
+                if own is None:
+                    own = shingles(text)
+                if idx not in sets:
+                    sets[idx] = shingles(kept[idx].text)
+                if similar(own, sets[idx], self.threshold, self.containment):
+                    return kept[idx]
+        return None

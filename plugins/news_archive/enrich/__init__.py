@@ -35,14 +35,19 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     tags.assign_all(
-        stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab
+        stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,
+        cache_dir=os.path.join(work_dir, "cache"),  # each story's phrases, by its text
     )
     write_details(stories, Path(work_dir) / DETAILS_FILE)
     return words
 
 
-def write_details(stories: list[Story], path: Path) -> None:
-    """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages."""
+def write_details(stories: list[Story], path: Path) -> bool:
+    """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages.
+
+    Left alone when its bytes would not change (most rebuilds), so its modification time
+    says when the details last changed; returns whether it was written.
+    """
     data = {
         s.content_hash: {
             f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
@@ -51,7 +56,23 @@ def write_details(stories: list[Story], path: Path) -> None:
         }
         for s in stories
     }
-    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if _holds(path, text.encode("utf-8")):
+        return False
+    write_atomic(path, text)
+    return True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file already holds exactly ``data`` (False when it cannot be read).
+
+    Not :func:`fileio.write_if_changed`: that one writes in place, and this file is
+    read back by the taxonomy step and by later builds, so it is still replaced whole.
+    """
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def read_details(work_dir: str) -> dict[str, dict[str, list[Any]]]:

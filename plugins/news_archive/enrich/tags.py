@@ -15,15 +15,25 @@ another, ``[forbid]`` tags never to use).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from ..story import Story
+from .memo import code_digest, digest, package_version, read_json, write_json
+
+# Bump when what phrases() finds changes (any edit to this file invalidates the cache too).
+PHRASES_VERSION = "1"
+PHRASE_CACHE = "phrases.json"
 
 # Words that carry no topic in news copy, on top of spaCy's English stop words.
 NEWS_STOP = {
@@ -143,25 +153,136 @@ def entity_tags(story: Story) -> list[tuple[float, str]]:
     return sorted(scored, key=lambda x: (-x[0], x[1]))
 
 
+@dataclass
+class StoryPhrases:
+    """What :func:`phrases` found in one story, in a form that can be cached and merged.
+
+    ``counts`` is its result; the spellings it collected are split in two because
+    almost every key is only ever written as itself: ``plain`` says how often such a
+    key occurred, ``spellings`` holds the others (``airstrike`` ← ``airstrikes``) with
+    their counts, in the order first seen (a tie between spellings goes to the first).
+    """
+
+    counts: dict[str, int]
+    spellings: dict[str, dict[str, int]]
+    plain: dict[str, int]
+
+    @classmethod
+    def of(cls, story: Story, stop: set[str]) -> StoryPhrases:
+        surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+        counts = phrases(story, stop, surfaces)
+        spellings: dict[str, dict[str, int]] = {}
+        plain: dict[str, int] = {}
+        for k, grams in surfaces.items():
+            if len(grams) == 1 and k in grams:
+                plain[k] = grams[k]
+            else:
+                spellings[k] = dict(grams)
+        return cls(dict(counts), spellings, plain)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [self.counts, self.spellings, self.plain]
+
+    @classmethod
+    def from_json(cls, data: Any) -> StoryPhrases | None:
+        """None for anything but what :meth:`to_json` wrote (a damaged cache entry)."""
+        if not isinstance(data, list) or len(data) != 3 or not all(isinstance(d, dict) for d in data):
+            return None
+        counts, spellings, plain = data
+        return cls(counts, spellings, plain) if counts.keys() == spellings.keys() | plain.keys() else None
+
+
+def spellings_of(found: list[StoryPhrases]) -> dict[str, str]:
+    """Tag key → its commonest spelling in the archive, first seen winning a tie.
+
+    Gives the same answer as adding up every story's spellings in one Counter per key, but
+    only for keys written otherwise than themselves somewhere (any other key is spelled as
+    itself), which skips most of the work.
+    """
+    mixed: set[str] = set().union(*(f.spellings for f in found))
+    totals: dict[str, dict[str, int]] = {}
+    for f in found:
+        for k in f.counts.keys() & mixed:  # the order of keys is free; that of spellings is kept
+            acc = totals.setdefault(k, {})
+            for gram, n in (f.spellings.get(k) or {k: f.plain[k]}).items():
+                acc[gram] = acc.get(gram, 0) + n
+    return {k: max(acc.items(), key=itemgetter(1))[0] for k, acc in totals.items()}
+
+
+def _phrases_fingerprint() -> str:
+    """What every cached :class:`StoryPhrases` depends on besides its story: this code and
+    spaCy's stop words (which change only with spaCy's version; importing spaCy to hash
+    them would cost half a second a build)."""
+    return digest(PHRASES_VERSION, code_digest(__file__), package_version("spacy"))
+
+
+def _story_key(story: Story) -> str:
+    """Hash of exactly what :func:`phrases` reads."""
+    text = json.dumps([story.headline, story.dek, story.body], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PhraseCache:
+    """Each story's :class:`StoryPhrases` in ``<cache>/phrases.json``, by :func:`_story_key`.
+
+    Tokenising every story (and importing spaCy for its stop words) was most of the tag
+    step of a build; now only new and changed stories are tokenised.  The archive-wide
+    part (document frequencies, spellings, picking) still runs every build: it is cheap,
+    and it is what changes when any story does.
+    """
+
+    def __init__(self, cache_dir: str | Path | None) -> None:
+        self.path = Path(cache_dir) / PHRASE_CACHE if cache_dir else None
+
+    def _load(self, version: str) -> dict[str, Any]:
+        data = read_json(self.path) if self.path else None
+        if not isinstance(data, dict) or data.get("version") != version or not isinstance(data.get("stories"), dict):
+            return {}
+        return data["stories"]
+
+    def phrases_of(self, stories: list[Story]) -> list[StoryPhrases]:
+        """:class:`StoryPhrases` per story, from the cache where possible; updates the cache."""
+        version = _phrases_fingerprint()
+        stored = self._load(version)
+        keys = [_story_key(s) for s in stories]
+        stop: set[str] | None = None
+        found: list[StoryPhrases] = []
+        missed = False
+        for story, k in zip(stories, keys, strict=True):
+            hit = StoryPhrases.from_json(stored.get(k))
+            if hit is None:
+                stop = stop if stop is not None else _stopwords()  # spaCy is imported only now
+                hit = StoryPhrases.of(story, stop)
+                missed = True
+            found.append(hit)
+        if self.path and (missed or stored.keys() != set(keys)):
+            entries = {k: f.to_json() for k, f in zip(keys, found, strict=True)}
+            write_json(self.path, {"version": version, "stories": entries})
+        return found
+
+
 def assign_all(
-    stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None
+    stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None,
+    cache_dir: str | Path | None = None,
 ) -> None:
-    """Give every story 3–8 tags, scoring keyphrases against the whole archive (linear)."""
+    """Give every story 3–8 tags, scoring keyphrases against the whole archive (linear).
+
+    With ``cache_dir``, each story's phrases come from :class:`PhraseCache` when its text
+    is unchanged; the tags are the same either way.
+    """
     vocab = vocabulary or Vocabulary()
-    stop = _stopwords()
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    per_story = [phrases(s, stop, surfaces) for s in stories]
-    spelled = {k: c.most_common(1)[0][0] for k, c in surfaces.items()}
+    found = PhraseCache(cache_dir).phrases_of(stories)
+    spelled = spellings_of(found)
     df: Counter[str] = Counter()
-    for counts in per_story:
-        df.update(counts.keys())
+    for f in found:
+        df.update(f.counts.keys())
     n = len(stories)
-    for story, counts in zip(stories, per_story, strict=True):
-        story.tags = _pick(story, counts, df, n, min_tags, max_tags, vocab, spelled)
+    for story, f in zip(stories, found, strict=True):
+        story.tags = _pick(story, f.counts, df, n, min_tags, max_tags, vocab, spelled)
 
 
 def _pick(
-    story: Story, counts: Counter[str], df: Counter[str], n: int, min_tags: int, max_tags: int,
+    story: Story, counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
     vocab: Vocabulary, spelled: dict[str, str],
 ) -> list[str]:
     tags: list[str] = []

@@ -1,0 +1,317 @@
+"""The build's derived-data caches change how fast a rebuild is, never what it produces.
+
+Tag phrases, MinHash signatures, the archive-wide entity resolution and the gazetteer's
+place table are cached under ``<work>/cache/``.  Each test here computes something cold
+and warm and wants the same answer, or damages a cache and wants it ignored, or changes
+one story and wants exactly that story recomputed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_DUMPS
+from news_archive.convert import State, read_all
+from news_archive.dedupe import SIGNATURE_CACHE, Deduplicator
+from news_archive.enrich import entities, gazetteer, tags, write_details
+from news_archive.enrich.aliases import AliasTable, load_aliases
+from news_archive.story import Entity, Story
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
+    """The sample archive's stories, as ingest hands them on."""
+    work = tmp_path_factory.mktemp("ingest")
+    stories, _ = read_all(SAMPLE_DUMPS, State(work / "state.json"), work / "dumps", False)
+    assert len(stories) >= 20
+    return stories
+
+
+def fresh(stories: list[Story]) -> list[Story]:
+    return copy.deepcopy(stories)
+
+
+def edited(stories: list[Story], i: int, extra: str) -> list[Story]:
+    """The stories with one paragraph appended to story ``i``."""
+    out = fresh(stories)
+    out[i].body = [*out[i].body, extra]
+    return out
+
+
+# Tags
+
+
+def tags_of(stories: list[Story], cache: Path | None = None) -> list[list[str]]:
+    stories = fresh(stories)
+    tags.assign_all(stories, 3, 8, None, cache_dir=cache)
+    return [s.tags for s in stories]
+
+
+def test_tags_from_a_warm_phrase_cache_equal_cold_ones(archive, tmp_path):
+    cold = tags_of(archive)
+    assert tags_of(archive, tmp_path) == cold  # fills the cache
+    assert (tmp_path / tags.PHRASE_CACHE).is_file()
+    assert tags_of(archive, tmp_path) == cold  # reads it
+
+
+def test_spellings_merge_like_one_counter_per_key_ties_to_the_first_seen():
+    """spellings_of must pick what the old all-in-one Counter merge picked."""
+    texts = [  # ties everywhere: each spelling of "airstrike", "border crossing" and "convoy" twice
+        ("Airstrikes", ["The airstrikes hit the convoy near the border crossing."]),
+        ("Airstrike", ["One airstrike hit a convoy near the border crossings."]),
+        ("Convoys", ["Convoys and more convoys drove past; an airstrike and airstrikes followed."]),
+        ("Borders", ["The border crossing and the border crossings were closed."]),
+    ]
+    stories = [Story(headline=h, body=b) for h, b in texts]
+    stop = tags._stopwords()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for s in stories:
+        tags.phrases(s, stop, surfaces)
+    expected = {k: c.most_common(1)[0][0] for k, c in surfaces.items()}
+    got = tags.spellings_of([tags.StoryPhrases.of(s, stop) for s in stories])
+    assert {k: expected[k] for k in got} == got
+    assert all(expected[k] == k for k in expected.keys() - got.keys())  # the rest are spelled as their key
+    assert (got["airstrike"], got["border crossing"], got["convoy"]) == ("airstrikes", "border crossing", "convoy")
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"version": 1}', "[]", ""])
+def test_a_damaged_phrase_cache_is_ignored_and_rewritten(archive, tmp_path, damage):
+    cold = tags_of(archive)
+    tags_of(archive, tmp_path)
+    (tmp_path / tags.PHRASE_CACHE).write_text(damage, encoding="utf-8")
+    assert tags_of(archive, tmp_path) == cold
+    assert tags_of(archive, tmp_path) == cold
+    assert (tmp_path / tags.PHRASE_CACHE).read_text(encoding="utf-8") != damage
+
+
+def test_a_damaged_phrase_cache_entry_is_recomputed(archive, tmp_path):
+    cold = tags_of(archive)
+    tags_of(archive, tmp_path)
+    path = tmp_path / tags.PHRASE_CACHE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    first = next(iter(data["stories"]))
+    data["stories"][first] = [{"x": 1}, {}, {}]  # counts whose keys have no spellings
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert tags_of(archive, tmp_path) == cold
+
+
+def test_only_a_changed_story_is_tokenised_again(archive, tmp_path, monkeypatch):
+    tags_of(archive, tmp_path)
+    changed = edited(archive, 3, "Flood defences along the river estuary were strengthened by engineers.")
+    calls: list[str] = []
+    real = tags.phrases
+
+    def spy(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> Counter[str]:
+        calls.append(story.headline)
+        return real(story, stop, surfaces)
+
+    monkeypatch.setattr(tags, "phrases", spy)
+    warm = tags_of(changed, tmp_path)
+    assert calls == [changed[3].headline]
+    monkeypatch.setattr(tags, "phrases", real)
+    assert warm == tags_of(changed)
+    calls.clear()
+    monkeypatch.setattr(tags, "phrases", spy)
+    tags_of(changed, tmp_path)
+    assert calls == []
+
+
+# Dedupe
+
+
+def dedupe(stories: list[Story], cache: Path | None = None) -> tuple[list[str], list[tuple[str, str]]]:
+    kept, dups = Deduplicator(cache_dir=cache).run(fresh(stories))
+    return [s.origin for s in kept], [(d.origin, o.origin) for d, o in dups]
+
+
+def with_near_copy(stories: list[Story]) -> list[Story]:
+    """The archive plus a rescrape of its first story (one word changed, a new byline)."""
+    out = fresh(stories)
+    src = out[0]
+    body = [p.replace(" the ", " that ", 1) for p in src.body]
+    out.append(Story(headline=src.headline + " (updated)", body=body, byline="by AFP", origin="zz/near-copy.txt"))
+    return out
+
+
+def test_duplicates_from_warm_signatures_equal_cold_ones(archive, tmp_path):
+    stories = with_near_copy(archive)
+    cold = dedupe(stories)
+    assert ("zz/near-copy.txt", archive[0].origin) in cold[1]
+    assert dedupe(stories, tmp_path) == cold
+    assert dedupe(stories, tmp_path) == cold
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"version": "x", "signatures": {}}', "null"])
+def test_a_damaged_signature_cache_is_ignored(archive, tmp_path, damage):
+    stories = with_near_copy(archive)
+    cold = dedupe(stories)
+    dedupe(stories, tmp_path)
+    (tmp_path / SIGNATURE_CACHE).write_text(damage, encoding="utf-8")
+    assert dedupe(stories, tmp_path) == cold
+
+
+def test_damaged_signature_entries_are_recomputed(archive, tmp_path):
+    stories = with_near_copy(archive)
+    cold = dedupe(stories)
+    dedupe(stories, tmp_path)
+    path = tmp_path / SIGNATURE_CACHE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for i, k in enumerate(data["signatures"]):
+        data["signatures"][k] = ["not base64!", "AAAA", None, 7][i % 4]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert dedupe(stories, tmp_path) == cold
+
+
+def test_a_story_changed_into_a_near_copy_is_found_with_a_warm_cache(archive, tmp_path):
+    stories = fresh(archive)
+    stories.append(Story(headline="Something else", body=["Melting snow flooded the valley road on Tuesday."],
+                     origin="zz/other.txt"))
+    assert dedupe(stories, tmp_path) == dedupe(stories)
+    stories[-1].body = [p.replace(" the ", " that ", 1) for p in archive[0].body]  # now a copy of story 0
+    warm = dedupe(stories, tmp_path)
+    assert warm == dedupe(stories)
+    assert ("zz/other.txt", archive[0].origin) in warm[1]
+
+
+# Entities: the archive-wide resolution is memoised on its whole input
+
+NAMES = {"Tony Blair": "PERSON", "Blair": "PERSON", "Labour": "ORG", "London": "GPE", "Gordon Brown": "PERSON",
+         "Brown": "PERSON", "Iraq": "GPE", "United Nations": "ORG", "UN": "ORG"}
+_NAME_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, NAMES), key=len, reverse=True)) + r")\b")
+
+TEXTS = [
+    "Blair heads to London\n\nTony Blair said Labour would win in London. Blair spoke on Monday.",
+    "Brown sets out budget\n\nGordon Brown told Labour members in London the budget was fair. Brown smiled.",
+    "UN debates Iraq\n\nThe United Nations met on Iraq. The UN said Iraq needed aid, and Blair agreed.",
+]
+
+
+def fake_spans(nlp: object, texts: list[str], processes: int = 1):
+    """A stand-in for spaCy: the names above wherever they occur, sentences at '. '."""
+    for text in texts:
+        yield {
+            "ents": [[m.start(), m.end(), NAMES[m.group(0)]] for m in _NAME_RE.finditer(text)],
+            "sents": [0] + [m.end() for m in re.finditer(r"\. ", text)],
+        }
+
+
+@pytest.fixture
+def fake_ner(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """No model: the fake NER above; returns a list that counts resolve_archive's runs."""
+    monkeypatch.setattr(entities, "model_version", lambda name: "fake-1")
+    monkeypatch.setattr(entities, "load_model", lambda name: None)
+    monkeypatch.setattr(entities, "raw_spans", fake_spans)
+    runs: list[int] = []
+    real = entities.resolve_archive
+
+    def counted(articles, table):
+        runs.append(len(articles))
+        return real(articles, table)
+
+    monkeypatch.setattr(entities, "resolve_archive", counted)
+    return runs
+
+
+def resolve(texts: list[str], cache_root: Path | None, table: AliasTable | None = None) -> list[list[Entity]]:
+    cache = entities.NerCache(str(cache_root), "fake") if cache_root else None
+    found, _ = entities.resolve_texts(texts, "fake", table or load_aliases(), cache)
+    return found
+
+
+def test_memoised_entities_equal_resolved_ones(fake_ner, tmp_path):
+    cold = resolve(TEXTS, None)
+    assert any(e.name == "Tony Blair" for e in cold[0])
+    assert resolve(TEXTS, tmp_path) == cold
+    assert resolve(TEXTS, tmp_path) == cold
+    assert fake_ner == [3, 3]  # the third run took the memo
+    assert all(isinstance(m, tuple) for ents in resolve(TEXTS, tmp_path) for e in ents for m in e.mentions)
+
+
+def test_a_changed_text_resolves_the_archive_again(fake_ner, tmp_path):
+    resolve(TEXTS, tmp_path)
+    changed = [TEXTS[0], TEXTS[1] + " Gordon Brown later flew to Iraq.", TEXTS[2]]
+    assert resolve(changed, tmp_path) == resolve(changed, None)
+    assert resolve(TEXTS[:2], tmp_path) == resolve(TEXTS[:2], None)  # one gone
+    assert fake_ner == [3, 3, 3, 2, 2]
+
+
+def test_a_changed_alias_table_resolves_the_archive_again(fake_ner, tmp_path):
+    resolve(TEXTS, tmp_path)
+    table = load_aliases()
+    table.display["tony blair"] = "Anthony Blair"
+    table.fingerprint = "changed"
+    found = resolve(TEXTS, tmp_path, table)
+    assert any(e.name == "Anthony Blair" for e in found[0])
+    assert fake_ner == [3, 3]
+
+
+@pytest.mark.parametrize("damage", ["", "x\n[]", "{}", "not-a-digest\n{"])
+def test_a_damaged_memo_is_ignored(fake_ner, tmp_path, damage):
+    cold = resolve(TEXTS, None)
+    resolve(TEXTS, tmp_path)
+    (tmp_path / "ner" / "archive.json").write_text(damage, encoding="utf-8")
+    assert resolve(TEXTS, tmp_path) == cold
+
+
+def test_a_memo_with_the_right_key_but_damaged_rows_is_ignored(fake_ner, tmp_path):
+    cold = resolve(TEXTS, None)
+    resolve(TEXTS, tmp_path)
+    memo = tmp_path / "ner" / "archive.json"
+    digest = memo.read_text(encoding="utf-8").split("\n", 1)[0]
+    for rows in ('[[["x"]], [], []]', "[[], []]", '{"a": 1}', "[[[1,2,3,4,[[1]],6]],[],[]]"):
+        memo.write_text(f"{digest}\n{rows}", encoding="utf-8")
+        assert resolve(TEXTS, tmp_path) == cold
+
+
+def test_a_damaged_ner_cache_entry_is_run_again(fake_ner, tmp_path):
+    cold = resolve(TEXTS, None)
+    resolve(TEXTS, tmp_path)
+    cache = entities.NerCache(str(tmp_path), "fake")
+    path = cache._path(cache.key(TEXTS[1]))
+    for damage in ("{broken", "[]", '{"ents": 1}'):
+        path.write_text(damage, encoding="utf-8")
+        assert resolve(TEXTS, tmp_path) == cold
+        assert entities.parse_raw(path.read_bytes()) is not None  # written again
+
+
+def test_entity_details_are_not_rewritten_when_unchanged(tmp_path):
+    story = Story(headline="Blair heads to London", body=["Tony Blair said so."], entities=[
+        Entity(name="Tony Blair", type="person", display="Tony Blair", aliases=["Blair"], mentions=[(22, 32)],
+               sentence="Tony Blair said so."),
+    ])
+    path = tmp_path / "entities.json"
+    assert write_details([story], path) is True
+    before = path.stat().st_mtime_ns
+    assert write_details([story], path) is False
+    assert path.stat().st_mtime_ns == before
+    story.entities[0].sentence = "Tony Blair said so again."
+    assert write_details([story], path) is True
+    assert "again" in path.read_text(encoding="utf-8")
+
+
+# The gazetteer's place table
+
+
+@pytest.fixture
+def place_cache(tmp_path: Path):
+    gazetteer.cache_in(tmp_path)
+    gazetteer._places.cache_clear()
+    yield tmp_path / gazetteer.PLACES_CACHE
+    gazetteer.cache_in(None)
+    gazetteer._places.cache_clear()
+
+
+def test_the_cached_place_table_is_the_built_one(place_cache):
+    built = gazetteer._build()
+    assert gazetteer._places() == built  # builds and stores it
+    assert place_cache.is_file()
+    gazetteer._places.cache_clear()
+    assert gazetteer._places() == built  # reads it
+    place_cache.write_text("{damaged", encoding="utf-8")
+    gazetteer._places.cache_clear()
+    assert gazetteer._places() == built
