@@ -31,6 +31,7 @@ from .enrich import read_details
 from .ordering import newest_first
 from .render import ENTITY_KEYS
 from .story import ENTITY_TYPES
+from .structured import is_undated
 
 TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
 PAGE_KINDS = ("person", "organisation", "place")
@@ -86,10 +87,6 @@ def entity_names(article: Any, kind: str) -> list[str]:
     """Canonical names of one type listed in an article's metadata."""
     value = article.metadata.get(ENTITY_KEYS[kind].lower(), "")
     return ensure_metadata_list(value) if value else []
-
-
-def is_undated(article: Any) -> bool:
-    return str(getattr(article, "undated", "false")).lower() == "true"
 
 
 def timeline_svg(entity: Entity) -> Markup:
