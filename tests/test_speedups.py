@@ -146,6 +146,8 @@ def test_benchmark_harness_small_archive(tmp_path: Path) -> None:
                                                 verify=True)}
     bare, cold, warm, inc = builds["bare (2nd)"], builds["cold"], builds["warm"], builds["incremental"]
     assert bare.check.pages >= 50
+    # Memory is measured as the tree's PSS (shared pages once) beside its summed RSS.
+    assert 0 < cold.run.peak_pss <= cold.run.peak_rss
     for build in (bare, cold, warm, inc):
         assert build.check.broken == [], build.label
     converted = cold.extra["counts"]["converted"]
