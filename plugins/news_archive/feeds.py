@@ -17,10 +17,12 @@ tag or entity that is gone) are deleted at the end of the build.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
 import os
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from feedgenerator import Atom1Feed, get_tag_uri
@@ -38,9 +40,13 @@ FEED_MAX_ITEMS = 50
 TAG_FEED_MAX_ITEMS = 25
 
 
-def dated(articles: list[Any]) -> list[Any]:
-    """Dated stories, newest first (undated ones have no place in a dated feed)."""
-    return sorted((a for a in articles if not is_undated(a)), key=lambda a: a.date, reverse=True)
+def dated(articles: list[Any], limit: int | None = None) -> list[Any]:
+    """Dated stories, newest first (undated ones have no place in a dated feed); the newest
+    ``limit`` only, found without sorting the whole list (same order as sorting would give)."""
+    stories = (a for a in articles if not is_undated(a))
+    if limit is None:
+        return sorted(stories, key=attrgetter("date"), reverse=True)
+    return heapq.nlargest(limit, stories, key=attrgetter("date"))
 
 
 def feed_base(settings: dict[str, Any]) -> str:
@@ -164,7 +170,7 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
     base = feed_base(settings)
     tz = settings.get("TIMEZONE")
     site_name = str(settings.get("SITENAME", ""))
-    items = dated(articles)[:max_items]
+    items = dated(articles, max_items)
     target = os.path.join(settings["OUTPUT_PATH"], path)
     key = hashlib.blake2b(digest_size=16)
     key.update(json.dumps([m.global_digest, path, title, page_url, full_text, base, str(tz), site_name,

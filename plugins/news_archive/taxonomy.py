@@ -17,6 +17,7 @@ an entity that has a page.
 from __future__ import annotations
 
 import calendar
+import heapq
 import os
 from collections import Counter, defaultdict
 from typing import Any
@@ -136,6 +137,19 @@ def timeline_svg(entity: Entity) -> Markup:
     )
 
 
+def top_related(co: Counter[int], entities: list[Entity]) -> list[tuple[Entity, int]]:
+    """The RELATED_COUNT entities seen most often with one, ties by name.
+
+    "United States" co-occurs with thousands of entities: only those whose count reaches
+    the RELATED_COUNT-th largest can be in the list, so only they are sorted by name."""
+    items = list(co.items())
+    if len(items) > RELATED_COUNT:
+        cutoff = heapq.nlargest(RELATED_COUNT, co.values())[-1]
+        items = [(j, n) for j, n in items if n >= cutoff]
+    ranked = sorted(((entities[j], n) for j, n in items), key=lambda x: (-x[1], x[0].name.casefold()))
+    return ranked[:RELATED_COUNT]
+
+
 class EntityGenerator(Generator):
     """Builds ``context['entities_by_kind']`` and writes one page per entity plus the indexes."""
 
@@ -172,30 +186,33 @@ class EntityGenerator(Generator):
                     aliases[ent].update(spellings)
             per_article.append((article, found))
 
-        shown = {
+        shown_list = [
             ent for ent in registry.values() if ent.kind in PAGE_KINDS and len(ent.articles) >= min_articles
-        }
-        together: dict[Entity, Counter[Entity]] = defaultdict(Counter)
+        ]
+        # Co-occurrence is counted over small integers, not Entity objects: it is the square of
+        # the entities per story for every story, and Entity's hash is Python code.
+        number = {id(ent): i for i, ent in enumerate(shown_list)}
+        together: dict[int, Counter[int]] = defaultdict(Counter)
         for article, found in per_article:
-            linked = [ent for _, ent in found if ent in shown]
+            linked = [number[id(ent)] for _, ent in found if id(ent) in number]
             groups = []
             for kind in ENTITY_TYPES:
-                ents = sorted((e for k, e in found if k == kind and e in shown), key=lambda e: -len(e.articles))
+                ents = sorted((e for k, e in found if k == kind and id(e) in number), key=lambda e: -len(e.articles))
                 if ents:
                     groups.append((kind, TYPE_LABELS[kind], ents))
             article.entity_groups = groups
             if len(linked) > 1:
-                for ent in linked:
-                    together[ent].update(linked)
+                for i in linked:
+                    together[i].update(linked)
 
         feed_pattern = S.get(self.settings, "NEWS_ARCHIVE_ENTITY_FEED_ATOM")
         by_kind: dict[str, list[Entity]] = defaultdict(list)
-        for ent in shown:
+        for i, ent in enumerate(shown_list):
             ent.articles.sort(key=newest_first)
             ent.aliases = sorted((a for a in aliases[ent] if a and a != ent.name), key=str.casefold)
-            co = together.get(ent, Counter())
-            co.pop(ent, None)
-            ent.related = sorted(co.items(), key=lambda x: (-x[1], x[0].name.casefold()))[:RELATED_COUNT]
+            co = together.get(i, Counter())
+            co.pop(i, None)
+            ent.related = top_related(co, shown_list)
             self.timelines[ent] = timeline_svg(ent)
             ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern else ""
             by_kind[ent.kind].append(ent)

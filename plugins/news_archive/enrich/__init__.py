@@ -56,6 +56,7 @@ def write_details(stories: list[Story], path: Path) -> bool:
         }
         for s in stories
     }
+    _LAST[str(path)] = data  # the taxonomy step of this same build reads it from here, not the file
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if _holds(path, text.encode("utf-8")):
         return False
@@ -75,9 +76,17 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
+# What write_details wrote in this process, by path: the file is tens of megabytes at
+# 20,000 stories, and the build that wrote it would otherwise parse it straight back.
+_LAST: dict[str, dict[str, dict[str, list[Any]]]] = {}
+
+
 def read_details(work_dir: str) -> dict[str, dict[str, list[Any]]]:
     """What :func:`write_details` wrote ({} before the first build)."""
+    path = Path(work_dir) / DETAILS_FILE
+    if str(path) in _LAST:
+        return _LAST.pop(str(path))  # handed over once; its memory goes with the taxonomy step's
     try:
-        return json.loads((Path(work_dir) / DETAILS_FILE).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
