@@ -205,7 +205,20 @@ class Fingerprints:
         self._open: set[int] = set()
         self._summaries: dict[int, tuple[Any, bytes]] = {}
         self._faces: dict[int, tuple[Any, bytes]] = {}
-        self._node_kinds: set[type] = set()  # classes seen to be nodes (Article, Tag, Entity…)
+        self._node_kinds: set[type] = set()  # classes whose instances are nodes (Article, Tag, Entity…)
+        self._plain_kinds: set[type] = set()
+        self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _summaries
+        self._tokens: dict[int, tuple[Any, str]] = {}
+
+    def _is_node_kind(self, kind: type) -> bool:
+        """Whether instances of a class are nodes (answered once per class)."""
+        if kind in self._node_kinds:
+            return True
+        if kind in self._plain_kinds:
+            return False
+        node = issubclass(kind, (Content, URLWrapper))
+        (self._node_kinds if node else self._plain_kinds).add(kind)
+        return node
 
     @staticmethod
     def is_node(obj: Any) -> bool:
@@ -238,8 +251,11 @@ class Fingerprints:
         if obj is None or kind is int or kind is bool or kind is float:
             out.append(repr(obj))
             return
-        if kind in self._node_kinds:
-            out.append(self.token(obj))
+        if kind in self._node_kinds or self._is_node_kind(kind):
+            hit = self._tokens.get(id(obj))
+            if hit is None:
+                hit = self._tokens[id(obj)] = (obj, self.token(obj))
+            out.append(hit[1])
             if nodes is not None:
                 nodes.append(obj)
             return
@@ -258,8 +274,7 @@ class Fingerprints:
         elif isinstance(obj, str):  # Markup too
             out.append(f"s{len(obj)}:")
             out.append(obj)
-        elif self.is_node(obj):
-            self._node_kinds.add(kind)
+        elif self.is_node(obj):  # not reached: nodes are caught above by their class
             out.append(self.token(obj))
             if nodes is not None:
                 nodes.append(obj)
@@ -340,6 +355,13 @@ class Fingerprints:
         self._summaries[id(node)] = (node, digest)
         return digest
 
+    def _summary_hex(self, node: Any) -> str:
+        """``summary(node).hex()``, kept: a story is on dozens of lists."""
+        hit = self._summary_hexes.get(id(node))
+        if hit is None:
+            hit = self._summary_hexes[id(node)] = self.summary(node).hex()
+        return hit
+
     def _summarise(self, obj: Any, out: list[str], level: int) -> None:
         flat = (str, int, float, bool, type(None))
         if isinstance(obj, flat) or hasattr(obj, "isoformat") or self.is_node(obj):
@@ -419,6 +441,13 @@ class Fingerprints:
             hit = self._values.get(id(obj))
             if hit is not None:
                 return hit[1]
+            if type(obj) is list and obj and all(self._is_node_kind(type(x)) for x in obj):
+                # A list of stories (or tags, entities): by far the commonest variable, and
+                # each item's summary already names it, so no separate token per item.
+                parts = [f"L{len(obj)}"] + [self._summary_hex(n) for n in obj]
+                digest = self._digest(parts)
+                self._values[id(obj)] = (obj, digest)
+                return digest
             out: list[str] = []
             nodes: list[Any] = []
             self._open.add(id(obj))
@@ -426,7 +455,7 @@ class Fingerprints:
                 self._encode(obj, out, nodes, 0, by_digest=True)
             finally:
                 self._open.discard(id(obj))
-            out += [self.summary(n).hex() for n in nodes]
+            out += [self._summary_hex(n) for n in nodes]
             digest = self._digest(out)
             self._values[id(obj)] = (obj, digest)
             return digest
