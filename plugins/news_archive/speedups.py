@@ -210,6 +210,15 @@ class Fingerprints:
         self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _summaries
         self._tokens: dict[int, tuple[Any, str]] = {}
 
+    @classmethod
+    def fields(cls, node: Any) -> dict[str, Any]:
+        """A node's own attributes, less settings and context; a tag's or entity's slug by value
+        (it is computed on first use: its value, not whether it was asked for yet)."""
+        fields = {k: v for k, v in vars(node).items() if k not in cls.EXCLUDED and k != "_slug"}
+        if isinstance(node, URLWrapper):
+            fields["_slug"] = node.slug
+        return fields
+
     def _is_node_kind(self, kind: type) -> bool:
         """Whether instances of a class are nodes (answered once per class)."""
         if kind in self._node_kinds:
@@ -327,9 +336,7 @@ class Fingerprints:
             return hit
         out: list[str] = [self.token(node)]
         nodes: list[Any] = []
-        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
-        if isinstance(node, URLWrapper):
-            fields["_slug"] = node.slug  # computed on first use: its value, not whether it was asked for yet
+        fields = self.fields(node)
         self._encode(fields, out, nodes)
         entry = (node, self._digest(out), nodes)
         self._shallow[id(node)] = entry
@@ -345,9 +352,7 @@ class Fingerprints:
         if hit is not None:
             return hit[1]
         out: list[str] = [self.token(node)]
-        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
-        if isinstance(node, URLWrapper):
-            fields["_slug"] = node.slug
+        fields = self.fields(node)
         for key in sorted(fields):
             out.append(key)
             self._summarise(fields[key], out, 0)
@@ -393,9 +398,7 @@ class Fingerprints:
         if hit is not None:
             return hit[1]
         out: list[str] = [self.token(node)]
-        fields = {k: v for k, v in vars(node).items() if k not in self.EXCLUDED and k != "_slug"}
-        if isinstance(node, URLWrapper):
-            fields["_slug"] = node.slug
+        fields = self.fields(node)
         flat = (str, int, float, bool, type(None))
         for key in sorted(fields):
             value = fields[key]
