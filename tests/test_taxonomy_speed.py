@@ -19,7 +19,8 @@ def test_top_related_equals_sorting_everything():
     names = ["Blair", "blair", "Bush", "Brown", "London", "Paris", "EU", "UN", "Oscar", "BBC", "Iraq", "NHS"]
     entities = [Entity(f"{rng.choice(names)} {i % 5}", rng.choice(["person", "place"]), SETTINGS) for i in range(60)]
     for _ in range(200):
-        co = Counter({rng.randrange(len(entities)): rng.choice([1, 1, 2, 2, 3, 5, 8]) for _ in range(rng.randrange(30))})
+        counts = [1, 1, 2, 2, 3, 5, 8]
+        co = Counter({rng.randrange(len(entities)): rng.choice(counts) for _ in range(rng.randrange(30))})
         plain = sorted(((entities[j], n) for j, n in co.items()), key=lambda x: (-x[1], x[0].name.casefold()))
         assert top_related(co, entities) == plain[:RELATED_COUNT]
 
