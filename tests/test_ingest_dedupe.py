@@ -3,6 +3,7 @@ and the answer is the same on every run (no salted hashing)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,3 +56,37 @@ def test_signatures_do_not_depend_on_python_hash_seed():
         outputs.add(subprocess.run([sys.executable, "-c", code, str(SAMPLE_DUMPS / SEED)], cwd=ROOT, env=env,
                                    capture_output=True, text=True, check=True).stdout)
     assert len(outputs) == 1
+
+
+def test_a_rebuild_reuses_candidate_verdicts_and_ignores_damaged_ones(tmp_path, monkeypatch):
+    """Comparing a candidate pair's shingles is the costly step; a rebuild with the same
+    bodies judges no pair twice and still gives the same answer."""
+    from news_archive import dedupe
+
+    def archive() -> list[Story]:
+        near = [p.replace("officials said", "officials told reporters") for p in SEED_STORY.body[:-1]]
+        return [story("a.txt", SEED_STORY.body, SEED_STORY.headline), story("c.txt", near, "Updated"),
+                story("d.txt", ["A different story about the weather in Kabul on Sunday, with rain expected."])]
+
+    def answer(result) -> tuple:
+        kept, dups = result
+        return [s.origin for s in kept], [(d.origin, o.origin) for d, o in dups]
+
+    first = answer(Deduplicator(cache_dir=tmp_path).run(archive()))
+    assert first == (["a.txt", "d.txt"], [("c.txt", "a.txt")])
+
+    def no_shingling(*args, **kwargs):
+        raise AssertionError("a cached verdict was computed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(dedupe, "shingles", no_shingling)
+        assert answer(Deduplicator(cache_dir=tmp_path).run(archive())) == first
+
+    cache = tmp_path / dedupe.SIGNATURE_CACHE
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    assert data["verdicts"] and all(v is True for v in data["verdicts"].values())
+    data["verdicts"] = {k: "garbage" for k in data["verdicts"]}
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    assert answer(Deduplicator(cache_dir=tmp_path).run(archive())) == first
+    # Other thresholds are other verdicts, never the cached ones.
+    assert answer(Deduplicator(threshold=0.99, containment=0.999, cache_dir=tmp_path).run(archive()))[1] == []

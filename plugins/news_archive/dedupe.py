@@ -12,8 +12,10 @@ on every run and machine.  Two different stories that share only a headline have
 different bodies and stay two articles.
 
 Signatures are cached per body (:class:`SignatureCache`), so a rebuild only shingles
-new and changed stories; shingle sets, needed only for the few candidate pairs, are
-computed when a pair needs them.
+new and changed stories; shingle sets, needed only for candidate pairs, are computed
+when a pair needs them, and each candidate pair's verdict is cached by both bodies'
+hashes and the thresholds, so a rebuild compares only pairs it has not judged before
+(an archive of wire copies has thousands of candidate pairs).
 """
 
 from __future__ import annotations
@@ -79,20 +81,38 @@ class SignatureCache:
     def __init__(self, cache_dir: str | Path | None) -> None:
         self.path = Path(cache_dir) / SIGNATURE_CACHE if cache_dir else None
         self.version = digest(str(SHINGLE), _A.tobytes().hex(), _B.tobytes().hex(), code_digest(__file__))
-        self.stored: dict[str, Any] = self._load()
+        self.stored, self.stored_verdicts = self._load()
         self.used: dict[str, str] = {}
+        self.verdicts: dict[str, bool] = {}
         self.missed = False
 
-    def _load(self) -> dict[str, Any]:
+    def _load(self) -> tuple[dict[str, Any], dict[str, Any]]:
         data = read_json(self.path) if self.path else None
         if not isinstance(data, dict) or data.get("version") != self.version:
-            return {}
-        sigs = data.get("signatures")
-        return sigs if isinstance(sigs, dict) else {}
+            return {}, {}
+        sigs, verdicts = data.get("signatures"), data.get("verdicts")
+        return (sigs if isinstance(sigs, dict) else {}), (verdicts if isinstance(verdicts, dict) else {})
 
-    def signature(self, text: str) -> np.ndarray:
+    @staticmethod
+    def key(text: str) -> str:
+        """What a body is cached by."""
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def verdict(self, pair: str) -> bool | None:
+        """A candidate pair's cached verdict (None: not judged before, or a damaged entry)."""
+        found = self.stored_verdicts.get(pair)
+        if isinstance(found, bool):
+            self.verdicts[pair] = found
+            return found
+        return None
+
+    def remember(self, pair: str, similar: bool) -> None:
+        self.verdicts[pair] = similar
+        self.missed = True
+
+    def signature(self, text: str, key: str | None = None) -> np.ndarray:
         """The text's signature, computed only when not cached (or the entry is damaged)."""
-        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        key = key or self.key(text)
         sig = _decode(self.stored.get(key))
         if sig is None:
             sig = signature(shingles(text))
@@ -102,8 +122,9 @@ class SignatureCache:
 
     def save(self) -> None:
         """Write the signatures this run used, when they differ from the file's."""
-        if self.path and (self.missed or self.used.keys() != self.stored.keys()):
-            write_json(self.path, {"version": self.version, "signatures": self.used})
+        if self.path and (self.missed or self.used.keys() != self.stored.keys()
+                          or self.verdicts.keys() != self.stored_verdicts.keys()):
+            write_json(self.path, {"version": self.version, "signatures": self.used, "verdicts": self.verdicts})
 
 
 def _decode(entry: Any) -> np.ndarray | None:
@@ -129,6 +150,7 @@ class Deduplicator:
         by_hash: dict[str, Story] = {}
         buckets: dict[tuple[int, bytes], list[int]] = {}
         sets: dict[int, set[int]] = {}  # shingle sets of kept stories, computed when a candidate needs them
+        kept_keys: list[str] = []  # body hashes of kept stories, for the verdict cache
         cache = SignatureCache(self.cache_dir)
         rows = NUM_HASHES // BANDS
         for story in sorted(stories, key=lambda s: s.origin):
@@ -137,9 +159,10 @@ class Deduplicator:
                 dups.append((story, by_hash[h]))
                 continue
             text = story.text
-            sig = cache.signature(text)
+            body = cache.key(text)
+            sig = cache.signature(text, body)
             keys = [(b, sig[b * rows : (b + 1) * rows].tobytes()) for b in range(BANDS)]
-            match = self._match(text, keys, buckets, kept, sets)
+            match = self._match(text, body, keys, buckets, kept, kept_keys, sets, cache)
             if match is not None:
                 dups.append((story, match))
                 continue
@@ -147,16 +170,20 @@ class Deduplicator:
             for key in keys:
                 buckets.setdefault(key, []).append(len(kept))
             kept.append(story)
+            kept_keys.append(body)
         cache.save()
         return kept, dups
 
     def _match(
         self,
         text: str,
+        body: str,
         keys: list[tuple[int, bytes]],
         buckets: dict[tuple[int, bytes], list[int]],
         kept: list[Story],
+        kept_keys: list[str],
         sets: dict[int, set[int]],
+        cache: SignatureCache,
     ) -> Story | None:
         """The first kept story sharing a band with this one that is really similar to it."""
         own: set[int] | None = None
@@ -166,10 +193,15 @@ class Deduplicator:
                 if idx in seen:
                     continue
                 seen.add(idx)
-                if own is None:
-                    own = shingles(text)
-                if idx not in sets:
-                    sets[idx] = shingles(kept[idx].text)
-                if similar(own, sets[idx], self.threshold, self.containment):
+                pair = f"{body}:{kept_keys[idx]}:{self.threshold}:{self.containment}"
+                verdict = cache.verdict(pair)
+                if verdict is None:
+                    if own is None:
+                        own = shingles(text)
+                    if idx not in sets:
+                        sets[idx] = shingles(kept[idx].text)
+                    verdict = similar(own, sets[idx], self.threshold, self.containment)
+                    cache.remember(pair, verdict)
+                if verdict:
                     return kept[idx]
         return None
