@@ -22,7 +22,7 @@ from typing import Any
 from . import settings as S
 from .dedupe import Deduplicator
 from .enrich import enrich_stories
-from .fileio import write_atomic
+from .fileio import read_json, write_atomic, write_json
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
 from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
@@ -90,25 +90,14 @@ def list_dumps(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and is_dump(p))
 
 
-def _cached_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _write_json(path: Path, data: Any) -> None:
-    write_atomic(path, json.dumps(data, ensure_ascii=False))
-
-
 def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path) -> tuple[str, list[int]] | None:
     """What a text dump contributes to its site's furniture (cached by the dump's bytes)."""
     cached = cache_dir / f"lines-{fp}.json"
-    info = _cached_json(cached)
+    info = read_json(cached)
     if info is None:
         found = text_page_lines(data, path.name)
         info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
-        _write_json(cached, info)
+        write_json(cached, info)
     return (info["site"], info["lines"]) if info["site"] else None
 
 
@@ -159,7 +148,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
                 digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
                 fp = hashlib.sha256((fp + digest).encode()).hexdigest()
             cached = cache_dir / f"{fp}.json"
-            result = _cached_json(cached) if state.dumps.get(rel) == fp else None
+            result = read_json(cached) if state.dumps.get(rel) == fp else None
             if result is None:
                 try:
                     results = read_dump(path, root, data, furniture=furniture)
@@ -169,7 +158,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
                     }
                 except Rejected as exc:
                     result = {"rejected": exc.reason}
-                _write_json(cached, result)
+                write_json(cached, result)
                 state.dumps[rel] = fp
         except Exception as exc:  # one bad dump never stops the others
             log.exception("news_archive: failed to read %s", rel)

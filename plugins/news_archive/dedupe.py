@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .enrich.memo import code_digest, digest, read_json, write_json
+from .enrich.memo import code_digest, digest
+from .fileio import read_json, write_json
 from .story import Story
 
 SHINGLE = 5

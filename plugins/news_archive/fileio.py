@@ -7,8 +7,10 @@ such file is written beside its target and renamed over it.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -20,6 +22,15 @@ def write_atomic(path: str | Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def holds(path: str | Path, data: bytes) -> bool:
+    """Whether the file already holds exactly ``data`` (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def write_if_changed(path: str, data: bytes) -> bool:
     """Write ``data`` to ``path`` unless the file already holds exactly that; True if written.
 
@@ -27,12 +38,33 @@ def write_if_changed(path: str, data: bytes) -> bool:
     comparing an existing file costs a fraction of truncating and rewriting it, and an
     unchanged file keeps its modification time (rsync and HTTP caches notice nothing).
     """
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(len(data) + 1) == data:
-                return False
-    except OSError:
-        pass
+    if holds(path, data):
+        return False
     with open(path, "wb") as fh:
         fh.write(data)
     return True
+
+
+def write_atomic_if_changed(path: str | Path, text: str) -> bool:
+    """:func:`write_atomic`, unless the file already holds ``text``; True if written.
+
+    For build files later steps read back (a rename, never a truncated file), which an
+    unchanged build should leave alone, modification time included.
+    """
+    if holds(path, text.encode("utf-8")):
+        return False
+    write_atomic(path, text)
+    return True
+
+
+def read_json(path: Path) -> Any:
+    """A cache or state file's content, or None when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write a JSON build file whole or not at all (a killed build leaves the old one)."""
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import settings as S
-from ..fileio import write_atomic
+from ..fileio import write_atomic_if_changed
 from ..story import Story
 
 DETAILS_FILE = "entities.json"
@@ -57,23 +57,8 @@ def write_details(stories: list[Story], path: Path) -> bool:
         for s in stories
     }
     _LAST[str(path)] = data  # the taxonomy step of this same build reads it from here, not the file
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    if _holds(path, text.encode("utf-8")):
-        return False
-    write_atomic(path, text)
-    return True
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether the file already holds exactly ``data`` (False when it cannot be read).
-
-    Not :func:`fileio.write_if_changed`: that one writes in place, and this file is
-    read back by the taxonomy step and by later builds, so it is still replaced whole.
-    """
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+    # Replaced whole (later builds read it back), and only when its bytes change.
+    return write_atomic_if_changed(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 # What write_details wrote in this process, by path: the file is tens of megabytes at

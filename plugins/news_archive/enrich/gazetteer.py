@@ -18,7 +18,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .memo import code_digest, digest, package_version, read_json, write_json
+from ..fileio import read_json, write_json
+from .memo import code_digest, digest, package_version
 from .names import key
 
 STRONG = 2  # countries, subdivisions, states, continents

@@ -7,18 +7,14 @@ instead of recomputing.  Two rules keep them honest:
   code that computes them (:func:`code_digest`), so editing that code can never serve
   a stale result even when nobody remembers to bump a version constant;
 * a cache that is missing, truncated or otherwise unreadable is simply not used
-  (:func:`read_json` returns ``None``) and is rebuilt: it can cost time, never a build.
+  (``fileio.read_json`` returns ``None``) and is rebuilt: it can cost time, never a build.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
-
-from ..fileio import write_atomic
 
 
 def digest(*parts: str) -> str:
@@ -45,15 +41,3 @@ def package_version(name: str) -> str:
     except PackageNotFoundError:
         return ""
 
-
-def read_json(path: Path) -> Any:
-    """A cache file's content, or None when it is missing or unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write a cache file whole or not at all (a killed build leaves the old one)."""
-    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))

@@ -28,8 +28,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from ..fileio import read_json, write_json
 from ..story import Story
-from .memo import code_digest, digest, package_version, read_json, write_json
+from .memo import code_digest, digest, package_version
 
 # Bump when what phrases() finds changes (any edit to this file invalidates the cache too).
 PHRASES_VERSION = "1"

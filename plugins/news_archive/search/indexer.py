@@ -28,7 +28,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .. import settings as S
-from ..fileio import write_atomic
+from ..fileio import read_json, write_json
 from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema
 
@@ -52,16 +52,9 @@ def _compatible(path: Path | None) -> bool:
             and (path / MANIFEST).exists() and windex.exists_in(str(path)))
 
 
-def _write_json(path: Path, data: Any) -> None:
-    """Write beside, then rename: never truncate a file another generation links to."""
-    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-
-
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_json(path)
+    return {} if data is None else data
 
 
 def _clone(current: Path, new: Path) -> None:
@@ -154,7 +147,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         try:
             (target / "builder.pid").write_text(str(os.getpid()))
             _write(target, docs, added, changed, removed, procs)
-            _write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
+            # write_json writes beside, then renames: never truncating a file another generation links to.
+            write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
                 cache = {u: e for u, e in cache.items() if u in docs}
                 fresh = R.compute(str(target), docs, sorted(stale), cache, related_count, procs)
@@ -165,7 +159,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
                 if neighbours:
                     cache.update(R.compute(str(target), docs, sorted(neighbours), cache, related_count, procs))
                 counts["related_computed"] = len(stale) + len(neighbours)
-                _write_json(target / RELATED, cache)
+                write_json(target / RELATED, cache)
             (target / "builder.pid").unlink()
             final = target.with_name(target.name.removesuffix(".building"))
             os.rename(target, final)
@@ -178,7 +172,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     related = {u: e.get("related", []) for u, e in cache.items()} if related_count else {}
     counts["generation"] = target.name
     counts["seconds"] = round(time.perf_counter() - started, 2)
-    _write_json(root / "index-stats.json", counts)
+    write_json(root / "index-stats.json", counts)
     counts["related"] = related
     return counts
 
