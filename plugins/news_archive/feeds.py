@@ -29,7 +29,7 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
-from .fileio import write_atomic, write_if_changed
+from .fileio import remove_stale, write_atomic, write_if_changed
 from .structured import is_undated, site_url
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ class FeedMemo:
         self.before: dict[str, str] = {}
         self.previous_paths: list[str] = []
         self.now: dict[str, str] = {}
-        self.skipped = 0
         self._entries: dict[tuple[int, bool], tuple[Any, bytes]] = {}
         self._urls: dict[int, tuple[Any, str]] = {}
         try:
@@ -112,21 +111,11 @@ class FeedMemo:
     def unchanged(self, path: str, key: str, target: str) -> bool:
         """Record this feed's key; True if the file on disk was built from the same inputs."""
         self.now[path] = key
-        if self.before.get(path) == key and os.path.isfile(target):
-            self.skipped += 1
-            return True
-        return False
+        return self.before.get(path) == key and os.path.isfile(target)
 
     def finish(self) -> list[str]:
         """Delete feeds of the last build that this one did not write; save the memo."""
-        removed = []
-        for rel in self.previous_paths:
-            if rel in self.now or rel.startswith("..") or os.path.isabs(rel):
-                continue
-            target = os.path.join(self.output, rel)
-            if os.path.isfile(target):
-                os.unlink(target)
-                removed.append(rel)
+        removed = remove_stale(self.output, self.previous_paths, set(self.now))
         write_atomic(self.path, json.dumps({"global": self.global_digest, "feeds": self.now}, separators=(",", ":")))
         return removed
 

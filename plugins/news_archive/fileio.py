@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,25 @@ def read_json(path: Path) -> Any:
 def write_json(path: Path, data: Any) -> None:
     """Write a JSON build file whole or not at all (a killed build leaves the old one)."""
     write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def remove_stale(root: str, before: Iterable[str], keep: set[str]) -> list[str]:
+    """Delete the files a previous build wrote under ``root`` (paths relative to it) that
+    this build did not (``keep``), and folders that leaves empty; returns what was deleted.
+
+    A path leading outside ``root`` is never touched, nor is any file nobody listed.
+    """
+    root = os.path.abspath(root)
+    removed: list[str] = []
+    for rel in before:
+        if rel in keep or rel.startswith("..") or os.path.isabs(rel):
+            continue
+        path = os.path.join(root, rel)
+        if os.path.isfile(path):
+            os.unlink(path)
+            removed.append(rel)
+            parent = os.path.dirname(path)
+            while parent != root and not os.listdir(parent):
+                os.rmdir(parent)
+                parent = os.path.dirname(parent)
+    return removed

@@ -48,7 +48,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import settings as S
-from .fileio import write_atomic, write_if_changed
+from .fileio import remove_stale, write_atomic, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -805,24 +805,12 @@ def prune_stale(output: str, work: str, written: set[str]) -> list[str]:
     output = os.path.abspath(output)
     record = os.path.join(work, WRITTEN_FILE)
     now = sorted(os.path.relpath(p, output) for p in written if p.startswith(output + os.sep))
-    removed: list[str] = []
     try:
         with open(record, encoding="utf-8") as fh:
             before = [line.rstrip("\n") for line in fh if line.strip()]
     except OSError:
         before = []
-    keep = set(now)
-    for rel in before:
-        if rel in keep or rel.startswith("..") or os.path.isabs(rel):
-            continue
-        path = os.path.join(output, rel)
-        if os.path.isfile(path):
-            os.unlink(path)
-            removed.append(rel)
-            parent = os.path.dirname(path)
-            while parent != output and not os.listdir(parent):
-                os.rmdir(parent)
-                parent = os.path.dirname(parent)
+    removed = remove_stale(output, before, set(now))
     write_atomic(record, "".join(f"{rel}\n" for rel in now))
     if removed:
         log.info("news_archive: removed %d stale pages", len(removed))
