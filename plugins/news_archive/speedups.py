@@ -189,9 +189,9 @@ class Fingerprints:
     settings, the plugin's code, and the context variables the template names.  Those
     variables hold articles, tags, entities and lists of them, which point at each other
     (an article at its entities, an entity at its articles), so a digest follows
-    references one level: an article's digest covers its own fields plus the own
-    fields of every article, tag or entity it points at (its related stories' titles,
-    its entities' names and article lists), which is what its page shows of them.
+    references one level: a page's subject counts by its own fields plus the own scalar
+    fields (``face``) of every article, tag or entity it points at (its entities' names
+    and links), and a list by each item's ``summary``, which is what pages show of them.
     Objects are memoised by identity, and kept alive by the memo so an id is never
     reused within a build: each article is digested once, not once per page it is on.
     """
@@ -270,7 +270,7 @@ class Fingerprints:
             return
         if by_digest and depth and (
             (isinstance(obj, (list, tuple, dict, set, frozenset)) and len(obj) > 16)
-            or (hasattr(obj, "__dict__") and not self.is_node(obj) and not callable(obj)
+            or (hasattr(obj, "__dict__") and not callable(obj)  # nodes never get here: caught above
                 and not isinstance(obj, type) and type(obj).__name__ != "module" and not hasattr(obj, "isoformat"))
         ):
             if id(obj) in self._open:  # a cycle through plain objects: name it, do not follow it
@@ -283,10 +283,6 @@ class Fingerprints:
         elif isinstance(obj, str):  # Markup too
             out.append(f"s{len(obj)}:")
             out.append(obj)
-        elif self.is_node(obj):  # not reached: nodes are caught above by their class
-            out.append(self.token(obj))
-            if nodes is not None:
-                nodes.append(obj)
         elif isinstance(obj, dict):
             out.append("{")
             for key in sorted(obj, key=repr):
@@ -428,8 +424,8 @@ class Fingerprints:
 
     def value(self, obj: Any, depth: int = 0) -> bytes:
         """A template variable.  The page's own subject (``article``, ``tag``, ``entity``) goes
-        deep: its fields and its neighbours' (an article page shows its related stories'
-        titles and its entities' story counts).  Lists and plain objects (``articles``,
+        deep: its fields and its neighbours' faces (an article page shows its entities'
+        names and links).  Lists and plain objects (``articles``,
         ``articles_page``) are opened, and each node in them counts by its ``summary``:
         a list item shows its title, dek, date and source, and names of its tags, not
         the lists of its neighbours.  (So adding one story to "United States" does not
