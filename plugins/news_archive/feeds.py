@@ -29,7 +29,7 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
-from .fileio import remove_stale, write_atomic, write_if_changed
+from .fileio import read_json, remove_stale, write_if_changed, write_json
 from .structured import is_undated, site_url
 
 log = logging.getLogger(__name__)
@@ -77,15 +77,12 @@ class FeedMemo:
         self.now: dict[str, str] = {}
         self._entries: dict[tuple[int, bool], tuple[Any, bytes]] = {}
         self._urls: dict[int, tuple[Any, str]] = {}
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            feeds = data.get("feeds", {})
+        data = read_json(self.path)
+        feeds = data.get("feeds") if isinstance(data, dict) else None
+        if isinstance(feeds, dict):  # anything else: no memo (every feed built and compared)
             self.previous_paths = [str(p) for p in feeds]
             if self.skipping and data.get("global") == self.global_digest:
                 self.before = {str(k): str(v) for k, v in feeds.items()}
-        except (OSError, ValueError, AttributeError):
-            pass
 
     def url(self, article: Any) -> str:
         """``article.url`` once per build (Pelican formats it anew on every access)."""
@@ -116,7 +113,7 @@ class FeedMemo:
     def finish(self) -> list[str]:
         """Delete feeds of the last build that this one did not write; save the memo."""
         removed = remove_stale(self.output, self.previous_paths, set(self.now))
-        write_atomic(self.path, json.dumps({"global": self.global_digest, "feeds": self.now}, separators=(",", ":")))
+        write_json(self.path, {"global": self.global_digest, "feeds": self.now})
         return removed
 
 

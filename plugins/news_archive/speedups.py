@@ -48,7 +48,7 @@ from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import settings as S
-from .fileio import remove_stale, write_atomic, write_if_changed
+from .fileio import read_json, remove_stale, write_atomic, write_if_changed, write_json
 
 log = logging.getLogger(__name__)
 
@@ -542,13 +542,9 @@ class RenderMemo:
         self.now: dict[str, str] = {}
         self.skipped = 0
         self.seconds = 0.0  # spent on digests: what deciding to skip costs
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            if data.get("global") == self.global_digest:
-                self.before = data.get("pages", {})
-        except (OSError, ValueError, AttributeError):
-            pass
+        data = read_json(self.path)
+        if isinstance(data, dict) and data.get("global") == self.global_digest and isinstance(data.get("pages"), dict):
+            self.before = data["pages"]
 
     def page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
         started = time.perf_counter()
@@ -576,7 +572,7 @@ class RenderMemo:
         return h.hexdigest()
 
     def save(self) -> None:
-        write_atomic(self.path, json.dumps({"global": self.global_digest, "pages": self.now}, separators=(",", ":")))
+        write_json(self.path, {"global": self.global_digest, "pages": self.now})
 
 
 class _MemoTemplate:
