@@ -11,10 +11,14 @@ from pathlib import Path
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
+from .furniture import is_furniture, not_article, strip_furniture
 from .sidecar import apply_sidecar, find_sidecar
 from .sniff import read_bytes, text_page_lines
 
-__all__ = ["Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines"]
+__all__ = [
+    "Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines",
+    "is_furniture", "not_article", "strip_furniture",
+]
 
 # Files in the dumps folder that describe other dumps rather than being dumps.
 SIDECAR_SUFFIXES = (".meta.json",)

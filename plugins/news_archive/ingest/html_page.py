@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..story import Story
 from .errors import Rejected
 from .fields import clean_line, parse_byline, parse_date, safe_url, split_agencies, take_dateline
+from .furniture import not_article, strip_furniture
 
 # Dates only from the page's markup (meta tags, <time>, structured data), with the time
 # of day.  htmldate's default "extensive search" guesses from any year in the text
@@ -34,6 +35,11 @@ def read_html(html: str, origin: str) -> Story:
         raise Rejected("no article found in the HTML page (no body text)")
     if not headline:
         raise Rejected("no article found in the HTML page (no headline)")
+    kept = strip_furniture(body, headline)
+    reason = not_article(headline, body, kept)
+    if reason:
+        raise Rejected(reason)
+    body = kept
     authors = [clean_line(a) for a in (data.get("author") or "").split(";") if clean_line(a)]
     kept, source = split_agencies(authors)
     published = parse_date(data.get("date"))

@@ -10,6 +10,7 @@ from typing import Any
 from ..story import Story
 from .errors import Rejected, RejectedRecord
 from .fields import clean_line, parse_date, safe_url, split_agencies, take_dateline
+from .furniture import not_article, strip_furniture
 
 _HEADLINE_KEYS = ("title", "headline", "name")
 _BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
@@ -75,11 +76,15 @@ def record_to_story(rec: Any, origin: str) -> Story:
     if not isinstance(rec, dict):
         raise Rejected("JSON record is not an object")
     headline = _text(_first(rec, _HEADLINE_KEYS))
-    body = _paragraphs(_first(rec, _BODY_KEYS))
+    given = _paragraphs(_first(rec, _BODY_KEYS))
     if not headline:
         raise Rejected("no headline in the JSON record")
-    if not body:
+    if not given:
         raise Rejected("no article text in the JSON record")
+    body = strip_furniture(given, headline)
+    reason = not_article(headline, given, body)
+    if reason:
+        raise Rejected(reason)
     raw_date = _first(rec, _DATE_KEYS)
     published = parse_date(raw_date)
     authors, source = split_agencies(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")))

@@ -41,55 +41,17 @@ from ..story import Story
 from .byline import find_date, parse_head
 from .errors import Rejected
 from .fields import agency_of, clean_line, parse_byline, take_dateline
+from .furniture import BOILERPLATE_RE as _BOILERPLATE_RE
+from .furniture import COMMENTS_RE as _COMMENTS_RE
+from .furniture import CREDIT_RE as _CREDIT_RE
+from .furniture import FOOTER_RE as _FOOTER_RE
+from .furniture import NOTICE_RE as _NOTICE_RE
+from .furniture import not_article, strip_furniture
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":", "\u3002", "\uff01", "\uff1f", "\u2026", "»")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[-|–—•·:»«]|::|--)\s+")
-
-# Headings after which only comments follow: they end an article.
-_COMMENTS_RE = re.compile(
-    r"^(leave a (comment|reply)|comments?( \(\d+\))?|\d+ comments?|join the (discussion|conversation)|"
-    r"post a comment|add (a|your) comment|\d+ (responses|replies|comments|thoughts) (to|on) .*|"
-    r"show comments|view comments|discussion)\W*$",
-    re.I,
-)
-# Headings of related-story boxes and footers; such a box can also sit inside an article.
-_FOOTER_RE = re.compile(
-    r"^(related (articles?|stories|posts|content|news|coverage|links|topics|reading)( (from|on|in) .{1,60})?|"
-    r"more (stories|news|articles)( from .*)?|more( from)? [\w.&' -]{1,40}|"
-    r"share this( article| story)?:?|you (may|might) (also )?like|"
-    r"recommended( for you| stories)?|read (more|next)|"
-    r"(most )?(popular|read|viewed)( stories| articles| now)?|trending( now)?|filed under:?|tags?:?|"
-    r"about the author|what others are reading|"
-    r"sponsored (content|stories|links)|around the web|from around the web|also (on|in) .{1,40}|"
-    r"latest (news|stories|articles)|top stories|editor'?s picks?|more from .{1,40}|newsletter)\W*$",
-    re.I,
-)
-# Lines that are furniture wherever they appear.
-_BOILERPLATE_RE = re.compile(
-    r"^(file photo|photo:?|image:?|advertisement|advertising|ad|share|tweet|e-?mail|print|"
-    r"click to (share|print|email).*|skip to (main )?content|jump to .*|menu|search|home|close|"
-    r"log ?in|sign ?in|sign up|register|subscribe|follow us|share on .*|comment|next|previous|"
-    r"continue reading|scroll to .*|view (comments|gallery)|play video|watch:?|listen|loading.*)\W*$",
-    re.I,
-)
-# Sentences that are site notices (cookies, consent, subscriptions), not journalism.
-_NOTICE_RE = re.compile(
-    r"(\b(uses?|using|accept|about|our|enable|allow) (of )?cookies|\bcookie (policy|settings|preferences)|"
-    r"\bprivacy (policy|notice|settings)|\bterms (of (use|service)|and conditions)|all rights reserved|©|"
-    r"\bcopyright \d{4}|\b(sign up|subscribe|register) (for|to) (our|the|a) (free )?(daily |weekly )?"
-    r"(newsletter|email|updates)|\benable javascript|\bad ?blocker|\bby continuing to (use|browse)|"
-    r"\bget short url|\bcontact us\b|\bcustomer service|\bopens? in a new (window|tab)|\bexternal links?\b|"
-    r"\bfollow [\w .@]{1,40} on (twitter|facebook|instagram))",
-    re.I,
-)
-_CREDIT_RE = re.compile(
-    r"(\b(photo|illustration|image|picture)s?( illustration)? by\b|"
-    r"\((ap|afp|reuters|getty|epa|ap photo|photo)\b[^)]*\)\s*$|\b(getty images|shutterstock|ap photo|"
-    r"photo credit|image credit|photograph:|pictured:)|^(photo|image|picture|video|credit)s?\s*:)",
-    re.I,
-)
 
 # ---------------------------------------------------------------------------
 # Language: which stop words make a line read like prose
@@ -492,6 +454,11 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
         headline = _title_headline(lines[0]) if lo else ""
     if not headline:
         raise Rejected("no article found: no headline above the body")
+    kept = strip_furniture(body, headline)
+    reason = not_article(headline, body, kept)
+    if reason:
+        raise Rejected(reason)
+    body = kept
     between = lines[h_index + 1 : start] if h_index >= 0 else lines[max(lo, start - 8) : start]
     head = parse_head(between, site_of(text))
     dek = _dek(between, headline, head.byline, full_page=start > 12)

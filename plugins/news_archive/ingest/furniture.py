@@ -1,0 +1,179 @@
+"""Page furniture: the lines of a news page that are not the story.
+
+Every format meets the same furniture — a crawler's JSON ``text`` field keeps
+"Advertisement Continue reading the main story", "Read more:" teasers, picture
+credits, share prompts and copyright notices just as a text scrape does — so the
+patterns live here, once, and ``strip_furniture`` is the one clean-up every reader
+applies to its body (the text extractor also scores its lines with them).
+``not_article`` says, with a reason a maintainer can act on, when what is left is no
+article at all (a maintenance page, a copyright notice, a headline and nothing else).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .byline import find_date
+from .fields import agency_of, parse_byline, parse_dateline
+
+__all__ = [
+    "BOILERPLATE_RE", "COMMENTS_RE", "CREDIT_RE", "FOOTER_RE", "NOTICE_RE",
+    "is_furniture", "not_article", "strip_furniture",
+]
+
+# Headings after which only comments follow: they end an article.
+COMMENTS_RE = re.compile(
+    r"^(leave a (comment|reply)|comments?( \(\d+\))?|\d+ comments?|join the (discussion|conversation)|"
+    r"post a comment|add (a|your) comment|\d+ (responses|replies|comments|thoughts) (to|on) .*|"
+    r"show comments|view comments|discussion)\W*$",
+    re.I,
+)
+# Headings of related-story boxes and footers; such a box can also sit inside an article.
+FOOTER_RE = re.compile(
+    r"^(related (articles?|stories|posts|content|news|coverage|links|topics|reading)( (from|on|in) .{1,60})?|"
+    r"more (stories|news|articles)( from .*)?|more( from)? [\w.&' -]{1,40}|"
+    r"share this( article| story)?:?|you (may|might) (also )?like|"
+    r"recommended( for you| stories)?|read (more|next)|"
+    r"(most )?(popular|read|viewed)( stories| articles| now)?|trending( now)?|filed under:?|tags?:?|"
+    r"about the author|what others are reading|"
+    r"sponsored (content|stories|links)|around the web|from around the web|also (on|in) .{1,40}|"
+    r"latest (news|stories|articles)|top stories|editor'?s picks?|more from .{1,40}|newsletter)\W*$",
+    re.I,
+)
+# Lines that are furniture wherever they appear.
+BOILERPLATE_RE = re.compile(
+    r"^(file photo|photos?:?|images?:?|videos?:?|gallery|advertisement|advertising|ad|share|tweet|e-?mail|print|"
+    r"click to (share|print|email).*|skip to (main )?content|jump to .*|menu|search|home|close|"
+    r"log ?in|sign ?in|sign up|register|subscribe|follow us|share on .*|comment|next|previous|"
+    r"continue reading|scroll to .*|view (comments|gallery)|play video|watch:?|listen|loading.*)\W*$",
+    re.I,
+)
+# Sentences that are site notices (cookies, consent, subscriptions), not journalism.
+NOTICE_RE = re.compile(
+    r"(\b(uses?|using|accept|about|our|enable|allow) (of )?cookies|\bcookie (policy|settings|preferences)|"
+    r"\bprivacy (policy|notice|settings)|\bterms (of (use|service)|and conditions)|all rights reserved|©|"
+    r"\bcopyright \d{4}|\b(sign up|subscribe|register) (for|to) (our|the|a) (free )?(daily |weekly )?"
+    r"(newsletter|email|updates)|\benable javascript|\bad ?blocker|\bby continuing to (use|browse)|"
+    r"\bget short url|\bcontact us\b|\bcustomer service|\bopens? in a new (window|tab)|\bexternal links?\b|"
+    r"\bfollow [\w .@]{1,40} on (twitter|facebook|instagram)|\bclick (here )?to (read|see|view|watch|subscribe))",
+    re.I,
+)
+CREDIT_RE = re.compile(
+    r"(\b(photo|illustration|image|picture)s?( illustration)? by\b|"
+    r"\((ap|afp|reuters|getty|epa|ap photo|photo)\b[^)]*\)\s*$|\b(getty images|shutterstock|ap photo|"
+    r"photo credit|image credit|photograph:|pictured:)|^(photo|image|picture|video|credit)s?\s*:)",
+    re.I,
+)
+# Furniture a crawler keeps inside an article's text (news-please, CMS exports): teasers
+# for other stories, prompts, embeds' captions and disclaimers.  Whole paragraphs only.
+_INLINE_RE = re.compile(
+    r"^(advertisement\W*continue reading the main story|story continues? below( advertisement)?|"
+    r"story continued below|continue reading (the|this) (main )?(story|article)|"
+    r"scroll (down )?for (the )?video|(save){2,}|more-in|slideshow \(\d+ (images|photos)\)|"
+    r"(read more|read also|see also|related|more|also read|watch|listen|now playing|recommended)\s*:\s*.{0,160}|"
+    r"read or share this story:.*|authors?:.{0,80}|the views expressed (here|in this|are|by).*|"
+    r"(share|tweet|email|pin) (this|on|via|with) .{0,80}|sign up for .{0,60}(newsletter|e-?mails?|alerts).*|"
+    r"keep up with this story and more.*|chat with us in facebook messenger.*|"
+    r"media playback is unsupported on your device.*|(image copyright .{0,80} )?image caption .{0,200}|"
+    r"(first published|published|updated|posted|last updated)[,:]? (at |on )?.{0,40}"
+    r"\d{1,2}(:\d{2})? ?[ap]\.?m\.?.{0,30}|"
+    r"for more .{0,40} coverage:.*|online:|information from:.*|[_*=~\-]{3,}|\.{3}|…|"
+    r"(this|the) (article|story) (was|has been) (published|updated|corrected|refiled) .{0,120})\W*$",
+    re.I,
+)
+# A heading under which the author's biography follows: the story has ended.
+_AUTHOR_BOX_RE = re.compile(r"^(about the author|about the writer|author bio(graphy)?)\W*$", re.I)
+# Labels a crawler glued to the start of a paragraph ('Story highlights One family…').
+_LABEL_RE = re.compile(r"^(story highlights|updated \||update:|highlights:?)\s+", re.I)
+# 'Vjeran Pavic/The Verge', '(Lucy Pasha Robinson / The Independent)': a picture credit.
+_SLASH_CREDIT_RE = re.compile(r"^\(?[\w.'’ -]{3,40} ?/ ?[\w.'’ -]{2,40}(?: ?/ ?[\w.'’ -]{2,40})*\)?$")
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+# A page that is a notice of the site, not a story (checked on short pages only).
+_SITE_NOTICE_RE = re.compile(
+    r"\b(down for maintenance|under maintenance|scheduled maintenance|page (was )?not found|404 error|"
+    r"error 404|access denied|temporarily unavailable|service unavailable|not in our deliverable area|"
+    r"(enable|turn on) (javascript|cookies)|are you a robot|complete the captcha|"
+    r"(subscribe|log in|sign in) to (continue|read)( this)?|this (content|page) is (no longer )?available)\b",
+    re.I,
+)
+
+
+def _words(text: str) -> int:
+    return len(_TOKEN_RE.findall(text))
+
+
+def _norm(text: str) -> str:
+    return " ".join(_TOKEN_RE.findall(text.casefold()))
+
+
+def repeats(paragraph: str, headline: str) -> bool:
+    """True when a paragraph is the headline again (after any 'LAKE FOREST, Ill. —' dateline)."""
+    head = _norm(headline)
+    return bool(head) and head in (_norm(paragraph), _norm(parse_dateline(paragraph)[2]))
+
+
+def is_furniture(paragraph: str) -> bool:
+    """True for a paragraph that is page furniture wherever it stands in a body."""
+    p = paragraph.strip()
+    if not p:
+        return True
+    words = _words(p)
+    if BOILERPLATE_RE.match(p) or FOOTER_RE.match(p) or _INLINE_RE.match(p):
+        return True
+    if words <= 3 and agency_of(p):
+        return True  # a lone 'Reuters' under a picture
+    if words < 40 and NOTICE_RE.search(p):
+        return True
+    if words < 16 and CREDIT_RE.search(p):
+        return True
+    return words <= 10 and not p.endswith((".", "!", "?", "\u201d", '"')) and bool(_SLASH_CREDIT_RE.match(p))
+
+
+def _is_timestamp(paragraph: str) -> bool:
+    """'Published 4:29 AM EST Nov 15, 2017', 'Xinhua | Updated: 2017-09-15 17:52': a date line."""
+    if _words(paragraph) > 16 or not find_date(paragraph):
+        return False
+    rest = re.sub(r"\b(published|posted|updated|last updated|first published|on|at|by|am|pm|a\.m\.|p\.m\.|"
+                  r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+                  r"mon\w*|tue\w*|wed\w*|thu\w*|fri\w*|sat\w*|sun\w*|[a-z]{2,4}t)\b|\d+", " ", paragraph, flags=re.I)
+    return _words(rest) <= 3
+
+
+def strip_furniture(paragraphs: list[str], headline: str = "") -> list[str]:
+    """The paragraphs of a body without page furniture.
+
+    Removed anywhere: furniture lines (see ``is_furniture``).  Removed at the start:
+    a repeat of the headline, a byline, a timestamp.  A comments heading ends the
+    body.  Labels glued to a paragraph ('Story highlights …') are cut off it.
+    """
+    out: list[str] = []
+    for p in paragraphs:
+        p = _LABEL_RE.sub("", p.strip())
+        if (COMMENTS_RE.match(p) or _AUTHOR_BOX_RE.match(p)) and out:
+            break  # comments, or the author's biography, follow
+        if not is_furniture(p):
+            out.append(p)
+    while out and (repeats(out[0], headline) or parse_byline(out[0]) or _is_timestamp(out[0])):
+        out.pop(0)
+    while out and _is_timestamp(out[-1]):
+        out.pop()
+    return out
+
+
+def not_article(headline: str, paragraphs: list[str], kept: list[str]) -> str:
+    """Why a page is not an article ('' when it is one): what a maintainer reads in the report.
+
+    ``paragraphs`` is the body as the dump gave it and ``kept`` what ``strip_furniture`` left.
+    """
+    shown = (paragraphs[0] if paragraphs else headline)[:80]
+    words = sum(_words(p) for p in kept)
+    if words < 80:
+        for text in [headline, *kept[:3]]:
+            m = _SITE_NOTICE_RE.search(text)
+            if m:
+                return f"not an article: a site notice ({m.group(0)!r} in {text[:80]!r})"
+    if paragraphs and not kept:
+        if any(repeats(p, headline) for p in paragraphs):
+            return "not an article: the text only repeats the headline (and page furniture)"
+        return f"not an article: the text is only page furniture (copyright, prompts, credits), e.g. {shown!r}"
+    return ""
