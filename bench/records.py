@@ -166,7 +166,7 @@ def main() -> int:
     good_list = set()
     section = None
     for ln in judged.read_text(encoding="utf-8").splitlines():
-        if ln.startswith("# good"):
+        if ln.startswith("# good"):  # also '# good (salvaged …)'
             section = "good"
         elif ln.startswith("# junk"):
             section = "junk"

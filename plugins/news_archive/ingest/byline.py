@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .fields import agency_of, parse_byline
+from .names import clean_authors
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -136,7 +137,8 @@ def _people_and_source(names: list[str], site: str) -> tuple[list[str], str]:
             source = source or (agency_of(name) or (name if len(words) >= 2 else ""))
             continue
         people.append(name)
-    return people, source
+    kept, agency = clean_authors(people, site.replace(" ", ""))
+    return kept, source or agency
 
 
 _SEGMENT_RE = re.compile(r"\s+[-–—|•·/]\s+|\s*[|;•]\s*|\s{2,}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..story import Story
 from .errors import Rejected
-from .fields import clean_line, parse_byline, parse_date, safe_url, split_agencies, take_dateline
+from .fields import clean_line, parse_byline, parse_date, safe_url, take_dateline
 from .furniture import not_article, strip_furniture
+from .names import clean_authors, site_key
 
 # Dates only from the page's markup (meta tags, <time>, structured data), with the time
 # of day.  htmldate's default "extensive search" guesses from any year in the text
@@ -41,7 +42,7 @@ def read_html(html: str, origin: str) -> Story:
         raise Rejected(reason)
     body = kept
     authors = [clean_line(a) for a in (data.get("author") or "").split(";") if clean_line(a)]
-    kept, source = split_agencies(authors)
+    kept, source = clean_authors(authors, site_key(data.get("hostname") or data.get("url") or ""))
     published = parse_date(data.get("date"))
     dateline, agency = take_dateline(body)
     source = source or agency

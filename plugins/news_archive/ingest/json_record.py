@@ -9,8 +9,9 @@ from typing import Any
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
-from .fields import clean_line, parse_date, safe_url, split_agencies, take_dateline
+from .fields import clean_line, parse_date, safe_url, take_dateline
 from .furniture import not_article, strip_furniture
+from .names import clean_authors, site_key
 
 _HEADLINE_KEYS = ("title", "headline", "name")
 _BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
@@ -87,7 +88,8 @@ def record_to_story(rec: Any, origin: str) -> Story:
         raise Rejected(reason)
     raw_date = _first(rec, _DATE_KEYS)
     published = parse_date(raw_date)
-    authors, source = split_agencies(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")))
+    site = site_key(_text(rec.get("source_domain")) or safe_url(_first(rec, _URL_KEYS)))
+    authors, source = clean_authors(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")), site)
     dateline, agency = take_dateline(body)
     source = source or agency
     return Story(
