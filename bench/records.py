@@ -161,18 +161,16 @@ def main() -> int:
 
     converted = [r for r in recs if r["status"] == "converted"]
     judged = ROOT / "bench" / "records_junk_authors.txt"
-    junk_list = {ln.strip() for ln in judged.read_text(encoding="utf-8").splitlines()
-                 if ln.strip() and not ln.startswith("#")}
-    good_list = set()
-    section = None
+    junk_list: set[str] = set()
+    good_list: set[str] = set()
+    section: set[str] | None = None
     for ln in judged.read_text(encoding="utf-8").splitlines():
-        if ln.startswith("# good"):  # also '# good (salvaged …)'
-            section = "good"
-        elif ln.startswith("# junk"):
-            section = "junk"
-        elif ln.strip() and not ln.startswith("#") and section == "good":
-            good_list.add(ln.strip())
-    junk_list -= good_list
+        if ln.startswith("# junk"):
+            section = junk_list
+        elif ln.startswith("# good"):  # also '# good (salvaged …)'
+            section = good_list
+        elif ln.strip() and not ln.startswith("#") and section is not None:
+            section.add(ln.strip())
     authors = Counter(a for r in converted for a in r["authors"])
     junk = sorted(a for a in authors if a in junk_list)
     unjudged = sorted(a for a in authors if a not in junk_list and a not in good_list)

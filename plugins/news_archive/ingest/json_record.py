@@ -15,7 +15,8 @@ from .names import clean_authors, site_key
 
 _HEADLINE_KEYS = ("title", "headline", "name")
 _BODY_KEYS = ("maintext", "text", "body", "content", "articleBody", "article")
-_DATE_KEYS = ("date_publish", "published", "publish_date", "date_published", "datePublished", "date", "pubDate")
+_DATE_KEYS = ("date_publish", "publishing_date", "published", "publish_date", "date_published", "datePublished",
+              "date", "pubDate")
 _URL_KEYS = ("url", "link", "canonical_url", "source_url", "permalink")
 _DEK_KEYS = ("description", "dek", "summary", "standfirst", "subtitle")
 
@@ -48,6 +49,31 @@ def _paragraphs(value: Any) -> list[str]:
     return [clean_line(p) for p in value.split("\n") if clean_line(p)]
 
 
+def _structured(value: Any) -> tuple[str, list[str]] | None:
+    """fundus's structured body ``{summary: [..], sections: [{headline: [..], paragraphs: [..]}]}``
+    → (dek, paragraphs); a section's headline stays, as its own short paragraph, above
+    the section it heads.  None when the value has another shape."""
+    if not isinstance(value, dict) or not isinstance(value.get("sections"), list):
+        return None
+    summary = value.get("summary") or []
+    dek = " ".join(clean_line(str(s)) for s in (summary if isinstance(summary, list) else [summary]) if s)
+    paragraphs: list[str] = []
+    for section in value["sections"]:
+        if not isinstance(section, dict):
+            continue
+        for key in ("headline", "paragraphs"):
+            items = section.get(key) or []
+            paragraphs += _paragraphs(items if isinstance(items, list) else [items])
+    return clean_line(dek), paragraphs
+
+
+def _is_versioned(data: Any) -> bool:
+    """A fundus file: one object keyed by parser version ("V1", "V1_1"), each value an article."""
+    return (isinstance(data, dict) and bool(data) and all(
+        isinstance(k, str) and re.fullmatch(r"V\d+(_\d+)*", k) and isinstance(v, dict) and "title" in v
+        for k, v in data.items()))
+
+
 def _text(value: Any) -> str:
     """A scalar field that some exports nest: {"name": "Reuters"} or ["Reuters"]."""
     if isinstance(value, dict):
@@ -77,8 +103,13 @@ def record_to_story(rec: Any, origin: str) -> Story:
     if not isinstance(rec, dict):
         raise Rejected("JSON record is not an object")
     headline = _text(_first(rec, _HEADLINE_KEYS))
-    given = _paragraphs(_first(rec, _BODY_KEYS))
+    raw_body = _first(rec, _BODY_KEYS)
+    structured = _structured(raw_body)
+    dek, given = structured if structured else (_text(_first(rec, _DEK_KEYS)), _paragraphs(raw_body))
     if not headline:
+        if not any(k in rec for k in (*_HEADLINE_KEYS, *_BODY_KEYS)):
+            keys = ", ".join(sorted(map(str, rec))[:6])
+            raise Rejected(f"not a news record: a JSON object without title or text fields (keys: {keys})")
         raise Rejected("no headline in the JSON record")
     if not given:
         raise Rejected("no article text in the JSON record")
@@ -95,7 +126,7 @@ def record_to_story(rec: Any, origin: str) -> Story:
     return Story(
         headline=headline,
         body=body,
-        dek=_text(_first(rec, _DEK_KEYS)),
+        dek=dek,
         authors=authors,
         source=source or _text(rec.get("source") or rec.get("publisher") or rec.get("source_domain")),
         dateline=dateline,
@@ -121,6 +152,8 @@ def _record(rec: Any, origin: str, fmt: str) -> Story | RejectedRecord:
 def read_json(text: str, origin: str) -> list[Story | RejectedRecord]:
     """One JSON record, or a JSON array of records (each accounted for as ``file#N``)."""
     data = json.loads(text)
+    if _is_versioned(data):
+        return [_record(rec, f"{origin}#{key}", "json") for key, rec in data.items()]
     if isinstance(data, list):
         return [_record(rec, f"{origin}#{i + 1}", "json") for i, rec in enumerate(data)]
     return [record_to_story(data, origin)]

@@ -41,8 +41,10 @@ _FOR_RE = re.compile(r"\s+(?:for|für|pour|para|per)\s+\S.*$", re.I)
 _BIO_RE = re.compile(r"^(.+?)\s+(?:is|was|has|writes|covers|joined|reports|lives)\b", re.I)
 _IN_PLACE_RE = re.compile(r"^(?:in|at|from)\s+\w[\w .'-]*$", re.I)
 # Scripts written without spaces between words: a name is a few characters.
+# (Korean puts spaces between words, but a name is one word of two to four syllables.)
 _UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f"
-                          r"\u1780-\u17ff]")
+                          r"\u1780-\u17ff\uac00-\ud7af]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
 # 'Jane Doe and John Roe' in one credit: two people, when each side is a name.
 _JOINED_RE = re.compile(r"\s+(?:and|&|und|et|y|e|og|och|en)\s+", re.I)
 _ALLOWED_PUNCT = set(".'’-‐‑ ·・")
@@ -59,6 +61,8 @@ class _Vocabulary:
     place_starts: frozenset[str]
     particles: frozenset[str]
     suffixes: frozenset[str]
+    org_parts: frozenset[str]
+    articles: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +73,7 @@ def _vocabulary() -> _Vocabulary:
         job_heads=words["job_heads"], job_words=words["job_heads"] | words["job_modifiers"],
         org_words=words["org_words"], ui_words=words["ui_words"], function_words=words["function_words"],
         months=words["months"], place_starts=words["place_starts"], particles=words["particles"],
-        suffixes=words["suffixes"],
+        suffixes=words["suffixes"], org_parts=words["org_parts"], articles=words["articles"],
     )
 
 
@@ -105,14 +109,16 @@ def _agency_credit(words: list[str]) -> str:
 
 
 def _strip_job_title(words: list[str]) -> list[str]:
-    """'Alex Raskin Sports News Editor' → 'Alex Raskin': a trailing job title goes, the name stays."""
+    """'Alex Raskin Sports News Editor' → 'Alex Raskin', '박준석 기자 외 1명' → '박준석': a job
+    title and what follows it go, the name before it stays."""
     vocab = _vocabulary()
-    end = len(words)
+    head = next((i for i, w in enumerate(words) if _key(w) in vocab.job_heads), -1)
+    if head < 0:
+        return words
+    end = head
     while end and _key(words[end - 1]) in vocab.job_words:
         end -= 1
-    if end < len(words) and any(_key(w) in vocab.job_heads for w in words[end:]):
-        return words[:end]
-    return words
+    return words[:end]
 
 
 def _is_name(name: str, site: str) -> bool:
@@ -123,8 +129,10 @@ def _is_name(name: str, site: str) -> bool:
     if any(not (ch.isalpha() or ch in _ALLOWED_PUNCT or unicodedata.category(ch).startswith("M")) for ch in name):
         return False  # digits, symbols, brackets, '?' or '!'
     words = name.split()
-    if _UNSPACED_RE.search(name) and len(words) == 1:
-        return 2 <= len(name) <= 12
+    if _UNSPACED_RE.search(name):
+        if _LATIN_RE.search(name) or any(part in name for part in vocab.org_parts):
+            return False  # '中日新聞Web', '読売新聞オンライン': a publication
+        return 1 <= len(words) <= 3 and 2 <= len(name.replace(" ", "")) <= 12
     if not 2 <= len(words) <= _MAX_WORDS:
         return False
     if re.search(r"\w{3,}\.(\s|$)", name) and not all(
@@ -141,6 +149,8 @@ def _is_name(name: str, site: str) -> bool:
     if ui >= 2 or keys[0] in vocab.ui_words or keys[-1] in vocab.ui_words and ui:
         return False
     if all(k.strip(".") in vocab.months or k in vocab.months for k in keys) or keys[0] in vocab.place_starts:
+        return False
+    if keys[0] in vocab.articles or keys[0].startswith("l'"):
         return False
     cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     if cased and any(w[:1].islower() and _key(w) not in vocab.particles for w in cased):
@@ -159,8 +169,8 @@ def person_name(credit: str, site: str = "") -> tuple[str, str]:
     an author.  Only what the credit says is kept; nothing is guessed.
     """
     text = clean_line(unicodedata.normalize("NFC", credit or "")).strip(" ,;:|-–—•·\"'")
-    if not text or len(text) > 4 * MAX_NAME_CHARS or _URL_RE.search(text):
-        return "", agency_of(text) if text and len(text) < 40 else ""
+    if not text or len(text) > 4 * MAX_NAME_CHARS:
+        return "", ""
     text = _BY_RE.sub("", text)
     text = _UI_PREFIX_RE.sub("", text).strip()
     bio = _BIO_RE.match(text)
@@ -168,10 +178,16 @@ def person_name(credit: str, site: str = "") -> tuple[str, str]:
         text = bio.group(1)
     if _FOR_RE.search(text) and _FOR_RE.sub("", text).strip():
         text = _FOR_RE.sub("", text).strip()
+    if _URL_RE.search(text):
+        return "", ""  # an e-mail address or a web address
     text = text.strip(" ,;:|-–—")
+    if text.islower() and " " in text and not _UNSPACED_RE.search(text):
+        text = text.title()  # 'viktor hedlund'; lower-case furniture still fails on its words
     agency = agency_of(text) or _agency_credit(text.split())
     if agency:
         return "", agency
+    if text.split() and agency_of(text.split()[0]):
+        return "", agency_of(text.split()[0])  # 'AFP Deutschland': the agency's desk, not a person
     words = _strip_job_title(text.split())
     name = " ".join(words)
     if name.isupper() and len(name) > 3:
@@ -190,7 +206,7 @@ def clean_authors(credits: list[str], site: str = "") -> tuple[list[str], str]:
     split: list[str] = []
     for credit in credits:
         parts = _JOINED_RE.split(credit or "")
-        split += parts if len(parts) > 1 and all(person_name(p, site)[0] for p in parts) else [credit]
+        split += parts if len(parts) > 1 and any(any(person_name(p, site)) for p in parts) else [credit]
     for credit in split:
         name, agency = person_name(credit, site)
         source = source or agency
