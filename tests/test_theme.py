@@ -34,7 +34,7 @@ def two_story_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     dumps.mkdir(parents=True)
     dated = {"title": BREAKOUT, "maintext": DATED_BODY + "\n" + DATED_BODY.replace("Tuesday", "Monday"),
              "description": "A dek that says </script> too", "authors": ["Jane Doe"],
-             "date_publish": "2019-03-05 10:30:00", "url": "https://news.example.org/minister",
+             "date_publish": "2019-03-05 10:30:00+00:00", "url": "https://news.example.org/minister",
              "source_domain": "news.example.org", "language": "en"}
     undated = {"title": "Floods close the coastal road", "language": "en",
                "maintext": "Floods closed the coastal road for a third day, the roads authority said. "

@@ -30,7 +30,7 @@ def _extract_record(path: str, story: Any = None, status: str = "converted", rea
         rec.update(
             headline=story.headline, dek=story.dek or None, authors=story.authors,
             source=story.source or None, dateline=story.dateline or None,
-            published=story.published.isoformat() if story.published else None,
+            published=story.published_iso or None,
             date_source=story.date_source or None, url=story.url or None,
             language=story.language or None, body=story.text,
             byline=story.byline or None, format=story.format,

@@ -33,7 +33,7 @@ from .story import Story
 log = logging.getLogger(__name__)
 
 # Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "3"
+CONVERTER_VERSION = "4"
 
 
 def now_utc() -> datetime:

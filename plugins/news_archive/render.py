@@ -4,7 +4,8 @@ Multi-valued fields are separated by ``;`` (Pelican splits on ``;`` when one is
 present), so names such as "Reuters, Ltd." survive.  An undated story gets
 ``Published: unknown`` and ``Undated: true``: Pelican needs a ``Date`` to sort and
 paginate, so we give it the archived time, which templates, feeds and structured
-data never present as the publication date.
+data never present as the publication date.  A story known only to the day gets
+``Published: 2017-11-15`` — no time and no zone it did not have.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ def render_markdown(story: Story, slug: str, archived: datetime, version: str) -
     meta: list[tuple[str, str]] = [
         ("Title", metadata_value(story.headline)),
         ("Slug", slug),
-        ("Date", (story.published or archived).isoformat(timespec="seconds")),
-        ("Published", story.published.isoformat(timespec="seconds") if story.published else "unknown"),
+        ("Date", story.published_iso or archived.isoformat(timespec="seconds")),
+        ("Published", story.published_iso or "unknown"),
         ("Date_source", story.date_source or "none"),
         ("Undated", "false" if story.published else "true"),
         ("Archived", archived.isoformat(timespec="seconds")),

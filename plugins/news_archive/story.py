@@ -11,10 +11,24 @@ import dataclasses
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 ENTITY_TYPES = ("person", "organisation", "place", "group")
+
+
+def iso_date(value: datetime | date | None) -> str:
+    """ISO text of a publication date as known: a day stays a day, a time keeps its zone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def parse_iso_date(text: str) -> datetime | date:
+    """The inverse of ``iso_date``: '2017-11-15' → a date, anything longer → a datetime."""
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
 
 
 @dataclass
@@ -44,7 +58,9 @@ class Story:
     byline: str = ""  # the byline as printed, e.g. "by AFP"
     source: str = ""  # agency or publication, e.g. "AFP"
     dateline: str = ""  # place of the dateline, e.g. "MOSCOW"
-    published: datetime | None = None
+    # A datetime only when the time *and its zone* are known (aware); a date when only
+    # the day is (a time without a zone, or a stand-in midnight, says no more than that).
+    published: datetime | date | None = None
     date_source: str = ""  # where `published` came from: dump, sidecar, text, …; "" if none
     url: str = ""
     language: str = ""
@@ -60,6 +76,11 @@ class Story:
         return "\n\n".join(self.body)
 
     @property
+    def published_iso(self) -> str:
+        """'2017-11-15' for a day, '2017-11-15T04:29:00-05:00' for a time with its zone; '' if undated."""
+        return iso_date(self.published)
+
+    @property
     def content_hash(self) -> str:
         """Hash of what makes this story this story (headline and body, normalised)."""
         norm = unicodedata.normalize("NFC", self.headline + "\n" + self.text)
@@ -67,14 +88,14 @@ class Story:
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
-        data["published"] = self.published.isoformat() if self.published else None
+        data["published"] = self.published_iso or None
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Story:
         data = dict(data)
         published = data.get("published")
-        data["published"] = datetime.fromisoformat(published) if published else None
+        data["published"] = parse_iso_date(published) if published else None
         ents = []
         for e in data.get("entities", []):
             e = dict(e)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from .fields import agency_of, parse_byline
+from .fields import DATE_PROBES, agency_of, parse_byline, zone_of
 from .names import clean_authors
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
@@ -45,12 +45,23 @@ _DATE_WORDS_RE = re.compile(
 _US_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b(?:\s+(\d{1,2}:\d{2})(?:\s*([AaPp])\.?[Mm]\.?)?)?")
 
 
-def find_date(line: str) -> datetime | None:
+_ZONE_AFTER_RE = re.compile(r"^\s*\(?([A-Z]{2,4})\b")
+
+
+def _known(moment: datetime, time_given: bool, zone_name: str) -> datetime | date:
+    """A time read from a page with its zone when the zone is known, else the day only."""
+    zone = zone_of(zone_name, moment.date()) if zone_name and time_given else None
+    return moment.replace(tzinfo=zone) if zone else moment.date()
+
+
+def find_date(line: str) -> datetime | date | None:
     """A publication date written in a short byline/date line, or None.
 
     Month names (English), ISO dates and day.month.year are read as written; a
     slashed date only when it cannot be misread (``11/19/19`` is November 19, while
     ``05/06/19`` could be May or June and is left alone: no date beats a wrong one).
+    A time is kept only with its zone ('8:15 pm EST' → -05:00); a time without one, or
+    with an ambiguous one ('CST'), leaves the day only (see ``fields.as_known``).
     """
     from dateutil import parser as dateparser
 
@@ -60,18 +71,30 @@ def find_date(line: str) -> datetime | None:
         if not m:
             continue
         raw = m.group(0)
+        zone_name = ""
         if pattern is not _DATE_RES[3]:
             raw = re.sub(r"\b(\d{1,2})\.(\d{2})\b", r"\1:\2", raw)  # 18.54 GMT is a time
-            # A time zone after the time ('8:15 pm CST', '10:43 AM EST'): the local time is kept.
-            raw = re.sub(r"(\d(?:\s*[AaPp]\.?[Mm]\.?)?)\s+(?!AM\b|PM\b)[A-Z]{2,4}\b", r"\1", raw)
+            # A time zone after the time ('8:15 pm CST', '10:43 AM EST'): read apart from the time.
+            zone = re.search(r"(\d(?:\s*[AaPp]\.?[Mm]\.?)?)\s+(?!AM\b|PM\b)([A-Z]{2,4})\b", raw)
+            if zone:
+                zone_name = zone.group(2)
+                raw = raw[: zone.start(2)] + raw[zone.end(2):]
         try:
             if pattern is _DATE_RES[3]:
-                return dateparser.parse(raw.replace(".", "/"), dayfirst=True)
-            return dateparser.parse(raw, fuzzy=False)
+                raw = raw.replace(".", "/")
+                first, second = (dateparser.parse(raw, dayfirst=True, default=p) for p in DATE_PROBES)
+            else:
+                first, second = (dateparser.parse(raw, fuzzy=False, default=p) for p in DATE_PROBES)
         except (ValueError, OverflowError):
             continue
+        if first.date() != second.date():
+            continue
+        if not zone_name:
+            after = _ZONE_AFTER_RE.match(text[m.end():])
+            zone_name = after.group(1) if after else ""
+        return _known(first, (first.hour, first.minute) == (second.hour, second.minute), zone_name)
     m = _US_DATE_RE.search(text)
-    lead = re.search(r"\b(\d{1,2}:\d{2})\s*([AaPp])\.?[Mm]\.?", text[: m.start()]) if m else None
+    lead = re.search(r"\b(\d{1,2}:\d{2})\s*([AaPp])\.?[Mm]\.?(?:\s+([A-Z]{2,4})\b)?", text[: m.start()]) if m else None
     if m:
         first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         year += 2000 if year < 100 else 0
@@ -83,6 +106,12 @@ def find_date(line: str) -> datetime | None:
             return None
         hour, minute = 0, 0
         clock, half = (m.group(4), m.group(5)) if m.group(4) else (lead.group(1), lead.group(2)) if lead else ("", "")
+        zone_name = ""
+        if m.group(4):
+            after = _ZONE_AFTER_RE.match(text[m.end():])
+            zone_name = after.group(1) if after else ""
+        elif lead:
+            zone_name = lead.group(3) or ""
         if clock:
             hour, minute = map(int, clock.split(":"))
             if half and half.lower() == "p" and hour < 12:
@@ -90,7 +119,7 @@ def find_date(line: str) -> datetime | None:
             elif half and half.lower() == "a" and hour == 12:
                 hour = 0
         try:
-            return datetime(year, month, day, hour, minute)
+            return _known(datetime(year, month, day, hour, minute), bool(clock), zone_name)
         except ValueError:
             return None
     return None
@@ -164,7 +193,7 @@ class Head:
     authors: list[str]
     source: str
     byline: str
-    published: datetime | None
+    published: datetime | date | None
 
 
 def parse_head(lines: list[str], site: str = "") -> Head:

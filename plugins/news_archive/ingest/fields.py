@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import tomllib
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from pathlib import Path
 
 # Agencies and wire services recognised in bylines and datelines.
 AGENCIES = {
@@ -143,8 +146,82 @@ def take_dateline(body: list[str]) -> tuple[str, str]:
     return dateline, agency
 
 
-def parse_date(value: object) -> datetime | None:
-    """Dates as they appear in records: ISO strings, epoch seconds/ms, {'$date': …}."""
+DATE_PROBES = (datetime(2001, 1, 1, 0, 0, 0), datetime(2002, 2, 2, 1, 1, 1))
+_ZONE_RE = re.compile(r"(?<![\w.])([A-Z]{1,5})\.?(?![\w])")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[dict[str, int], dict[str, str]]:
+    data = tomllib.loads((Path(__file__).parent / "data" / "timezones.toml").read_text(encoding="utf-8"))
+    return dict(data["offsets"]), dict(data["regions"])
+
+
+def zone_of(abbreviation: str, day: date | None = None) -> tzinfo | None:
+    """The zone an abbreviation names ('EST' → -05:00, 'ET' on a February day → -05:00), or
+    None when it is unknown or ambiguous (CST, IST): a zone is never guessed."""
+    offsets, regions = _zones()
+    name = abbreviation.upper().strip(".")
+    if name in offsets:
+        return timezone(timedelta(minutes=offsets[name])) if offsets[name] else UTC
+    if name in regions and day is not None:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(regions[name])
+        moment = datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+        return timezone(moment.utcoffset() or timedelta(0))
+    return None
+
+
+def as_known(value: datetime, time_given: bool = True) -> datetime | date:
+    """Keep what is known of a moment: a time with its zone, else only the day.
+
+    A time without a zone (news-please's ``2017-11-15T16:29:00``) or a stand-in midnight
+    (``T00:00:00``, which crawlers write when the page gave only a day) says no more
+    than the day; showing it as a time would print a zone (the site's) it never had.
+    """
+    if value.tzinfo is None or value.utcoffset() is None or not time_given:
+        return value.date()
+    return value
+
+
+def _parse_text(text: str) -> datetime | date | None:
+    """A date written in words ('Nov 15, 2017 4:29 AM EST'); only the parts the text gives."""
+    import warnings
+
+    from dateutil import parser as dateparser
+
+    zone = None
+    found = None
+    for m in _ZONE_RE.finditer(text):
+        if m.group(1) in ("AM", "PM", "A", "P", "M"):
+            continue
+        found = m
+    bare = text
+    if found:
+        bare = (text[: found.start()] + " " + text[found.end():]).strip()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            first, second = (dateparser.parse(bare, default=probe, fuzzy=False) for probe in DATE_PROBES)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None  # the text gives no whole day ('2017', 'November 2017'): no date is invented
+    time_given = (first.hour, first.minute) == (second.hour, second.minute)
+    if first.tzinfo is None and found:
+        zone = zone_of(found.group(1), first.date())
+        if zone is None:
+            return first.date()  # an unknown or ambiguous zone: the day only
+        first = first.replace(tzinfo=zone)
+    return as_known(first, time_given)
+
+
+def parse_date(value: object) -> datetime | date | None:
+    """Dates as they appear in records: ISO strings, epoch seconds/ms, {'$date': …}, words.
+
+    What is known is kept and nothing more: an aware datetime when a time and its zone
+    are given, a date when only the day is (see ``as_known``), None when not even that.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dict):
@@ -155,23 +232,23 @@ def parse_date(value: object) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 1e11 else value
         try:
-            return datetime.fromtimestamp(seconds, tz=UTC)
+            return datetime.fromtimestamp(seconds, tz=UTC)  # an instant: its zone is UTC by definition
         except (OverflowError, OSError, ValueError):
             return None
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d{10,13}", text):
             return parse_date(int(text))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                return None
         try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            pass
-        try:
-            from dateutil import parser as dateparser
-
-            return dateparser.parse(text, fuzzy=False)
-        except (ValueError, OverflowError, TypeError):
-            return None
+            return _parse_text(text)
+        return as_known(parsed)
     return None
 
 
