@@ -48,9 +48,21 @@ from .furniture import FOOTER_RE as _FOOTER_RE
 from .furniture import NOTICE_RE as _NOTICE_RE
 from .furniture import not_article, strip_furniture
 
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":", "\u3002", "\uff01", "\uff1f", "\u2026", "»")
+# A word: letters with their combining marks.  Python's \w leaves out the vowel signs of
+# Indic scripts (Devanagari, Bengali, Tamil…), Thai and Arabic harakat, which would cut
+# 'पकड़ा' into pieces and make every Hindi line look twice as long and half as prose.
+_MARKS = "\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0dff\u0e00-\u0eff"
+_TOKEN_RE = re.compile(rf"[^\W_][\w{_MARKS}]*|[{_MARKS}]+", re.UNICODE)
+# Chinese and Japanese (Korean puts spaces between words and has a stop-word list).
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# Scripts written without spaces between words (Thai, Lao, Khmer, Myanmar): about four
+# characters a word; prose in them runs long between the spaces that end clauses.
+_UNSPACED_RE = re.compile(r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
+# How sentences end in the scripts the archive sees: Latin, CJK (。！？), Arabic and Urdu
+# (؟ ۔), Devanagari (। ॥), Myanmar (။), Khmer (។), Ethiopic (።), Armenian (։), Greek (;).
+_SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":", "\u3002", "\uff01", "\uff1f", "\u2026", "»",
+                 "\uff61", "\u06d4", "\u061f", "\u0964", "\u0965", "\u104b", "\u17d4", "\u1362", "\u0589",
+                 "\u037e", "\u00bb", "\u300d", "\u300f")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[-|–—•·:»«]|::|--)\s+")
 
 # ---------------------------------------------------------------------------
@@ -79,6 +91,21 @@ def guess_stopwords(text: str) -> frozenset[str]:
             hits[i] += n
     best = max(range(len(lists)), key=hits.__getitem__) if lists else -1
     return lists[best] if best >= 0 and hits[best] else frozenset()
+
+
+# Below this share of a page's tokens, the best stop-word list is not the page's language.
+_MIN_STOP_COVERAGE = 0.08
+
+
+def page_stopwords(text: str) -> frozenset[str] | None:
+    """The page's stop words, or None when no list fits its language (Zulu, Xhosa…):
+    then prose is measured by its shape alone rather than read as never prose."""
+    words = guess_stopwords(text)
+    tokens = [t.casefold() for t in _TOKEN_RE.findall(text) if not _CJK_RE.match(t) and not _UNSPACED_RE.match(t)]
+    if len(tokens) < 20 or not _stoplists()[0]:
+        return words
+    covered = sum(1 for t in tokens if t in words)
+    return words if covered >= _MIN_STOP_COVERAGE * len(tokens) else None
 
 
 # ---------------------------------------------------------------------------
@@ -170,13 +197,36 @@ class Line:
         return -1.0
 
 
-def _measure(text: str, stopwords: frozenset[str]) -> Line:
-    tokens = _TOKEN_RE.findall(text)
+def word_count(text: str) -> int:
+    """Words in a line, also in scripts without spaces (two CJK or four Thai characters a word)."""
+    tokens = len(_TOKEN_RE.findall(text))
     cjk = len(_CJK_RE.findall(text))
     if cjk > len(text) * 0.3:
+        return max(tokens, cjk // 2)
+    unspaced = len(_UNSPACED_RE.findall(text))
+    if unspaced > len(text) * 0.3:
+        return max(tokens, unspaced // 4)
+    return tokens
+
+
+def _measure(text: str, stopwords: frozenset[str] | None) -> Line:
+    """``stopwords`` None: the page's language has no stop-word list (Zulu, Xhosa…), so
+    prose is told by its shape alone: long lines that end like sentences."""
+    tokens = _TOKEN_RE.findall(text)
+    cjk = len(_CJK_RE.findall(text))
+    unspaced = len(_UNSPACED_RE.findall(text))
+    if cjk > len(text) * 0.3:
         # No spaces between words: about two characters a word, and prose has 。、
-        words = max(len(tokens), cjk // 2)
+        words = word_count(text)
         density = 0.3 if re.search("[\u3001\u3002\uff0c]", text) else 0.0
+    elif unspaced > len(text) * 0.3:
+        # Thai and its neighbours: no stop-word list splits them; a long run is prose.
+        words = word_count(text)
+        density = 0.3 if unspaced >= 60 else 0.0
+        return Line(text, words, density, text.endswith(_SENTENCE_END) or unspaced >= 60)
+    elif stopwords is None:
+        words = len(tokens)
+        density = 0.3 if words >= 8 and (text.endswith(_SENTENCE_END) or words >= 25) else 0.0
     else:
         words = len(tokens)
         density = sum(1 for t in tokens if t.casefold() in stopwords) / words if words else 0.0
@@ -329,7 +379,7 @@ def _headline_index(lines: list[str]) -> int:
     suffix_match = -1
     for i in range(1, min(len(lines), 400)):
         cand = _norm(lines[i])
-        if len(cand.split()) < 2 or lines[i].endswith((",", ";")) or cand == site:
+        if word_count(lines[i]) < 2 or lines[i].endswith((",", ";")) or cand == site:
             continue
         if cand == title or (title.startswith(cand + " ") and len(cand) >= 0.3 * len(title)):
             return i
@@ -342,7 +392,7 @@ def _title_headline(first: str) -> str:
     """Without a repeated headline line: the page title line minus the site name."""
     parts = _TITLE_SEPARATORS.split(first)
     title = max(parts, key=len) if len(parts) > 1 else first
-    if 2 <= len(title.split()) <= 30 and not (title.endswith(".") and len(title.split()) > 20):
+    if 2 <= word_count(title) <= 30 and not (title.endswith(".") and word_count(title) > 20):
         return title
     return ""
 
@@ -388,7 +438,7 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
     lines = [ln for ln in lines if ln]
     if not lines:
         raise Rejected("empty file (only whitespace)")
-    stopwords = guess_stopwords(text)
+    stopwords = page_stopwords(text)
     if furniture is None:
         furniture = boilerplate.repeated(text) if boilerplate else frozenset()
     measured = [_measure(ln, stopwords) for ln in lines]
@@ -444,11 +494,11 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
             continue
         seen.add(key)
         body.append(m.text)
-    if sum(len(p.split()) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
+    if sum(word_count(p) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
         raise Rejected("no article found: too little running text")
     if h_index >= 0:
         headline = lines[h_index]
-    elif lo and start <= 2 and 2 <= len(lines[0].split()) <= 30:
+    elif lo and start <= 2 and 2 <= word_count(lines[0]) <= 30:
         headline = lines[0]  # a bare story (headline, then paragraphs): the line is all headline
     else:
         headline = _title_headline(lines[0]) if lo else ""
