@@ -266,3 +266,71 @@ def clean_line(text: str) -> str:
     """Collapse whitespace, drop control characters."""
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def site_key(domain: str) -> str:
+    """'www.dailymail.co.uk' → 'dailymail', 'edition.cnn.com' → 'cnn': a site's own name."""
+    host = re.sub(r"^https?://", "", (domain or "").strip().casefold()).split("/")[0]
+    labels = [x for x in host.split(".") if x and x not in ("www", "edition", "m", "amp", "news", "mobile")]
+    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in ("info", "news", "online")):
+        labels.pop()  # the TLD and 'co.uk'-style second levels
+    return _letters(labels[0]) if labels else ""
+
+
+# A CJK headline's site suffix: a separator, then a short name ending like a publication's.
+_CJK_SUFFIX_RE = re.compile(r"\s*[-_|｜：:－—]\s*[\w\u3000-\u30ff\u4e00-\u9fff]{1,10}"
+                            r"(网|網|新聞|新闻|日报|日報|电视台|通信|電子版|新聞社|デジタル|オンライン|신문|뉴스|일보)"
+                            r"(\s*電子版)?$")
+_HEADLINE_SEP_RE = re.compile(r"\s+(?:[-|–—•·»]|::|--|:)\s+")
+
+
+def _names_site(segment: str, keys: list[str]) -> bool:
+    """Whether a headline segment is the site's name ('IndieWire', 'RT International')."""
+    words = segment.split()
+    if not 1 <= len(words) <= 6:
+        return False
+    own = _letters(segment)
+    first = _letters(words[0])
+    initials = "".join(_letters(w)[:1] for w in words)
+    for key in keys:
+        if not key:
+            continue
+        if own == key or initials == key and len(words) > 1 or first == key:
+            return True
+        if len(key) >= 4 and len(own) >= 4 and (key in own or (own in key and len(own) >= 0.6 * len(key))):
+            return True
+    return False
+
+
+def strip_site_suffix(headline: str, *sites: str) -> str:
+    """'Headline - IndieWire' → 'Headline' when the suffix is the site's own name.
+
+    ``sites``: the site's domain or names as the record gives them (source domain, URL,
+    publisher).  Only a trailing segment that names the site goes (with what follows
+    it: 'Passengers … - Hawaii News Now - KGMB and KHNL'), and breadcrumb sections
+    before a site name joined by '»' ('… » Local » Noticias » Ultima Hora'); a colon or
+    dash that is part of the headline ('Mattis: …', '… - here's what it does') stays.
+    """
+    cjk = _CJK_SUFFIX_RE.search(headline)
+    if cjk and len(headline) - len(cjk.group(0)) >= 8:
+        return headline[: cjk.start()].rstrip()  # '…需求-新华网', '…の成否 ：日本経済新聞'
+    keys = sorted({k for s in sites if s for k in (site_key(s), _letters(s)) if k})
+    if not keys:
+        return headline
+    parts = _HEADLINE_SEP_RE.split(headline)
+    seps = _HEADLINE_SEP_RE.findall(headline)
+    if len(parts) < 2:
+        return headline
+    for i in range(len(parts) - 1, 0, -1):
+        if len(parts) - i > 3:
+            break
+        if _names_site(parts[i], keys):
+            while i > 1 and seps[i - 1].strip() == "»" and len(parts[i - 1].split()) <= 2:
+                i -= 1  # breadcrumb sections before the site name
+            kept = "".join(p + (seps[k] if k < i - 1 else "") for k, p in enumerate(parts[:i])).strip()
+            return kept if len(kept.split()) >= 2 or len(kept) >= 8 else headline
+    return headline

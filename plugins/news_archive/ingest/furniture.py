@@ -83,6 +83,17 @@ _INLINE_RE = re.compile(
 )
 # A heading under which the author's biography follows: the story has ended.
 _AUTHOR_BOX_RE = re.compile(r"^(about the author|about the writer|author bio(graphy)?)\W*$", re.I)
+# Furniture in other languages and scripts: share, log-in and members-only prompts
+# ('このニュースをシェア', '＞ ログイン', '有料会員限定'), a correction button ('【纠错】').
+_WORLD_RE = re.compile(
+    r"(シェア|ログイン|会員登録|会員限定|有料会員|記事保存|分享|登录|注册|纠错|责任编辑|공유|로그인|구독|"
+    r"teilen|compartir|partager|condividi|поделиться|подписаться|مشاركة|اشترك|teilen sie|jetzt abonnieren)",
+    re.I,
+)
+_BRACKETED_RE = re.compile(r"^[【\[［(（][^】\]］)）]{0,20}[】\]］)）]?$")
+_URL_OR_HANDLE_RE = re.compile(r"https?://|www\.|@\w{2,}")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_SENTENCE_END = ("。", "！", "？", "」", "』", "）", ")", "…")
 # Labels a crawler glued to the start of a paragraph ('Story highlights One family…').
 _LABEL_RE = re.compile(r"^(story highlights|updated \||update:|highlights:?)\s+", re.I)
 # 'Vjeran Pavic/The Verge', '(Lucy Pasha Robinson / The Independent)': a picture credit.
@@ -115,8 +126,8 @@ def repeats(paragraph: str, headline: str) -> bool:
 def is_furniture(paragraph: str) -> bool:
     """True for a paragraph that is page furniture wherever it stands in a body."""
     p = paragraph.strip()
-    if not p:
-        return True
+    if not p or not _TOKEN_RE.search(p):
+        return True  # empty, or punctuation only ('】', '* * *')
     words = _words(p)
     if BOILERPLATE_RE.match(p) or FOOTER_RE.match(p) or _INLINE_RE.match(p):
         return True
@@ -126,7 +137,19 @@ def is_furniture(paragraph: str) -> bool:
         return True
     if words < 16 and CREDIT_RE.search(p):
         return True
+    if _BRACKETED_RE.match(p):
+        return True  # '【纠错】', '[Advertisement]'
+    short = words <= 8 or (_CJK_RE.search(p) and len(p) <= 40)
+    if short and _WORLD_RE.search(p):
+        return True
+    if short and _URL_OR_HANDLE_RE.search(p) and not p.endswith((".", "!", "?", "。")):
+        return True  # 'Twitter https://twitter.com/site', 'LINE ID = @site': the site's own links
     return words <= 10 and not p.endswith((".", "!", "?", "\u201d", '"')) and bool(_SLASH_CREDIT_RE.match(p))
+
+
+def _cjk_menu_item(paragraph: str) -> bool:
+    """A short CJK line that is no sentence ('電子版トップ', 'アカウント一覧'): a menu item."""
+    return bool(_CJK_RE.search(paragraph)) and len(paragraph) <= 14 and not paragraph.endswith(_CJK_SENTENCE_END)
 
 
 def _is_timestamp(paragraph: str) -> bool:
@@ -153,9 +176,10 @@ def strip_furniture(paragraphs: list[str], headline: str = "") -> list[str]:
             break  # comments, or the author's biography, follow
         if not is_furniture(p):
             out.append(p)
-    while out and (repeats(out[0], headline) or parse_byline(out[0]) or _is_timestamp(out[0])):
+    while out and (repeats(out[0], headline) or parse_byline(out[0]) or _is_timestamp(out[0])
+                   or _cjk_menu_item(out[0])):
         out.pop(0)
-    while out and _is_timestamp(out[-1]):
+    while out and (_is_timestamp(out[-1]) or _cjk_menu_item(out[-1])):
         out.pop()
     return out
 

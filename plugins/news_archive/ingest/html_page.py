@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..story import Story
 from .errors import Rejected
-from .fields import clean_line, parse_byline, parse_date, safe_url, take_dateline
+from .fields import clean_line, parse_byline, parse_date, safe_url, strip_site_suffix, take_dateline
 from .furniture import not_article, strip_furniture
 from .names import clean_authors, site_key
 
@@ -27,7 +27,8 @@ def read_html(html: str, origin: str) -> Story:
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = data.get("text") or ""
     body = [clean_line(p) for p in text.split("\n") if clean_line(p)]
-    headline = clean_line(data.get("title") or "")
+    headline = strip_site_suffix(clean_line(data.get("title") or ""), data.get("sitename") or "",
+                                 data.get("hostname") or "", data.get("url") or "")
     # trafilatura keeps the <h1> and a byline paragraph at the top of the text: they
     # are the headline and byline, not the body.
     while body and (body[0].casefold() == headline.casefold() or parse_byline(body[0])):
@@ -36,6 +37,9 @@ def read_html(html: str, origin: str) -> Story:
         raise Rejected("no article found in the HTML page (no body text)")
     if not headline:
         raise Rejected("no article found in the HTML page (no headline)")
+    sitename = clean_line(data.get("sitename") or "")
+    if sitename.casefold() == headline.casefold():
+        sitename = ""  # a page whose site name is its own title names no site
     kept = strip_furniture(body, headline)
     reason = not_article(headline, body, kept)
     if reason:
@@ -51,7 +55,7 @@ def read_html(html: str, origin: str) -> Story:
         body=body,
         dek=clean_line(data.get("description") or ""),
         authors=kept,
-        source=source or clean_line(data.get("sitename") or ""),
+        source=source or sitename,
         dateline=dateline,
         published=published,
         date_source="dump" if published else "",

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
-from .fields import clean_line, parse_date, safe_url, take_dateline
+from .fields import clean_line, parse_date, safe_url, strip_site_suffix, take_dateline
 from .furniture import not_article, strip_furniture
 from .names import clean_authors, site_key
 
@@ -102,7 +102,9 @@ def _authors(value: Any) -> list[str]:
 def record_to_story(rec: Any, origin: str) -> Story:
     if not isinstance(rec, dict):
         raise Rejected("JSON record is not an object")
-    headline = _text(_first(rec, _HEADLINE_KEYS))
+    url = safe_url(_first(rec, _URL_KEYS))
+    publisher = _text(rec.get("source") or rec.get("publisher"))
+    headline = strip_site_suffix(_text(_first(rec, _HEADLINE_KEYS)), _text(rec.get("source_domain")), url, publisher)
     raw_body = _first(rec, _BODY_KEYS)
     structured = _structured(raw_body)
     dek, given = structured if structured else (_text(_first(rec, _DEK_KEYS)), _paragraphs(raw_body))
@@ -119,7 +121,7 @@ def record_to_story(rec: Any, origin: str) -> Story:
         raise Rejected(reason)
     raw_date = _first(rec, _DATE_KEYS)
     published = parse_date(raw_date)
-    site = site_key(_text(rec.get("source_domain")) or safe_url(_first(rec, _URL_KEYS)))
+    site = site_key(_text(rec.get("source_domain")) or url)
     authors, source = clean_authors(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")), site)
     dateline, agency = take_dateline(body)
     source = source or agency
@@ -128,11 +130,11 @@ def record_to_story(rec: Any, origin: str) -> Story:
         body=body,
         dek=dek,
         authors=authors,
-        source=source or _text(rec.get("source") or rec.get("publisher") or rec.get("source_domain")),
+        source=source or publisher or _text(rec.get("source_domain")),
         dateline=dateline,
         published=published,
         date_source="dump" if published else "",
-        url=safe_url(_first(rec, _URL_KEYS)),
+        url=url,
         language=_text(rec.get("language")),
         section=_text(rec.get("section")),
         origin=origin,

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .fields import agency_of, clean_line
+from .fields import agency_of, clean_line, site_key
 
-__all__ = ["MAX_NAME_CHARS", "clean_authors", "person_name"]
+__all__ = ["MAX_NAME_CHARS", "clean_authors", "person_name", "site_key"]
 
 # The longest name kept (longer credits are biographies or sentences); the same bound
 # keeps author page slugs and file names short.
@@ -83,15 +83,6 @@ def _key(word: str) -> str:
 
 def _letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def site_key(domain: str) -> str:
-    """'www.dailymail.co.uk' → 'dailymail', 'edition.cnn.com' → 'cnn': a site's own name."""
-    host = re.sub(r"^https?://", "", (domain or "").strip().casefold()).split("/")[0]
-    labels = [x for x in host.split(".") if x and x not in ("www", "edition", "m", "amp", "news", "mobile")]
-    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in ("info", "news", "online")):
-        labels.pop()  # the TLD and 'co.uk'-style second levels
-    return _letters(labels[0]) if labels else ""
 
 
 def _agency_credit(words: list[str]) -> str:
@@ -169,8 +160,8 @@ def person_name(credit: str, site: str = "") -> tuple[str, str]:
     an author.  Only what the credit says is kept; nothing is guessed.
     """
     text = clean_line(unicodedata.normalize("NFC", credit or "")).strip(" ,;:|-–—•·\"'")
-    if not text or len(text) > 4 * MAX_NAME_CHARS:
-        return "", ""
+    if not text or len(text) > 2 * MAX_NAME_CHARS:
+        return "", ""  # a biography or a paragraph, not a credit: nothing in it is taken
     text = _BY_RE.sub("", text)
     text = _UI_PREFIX_RE.sub("", text).strip()
     bio = _BIO_RE.match(text)
@@ -205,7 +196,7 @@ def clean_authors(credits: list[str], site: str = "") -> tuple[list[str], str]:
     source = ""
     split: list[str] = []
     for credit in credits:
-        parts = _JOINED_RE.split(credit or "")
+        parts = _JOINED_RE.split(credit or "") if len(credit or "") <= 2 * MAX_NAME_CHARS else [credit]
         split += parts if len(parts) > 1 and any(any(person_name(p, site)) for p in parts) else [credit]
     for credit in split:
         name, agency = person_name(credit, site)
