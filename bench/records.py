@@ -16,7 +16,7 @@ extract``).  Printed, with the machine and commit:
   suffix names the record's site (its letters occur in the source domain, or it is
   repeated as a suffix by several records of the same site).
 
-Run: ``PYTHONPATH=plugins .venv/bin/python bench/records.py [--show N] [--json OUT]``
+Run: ``.venv/bin/python bench/records.py [--show N] [--json OUT] [--plugins DIR]``
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 CORPORA = {
@@ -132,7 +131,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--show", type=int, default=15, help="examples to print per finding")
     ap.add_argument("--json", help="write the figures and lists here")
+    ap.add_argument("--plugins", default=str(ROOT / "plugins"),
+                    help="the plugins folder to measure (another commit's: `git archive C plugins`, "
+                         "with BENCH_COMMIT=C)")
     args = ap.parse_args()
+    sys.path.insert(0, args.plugins)
     missing = [str(p) for p in CORPORA.values() if not p.exists()]
     if missing:
         print(f"shared data not available: {', '.join(missing)}")

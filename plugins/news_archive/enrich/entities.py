@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -189,9 +190,20 @@ def _archive_fingerprint(table: AliasTable) -> str:
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
 def ner_text(story: Story) -> str:
-    """What NER reads: headline, dek and body paragraphs (never navigation or footers)."""
-    return "\n\n".join(p for p in [story.headline, story.dek, *story.body] if p)
+    """What NER reads: headline, dek and body paragraphs (never navigation or footers).
+
+    Nothing for a story written mostly in a script without spaces between words: the
+    model (English by default) cannot split it into words, and took whole Japanese
+    sentences for names (which then became tag and entity pages).
+    """
+    text = "\n\n".join(p for p in [story.headline, story.dek, *story.body] if p)
+    letters = sum(ch.isalpha() for ch in text)
+    return "" if letters and len(_UNSPACED_RE.findall(text)) > 0.3 * letters else text
 
 
 def run_ner(

@@ -172,7 +172,7 @@ def strip_furniture(paragraphs: list[str], headline: str = "") -> list[str]:
     out: list[str] = []
     for p in paragraphs:
         p = _LABEL_RE.sub("", p.strip())
-        if (COMMENTS_RE.match(p) or _AUTHOR_BOX_RE.match(p)) and out:
+        if COMMENTS_RE.match(p) and out or _AUTHOR_BOX_RE.match(p):
             break  # comments, or the author's biography, follow
         if not is_furniture(p):
             out.append(p)

@@ -112,7 +112,8 @@ def record_to_story(rec: Any, origin: str) -> Story:
         if not any(k in rec for k in (*_HEADLINE_KEYS, *_BODY_KEYS)):
             keys = ", ".join(sorted(map(str, rec))[:6])
             raise Rejected(f"not a news record: a JSON object without title or text fields (keys: {keys})")
-        raise Rejected("no headline in the JSON record")
+        raise Rejected("no headline and no article text in the JSON record" if not given
+                       else "no headline in the JSON record")
     if not given:
         raise Rejected("no article text in the JSON record")
     body = strip_furniture(given, headline)
