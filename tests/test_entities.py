@@ -237,3 +237,17 @@ def test_a_name_glued_to_its_own_hover_card_is_cut_at_the_repeat():
     # A real name with a repeated single word is left alone.
     text = "Sirhan Sirhan was denied parole"
     assert trim_span(text, 0, len("Sirhan Sirhan")) == (0, len("Sirhan Sirhan"))
+
+
+def test_ner_reads_nothing_in_a_script_written_without_spaces():
+    """The English model cannot split Japanese or Thai into words: it took whole sentences
+    for names, and their tag pages' file names broke a real build (fundus_multilingual)."""
+    from news_archive.enrich.entities import ner_text
+    from news_archive.story import Story
+
+    japanese = Story(headline="東京で大雨、交通に影響",
+                     body=["東京都内では昨夜から激しい雨が降り続き、多くの道路が冠水した。"])
+    thai = Story(headline="กรุงเทพฯ ฝนตกหนัก", body=["เมื่อคืนที่ผ่านมาเกิดฝนตกหนักในกรุงเทพมหานคร"])
+    english = Story(headline="Rain floods Tokyo roads", body=["Heavy rain flooded roads in Tokyo (東京) overnight."])
+    assert ner_text(japanese) == "" and ner_text(thai) == ""
+    assert ner_text(english).startswith("Rain floods Tokyo roads")

@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from news_archive import __main__ as cli
 

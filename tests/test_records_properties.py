@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from news_archive.ingest.fields import parse_date
 from news_archive.ingest.furniture import strip_furniture
 from news_archive.ingest.names import MAX_NAME_CHARS, clean_authors, person_name
