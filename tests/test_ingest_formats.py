@@ -106,7 +106,7 @@ def test_jsonl_bad_line_costs_only_itself():
     status = {r["path"].rsplit("/", 1)[-1]: (r["status"], r["reason"]) for r in recs}
     assert status["records.jsonl#1"][0] == "converted"
     assert status["records.jsonl#2"][0] == "rejected" and "invalid JSON" in status["records.jsonl#2"][1]
-    assert status["records.jsonl#3"] == ("rejected", "no headline in the JSON record")
+    assert status["records.jsonl#3"] == ("rejected", "no headline and no article text in the JSON record")
     assert status["records.jsonl#4"][0] == "converted"
     rail = next(r for r in recs if r["path"].endswith("#4"))
     assert rail["source"] == "AP" and rail["authors"] == []  # an agency is not a person
