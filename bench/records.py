@@ -206,6 +206,23 @@ def main() -> int:
     for h, s in suffixed[: args.show]:
         print(f"  {h!r}  (suffix {s!r})")
 
+    # newspaper4k's own extraction of its pages (its test fixtures) as a reference: not a
+    # human ground truth, but a second reader's opinion of where each body is.
+    from extraction import page_score, prf
+
+    meta = DATA / "newspaper4k_multilingual" / "metadata"
+    scores = []
+    for r in converted:
+        if r["path"].startswith("newspaper4k/"):
+            ref = json.loads((meta / (Path(r["path"]).stem + ".json")).read_text(encoding="utf-8"))
+            scores.append(page_score(ref.get("text") or "", r["body"] or ""))
+            print(f"  {Path(r['path']).name}: F1 vs newspaper4k "
+                  f"{prf([scores[-1]])[2]:.3f}, headline {'=' if r['headline'] == ref.get('title') else '≠'} "
+                  f"{ref.get('title')!r}")
+    if scores:
+        p, rc, f = prf(scores)
+        print(f"newspaper4k pages: body vs newspaper4k's extraction P {p:.3f} R {rc:.3f} F1 {f:.3f} ({len(scores)})")
+
     dates = Counter()
     for r in converted:
         p = r["published"] or ""

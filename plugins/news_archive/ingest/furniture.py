@@ -25,7 +25,11 @@ __all__ = [
 COMMENTS_RE = re.compile(
     r"^(leave a (comment|reply)|comments?( \(\d+\))?|\d+ comments?|join the (discussion|conversation)|"
     r"post a comment|add (a|your) comment|\d+ (responses|replies|comments|thoughts) (to|on) .*|"
-    r"show comments|view comments|discussion)\W*$",
+    r"show comments|view comments|discussion|"
+    # … and in the archive's other languages: Spanish/Portuguese, German, French, Italian,
+    # Dutch, Scandinavian, Polish, Turkish, Russian, Arabic, Japanese, Chinese, Korean.
+    r"comentar(ios)?|comentários|kommentar(e|er)?|commentaires?|commenter|commenti|commenta|"
+    r"reacties|komentarze|yorum(lar)?|комментарии|تعليقات|コメント|评论|評論|댓글)\W*$",
     re.I,
 )
 # Headings of related-story boxes and footers; such a box can also sit inside an article.
