@@ -97,3 +97,30 @@ def test_furniture_removal_only_removes_and_is_stable(paragraphs: list[str], hea
     it = iter(p.strip() for p in paragraphs)
     assert all(any(k == p or p.endswith(k) for p in it) for k in kept), "kept paragraphs are the input's, in order"
     assert strip_furniture(kept, headline) == kept
+
+
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=80)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=12,
+)
+record_keys = st.sampled_from(["title", "headline", "text", "maintext", "body", "authors", "author",
+                               "date_publish", "publishing_date", "url", "source_domain", "description",
+                               "summary", "sections", "paragraphs", "language"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(record_keys, json_value, max_size=8))
+def test_any_json_record_becomes_a_clean_story_or_a_reason(rec: dict):
+    from news_archive.ingest.errors import Rejected
+    from news_archive.ingest.json_record import record_to_story
+
+    try:
+        story = record_to_story(rec, "r.json")
+    except Rejected as exc:
+        assert exc.reason
+        return
+    assert story.headline and story.body
+    assert all(len(a) <= MAX_NAME_CHARS and not re.search(r"\d", a) for a in story.authors)
+    if isinstance(story.published, datetime):
+        assert story.published.tzinfo is not None

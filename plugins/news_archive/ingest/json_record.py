@@ -9,7 +9,7 @@ from typing import Any
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
-from .fields import clean_line, parse_date, safe_url, strip_site_suffix, take_dateline
+from .fields import clean_line, parse_byline, parse_date, safe_url, strip_site_suffix, take_dateline
 from .furniture import not_article, strip_furniture
 from .names import clean_authors, site_key
 
@@ -124,6 +124,10 @@ def record_to_story(rec: Any, origin: str) -> Story:
     published = parse_date(raw_date)
     site = site_key(_text(rec.get("source_domain")) or url)
     authors, source = clean_authors(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")), site)
+    lead = parse_byline(given[0]) if not authors and given else None
+    if lead:  # 'By Jane Doe' as the body's first line (removed from the body above)
+        authors, agency = clean_authors(lead[0], site)
+        source = source or lead[1] or agency
     dateline, agency = take_dateline(body)
     source = source or agency
     return Story(
