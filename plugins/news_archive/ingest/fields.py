@@ -110,13 +110,18 @@ def _looks_like_name(text: str) -> bool:
 _NAME_PARTICLES = {"de", "da", "van", "von", "der", "al", "el", "bin", "ul", "la", "le", "di", "du"}
 
 
+# Capitals before a dash that are labels, not places ('FILE - In this 2016 photo …').
+_NOT_PLACES = {"FILE", "FILE PHOTO", "PHOTO", "UPDATE", "UPDATED", "WATCH", "VIDEO", "BREAKING", "BREAKING NEWS",
+               "EXCLUSIVE", "OPINION", "ANALYSIS", "EDITORIAL", "LIVE", "CORRECTION", "NOTE", "EDITOR'S NOTE"}
+
+
 def parse_dateline(paragraph: str) -> tuple[str, str, str]:
     """'MOSCOW (AP) — Text…' → ('Moscow', 'AP', 'Text…'); no dateline → ('', '', paragraph)."""
     m = _DATELINE_RE.match(paragraph)
     if not m:
         return "", "", paragraph
-    place = m.group("place").strip()
-    if not place.split(",")[0].isupper():
+    place = m.group("place").strip().rstrip(" -")  # 'CAIRO -- An Egyptian court …'
+    if not place.split(",")[0].isupper() or place.split(",")[0].strip(" .").upper() in _NOT_PLACES:
         return "", "", paragraph
     agency = agency_of(m.group("agency") or "")
     rest = paragraph[m.end():].lstrip()

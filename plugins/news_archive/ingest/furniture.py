@@ -85,6 +85,14 @@ _INLINE_RE = re.compile(
     r"(this|the) (article|story) (was|has been) (published|updated|corrected|refiled) .{0,120})\W*$",
     re.I,
 )
+# A picture's caption ('FILE - In this Dec. 31, 2016 file photo, visitors stand …',
+# 'This photo released by the ministry shows …'): it describes a picture, not the news.
+_CAPTION_RE = re.compile(
+    r"^(file( photo)?\s*[-–—:]\s*)?(in this|this) [\w.,' ]{0,60}\b(photo|image|picture|photograph|video grab|"
+    r"handout)s?\b(,| (made available|released|provided|taken|posted|distributed|obtained|shows))|"
+    r"^(file( photo)?\s*[-–—:]\s*)?in this [\w.,' ]{0,40}\b\d{4},? (file )?(photo|image|picture|photograph)\b",
+    re.I,
+)
 # A heading under which the author's biography follows: the story has ended.
 _AUTHOR_BOX_RE = re.compile(r"^(about the author|about the writer|author bio(graphy)?)\W*$", re.I)
 # Furniture in other languages and scripts: share, log-in and members-only prompts
@@ -140,6 +148,8 @@ def is_furniture(paragraph: str) -> bool:
     if words < 40 and NOTICE_RE.search(p):
         return True
     if words < 16 and CREDIT_RE.search(p):
+        return True
+    if words < 80 and _CAPTION_RE.match(p):
         return True
     if _BRACKETED_RE.match(p):
         return True  # '【纠错】', '[Advertisement]'
