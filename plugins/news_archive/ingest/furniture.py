@@ -82,12 +82,14 @@ _INLINE_RE = re.compile(
     r"(first published|published|updated|posted|last updated)[,:]? (at |on )?.{0,40}"
     r"\d{1,2}(:\d{2})? ?[ap]\.?m\.?.{0,30}|"
     r"for more .{0,40} coverage:.*|online:|information from:.*|[_*=~\-]{3,}|\.{3}|…|"
-    r"(this|the) (article|story) (was|has been) (published|updated|corrected|refiled) .{0,120})\W*$",
+    r"\(?(this|the) (version of the )?(article|story) (was|has been) (published|updated|corrected|refiled) "
+    r".{0,120})\W*$",
     re.I,
 )
 # A picture's caption ('FILE - In this Dec. 31, 2016 file photo, visitors stand …',
 # 'This photo released by the ministry shows …'): it describes a picture, not the news.
 _CAPTION_RE = re.compile(
+    r"^photos?: |"  # a gallery's caption ('Photos: Mass shooting at … Police arrive at the scene')
     r"^(file( photo)?\s*[-–—:]\s*)?(in this|this) [\w.,' ]{0,60}\b(photo|image|picture|photograph|video grab|"
     r"handout)s?\b(,| (made available|released|provided|taken|posted|distributed|obtained|shows))|"
     r"^(file( photo)?\s*[-–—:]\s*)?in this [\w.,' ]{0,40}\b\d{4},? (file )?(photo|image|picture|photograph)\b",
@@ -176,11 +178,17 @@ def _is_timestamp(paragraph: str) -> bool:
     return _words(rest) <= 3
 
 
-def strip_furniture(paragraphs: list[str], headline: str = "") -> list[str]:
+def _names_line(paragraph: str, names: tuple[str, ...]) -> bool:
+    """'Daksha Rangan, CTVNews.ca': a short line that opens with a credited author's name."""
+    return _words(paragraph) <= 10 and any(n and paragraph.casefold().startswith(n.casefold()) for n in names)
+
+
+def strip_furniture(paragraphs: list[str], headline: str = "", names: tuple[str, ...] = ()) -> list[str]:
     """The paragraphs of a body without page furniture.
 
     Removed anywhere: furniture lines (see ``is_furniture``).  Removed at the start:
-    a repeat of the headline, a byline, a timestamp.  A comments heading ends the
+    a repeat of the headline, a byline (also one that is only a credited author's
+    name, ``names``, with the publication), a timestamp.  A comments heading ends the
     body.  Labels glued to a paragraph ('Story highlights …') are cut off it.
     """
     out: list[str] = []
@@ -191,7 +199,7 @@ def strip_furniture(paragraphs: list[str], headline: str = "") -> list[str]:
         if not is_furniture(p):
             out.append(p)
     while out and (repeats(out[0], headline) or parse_byline(out[0]) or _is_timestamp(out[0])
-                   or _cjk_menu_item(out[0])):
+                   or _cjk_menu_item(out[0]) or _names_line(out[0], names)):
         out.pop(0)
     while out and (_is_timestamp(out[-1]) or _cjk_menu_item(out[-1])):
         out.pop()
@@ -213,5 +221,6 @@ def not_article(headline: str, paragraphs: list[str], kept: list[str]) -> str:
     if paragraphs and not kept:
         if any(repeats(p, headline) for p in paragraphs):
             return "not an article: the text only repeats the headline (and page furniture)"
-        return f"not an article: the text is only page furniture (copyright, prompts, credits), e.g. {shown!r}"
+        return ("not an article: the text is only page furniture (copyright, prompts, credits, captions), "
+                f"e.g. {shown!r}")
     return ""

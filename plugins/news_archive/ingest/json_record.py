@@ -116,18 +116,17 @@ def record_to_story(rec: Any, origin: str) -> Story:
                        else "no headline in the JSON record")
     if not given:
         raise Rejected("no article text in the JSON record")
-    body = strip_furniture(given, headline)
+    site = site_key(_text(rec.get("source_domain")) or url)
+    authors, source = clean_authors(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")), site)
+    lead = parse_byline(given[0]) if not authors else None
+    if lead:  # 'By Jane Doe' as the body's first line (strip_furniture takes it out of the body)
+        authors, agency = clean_authors(lead[0], site)
+        source = source or lead[1] or agency
+    body = strip_furniture(given, headline, tuple(authors))
     reason = not_article(headline, given, body)
     if reason:
         raise Rejected(reason)
-    raw_date = _first(rec, _DATE_KEYS)
-    published = parse_date(raw_date)
-    site = site_key(_text(rec.get("source_domain")) or url)
-    authors, source = clean_authors(_authors(rec.get("authors") or rec.get("author") or rec.get("byline")), site)
-    lead = parse_byline(given[0]) if not authors and given else None
-    if lead:  # 'By Jane Doe' as the body's first line (removed from the body above)
-        authors, agency = clean_authors(lead[0], site)
-        source = source or lead[1] or agency
+    published = parse_date(_first(rec, _DATE_KEYS))
     dateline, agency = take_dateline(body)
     source = source or agency
     return Story(
