@@ -60,8 +60,10 @@ AGENCIES = {
 _BYLINE_RE = re.compile(
     r"^\s*(?:written\s+)?(?:by|von|por|par|oleh|door|av|af)[:\s]+(?P<who>.{2,120}?)\s*$", re.I
 )
+# 'MOSCOW (AP) —', 'SEOUL/WASHINGTON (Reuters) -', 'ERIMO, Japan, Oct 19 (Reuters) -'.
 _DATELINE_RE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'\-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?)\s*"
+    r"^(?P<place>[A-Z][A-Z .'/\-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?)"
+    r"(?:,\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2})?\s*"
     r"(?:\((?P<agency>[A-Za-z .\-]{2,30})\))?\s*[—–-]{1,2}\s"
 )
 
