@@ -9,7 +9,16 @@ from typing import Any
 
 from ..story import Story
 from .errors import Rejected, RejectedRecord
-from .fields import clean_line, parse_byline, parse_date, safe_url, strip_site_suffix, take_dateline
+from .fields import (
+    clean_line,
+    parse_byline,
+    parse_date,
+    safe_url,
+    shared_suffix,
+    strip_shared_suffix,
+    strip_site_suffix,
+    take_dateline,
+)
 from .furniture import not_article, strip_furniture
 from .names import clean_authors, site_key
 
@@ -155,13 +164,26 @@ def _record(rec: Any, origin: str, fmt: str) -> Story | RejectedRecord:
     return story
 
 
+def _site_suffixes(results: list[Story | RejectedRecord]) -> list[Story | RejectedRecord]:
+    """Headlines of one dump's records without the suffix their site repeats on them all."""
+    by_site: dict[str, list[Story]] = {}
+    for story in results:
+        if isinstance(story, Story):
+            by_site.setdefault(story.source, []).append(story)
+    for stories in by_site.values():
+        suffix = shared_suffix([s.headline for s in stories])
+        for story in stories:
+            story.headline = strip_shared_suffix(story.headline, suffix)
+    return results
+
+
 def read_json(text: str, origin: str) -> list[Story | RejectedRecord]:
     """One JSON record, or a JSON array of records (each accounted for as ``file#N``)."""
     data = json.loads(text)
     if _is_versioned(data):
         return [_record(rec, f"{origin}#{key}", "json") for key, rec in data.items()]
     if isinstance(data, list):
-        return [_record(rec, f"{origin}#{i + 1}", "json") for i, rec in enumerate(data)]
+        return _site_suffixes([_record(rec, f"{origin}#{i + 1}", "json") for i, rec in enumerate(data)])
     return [record_to_story(data, origin)]
 
 
@@ -177,4 +199,4 @@ def read_jsonl(text: str, origin: str) -> list[Story | RejectedRecord]:
             results.append(RejectedRecord(f"{origin}#{i}", f"invalid JSON on line {i} ({exc.msg})"))
             continue
         results.append(_record(rec, f"{origin}#{i}", "jsonl"))
-    return results
+    return _site_suffixes(results)
