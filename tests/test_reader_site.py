@@ -133,6 +133,17 @@ def test_sections_from_manifests_and_folders_get_fronts_nav_and_kickers(tmp_path
     misc = site.page("/news/council-meets-on-tuesday/")
     assert 'class="kicker"' not in misc
     assert not (site.output / "section" / "misc").exists()
+    # Search: a section facet in /search.json (added beside the others) and a filter by it.
+    from news_archive.search.service import create_app
+
+    app = create_app(str(site.settings_file()), str(site.output))
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/search.json", "QUERY_STRING": "q=said"}
+    data = json.loads(b"".join(app(environ, lambda *a: None)))
+    assert {f["value"]: f["count"] for f in data["facets"]["section"]} == {"Business": 1, "Culture": 1}
+    assert "tag" in data["facets"]  # the others unchanged beside it
+    environ["QUERY_STRING"] = "q=said&section=Culture"
+    data = json.loads(b"".join(app(environ, lambda *a: None)))
+    assert [r["headline"] for r in data["results"]] == ["Gallery reopens after the flood"]
 
 
 # --- sources ---------------------------------------------------------------------------
