@@ -98,6 +98,9 @@ def test_undated_stories_follow_in_archive_order_by_section_then_dump():
     assert order_label(stories) == MIXED
     assert order_label(stories[:1]) == UNDATED and "newest" not in UNDATED
     assert order_label([stories[1]]) == DATED
+    # A later page of a mixed list showing only undated stories says what it shows.
+    assert "newest" not in order_label(stories, page=[stories[0], stories[2]])
+    assert order_label(stories, page=stories[:2]) == MIXED
 
 
 def test_lists_say_their_order_and_never_newest_first_over_undated(sample_site: Site):

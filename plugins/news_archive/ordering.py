@@ -18,6 +18,9 @@ from typing import Any
 DATED = "newest first"
 UNDATED = "date unknown; in the order they were archived, by section"
 MIXED = "newest first; stories with no known date follow in the order they were archived"
+# A later page of a mixed list that shows only undated stories: no "newest" on it.
+MIXED_UNDATED_PAGE = ("date unknown on this page: these follow the dated stories, "
+                      "in the order they were archived, by section")
 
 
 def _meta(article: Any, key: str) -> str:
@@ -46,12 +49,16 @@ def newest_first(article: Any) -> tuple[int, float, str, str]:
     return (0, -article.date.timestamp(), article.title.casefold(), "")
 
 
-def order_label(articles: Any) -> str:
-    """What order a list sorted by :func:`newest_first` is in, in a reader's words."""
+def order_label(articles: Any, page: Any = None) -> str:
+    """What order a list sorted by :func:`newest_first` is in, in a reader's words; with
+    ``page`` (the stories one page shows), what that page shows, so a page of undated
+    stories never says "newest first"."""
     flags = {is_undated(a) for a in articles}
     if flags == {True}:
         return UNDATED
     if flags == {True, False}:
+        if page is not None and all(is_undated(a) for a in page):
+            return MIXED_UNDATED_PAGE
         return MIXED
     return DATED
 

@@ -117,7 +117,7 @@ def test_sections_are_fronts_in_the_navigation_and_on_stories(browser, bbc_site,
         assert "date unknown" in tab.page.locator(".list-order").inner_text().casefold()
         tab.page.locator(".article-list .item-title a").first.click()
         tab.page.wait_for_load_state("load")
-        assert tab.page.locator(".story-header .kicker a").inner_text() == "Sport"
+        assert tab.page.locator(".story-header .kicker a").text_content() == "Sport"
         # On a phone the story's people, places and tags are a line under the header,
         # before the body, and the dump's file name is nowhere on the page.
         brief = tab.page.locator(".in-brief")
