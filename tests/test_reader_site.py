@@ -235,13 +235,16 @@ def test_lettered_indexes_paginate_in_folders(tmp_path: Path):
     jump links to every letter."""
     site = build_site(tmp_path, SAMPLE_DUMPS, extra={"PAGINATED_TEMPLATES": {
         "index": None, "tag": None, "author": None, "category": None, "entity": None,
-        "tags_letter": 2, "entities_letter": 2, "archives": 3}})
+        "tags_letter": 2, "entities_letter": 2, "archives": 3, "period_archives": 2}})
     assert (site.output / "tags" / "a" / "page" / "2" / "index.html").is_file()
     assert (site.output / "entities" / "a-z" / "a" / "page" / "2" / "index.html").is_file()
     assert (site.output / "archives" / "page" / "2" / "index.html").is_file()
     page2 = site.page("/tags/a/page/2/")
     assert 'href="/tags/a/"' in page2 and 'href="/tags/b/"' in page2 and "Page 2 of" in page2
     assert "Date unknown" in site.page("/archives/page/2/")
+    # Months and years of dated stories are paginated too (the sample has three in Nov 2019).
+    assert "Page 2 of 2" in site.page("/archives/2019/11/page/2/")
+    assert "Page 2 of 2" in site.page("/archives/2019/page/2/")
 
 
 # --- make serve: caching and compression -----------------------------------------------

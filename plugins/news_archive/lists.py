@@ -28,7 +28,7 @@ from pelican.urlwrappers import URLWrapper
 from .ordering import is_undated, newest_first
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
-PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240}
+PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
 # Tags shown on the tags index page itself (the most used; every tag is on its letter's page).
 TAGS_INDEX_TOP = 120
 OTHER = "#"  # the heading of names that do not start with a letter
