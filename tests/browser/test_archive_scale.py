@@ -123,6 +123,8 @@ def test_sections_are_fronts_in_the_navigation_and_on_stories(browser, bbc_site,
         brief = tab.page.locator(".in-brief")
         assert brief.is_visible()
         assert brief.bounding_box()["y"] < tab.page.locator(".story .body").bounding_box()["y"]
+        names = [n.strip().casefold() for n in brief.locator("a").all_text_contents()]
+        assert names and len(names) == len(set(names)), names  # a tag naming an entity is not repeated
         assert ".txt" not in tab.page.locator("main").inner_text()
         tab.assert_clean()
     finally:
