@@ -98,6 +98,9 @@ class ListsGenerator(Generator):
         articles = self.context.get("articles", [])
         self.sections = collect_sections(articles, self.settings) if self.settings.get("SECTION_URL") else []
         self.context["sections"] = self.sections
+        # What the navigation of every page shows: names and links only, as plain strings, so
+        # a story joining a section re-renders that front, not every page (see speedups).
+        self.context["section_nav"] = [(s.name, s.url) for s in self.sections]
         self.section_of = {s.name.casefold(): s for s in self.sections}
         for article in articles:
             name = str(article.metadata.get("section") or "").strip()

@@ -8,9 +8,10 @@ longest story: a page taller than 20,000 px at 1280, "newest first" over a list 
 dates, a link to a feed with nothing in it.  The last two are also checked over every
 page of the build (a file scan, not the browser).
 
-One build of ~2,100 stories costs about two minutes with NER, most of it spaCy: its
-cache (raw spans keyed by the text, model and NER version, so reuse is exact) is kept
-in ``var/test-cache/bbc-ner`` between runs.  Skips cleanly without the shared data.
+One build of ~2,100 stories is built without the search index (nothing here searches)
+and costs one to two minutes more the first time, for spaCy: its cache (raw spans keyed
+by the text, model and NER version, so reuse is exact) is kept in
+``var/test-cache/bbc-ner`` between runs.  Skips cleanly without the shared data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_DUMPS, build_site, shared_data, start_server
-from test_browser import ARTIFACTS, browser, open_tab  # noqa: F401  (browser: a fixture)
+from test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, missing, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,6 +31,20 @@ NER_CACHE = ROOT / "var" / "test-cache" / "bbc-ner"
 MAX_HEIGHT = 20_000  # px, at 1280
 ATOM_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"')
 FEED_LINK = re.compile(r'<a class="feed-link" href="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed when the module ends (Playwright's sync API runs
+    one instance at a time, and test_browser.py starts its own for the session)."""
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found: `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +58,10 @@ def bbc_site(tmp_path_factory: pytest.TempPathFactory):
     work_cache = root / "var" / "cache" / "ner"
     if NER_CACHE.is_dir():
         shutil.copytree(NER_CACHE, work_cache)
-    site = build_site(root, extra={"NEWS_ARCHIVE_NER_PROCESSES": 2})
+    # No search index (these tests do not search; it was 105 of 192 s of this build) and no
+    # page digests (a first build skips nothing): the pages are the same either way.
+    site = build_site(root, extra={"NEWS_ARCHIVE_NER_PROCESSES": 2, "NEWS_ARCHIVE_SEARCH_INDEX": False,
+                                   "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": False})
     if work_cache.is_dir():
         shutil.copytree(work_cache, NER_CACHE, dirs_exist_ok=True)
     return site
@@ -83,7 +101,7 @@ def reader_pages(site) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("width", ["desktop", "mobile"])
-def test_reader_pages_fit_load_cleanly_and_label_their_order(browser, bbc_site, bbc_server, width):  # noqa: F811
+def test_reader_pages_fit_load_cleanly_and_label_their_order(browser, bbc_site, bbc_server, width):
     tab = open_tab(browser, bbc_server.url, width)
     try:
         for name, path in reader_pages(bbc_site).items():
@@ -103,7 +121,7 @@ def test_reader_pages_fit_load_cleanly_and_label_their_order(browser, bbc_site, 
         tab.page.context.close()
 
 
-def test_sections_are_fronts_in_the_navigation_and_on_stories(browser, bbc_site, bbc_server):  # noqa: F811
+def test_sections_are_fronts_in_the_navigation_and_on_stories(browser, bbc_site, bbc_server):
     tab = open_tab(browser, bbc_server.url, "mobile")
     try:
         tab.goto("/")
