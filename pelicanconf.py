@@ -68,7 +68,10 @@ ENTITY_URL = "entity/{kind}/{slug}/"
 ENTITY_SAVE_AS = "entity/{kind}/{slug}/index.html"
 ENTITIES_URL = "entities/"
 ENTITIES_SAVE_AS = "entities/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "authors", "404"]  # 404 → output/404.html
+SECTION_URL = "section/{slug}/"
+SECTION_SAVE_AS = "section/{slug}/index.html"
+# archives/ and tags/ are paginated lists written by the plugin (news_archive/lists.py).
+DIRECT_TEMPLATES = ["index", "authors", "404"]  # 404 → output/404.html
 
 # Page 2 of tag `topic-25` must not collide with tag `topic-252`: pages go in folders.
 DEFAULT_PAGINATION = 20
@@ -99,3 +102,10 @@ NEWS_ARCHIVE_WORK_DIR = "var"
 NEWS_ARCHIVE_SEARCH_URL = "/search"
 NEWS_ARCHIVE_FEED_ATOM = "feeds/all.atom.xml"
 NEWS_ARCHIVE_TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
+# Folders of dumps that are sections (a story's own `section` from its dump, sidecar or
+# manifest wins); a folder not named here gives no section.
+NEWS_ARCHIVE_SECTION_FOLDERS = {
+    "business": "Business", "entertainment": "Entertainment", "politics": "Politics",
+    "sport": "Sport", "sports": "Sport", "tech": "Technology", "technology": "Technology",
+    "science": "Science", "health": "Health", "world": "World", "opinion": "Opinion",
+}

@@ -4,6 +4,7 @@ The whole pipeline, in the order Pelican runs it::
 
     initialized            dumps → Story → enrich → Markdown pages   (convert.convert_all)
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
+                           + ListsGenerator: section fronts, archives, A–Z (lists)
     all_generators_finalized  Whoosh index of every article, swapped in atomically,
                            and related articles attached to pages    (search.indexer)
     finalized              build report summary                      (report)
@@ -32,10 +33,12 @@ def convert_dumps(pelican: Any) -> None:
 
 
 def add_generators(pelican: Any) -> Any:
-    """Entity pages are written by a generator of our own."""
+    """Entity pages, then the long lists (section fronts, archives, lettered indexes) that
+    read them, are written by generators of our own."""
+    from .lists import ListsGenerator
     from .taxonomy import EntityGenerator
 
-    return EntityGenerator
+    return [EntityGenerator, ListsGenerator]
 
 
 def index_articles(generators: list[Any]) -> None:

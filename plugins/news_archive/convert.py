@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings as S
-from .dedupe import Deduplicator
+from .dedupe import Deduplicator, complete_from_copies
 from .enrich import enrich_stories
 from .fileio import read_json, write_atomic, write_json
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
@@ -28,6 +28,8 @@ from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
 from .render import render_markdown
 from .report import Entry, Report
+from .sections import assign_sections
+from .sources import normalise_sources
 from .story import Story
 
 log = logging.getLogger(__name__)
@@ -241,11 +243,14 @@ def convert_all(settings: dict[str, Any]) -> Report:
     progress = bool(S.get(settings, "NEWS_ARCHIVE_PROGRESS"))
 
     stories, report = read_all(root, state, work / "cache" / "dumps", progress)
+    assign_sections(stories, settings)  # after the cache: a changed mapping needs no re-reading
+    normalise_sources(stories, settings)
     t_ingest = time.perf_counter()
 
     kept, duplicates = Deduplicator(cache_dir=work / "cache").run(stories)  # signatures cached
     for dup, original in duplicates:
         report.add(Entry(path=dup.origin, status="duplicate", headline=dup.headline, duplicate_of=original.origin))
+    complete_from_copies(duplicates)  # a writer or date only a copy names is the story's too
 
     words = enrich_stories(kept, settings, str(work))  # entities (NER cached) + tags; see enrich/
     t_ner = time.perf_counter()

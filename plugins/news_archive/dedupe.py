@@ -206,3 +206,24 @@ class Deduplicator:
                 if verdict:
                     return kept[idx]
         return None
+
+
+# Fields a kept story takes from a copy of itself when it has none of its own.
+COMPLETED_FIELDS = ("authors", "byline", "source", "dek", "dateline", "url", "language", "section")
+
+
+def complete_from_copies(duplicates: list[tuple[Story, Story]]) -> None:
+    """Give each kept story what only its copies know (in place, first copy by dump path wins).
+
+    The copy kept is the first by dump path, which is not the one that knows the most:
+    a full-page text dump of a CNBC story lost to its own saved HTML page the writer
+    (Natasha Turak) and the publication, which the HTML names.  They are facts about the
+    same story, so they are taken from the copy; nothing the kept story says is replaced.
+    """
+    for dup, original in duplicates:
+        for name in COMPLETED_FIELDS:
+            if not getattr(original, name) and getattr(dup, name):
+                value = getattr(dup, name)
+                setattr(original, name, list(value) if isinstance(value, list) else value)
+        if original.published is None and dup.published is not None:
+            original.published, original.date_source = dup.published, dup.date_source

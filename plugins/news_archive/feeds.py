@@ -149,14 +149,18 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
     """Write one Atom feed of ``articles`` (undated ones are left out) to ``path``
     under OUTPUT_PATH; ``page_url`` is the HTML page the feed belongs to.  Without
     ``full_text`` entries carry the dek only (thousands of tag feeds stay small).
-    Returns the file written, or None when ``path`` is empty (feed turned off)."""
+    Returns the file written, or None when ``path`` is empty (feed turned off) or no story
+    is dated: a feed with no entries is not written (and one a previous build wrote is
+    deleted as stale), so nothing links to an empty feed or says ``<updated>1970…``."""
     if not path:
+        return None
+    items = dated(articles, max_items)
+    if not items:
         return None
     m = memo(settings)
     base = feed_base(settings)
     tz = settings.get("TIMEZONE")
     site_name = str(settings.get("SITENAME", ""))
-    items = dated(articles, max_items)
     target = os.path.join(settings["OUTPUT_PATH"], path)
     key = hashlib.blake2b(digest_size=16)
     key.update(json.dumps([m.global_digest, path, title, page_url, full_text, base, str(tz), site_name,
@@ -189,8 +193,6 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
             pubdate=published,
             updateddate=published,
         )
-    if not feed.items:
-        feed.latest_post_date = lambda: datetime(1970, 1, 1)  # type: ignore[method-assign]
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
     # Built (inputs changed) but possibly identical: compared, not rewritten, so an
     # unchanged file keeps its modification time.

@@ -53,6 +53,16 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_FEED_ATOM": "feeds/all.atom.xml",
     # One Atom feed per tag ({slug} = the tag's slug); "" = none.
     "NEWS_ARCHIVE_TAG_FEED_ATOM": "feeds/tag/{slug}.atom.xml",
+    # Dump folder names (any level, case ignored) → the section their stories are in, for
+    # stories whose dump, sidecar or manifest names none; a folder not listed gives none.
+    # (pelicanconf.py maps the usual ones: business, politics, sport, tech, …).
+    "NEWS_ARCHIVE_SECTION_FOLDERS": {},
+    # Maintainer-editable source names (domain or spelling → publication), inside PATH;
+    # it extends and overrides the shipped table (enrich/data/sources.toml).
+    "NEWS_ARCHIVE_SOURCE_FILE": "sources.toml",
+    # Show each story's dump file name on its page ("About this record"); otherwise it is
+    # only in the build report and the page's HTML source, for maintainers.
+    "NEWS_ARCHIVE_SHOW_ORIGIN": False,
 }
 
 

@@ -17,11 +17,16 @@ from typing import Any
 
 from pelican import signals
 
-from . import feeds, sitemap, structured
+from . import feeds, ordering, sitemap, structured
 from . import settings as S
+from .lists import PAGE_SIZES
+from .sentences import lead_sentence
 
 # Settings templates read directly (base.html links the feeds).
-TEMPLATE_SETTINGS = ("NEWS_ARCHIVE_FEED_ATOM", "NEWS_ARCHIVE_TAG_FEED_ATOM", "NEWS_ARCHIVE_SEARCH_URL")
+TEMPLATE_SETTINGS = ("NEWS_ARCHIVE_FEED_ATOM", "NEWS_ARCHIVE_TAG_FEED_ATOM", "NEWS_ARCHIVE_SEARCH_URL",
+                     "NEWS_ARCHIVE_SHOW_ORIGIN")
+# Jinja filters the theme uses to say what order a list is in and whether a feed has entries.
+FILTERS = {"order_label": ordering.order_label, "dated_count": ordering.dated_count}
 # How many tags the home page shows.
 HOME_TAGS = 24
 
@@ -30,6 +35,11 @@ def apply_defaults(pelican: Any) -> None:
     """Put the documented defaults of template-facing settings into Pelican's settings."""
     for name in TEMPLATE_SETTINGS:
         pelican.settings.setdefault(name, S.DEFAULTS[name])
+    pelican.settings.setdefault("JINJA_FILTERS", {})
+    for name, function in FILTERS.items():
+        pelican.settings["JINJA_FILTERS"].setdefault(name, function)
+    for name, size in PAGE_SIZES.items():  # page sizes of the long lists (lists.py)
+        pelican.settings["PAGINATED_TEMPLATES"].setdefault(name, size)
     sitemap.reset()
 
 
@@ -56,10 +66,25 @@ def honest_archives(generator: Any) -> None:
                             if a.name != default or any(art.authors for art in arts)]
     generator.context["authors"] = generator.authors
 
+    for article in generator.articles:
+        # A list shows the dek, or else the story's lead sentence (never nothing).
+        article.lead = lead_sentence(_paragraphs(article)) if not article.metadata.get("dek") else ""
+    has_dated = any(not structured.is_undated(a) for a in generator.articles)
+    # The site feed is linked only when it has entries (it lists dated stories only).
+    generator.context["site_feed"] = S.get(generator.settings, "NEWS_ARCHIVE_FEED_ATOM") if has_dated else ""
     structured.attach_json_ld(generator.articles, generator.settings)
     tags = generator.tags.items() if isinstance(generator.tags, dict) else generator.tags
     ranked = sorted(tags, key=lambda item: (-len(item[1]), item[0].name.casefold()))
     generator.context["top_tags"] = ranked[:HOME_TAGS]
+
+
+def _paragraphs(article: Any) -> list[str]:
+    """The plain text of an article's paragraphs, from its HTML (dump text is escaped there)."""
+    import html
+    import re
+
+    content = getattr(article, "_content", "") or ""
+    return [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p>(.*?)</p>", content, re.S)]
 
 
 def write_feeds(generator: Any, writer: Any) -> None:

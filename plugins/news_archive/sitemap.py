@@ -8,6 +8,7 @@ page as it is written.  The 404 page is not a page of the site and is left out.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -37,10 +38,20 @@ def page_url(path: str, output: str) -> str | None:
     return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
-def _urlset(locs: list[str]) -> str:
+def lastmod(path: str) -> str:
+    """When a page last changed, as a W3C date: its file's modification time (a page whose
+    inputs did not change is not rewritten, so it keeps its time; see speedups)."""
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, tz=UTC).strftime("%Y-%m-%d")
+    except OSError:
+        return ""
+
+
+def _urlset(locs: list[tuple[str, str]]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{escape(loc)}</loc></url>" for loc in locs]
+    lines += [f"  <url><loc>{escape(loc)}</loc>{f'<lastmod>{mod}</lastmod>' if mod else ''}</url>"
+              for loc, mod in locs]
     return "\n".join(lines + ["</urlset>"]) + "\n"
 
 
@@ -63,7 +74,8 @@ def write_sitemap(settings: dict[str, Any], max_urls: int = MAX_URLS) -> str:
     files and ``sitemap.xml`` becomes their index."""
     output = os.path.abspath(settings["OUTPUT_PATH"])
     base = site_url(settings)
-    locs = [f"{base}/{u}" for u in sorted(u for u in (page_url(p, output) for p in _written) if u is not None)]
+    pages = sorted((u, p) for u, p in ((page_url(p, output), p) for p in _written) if u is not None)
+    locs = [(f"{base}/{u}", lastmod(p)) for u, p in pages]
     target = os.path.join(output, "sitemap.xml")
     if len(locs) <= max_urls:
         with open(target, "w", encoding="utf-8") as fh:

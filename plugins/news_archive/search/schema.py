@@ -35,7 +35,7 @@ from whoosh.support.charset import accent_map
 from ..render import ENTITY_KEYS
 
 # Bump whenever the schema or the analysis changes: the indexer then rebuilds from nothing.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 # Facet/filter name → the exact field that holds its values.
 EXACT_FIELDS = {
@@ -47,6 +47,7 @@ EXACT_FIELDS = {
     "source": "f_source",
     "author": "f_author",
     "year": "f_year",
+    "section": "f_section",
 }
 ENTITY_KINDS = tuple(ENTITY_KEYS)  # person, organisation, place, group
 # Joins the values of a multi-valued exact field; never appears in a name.
@@ -113,7 +114,7 @@ def plain_text(content_html: str) -> str:
 def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
                   authors: list[str] | None = None, source: str = "",
                   entities: dict[str, list[str]] | None = None, tags: list[str] | None = None,
-                  published: datetime | None = None) -> dict[str, Any]:
+                  published: datetime | None = None, section: str = "") -> dict[str, Any]:
     """The fields indexed for one article, from plain values.
 
     ``published`` is None for an undated article: it then has no date fields at all
@@ -125,7 +126,7 @@ def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
     sources = [source] if source.strip() else []
     years = [str(published.year)] if published is not None else []
     facets: dict[str, list[str]] = {"source": sources, "author": authors, "tag": tags, "year": years,
-                                    **entities}
+                                    "section": [section.strip()] if section.strip() else [], **entities}
     doc: dict[str, Any] = {
         "url": url,
         "headline": headline,
@@ -176,4 +177,5 @@ def article_document(article: Any) -> dict[str, Any]:
         entities={kind: _names(article, key.lower()) for kind, key in ENTITY_KEYS.items()},
         tags=_names(article, "tags"),
         published=None if undated else article.date,
+        section=str(article.metadata.get("section") or ""),
     )

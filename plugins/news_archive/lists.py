@@ -1,0 +1,153 @@
+"""The long lists a reader browses: section fronts, the archives, the tags index and
+the A–Z of people, organisations and places, each split and paginated.
+
+At archive scale one page per list is unusable (on 2,095 BBC stories the A–Z was
+133,000 px tall, the tags index 71,000, the undated archive 175,000), so:
+
+* **section fronts** (``SECTION_URL``): one per section a story names (from its dump,
+  sidecar or manifest, or its folder through ``NEWS_ARCHIVE_SECTION_FOLDERS``; never
+  invented), paginated like the home page;
+* **archives**: the years and months of dated stories, then the undated ones in the
+  order they were archived, paginated (``…/page/2/``);
+* **tags** and **entities A–Z**: a page per initial letter (``tags/a/``,
+  ``entities/a-z/a/``), each paginated, with jump links to every letter on every page.
+
+Pelican's own writer and paginator do the paging (``PAGINATED_TEMPLATES`` gives each
+template its page size), so every page goes through the same skip-unchanged writer,
+sitemap and directory-style pagination as the rest of the site.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pelican.generators import Generator
+from pelican.urlwrappers import URLWrapper
+
+from .ordering import is_undated, newest_first
+
+# Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
+PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
+# Tags shown on the tags index page itself (the most used; every tag is on its letter's page).
+TAGS_INDEX_TOP = 120
+OTHER = "#"  # the heading of names that do not start with a letter
+OTHER_SLUG = "0-9"
+
+
+class Section(URLWrapper):
+    """A section of the archive ("Business", "Sport") with its front at SECTION_URL."""
+
+    def __init__(self, name: str, settings: dict[str, Any]) -> None:
+        super().__init__(name, settings)
+        self.articles: list[Any] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
+def initial(name: str) -> str:
+    """The A–Z heading a name is listed under ("#" for names not starting with a letter)."""
+    from unidecode import unidecode
+
+    first = unidecode(name.strip()[:1]).upper()[:1]
+    return first if "A" <= first <= "Z" else OTHER
+
+
+def letter_slug(letter: str) -> str:
+    return OTHER_SLUG if letter == OTHER else letter.lower()
+
+
+def by_letter(items: list[Any], name: Any) -> list[tuple[str, list[Any]]]:
+    """``[(letter, items sorted by name)]`` in A–Z order, "#" last."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        groups[initial(name(item))].append(item)
+    order = sorted(groups, key=lambda c: (c == OTHER, c))
+    return [(c, sorted(groups[c], key=lambda i: name(i).casefold())) for c in order]
+
+
+def collect_sections(articles: list[Any], settings: dict[str, Any]) -> list[Section]:
+    """Every section a story names, by name, with its stories in article order."""
+    found: dict[str, Section] = {}
+    for article in articles:
+        name = str(article.metadata.get("section") or "").strip()
+        if not name:
+            continue
+        section = found.get(name.casefold())
+        if section is None:
+            section = found[name.casefold()] = Section(name, settings)
+        section.articles.append(article)
+    for section in found.values():
+        section.articles.sort(key=newest_first)
+    return sorted(found.values(), key=lambda s: s.name.casefold())
+
+
+def _folder(url: str) -> str:
+    """``tags/`` → ``tags``: the folder a listing's pages are written under."""
+    return url.strip("/")
+
+
+class ListsGenerator(Generator):
+    """Writes the section fronts, the archives and the lettered indexes."""
+
+    def generate_context(self) -> None:
+        for name, size in PAGE_SIZES.items():
+            self.settings["PAGINATED_TEMPLATES"].setdefault(name, size)
+        articles = self.context.get("articles", [])
+        self.sections = collect_sections(articles, self.settings) if self.settings.get("SECTION_URL") else []
+        self.context["sections"] = self.sections
+        # What the navigation of every page shows: names and links only, as plain strings, so
+        # a story joining a section re-renders that front, not every page (see speedups).
+        self.context["section_nav"] = [(s.name, s.url) for s in self.sections]
+        self.section_of = {s.name.casefold(): s for s in self.sections}
+        for article in articles:
+            name = str(article.metadata.get("section") or "").strip()
+            article.section_front = self.section_of.get(name.casefold())
+
+    def _write(self, writer: Any, save_as: str, url: str, template: str, **kwargs: Any) -> None:
+        writer.write_file(save_as, self.get_template(template), self.context, template_name=template,
+                          url=url, page_name=_folder(url), relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
+
+    def generate_output(self, writer: Any) -> None:
+        for section in self.sections:
+            self._write(writer, section.save_as, section.url, "section", section=section,
+                        articles=section.articles, paginated={"articles": section.articles})
+        self.write_archives(writer)
+        self.write_tags(writer)
+        self.write_entities_az(writer)
+
+    def write_archives(self, writer: Any) -> None:
+        url = self.settings.get("ARCHIVES_URL", "archives/")
+        save_as = self.settings.get("ARCHIVES_SAVE_AS", "archives/index.html")
+        dates = [a for a in self.context.get("dates", []) if not is_undated(a)]
+        undated = sorted((a for a in self.context.get("articles", []) if is_undated(a)), key=newest_first)
+        self._write(writer, save_as, url, "archives", dates=dates, undated=undated,
+                    articles=undated, paginated={"articles": undated})
+
+    def write_tags(self, writer: Any) -> None:
+        tags = self.context.get("tags", {})
+        items = list(tags.items()) if isinstance(tags, dict) else list(tags)
+        letters = by_letter(items, lambda item: item[0].name)
+        url = self.settings.get("TAGS_URL", "tags/")
+        save_as = self.settings.get("TAGS_SAVE_AS", "tags/index.html")
+        top = sorted(items, key=lambda item: (-len(item[1]), item[0].name.casefold()))[:TAGS_INDEX_TOP]
+        nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
+        self._write(writer, save_as, url, "tags", tags=items, top_tags_index=top, letters=nav, letter="")
+        for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
+            self._write(writer, letter_url + "index.html", letter_url, "tags_letter", tags=items, letters=nav,
+                        letter=c, items=group, paginated={"items": group})
+
+    def write_entities_az(self, writer: Any) -> None:
+        by_kind = self.context.get("entities_by_kind") or []
+        if not by_kind:
+            return
+        ents = [e for _, _, group in by_kind for e in group]
+        letters = by_letter(ents, lambda e: e.name)
+        url = self.context.get("ENTITIES_AZ_URL") or "entities/a-z/"
+        nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
+        self._write(writer, _folder(url) + "/index.html", url, "entities", view="a-z", letters=nav, letter="")
+        for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
+            self._write(writer, letter_url + "index.html", letter_url, "entities_letter", view="a-z",
+                        letters=nav, letter=c, items=group, paginated={"items": group})
