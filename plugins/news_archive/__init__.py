@@ -2,7 +2,8 @@
 
 The whole pipeline, in the order Pelican runs it::
 
-    initialized            dumps → Story → enrich → Markdown pages   (convert.convert_all)
+    initialized            the build lock, stale temporary files removed (buildlock)
+                           dumps → Story → enrich → Markdown pages   (convert.convert_all)
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
     all_generators_finalized  Whoosh index of every article, swapped in atomically,
                            and related articles attached to pages    (search.indexer)
@@ -51,10 +52,14 @@ def index_articles(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    from . import speedups
+    from . import buildlock, speedups
 
+    # Before anything reads or writes the work folder: one build at a time (buildlock.py).
+    signals.initialized.connect(buildlock.on_start)
+    signals.get_generators.connect(buildlock.on_start)
     speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)
     site.connect()
+    signals.finalized.connect(buildlock.on_finalized)  # last: the build is done

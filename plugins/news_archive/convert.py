@@ -286,7 +286,11 @@ def _remove_stale(out: Path, wanted: set[str], state: State) -> None:
         if page.name in wanted:
             continue
         slug = page.stem
-        digest = hashlib.sha256(page.read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256(page.read_bytes()).hexdigest()
+        except FileNotFoundError:  # gone meanwhile (deleted by hand): nothing left to delete
+            state.written.pop(slug, None)
+            continue
         if state.written.get(slug) == digest:
-            page.unlink()
+            page.unlink(missing_ok=True)
             del state.written[slug]
