@@ -136,3 +136,15 @@ def test_byte_identical_dumps_keep_their_original_on_every_rebuild(twins: Path):
     assert len(paths) == len(set(paths)) == 3 + 10  # each dump and record listed once
     page = next((twins / "content" / "generated").glob("top-islamic-state*.md")).read_text()
     assert "\nOrigin: a.txt\n" in page
+
+
+def test_a_cached_conversion_is_read_back_for_the_dump_asking(tmp_path: Path):
+    from news_archive.convert import read_cached
+
+    entry = {"stories": [story("A", "b.jsonl#2").to_json()], "records_rejected": [["b.jsonl#1", "no headline"]]}
+    (tmp_path / "new.json").write_text(json.dumps({**entry, "path": "b.jsonl"}))
+    (tmp_path / "old.json").write_text(json.dumps(entry))  # written before entries named their dump
+    for name in ("new.json", "old.json"):
+        got = read_cached(tmp_path / name, "a.jsonl")
+        assert got["stories"][0]["origin"] == "a.jsonl#2", name
+        assert got["records_rejected"] == [["a.jsonl#1", "no headline"]], name

@@ -115,9 +115,13 @@ def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
     ``a.txt`` vanished).  Each entry says which dump it was written for (``path``).
     """
     result = read_json(cached)
-    if not isinstance(result, dict) or not isinstance(result.get("path"), str):
-        return None  # unreadable, or from before entries said their dump: convert again
-    written_for = result["path"]
+    if not isinstance(result, dict):
+        return None
+    written_for = result.get("path")
+    if not isinstance(written_for, str):  # written before entries said: their origins say it
+        origins = [s.get("origin", "") for s in result.get("stories", [])] + \
+                  [o for o, _ in result.get("records_rejected", [])]
+        written_for = origins[0].partition("#")[0] if origins else rel
     if written_for != rel:
         def rebase(origin: str) -> str:
             return rel + origin[len(written_for):] if origin.startswith(written_for) else origin
