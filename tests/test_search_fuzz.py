@@ -136,3 +136,12 @@ def test_day_spans_of_open_and_strict_ranges():
     assert DayTable.span(lo, hi) == (1, datetime(2016, 12, 31).toordinal())
     lo, hi = parse("date:2018-03-14").dates[0]
     assert DayTable.span(lo, hi) == (datetime(2018, 3, 14).toordinal(),) * 2
+
+
+def test_a_search_past_its_time_budget_answers_json_saying_why(app, errors, monkeypatch):
+    from news_archive.search import service
+
+    assert assert_answers(app, errors, "Hek*")["total"] >= 1
+    monkeypatch.setattr(service, "QUERY_SECONDS", 0.0)  # every search is over budget at once
+    data = assert_answers(app, errors, "Hek*")
+    assert data["total"] == 0 and data["results"] == [] and service.COSTLY_NOTE in data["notes"]

@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from whoosh import index as windex
 from whoosh import query as Q
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from .facets import FACETS, LABELS, FacetTable
 from .query import clean, highlight_terms, parse, plain_words
@@ -55,6 +56,30 @@ MAX_QUERY_STRING = 8192
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 SNIPPET_CHARS = 240
 FAILED_NOTE = "This query could not be searched as written; try fewer operators or plain words."
+# Seconds one search may take.  A wildcard or fuzzy term standing for thousands of words
+# ("com*", "said~2") matched most of a 20,000-article archive and took 6 s and more;
+# past this budget the search stops and says why instead.
+QUERY_SECONDS = 1.5
+COSTLY_NOTE = ("This search matched too much to finish in time (a short word before * or a word~ that "
+               "stands for thousands of words): add words, a longer beginning before *, or a date.")
+
+
+class TooCostly(Exception):
+    """The search ran out of its time budget."""
+
+
+class Budget:
+    """The time one search may still take."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.deadline = time.monotonic() + (QUERY_SECONDS if seconds is None else seconds)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TooCostly
 
 StartResponse = Callable[..., Any]
 
@@ -271,16 +296,56 @@ def _filter(gen: Generation, filters: list[tuple[str, str]], dates: list[tuple[A
     return Filter(terms, gen.days.matching(dates) if dates else None)
 
 
-def _matched(searcher: Any, q: Any, filt: Filter) -> set[int]:
+def _docs(searcher: Any, q: Any, budget: Budget | None) -> set[int]:
+    """The documents ``q`` matches, listed within the budget (checked every 1,024)."""
+    if budget is None:
+        return set(searcher.docs_for_query(q))
+    out: set[int] = set()
+    for i, docnum in enumerate(searcher.docs_for_query(q)):
+        out.add(docnum)
+        if not i & 1023:
+            budget.check()
+    budget.check()
+    return out
+
+
+def _matched(searcher: Any, q: Any, filt: Filter, budget: Budget | None = None) -> set[int]:
     if isinstance(q, Q.Every) and filt.days is not None:
         docs = set(filt.days)  # "date:2018" alone: no need to list every document first
     else:
-        docs = set(searcher.docs_for_query(q))
+        docs = _docs(searcher, q, budget)
         if filt.days is not None:
             docs &= filt.days
     if filt.terms is not None and docs:
-        docs &= set(searcher.docs_for_query(filt.terms))
+        docs &= _docs(searcher, filt.terms, budget)
     return docs
+
+
+class _Limited(TimeLimitCollector):
+    """Whoosh's time-limit collector, also checked on each collected document: under a
+    ``FilterCollector`` (a filtered search) its own loop never runs."""
+
+    def collect(self, sub_docnum: int) -> Any:
+        if self.timedout:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+
+def _top(searcher: Any, q: Any, budget: Budget, filter: set[int] | None = None, **kwargs: Any) -> Any:
+    """``searcher.search`` within the budget (on a timer thread: a signal cannot be used
+    outside the main thread, where waitress answers)."""
+    from whoosh.collectors import FilterCollector
+
+    limited = _Limited(searcher.collector(**kwargs), timelimit=max(budget.left(), 0.01), use_alarm=False)
+    collector = FilterCollector(limited, allow=filter) if filter is not None else limited
+    try:
+        searcher.search_with_collector(q, collector)
+    except TimeLimit:
+        raise TooCostly from None
+    finally:
+        if limited.timer is not None:
+            limited.timer.cancel()
+    return collector.results()
 
 
 def suggest(searcher: Any, text: str) -> str | None:
@@ -365,15 +430,27 @@ def search(gen: Generation | None, req: SearchRequest, base: str = "/search") ->
     if gen is None:
         out["notes"].append("The search index has not been built yet: run `make html`.")
         return out
+    try:
+        return _search(gen, req, base, pq, out, started)
+    except TooCostly:  # what was found so far is not the answer: none is given, and why
+        out.update(total=0, pages=0, results=[], facets={})
+        out["notes"].append(COSTLY_NOTE)
+        out["took_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return out
+
+
+def _search(gen: Generation, req: SearchRequest, base: str, pq: Any, out: dict[str, Any],
+            started: float) -> dict[str, Any]:
+    budget = Budget()
     filterq = _filter(gen, req.filters, pq.dates)
     q = pq.query if pq.query is not None else Q.Every()
     fuzzy = False
     with gen.searcher() as s:
-        docs = _matched(s, q, filterq)
+        docs = _matched(s, q, filterq, budget)
         if pq.query is not None and pq.text:
             out["suggestion"] = suggest(s, pq.text)
         if not docs and pq.query is not None:
-            q, docs, fuzzy = _fallback(s, pq.text, out, filterq)
+            q, docs, fuzzy = _fallback(s, pq.text, out, filterq, budget)
         out["total"] = len(docs)
         out["pages"] = min(-(-len(docs) // req.size), MAX_PAGE)
         facets = gen.facets.count(docs)
@@ -390,8 +467,8 @@ def search(gen: Generation | None, req: SearchRequest, base: str = "/search") ->
             elif req.sort == "oldest":
                 kwargs.update(sortedby="sort_oldest")
             # ``docs`` already holds the filtered matches: hand them over instead of re-running the filter.
-            results = s.search(q, limit=req.page * req.size, filter=docs if filterq.active else None,
-                               **kwargs)
+            results = _top(s, q, budget, limit=req.page * req.size, filter=docs if filterq.active else None,
+                           **kwargs)
             terms = highlight_terms(q, s.reader())
             start = (req.page - 1) * req.size
             for i in range(start, min(start + req.size, len(results.top_n))):
@@ -416,7 +493,8 @@ def search(gen: Generation | None, req: SearchRequest, base: str = "/search") ->
     return out
 
 
-def _fallback(s: Any, text: str, out: dict[str, Any], filterq: Filter) -> tuple[Any, set[int], bool]:
+def _fallback(s: Any, text: str, out: dict[str, Any], filterq: Filter,
+              budget: Budget | None = None) -> tuple[Any, set[int], bool]:
     """Nothing matched every word: try the corrected query (all words, then any), then any of
     the reader's own words, then words spelled nearly like them."""
     several = len(plain_words(text)) > 1
@@ -431,13 +509,13 @@ def _fallback(s: Any, text: str, out: dict[str, Any], filterq: Filter) -> tuple[
         parsed = parse(candidate, any_word=any_word)
         if parsed.query is None:
             continue
-        docs = _matched(s, parsed.query, filterq)
+        docs = _matched(s, parsed.query, filterq, budget)
         if docs:
             out.update(match=mode, searched_for=parsed.text)
             return parsed.query, docs, False
     fuzzy = _fuzzy_query(out["suggestion"] or text)
     if fuzzy is not None:
-        docs = _matched(s, fuzzy, filterq)
+        docs = _matched(s, fuzzy, filterq, budget)
         if docs:
             out["match"] = "fuzzy"
             return fuzzy, docs, True
