@@ -2,12 +2,15 @@
 
 The whole pipeline, in the order Pelican runs it::
 
-    initialized            dumps → Story → enrich → Markdown pages   (convert.convert_all)
+    initialized            the build lock, stale temporary files removed (buildlock)
+                           dumps → Story → enrich → Markdown pages   (convert.convert_all)
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
                            + ListsGenerator: section fronts, archives, A–Z (lists)
-    all_generators_finalized  Whoosh index of every article, swapped in atomically,
-                           and related articles attached to pages    (search.indexer)
-    finalized              build report summary                      (report)
+    all_generators_finalized  Whoosh index of every article, built as a pending
+                           generation; related articles attached to pages (search.indexer)
+    (pages written, each written beside and renamed)                 (speedups)
+    finalized              the pending index goes live, then stale pages are deleted;
+                           the build lock is released                (search.indexer, speedups)
     + the reader-facing site: honest archives, JSON-LD, feeds, sitemap (site)
 """
 
@@ -53,11 +56,28 @@ def index_articles(generators: list[Any]) -> None:
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")))
 
 
-def register() -> None:
-    from . import speedups
+def publish_index(pelican: Any) -> None:
+    """The pages the pending index generation lists now exist: make it live."""
+    from . import settings as S
+    from .search.indexer import publish_index as publish
 
+    if S.get(pelican.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
+        publish(pelican.settings)
+
+
+def register() -> None:
+    from . import buildlock, speedups
+
+    # Before anything reads or writes the work folder: one build at a time (buildlock.py).
+    signals.initialized.connect(buildlock.on_start)
+    signals.get_generators.connect(buildlock.on_start)
     speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)
+    # Every page is written: the new index generation goes live, and only then are the pages
+    # it no longer lists deleted (a search never points at a page that is not there).
+    signals.finalized.connect(publish_index)
     site.connect()
+    signals.finalized.connect(speedups.remove_stale_pages)
+    signals.finalized.connect(buildlock.on_finalized)  # last: the build is done

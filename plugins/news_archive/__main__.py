@@ -134,14 +134,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve_options(settings: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """waitress options: the NEWS_ARCHIVE_SERVE_* settings, each overridden by its flag.
+
+    ``asyncore_use_poll``: ``select()`` cannot watch more than 1,024 sockets, fewer than
+    the connection limit allows.
+    """
+    from . import settings as S
+
+    options: dict[str, Any] = {"asyncore_use_poll": True, "ident": "news-archive"}
+    for name, option in S.SERVE_OPTIONS.items():
+        flag = getattr(args, option, None)
+        options[option] = int(flag if flag is not None else S.get(settings, name))
+    return options
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
-    from .search.service import create_app
+    from .search.service import create_app, site_context
 
     app = create_app(args.settings, args.output)
-    print(f"Serving the archive on http://{args.host}:{args.port}/ (search at /search)", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="news-archive")
+    options = serve_options(site_context(args.settings), args)
+    print(f"Serving the archive on http://{args.host}:{args.port}/ (search at /search): "
+          f"{options['threads']} threads, connection limit {options['connection_limit']}, "
+          f"idle timeout {options['channel_timeout']} s", flush=True)
+    serve(app, host=args.host, port=args.port, **options)
     return 0
 
 
@@ -173,7 +191,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=8)
+    limits = {
+        "threads": "threads answering requests (NEWS_ARCHIVE_SERVE_THREADS)",
+        "connection_limit": "open connections at most (NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT)",
+        "channel_timeout": "seconds before an idle connection is closed (NEWS_ARCHIVE_SERVE_CHANNEL_TIMEOUT)",
+        "cleanup_interval": "seconds between idle-connection sweeps (NEWS_ARCHIVE_SERVE_CLEANUP_INTERVAL)",
+        "max_request_body_size": "largest request body in bytes (NEWS_ARCHIVE_SERVE_MAX_REQUEST_BODY_SIZE)",
+        "max_request_header_size": "largest request headers in bytes (NEWS_ARCHIVE_SERVE_MAX_REQUEST_HEADER_SIZE)",
+    }
+    for option, text in limits.items():
+        p.add_argument("--" + option.replace("_", "-"), dest=option, type=int, default=None, help=text)
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("reindex", help="rebuild the site with a full search re-index")
     p.add_argument("--settings", default="pelicanconf.py")

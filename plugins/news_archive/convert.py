@@ -67,7 +67,12 @@ class State:
             except ValueError:
                 data = {}
         self.dumps: dict[str, Any] = data.get("dumps", {})
-        self.slugs: dict[str, str] = data.get("slugs", {})
+        # Slugs and archiving times by each of a story's keys (story_keys).  Earlier builds
+        # also keyed records by their position ("origin:file.jsonl#3"): such keys named
+        # whatever story sat on that line, so they are dropped (content-hash keys, which
+        # those builds wrote too, carry every existing URL over).
+        self.slugs: dict[str, str] = {k: v for k, v in data.get("slugs", {}).items()
+                                      if not (k.startswith("origin:") and "#" in k)}
         self.written: dict[str, str] = data.get("written", {})
         self.archived: dict[str, str] = data.get("archived", {})
 
@@ -101,6 +106,31 @@ def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path) -> tuple[str,
         info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
         write_json(cached, info)
     return (info["site"], info["lines"]) if info["site"] else None
+
+
+def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
+    """A dump's cached conversion, its stories' origins set to ``rel``.
+
+    The cache is keyed by the dump's bytes, so byte-identical dumps share one entry, written
+    by whichever was converted last: read as it was, the first copy's stories came back with
+    the second copy's origin (the report listed ``b.txt`` twice, "duplicate of" itself, and
+    ``a.txt`` vanished).  Each entry says which dump it was written for (``path``).
+    """
+    result = read_json(cached)
+    if not isinstance(result, dict):
+        return None
+    written_for = result.get("path")
+    if not isinstance(written_for, str):  # written before entries said: their origins say it
+        origins = [s.get("origin", "") for s in result.get("stories", [])] + \
+                  [o for o, _ in result.get("records_rejected", [])]
+        written_for = origins[0].partition("#")[0] if origins else rel
+    if written_for != rel:
+        def rebase(origin: str) -> str:
+            return rel + origin[len(written_for):] if origin.startswith(written_for) else origin
+
+        result["stories"] = [{**s, "origin": rebase(s.get("origin", ""))} for s in result.get("stories", [])]
+        result["records_rejected"] = [[rebase(o), r] for o, r in result.get("records_rejected", [])]
+    return result
 
 
 def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple[list[Story], Report]:
@@ -150,7 +180,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
                 digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
                 fp = hashlib.sha256((fp + digest).encode()).hexdigest()
             cached = cache_dir / f"{fp}.json"
-            result = read_json(cached) if state.dumps.get(rel) == fp else None
+            result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
             if result is None:
                 try:
                     results = read_dump(path, root, data, furniture=furniture)
@@ -160,7 +190,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
                     }
                 except Rejected as exc:
                     result = {"rejected": exc.reason}
-                write_json(cached, result)
+                write_json(cached, {**result, "path": rel})
                 state.dumps[rel] = fp
         except Exception as exc:  # one bad dump never stops the others
             log.exception("news_archive: failed to read %s", rel)
@@ -181,40 +211,84 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     return stories, report
 
 
+def story_keys(story: Story) -> list[str]:
+    """What a story is known by across builds, strongest first: its source URL, else its
+    record id within its dump file; a whole-file dump's path; its content hash.
+
+    Never a record's position: a line added at the top of a JSONL file moved every
+    ``file.jsonl#N``, and with the slugs remembered by position every existing URL then
+    showed another story.  A record with neither URL nor id is known by its content only,
+    so editing its text gives it a new page (its old one is removed).
+    """
+    keys = []
+    if story.url:
+        keys.append("url:" + story.url.strip())
+    file, sep, _ = story.origin.partition("#")
+    if story.source_id:
+        keys.append(f"id:{file}#{story.source_id}")
+    if not sep:  # a whole file: fixing a typo in it keeps its URL
+        keys.append("origin:" + story.origin)
+    keys.append(story.content_hash)
+    return keys
+
+
+def _identity_order(story: Story) -> tuple[str, str, str]:
+    """A story's place when slugs are handed out: by what it is, never by where it sits."""
+    return (story_keys(story)[0], story.content_hash, story.origin)
+
+
 def assign_slugs(stories: list[Story], state: State) -> dict[str, str]:
     """Stable slugs, {origin: slug}: a story keeps the slug it had in earlier builds.
 
-    Slugs are remembered by dump path (so fixing a typo in a dump keeps its URL) and
-    by content hash (so moving a dump keeps it too).  Remembered slugs are reserved
-    before any new story is named, so a newcomer with the same headline never takes
-    an existing URL: it gets the headline slug plus a short suffix derived from its
-    dump path, which is the same on every rebuild.
+    Slugs are remembered by each of the story's keys (:func:`story_keys`): its source URL
+    or record id, a file dump's path (so fixing a typo in a dump keeps its URL), its content
+    hash (so moving a dump keeps it too).  Remembered slugs are reserved before any new
+    story is named, the strongest keys first, so a newcomer with the same headline never
+    takes an existing URL: it gets the headline slug plus a short suffix derived from its
+    strongest key, which is the same on every rebuild and wherever the story sits.
     """
     taken: dict[str, str] = {}
     slug_of: dict[str, str] = {}
-    ordered = sorted(stories, key=lambda s: s.origin)
-    for story in ordered:
-        prev = state.slugs.get("origin:" + story.origin) or state.slugs.get(story.content_hash)
-        if prev and prev not in taken:
-            taken[prev] = story.origin
-            slug_of[story.origin] = prev
+    ordered = sorted(stories, key=_identity_order)
+    keys = {id(story): story_keys(story) for story in ordered}
+    for rank in range(4):
+        for story in ordered:
+            own = keys[id(story)]
+            if story.origin in slug_of or rank >= len(own):
+                continue
+            prev = state.slugs.get(own[rank])
+            if prev and prev not in taken:
+                taken[prev] = story.origin
+                slug_of[story.origin] = prev
     for story in ordered:
         if story.origin in slug_of:
             continue
         base = slugify(story.headline)
         slug = base
         if slug in taken:
-            suffix = hashlib.sha256(story.origin.encode("utf-8")).hexdigest()
+            suffix = hashlib.sha256(keys[id(story)][0].encode("utf-8")).hexdigest()
             n = 8
             while f"{base}-{suffix[:n]}" in taken:
                 n += 2
             slug = f"{base}-{suffix[:n]}"
         taken[slug] = story.origin
         slug_of[story.origin] = slug
+    claimed: set[str] = set()  # two stories with one URL: the key stays with the first
     for story in ordered:
-        state.slugs["origin:" + story.origin] = slug_of[story.origin]
-        state.slugs[story.content_hash] = slug_of[story.origin]
+        for key in keys[id(story)]:
+            if key not in claimed:
+                claimed.add(key)
+                state.slugs[key] = slug_of[story.origin]
     return slug_of
+
+
+def archived_at(story: Story, state: State) -> datetime:
+    """When the story was first archived (remembered by its keys, like its slug); now if new."""
+    keys = story_keys(story)
+    when = next((state.archived[k] for k in keys if k in state.archived), None) or now_utc().isoformat()
+    for key in keys:
+        state.archived[key] = when
+    return datetime.fromisoformat(when)
 
 
 def write_page(path: Path, text: str, state: State, slug: str) -> str:
@@ -260,7 +334,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
     slug_of = assign_slugs(kept, state)
     for story in sorted(kept, key=lambda s: s.origin):
         slug = slug_of[story.origin]
-        archived = datetime.fromisoformat(state.archived.setdefault(story.content_hash, now_utc().isoformat()))
+        archived = archived_at(story, state)
         text = render_markdown(story, slug, archived, CONVERTER_VERSION)
         warning = write_page(out / f"{slug}.md", text, state, slug)
         wanted.add(f"{slug}.md")
@@ -291,7 +365,11 @@ def _remove_stale(out: Path, wanted: set[str], state: State) -> None:
         if page.name in wanted:
             continue
         slug = page.stem
-        digest = hashlib.sha256(page.read_bytes()).hexdigest()
+        try:
+            digest = hashlib.sha256(page.read_bytes()).hexdigest()
+        except FileNotFoundError:  # gone meanwhile (deleted by hand): nothing left to delete
+            state.written.pop(slug, None)
+            continue
         if state.written.get(slug) == digest:
-            page.unlink()
+            page.unlink(missing_ok=True)
             del state.written[slug]

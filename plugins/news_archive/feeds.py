@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import html
 import json
 import logging
 import os
@@ -182,11 +183,14 @@ def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: 
         published = set_date_tzinfo(article.date, tz)
         authors = [a.name for a in getattr(article, "authors", []) or []]
         source = article.metadata.get("source", "")
+        dek = article.metadata.get("dek") or ""
         feed.add_item(
-            title=article.title,
+            title=article.title,  # <title> is type="text": the XML escaping is all it needs
             link=f"{base}/{url}",
             unique_id=entry_id(base, url, published),
-            description=article.metadata.get("dek") or None,
+            # <summary type="html"> is HTML to a feed reader: the dek is dump text, so it is
+            # escaped into HTML that shows it literally (a "<script>" dek ran in readers).
+            description=html.escape(dek) if dek else None,
             content=article.content if full_text else None,
             categories=[t.name for t in getattr(article, "tags", []) or []] or None,
             author_name=", ".join(authors) or source or None,

@@ -63,6 +63,30 @@ DEFAULTS: dict[str, Any] = {
     # Show each story's dump file name on its page ("About this record"); otherwise it is
     # only in the build report and the page's HTML source, for maintainers.
     "NEWS_ARCHIVE_SHOW_ORIGIN": False,
+    # `news_archive serve` (waitress) limits, each also a command-line flag (--threads, …).
+    # Threads answering requests at once.
+    "NEWS_ARCHIVE_SERVE_THREADS": 8,
+    # Open connections at most; more wait in the listen queue (waitress's default, 100,
+    # let 150 idle clients lock every reader out).
+    "NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT": 1000,
+    # Seconds a connection may sit idle (no request, or a request trickling in) before it is closed.
+    "NEWS_ARCHIVE_SERVE_CHANNEL_TIMEOUT": 15,
+    # Seconds between sweeps that close idle connections.
+    "NEWS_ARCHIVE_SERVE_CLEANUP_INTERVAL": 5,
+    # Largest request body accepted, in bytes (the service answers GET and HEAD only).
+    "NEWS_ARCHIVE_SERVE_MAX_REQUEST_BODY_SIZE": 65536,
+    # Largest request header block accepted, in bytes.
+    "NEWS_ARCHIVE_SERVE_MAX_REQUEST_HEADER_SIZE": 65536,
+}
+
+# Serving settings → the waitress option each one sets.
+SERVE_OPTIONS = {
+    "NEWS_ARCHIVE_SERVE_THREADS": "threads",
+    "NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT": "connection_limit",
+    "NEWS_ARCHIVE_SERVE_CHANNEL_TIMEOUT": "channel_timeout",
+    "NEWS_ARCHIVE_SERVE_CLEANUP_INTERVAL": "cleanup_interval",
+    "NEWS_ARCHIVE_SERVE_MAX_REQUEST_BODY_SIZE": "max_request_body_size",
+    "NEWS_ARCHIVE_SERVE_MAX_REQUEST_HEADER_SIZE": "max_request_header_size",
 }
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
+from .fileio import write_atomic
 from .structured import site_url
 
 # URLs per sitemap file (the sitemaps.org limit).
@@ -62,8 +63,7 @@ def write_robots(settings: dict[str, Any]) -> str | None:
     target = os.path.join(settings["OUTPUT_PATH"], "robots.txt")
     if not base.startswith(("http://", "https://")) or os.path.exists(target):
         return None
-    with open(target, "w", encoding="utf-8") as fh:
-        fh.write(f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n")
+    write_atomic(target, f"User-agent: *\nAllow: /\n\nSitemap: {base}/sitemap.xml\n")
     return target
 
 
@@ -78,17 +78,14 @@ def write_sitemap(settings: dict[str, Any], max_urls: int = MAX_URLS) -> str:
     locs = [(f"{base}/{u}", lastmod(p)) for u, p in pages]
     target = os.path.join(output, "sitemap.xml")
     if len(locs) <= max_urls:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(_urlset(locs))
+        write_atomic(target, _urlset(locs))  # a crawler never fetches half a sitemap
         return target
     parts = []
     for n, start in enumerate(range(0, len(locs), max_urls), 1):
         name = f"sitemap-{n}.xml"
-        with open(os.path.join(output, name), "w", encoding="utf-8") as fh:
-            fh.write(_urlset(locs[start:start + max_urls]))
+        write_atomic(os.path.join(output, name), _urlset(locs[start:start + max_urls]))
         parts.append(f"  <sitemap><loc>{escape(f'{base}/{name}')}</loc></sitemap>")
-    with open(target, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
-                            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-                            *parts, "</sitemapindex>"]) + "\n")
+    write_atomic(target, "\n".join(['<?xml version="1.0" encoding="UTF-8"?>',
+                                   '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+                                   *parts, "</sitemapindex>"]) + "\n")
     return target

@@ -599,17 +599,50 @@ class _MemoTemplate:
         return self._template.render(context)
 
 
-class SkippingWriter(Writer):
-    """Pelican's writer, except that a page whose inputs are unchanged is neither rendered
+class AtomicWriter(Writer):
+    """Pelican's writer, except that each page is written beside its file and renamed over
+    it (never truncated in place: the web server or a reader of ``output/`` never sees half
+    a page, and a build killed mid-write leaves the old page), and only if its bytes
+    changed (reading and comparing costs a fraction of rewriting, and an identical page
+    keeps its modification time)."""
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Pelican's bookkeeping (one write per path unless overridden, as in Pelican 4.12),
+        then :meth:`_open_page`."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time '
+                                               "(was previously overwritten)")
+            log.info('Skipping "%s", not overwriting', filename)
+            self._skipped(filename)
+            return _Discard()
+        if filename in self._written_files:
+            if not override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already '
+                                               "written to it previously (set `override=True` if intended)")
+            log.info('Overwriting "%s"', filename)
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return self._open_page(filename, encoding)
+
+    def _skipped(self, filename: str) -> None:
+        """A write Pelican's rules skip (overridden before)."""
+
+    def _open_page(self, filename: str, encoding: str) -> Any:
+        return _WriteIfChanged(filename, encoding)
+
+
+class SkippingWriter(AtomicWriter):
+    """The atomic writer, except that a page whose inputs are unchanged is neither rendered
     nor rewritten: its file (and its modification time) stay as the last build left them.
 
     Pelican still walks every page (pagination, duplicate-path checks, the
     ``content_written`` signal the sitemap listens to); only ``render`` and the write
-    are skipped.  A page that is rendered is written only if its bytes changed: on
-    this project's build machine truncating and rewriting 20,000 existing files was
-    most of a rebuild (a cold build, writing new files, rendered 7× faster).
-    Anything unrecognised (a changed theme, plugin code or setting) empties the memo,
-    and every page is rendered again.
+    are skipped.  On this project's build machine truncating and rewriting 20,000
+    existing files was most of a rebuild (a cold build, writing new files, rendered 7×
+    faster).  Anything unrecognised (a changed theme, plugin code or setting) empties
+    the memo, and every page is rendered again.
     """
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
@@ -628,26 +661,11 @@ class SkippingWriter(Writer):
             self.primed = True
         return super().write_file(name, _MemoTemplate(template, self), context, *args, **kwargs)
 
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        """Pelican's bookkeeping (one write per path unless overridden, as in Pelican 4.12),
-        then: nothing at all for an unchanged page, else a file that is only rewritten
-        if its bytes differ (reading and comparing costs a fraction of truncating and
-        rewriting, and an identical page keeps its modification time)."""
-        if filename in self._overridden_files:
-            if override:
-                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time '
-                                               "(was previously overwritten)")
-            log.info('Skipping "%s", not overwriting', filename)
-            self.unchanged.discard(filename)
-            return _Discard()
-        if filename in self._written_files:
-            if not override:
-                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" as Pelican has already '
-                                               "written to it previously (set `override=True` if intended)")
-            log.info('Overwriting "%s"', filename)
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
+    def _skipped(self, filename: str) -> None:
+        self.unchanged.discard(filename)
+
+    def _open_page(self, filename: str, encoding: str) -> Any:
+        """Nothing at all for an unchanged page, else the atomic compare-and-write."""
         if filename in self.unchanged:
             self.unchanged.discard(filename)
             return _Discard()
@@ -655,7 +673,8 @@ class SkippingWriter(Writer):
 
 
 class _WriteIfChanged:
-    """Collects a page and writes it on close only if the file does not already hold it."""
+    """Collects a page and, on close, writes it beside the file and renames it over, unless the
+    file already holds it (``fileio.write_if_changed``)."""
 
     def __init__(self, path: str, encoding: str) -> None:
         self.path = path
@@ -775,12 +794,13 @@ def on_all_generators_finalized(generators: list[Any]) -> None:
     TIMINGS.mark("all_generators_finalized")
 
 
-def on_get_writer(pelican: Any) -> type[Writer] | None:
-    """The writer that skips unchanged pages (NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES)."""
+def on_get_writer(pelican: Any) -> type[Writer]:
+    """The writer that skips unchanged pages (NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES), else one
+    that still writes every page atomically."""
     TIMINGS.mark("get_writer")
     if S.get(pelican.settings, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES"):
         return SkippingWriter
-    return None
+    return AtomicWriter
 
 
 def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
@@ -809,11 +829,18 @@ def prune_stale(output: str, work: str, written: set[str]) -> list[str]:
     return removed
 
 
+def remove_stale_pages(pelican: Any) -> None:
+    """Receiver of ``finalized``, connected after the search index is published: a page is
+    deleted only once the live index no longer lists it."""
+    work = S.work_dir(pelican.settings)
+    os.makedirs(work, exist_ok=True)
+    prune_stale(pelican.output_path, work, TIMINGS.paths)
+
+
 def on_finalized(pelican: Any) -> None:
     TIMINGS.mark("finalized")
     work = S.work_dir(pelican.settings)
     os.makedirs(work, exist_ok=True)
-    prune_stale(pelican.output_path, work, TIMINGS.paths)
     global MEMO
     if MEMO is not None:
         MEMO.save()

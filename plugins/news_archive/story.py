@@ -63,6 +63,7 @@ class Story:
     published: datetime | date | None = None
     date_source: str = ""  # where `published` came from: dump, sidecar, text, …; "" if none
     url: str = ""
+    source_id: str = ""  # the record's own id in its export ("id", "guid", …), "" if none
     language: str = ""
     section: str = ""
     origin: str = ""  # dump path relative to the dumps folder (plus "#N" for records)

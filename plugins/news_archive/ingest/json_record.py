@@ -155,12 +155,28 @@ def record_to_story(rec: Any, origin: str) -> Story:
     )
 
 
+_ID_KEYS = ("id", "_id", "guid", "uuid", "article_id", "doc_id")
+
+
+def record_id(rec: dict[str, Any]) -> str:
+    """A record's own id in its export, if it has one (part of a story's identity: see
+    ``convert.story_keys``); a string or an integer, nothing else."""
+    for key in _ID_KEYS:
+        value = rec.get(key)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (str, int)) and str(value).strip():
+            return str(value).strip()[:200]
+    return ""
+
+
 def _record(rec: Any, origin: str, fmt: str) -> Story | RejectedRecord:
     try:
         story = record_to_story(rec, origin)
     except Rejected as exc:
         return RejectedRecord(origin, exc.reason)
     story.format = fmt
+    story.source_id = record_id(rec)
     return story
 
 

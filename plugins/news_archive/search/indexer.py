@@ -3,11 +3,19 @@
 The live index is ``<work>/index``, a symlink to ``<work>/index.d/<generation>``.  A
 build that changes anything hard-links the current generation's immutable segment
 files into a new directory (copying everything Whoosh or we rewrite), applies only the
-new, changed and removed articles, commits, computes related articles, and then
-replaces the symlink with ``os.replace`` (atomic on POSIX).  A running service keeps
-reading the old generation until it notices the new symlink; a build killed or failing
-halfway leaves the old symlink, and so the old index, serving; its half-written
-directory is removed by the next build.  A build that changes nothing writes nothing.
+new, changed and removed articles, commits, computes related articles (the pages need
+them), and points ``<work>/index.next`` at it.  Only when the pages it refers to have
+been written (Pelican's ``finalized``) does :func:`publish` move ``index.next`` over
+``index`` with ``os.replace`` (atomic on POSIX): a search never lists an article whose
+page is not there yet.  Swapping when the index was built, before the pages, left a
+build killed while writing pages with search pointing at 272 of 300 new articles that
+404, and every normal build with a window of such results.
+
+A running service keeps reading the old generation until it notices the new symlink; a
+build killed or failing at any point before ``finalized`` leaves the old symlink, and
+so the old index, serving (the old pages are only deleted after the swap); its
+half-written or unpublished generation is removed by a later build.  A build that
+changes nothing writes nothing.
 
 Each generation carries ``manifest.json`` (url → content hash: what is indexed, read
 without touching Whoosh's stored text) and ``related.json`` (each article's key
@@ -33,7 +41,6 @@ from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema
 
 log = logging.getLogger(__name__)
-KEEP_GENERATIONS = 2
 MANIFEST = "manifest.json"
 RELATED = "related.json"
 VERSION_FILE = "schema-version"
@@ -86,22 +93,42 @@ def _new_generation(root: Path, current: Path | None, full: bool) -> Path:
 
 
 def swap_in(live: Path, target: Path) -> None:
-    """Point the live symlink at target atomically."""
-    tmp = live.with_name(f".index-{os.getpid()}")
+    """Point the symlink ``live`` at target atomically."""
+    tmp = live.with_name(f".{live.name}-{os.getpid()}")
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     os.symlink(os.path.relpath(target, live.parent), tmp)
     os.replace(tmp, live)
 
 
-def _prune(gens: Path, keep: Path) -> None:
-    """Remove old generations (keeping the one before ``keep``) and abandoned half-builds."""
-    done = sorted((p for p in gens.iterdir() if p.is_dir() and p != keep and not p.name.endswith(".building")),
-                  key=lambda p: p.name)
-    for path in done[: max(0, len(done) - (KEEP_GENERATIONS - 1))]:
-        shutil.rmtree(path, ignore_errors=True)
-    for path in gens.glob("*.building"):
-        if path != keep and _abandoned(path):
+def pending_path(root: Path) -> Path:
+    """The generation built for pages not written yet (``<work>/index.next``)."""
+    return root / "index.next"
+
+
+def publish(root: Path) -> str | None:
+    """Make the pending generation live (once its pages exist); returns its name, or None."""
+    pending = pending_path(root)
+    if not pending.is_symlink():
+        return None
+    target = pending.resolve()
+    if not (target.is_dir() and windex.exists_in(str(target))):
+        pending.unlink()  # its generation is gone: nothing to publish
+        return None
+    live = root / "index"
+    previous = live.resolve() if live.is_symlink() else None
+    os.replace(pending, live)
+    _prune(root / "index.d", {target, previous})
+    return target.name
+
+
+def _prune(gens: Path, keep: set[Path | None]) -> None:
+    """Remove every generation but ``keep`` (the new live one and the one before it, which
+    a running service may still be reading), and abandoned half-builds."""
+    for path in gens.iterdir():
+        if not path.is_dir() or path in keep:
+            continue
+        if not path.name.endswith(".building") or _abandoned(path):
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -122,14 +149,19 @@ def document_hash(doc: dict[str, Any]) -> str:
 
 
 def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = False,
-                    related_count: int = 5, procs: int | None = None) -> dict[str, Any]:
+                    related_count: int = 5, procs: int | None = None, defer: bool = False) -> dict[str, Any]:
     """Bring the index under ``root`` in line with ``docs`` (url → document with ``content_hash``).
 
+    ``defer``: leave a new generation pending (``index.next``) for :func:`publish` to make
+    live once the pages exist (the build); otherwise it goes live at once (tools, benches).
     Returns counts of what changed and ``related``: url → list of ``{"url", "headline"}``.
     """
     started = time.perf_counter()
     live = root / "index"
     root.mkdir(parents=True, exist_ok=True)
+    pending = pending_path(root)
+    if pending.is_symlink():  # a build that never got to write its pages: never published
+        pending.unlink()
     current = live.resolve() if live.is_symlink() and live.resolve().exists() else None
     usable = not full and _compatible(current)
     existing: dict[str, str] = _read_json(current / MANIFEST) if usable and current else {}
@@ -167,8 +199,9 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        swap_in(live, target)
-        _prune(root / "index.d", target)
+        swap_in(pending, target)
+        if not defer:
+            publish(root)
     related = {u: e.get("related", []) for u, e in cache.items()} if related_count else {}
     counts["generation"] = target.name
     counts["seconds"] = round(time.perf_counter() - started, 2)
@@ -201,7 +234,8 @@ def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed
 
 
 def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False) -> dict[str, Any]:
-    """Bring the search index in line with ``articles`` and attach ``article.related``."""
+    """Bring the search index in line with ``articles`` and attach ``article.related``; the
+    new generation stays pending until :func:`publish_index` (the pages are not written yet)."""
     docs: dict[str, dict[str, Any]] = {}
     by_url: dict[str, Any] = {}
     for article in articles:
@@ -210,9 +244,17 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article
     count = int(S.get(settings, "NEWS_ARCHIVE_RELATED_COUNT") or 0)
-    counts = index_documents(live_path(settings).parent, docs, full=full, related_count=count)
+    counts = index_documents(live_path(settings).parent, docs, full=full, related_count=count, defer=True)
     related = counts.pop("related")
     for url, article in by_url.items():
         article.related = [dict(r) for r in related.get(url, [])[:count]]
     log.info("news_archive: search index %s", counts)
     return counts
+
+
+def publish_index(settings: dict[str, Any]) -> str | None:
+    """The build's pages are written: its pending index generation goes live."""
+    name = publish(live_path(settings).parent)
+    if name:
+        log.info("news_archive: search index generation %s is live", name)
+    return name

@@ -33,7 +33,7 @@ from whoosh.qparser import (
     OrGroup,
     PlusMinusPlugin,
 )
-from whoosh.util.times import adatetime, fix
+from whoosh.util.times import TimeError, adatetime, fix
 
 from .schema import ENTITY_KINDS, make_schema
 
@@ -94,7 +94,7 @@ def _date_bounds(value: str) -> tuple[datetime, datetime] | None:
     try:
         at = fix(adatetime(year, month, day))
         return at.floor(), at.ceil()
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TimeError):  # TimeError: 2018-13, 2018-02-30 (not a ValueError)
         return None
 
 
@@ -145,8 +145,14 @@ def _tame(q: Any) -> Any:
         if len(q.text) < 4:  # "ab~" would expand to half the vocabulary
             return Q.Term(q.fieldname, q.text)
         q.maxdist = min(q.maxdist, 2)
-        q.prefixlength = max(q.prefixlength, 1)
+        # At least one letter fixed; never more than the word has ("bush~2/5" made Whoosh's
+        # automaton index past the end of the word: an IndexError, a 500).
+        q.prefixlength = min(max(q.prefixlength, 1), len(q.text))
         return q
+    if isinstance(q, Q.Every):
+        # "*" lists every article.  Every("body") walks every posting of every term of the
+        # field (8 s on 20,000 articles); the field-less Every is the list of documents.
+        return Q.Every()
     if isinstance(q, (Q.Wildcard, Q.Prefix)):
         literal = re.split(r"[*?]", q.text, maxsplit=1)[0]
         if len(literal) < MIN_WILDCARD_PREFIX:
