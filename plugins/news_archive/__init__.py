@@ -6,6 +6,8 @@ The whole pipeline, in the order Pelican runs it::
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
     all_generators_finalized  Whoosh index of every article, swapped in atomically,
                            and related articles attached to pages    (search.indexer)
+    article_writer_finalized  the search pages, and the static search index
+                           (Pagefind + spelling table) for static hosts (search.static_pages)
     finalized              build report summary                      (report)
     + the reader-facing site: honest archives, JSON-LD, feeds, sitemap (site)
 """
@@ -50,6 +52,14 @@ def index_articles(generators: list[Any]) -> None:
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")))
 
 
+def publish_static_search(generator: Any, writer: Any) -> None:
+    """search/index.html and search/help/ for every host, and the browser's own index."""
+    from .search import static_pages
+
+    stats = static_pages.write_index(generator)
+    static_pages.write_pages(generator, writer, stats)
+
+
 def register() -> None:
     from . import speedups
 
@@ -57,4 +67,5 @@ def register() -> None:
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)
+    signals.article_writer_finalized.connect(publish_static_search)
     site.connect()

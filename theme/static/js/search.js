@@ -6,9 +6,10 @@
 (function () {
   "use strict";
   var page = document.querySelector(".search-page");
-  var input = document.getElementById("search-q");
-  var live = document.getElementById("search-live");
-  if (!page || !input || !live || !window.fetch || !window.URLSearchParams) { return; }
+  var input = document.getElementById("q");  // the header's box: the page's one search box
+  var live = document.getElementById("search-root");
+  if (!page || page.getAttribute("data-engine") === "static" || !input || !live || !window.fetch ||
+      !window.URLSearchParams) { return; }
   var endpoint = page.getAttribute("data-search-json") || "/search.json";
   var form = input.form;
   var timer = null;
