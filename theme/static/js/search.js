@@ -48,8 +48,10 @@
       live.replaceChildren(box);
       return;
     }
+    // The stories are for what was searched: the correction, when the query was corrected.
+    var shown = /^corrected/.test(data.match || "") ? data.searched_for : data.query;
     box.appendChild(el("p", "search-summary",
-      data.total.toLocaleString() + (data.total === 1 ? " story" : " stories") + " for “" + data.query + "”"));
+      data.total.toLocaleString() + (data.total === 1 ? " story" : " stories") + " for “" + shown + "”"));
     var list = el("ol", "results");
     data.results.forEach(function (hit) {
       var li = el("li", "result");

@@ -437,7 +437,8 @@
       a(helpUrl, "see how to search"), "."));
     return;
   }
-  document.title = (req.q ? req.q + " · " : "") + document.title;
+  var pageTitle = document.title;
+  document.title = (req.q ? req.q + " · " : "") + pageTitle;
   var loading = root.querySelector(".search-loading");
   if (loading) { loading.hidden = false; }
 
@@ -483,7 +484,11 @@
     }).then(function (state) {
       var start = (req.page - 1) * PAGE_SIZE;
       return Promise.all(state.results.slice(start, start + PAGE_SIZE).map(function (r) { return r.data(); }))
-        .then(function (hits) { state.hits = hits; draw(state); });
+        .then(function (hits) {
+          state.hits = hits;
+          if (state.mode === "corrected") { document.title = state.searchedFor + " · " + pageTitle; }
+          draw(state);
+        });
     });
   }).catch(function (err) {
     if (window.console) { console.warn("static search unavailable:", err); }
