@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import Site
-
 from news_archive.search import static_index
 from news_archive.search.schema import make_document
 
@@ -96,3 +95,14 @@ def test_make_html_publishes_the_static_search(sample_site: Site):
     for path in out.rglob("*.html"):
         if path.parent.name != "search":
             assert "pagefind" not in path.read_text(encoding="utf-8"), path
+
+
+def test_build_works_where_an_event_loop_is_already_running(tmp_path: Path):
+    """Pagefind's wrapper is async; the build must not depend on there being no loop
+    (Playwright's sync API, or an async host, keeps one running in the thread)."""
+    import asyncio
+
+    async def inside() -> dict:
+        return static_index.build(str(tmp_path / "output"), str(tmp_path / "work"), docs(), "en")
+
+    assert asyncio.run(inside())["written"]

@@ -18,9 +18,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-# The browser and axe-core fixtures of test_browser.py, imported so pytest finds them here too.
-from test_browser import SEED_QUERY, WIDTHS, axe_script, browser, open_tab, serious_violations  # noqa: F401
+from test_browser import SEED_QUERY, WIDTHS, open_tab, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +41,7 @@ def static_host(sample_site) -> Iterator[str]:
 
 
 @pytest.fixture
-def static_tab(browser, static_host):  # noqa: F811
+def static_tab(browser, static_host):
     opened = []
 
     def factory(label: str, **context_args: object):
@@ -66,7 +64,7 @@ def query_of(tab) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_static_search_from_the_home_page(static_tab, axe_script, width):  # noqa: F811
+def test_static_search_from_the_home_page(static_tab, axe_script, width):
     """Home page box → Hekmat → the seed story, marked; a facet with a count filters; a
     misspelling is corrected; the whole flow by keyboard; no axe violation on the way."""
     tab = static_tab(width)

@@ -1,7 +1,8 @@
 """The search service: a WSGI app over the Whoosh index built by ``make html``.
 
-``GET /search?q=…`` (and ``/search/``, where every page's search box submits) answers an HTML page in the site's design (works without
-JavaScript); ``GET /search.json?q=…&page=N`` the same results as JSON.  The
+``GET /search?q=…`` (and ``/search/``, where every page's search box submits)
+answers an HTML page in the site's design (works without JavaScript);
+``GET /search.json?q=…&page=N`` the same results as JSON.  The
 documented contract (fields are only ever added)::
 
     {"query": str, "total": int, "page": int,

@@ -183,6 +183,19 @@ async def _write_pagefind(records: list[dict[str, Any]], target: Path) -> None:
         await service.close()
 
 
+def _run(coro: Any) -> Any:
+    """Run a coroutine to its end from synchronous code, even when this thread already has
+    a running event loop (an async host, Playwright's sync API): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _move_in(new: Path, live: Path) -> None:
     """Move the freshly written bundle over the live one: chunks first, entries last, then
     remove what only the old bundle had."""
@@ -246,7 +259,7 @@ def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     new = out / f".{BUNDLE}-{os.getpid()}"
     shutil.rmtree(new, ignore_errors=True)
     try:
-        asyncio.run(_write_pagefind(records, new))
+        _run(_write_pagefind(records, new))
         for name in UNUSED:
             (new / name).unlink(missing_ok=True)
         _move_in(new, live)
