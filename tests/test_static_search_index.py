@@ -109,3 +109,13 @@ def test_build_works_where_an_event_loop_is_already_running(tmp_path: Path):
     # In a thread of its own: this test's thread may already run one (the browser tests').
     with ThreadPoolExecutor(max_workers=1) as pool:
         assert pool.submit(asyncio.run, inside()).result()["written"]
+
+
+def test_turning_static_search_off_takes_our_index_down_and_nobody_elses(tmp_path: Path):
+    out, work = tmp_path / "output", tmp_path / "work"
+    assert not static_index.remove(str(out), str(work)), "nothing of ours to remove"
+    static_index.build(str(out), str(work), docs(), "en")
+    assert static_index.remove(str(out), str(work))
+    assert not (out / "pagefind").exists() and not (out / "search" / "spelling").exists()
+    (out / "pagefind").mkdir(parents=True)  # a maintainer's own, not written by a build
+    assert not static_index.remove(str(out), str(work)) and (out / "pagefind").exists()

@@ -231,6 +231,18 @@ def _write_spelling(shards: dict[str, dict[str, int]], live: Path) -> None:
             path.unlink()
 
 
+def remove(output: str, work: str) -> bool:
+    """Take down a static index an earlier build wrote (static search turned off): only
+    when this project's state file says it wrote one, never someone else's ``pagefind/``."""
+    state_path = Path(work) / STATE_FILE
+    if not state_path.exists():
+        return False
+    shutil.rmtree(Path(output) / BUNDLE, ignore_errors=True)
+    shutil.rmtree(Path(output) / SPELLING, ignore_errors=True)
+    state_path.unlink()
+    return True
+
+
 def filter_bytes(bundle: Path) -> int:
     """What loading every facet's counts costs a reader (all of Pagefind's filter chunks)."""
     return sum(p.stat().st_size for p in (bundle / "filter").glob("*") if p.is_file())

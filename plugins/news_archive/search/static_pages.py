@@ -59,6 +59,8 @@ def write_index(generator: Any) -> dict[str, Any] | None:
     the Whoosh index (never from the written HTML); None when static search is off."""
     settings = generator.settings
     if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
+        if static_index.remove(settings["OUTPUT_PATH"], S.work_dir(settings)):
+            log.info("news_archive: static search is off; the static index of an earlier build was removed")
         return None
     docs = {}
     for article in generator.articles:
