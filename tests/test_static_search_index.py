@@ -119,3 +119,38 @@ def test_turning_static_search_off_takes_our_index_down_and_nobody_elses(tmp_pat
     assert not (out / "pagefind").exists() and not (out / "search" / "spelling").exists()
     (out / "pagefind").mkdir(parents=True)  # a maintainer's own, not written by a build
     assert not static_index.remove(str(out), str(work)) and (out / "pagefind").exists()
+
+
+def test_the_browser_folds_query_words_as_the_index_folds_the_archive_words():
+    """A query word is looked up in the spelling shard of its folded form: the browser's
+    fold (static-search.js) must give the index's (Whoosh's accent_map), or a word the
+    archive has looks missing and gets "corrected".  Every letter of Latin-1 and Latin
+    Extended-A/B, Greek, Cyrillic and Latin Extended Additional, in words, through both."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+    from news_archive.search.schema import spell_analyzer
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed: cannot run the browser script's fold")
+    script = (Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "static-search.js").read_text()
+    source = re.search(r"\n  function fold\(word, table\) \{.*?\n  \}\n", script, re.S).group(0)
+    letters = [chr(c) for start, end in static_index.FOLD_RANGES for c in range(start, end) if chr(c).isalpha()]
+    words = [f"{c}ab{c.upper()}" for c in letters] + [f"x{c}{c}y" for c in letters]
+    # Only words the script would look up: letters only (it skips a word with a combining mark).
+    words = [w for w in words if w.isalpha()] + ["Zürich", "Straße"]
+    js = (source + "const [table, words] = JSON.parse(require('fs').readFileSync(0));"
+          "process.stdout.write(JSON.stringify(words.map(w => fold(w, table))));")
+    folded = json.loads(subprocess.run([node, "-e", js], input=json.dumps([static_index.fold_table(), words]),
+                                       capture_output=True, text=True, check=True, timeout=60).stdout)
+    fold = spell_analyzer()
+    differ = []
+    for word, browser in zip(words, folded, strict=True):
+        tokens = [t.text for t in fold(word)]
+        if len(tokens) == 1 and tokens[0] != browser:
+            differ.append((word, tokens[0], browser))
+    assert not differ, differ[:20]
+    assert folded[-2:] == ["zurich", "strase"]

@@ -107,6 +107,28 @@ def shard_key(word: str) -> str:
     return "-".join(f"{ord(c):x}" for c in word[:SHARD_PREFIX])
 
 
+# Letters whose folding the browser must know (Latin, Greek, Cyrillic, Latin Extended
+# Additional): beyond these, the browser keeps a letter as it is.  (A word with a
+# combining mark is never corrected: the index splits words there, the script skips it.)
+FOLD_RANGES = ((0xC0, 0x250), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00))
+
+
+def fold_table() -> dict[str, str]:
+    """Letter → what the index's analyzer (Whoosh's ``accent_map``, after lower-casing)
+    makes of it, for the browser to fold a query word exactly as the archive's words were
+    folded (``Zürich`` → ``zurich``, ``Straße`` → ``strase``): one source, ~5 KB."""
+    from whoosh.support.charset import accent_map
+
+    letters = {chr(code) for start, end in FOLD_RANGES for code in range(start, end)}
+    letters |= {lower for letter in list(letters) for lower in letter.lower()}  # Ɓ → ɓ, outside the ranges
+    table = {}
+    for letter in sorted(letters):
+        value = accent_map.get(ord(letter))
+        if value is not None:
+            table[letter] = value if isinstance(value, str) else chr(value)
+    return table
+
+
 def spelling_shards(words: Counter[str]) -> dict[str, dict[str, int]]:
     shards: dict[str, dict[str, int]] = {}
     for word, count in sorted(words.items()):
@@ -225,7 +247,7 @@ def _write_spelling(shards: dict[str, dict[str, int]], live: Path) -> None:
         write_atomic_if_changed(live / f"{key}.json", dump(table))
     write_atomic_if_changed(live / "index.json", dump({
         "shards": sorted(shards), "prefix": SHARD_PREFIX, "min_word": MIN_WORD,
-        "words": sum(map(len, shards.values()))}))
+        "words": sum(map(len, shards.values())), "fold": fold_table()}))
     for path in live.iterdir():
         if path.is_file() and path.name not in wanted:
             path.unlink()

@@ -100,7 +100,13 @@
   var shardCache = {};
   var spellIndex = null;
 
-  function fold(word) { return word.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
+  // A word folded as the index folded the archive's words: lower-cased, then each letter
+  // mapped by the table the build wrote from Whoosh's accent_map (index.json "fold").
+  function fold(word, table) {
+    return Array.from(word.toLowerCase()).map(function (c) {
+      return Object.prototype.hasOwnProperty.call(table, c) ? table[c] : c;
+    }).join("");
+  }
   function shardKey(word) {
     return Array.from(word).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
   }
@@ -140,8 +146,11 @@
   // The corrected words (same rules as the service: words of 3+ letters the archive does
   // not have, replaced by the nearest word it has, the commonest of equals), or null.
   function suggest(words) {
+    return spellIndex.then(function (index) { return suggestWith(words, (index && index.fold) || {}); });
+  }
+  function suggestWith(words, table) {
     var checks = words.map(function (word) {
-      var folded = fold(word);
+      var folded = fold(word, table);
       if (folded.length < 3 || !/^\p{L}+$/u.test(folded)) { return Promise.resolve(word); }
       return shard(shardKey(folded)).then(function (table) {
         if (Object.prototype.hasOwnProperty.call(table, folded)) { return word; }
