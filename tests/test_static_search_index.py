@@ -78,6 +78,7 @@ def test_spelling_table_is_sharded_by_first_letters_and_lists_the_words(tmp_path
     assert shard["government"] == 3, "the number of stories with the word"
     zurich = json.loads((spelling / f"{static_index.shard_key('zurich')}.json").read_text())
     assert "zurich" in zurich, "words are accent-folded like the service's spelling field"
+    assert json.loads((spelling / "fold.json").read_text())["ü"] == "u"
 
 
 def test_make_html_publishes_the_static_search(sample_site: Site):

@@ -152,6 +152,9 @@ def test_static_search_phrase_and_exclusion(static_tab):
     everything = results(tab)
     tab.goto('/search/?q="Qari Hekmat"')
     assert any("Islamic State Commander" in h for h in results(tab))
+    tab.goto("/search/?q=Afghanistán")  # folded as the archive's words: not a misspelling
+    assert results(tab) == everything
+    assert not tab.page.locator(".search-suggestion").count()
     tab.goto("/search/?q=afghanistan -Hekmat")
     without = results(tab)
     assert without and not any("Islamic State Commander" in h for h in without)

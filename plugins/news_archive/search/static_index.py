@@ -107,7 +107,7 @@ def shard_key(word: str) -> str:
     return "-".join(f"{ord(c):x}" for c in word[:SHARD_PREFIX])
 
 
-# Letters whose folding the browser must know (Latin, Greek, Cyrillic, Latin Extended
+# Letters whose folding the browser must know (spelling/fold.json) (Latin, Greek, Cyrillic, Latin Extended
 # Additional): beyond these, the browser keeps a letter as it is.  (A word with a
 # combining mark is never corrected: the index splits words there, the script skips it.)
 FOLD_RANGES = ((0xC0, 0x250), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00))
@@ -239,7 +239,7 @@ def _move_in(new: Path, live: Path) -> None:
 
 def _write_spelling(shards: dict[str, dict[str, int]], live: Path) -> None:
     live.mkdir(parents=True, exist_ok=True)
-    wanted = {f"{key}.json" for key in shards} | {"index.json"}
+    wanted = {f"{key}.json" for key in shards} | {"index.json", "fold.json"}
     def dump(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -247,7 +247,9 @@ def _write_spelling(shards: dict[str, dict[str, int]], live: Path) -> None:
         write_atomic_if_changed(live / f"{key}.json", dump(table))
     write_atomic_if_changed(live / "index.json", dump({
         "shards": sorted(shards), "prefix": SHARD_PREFIX, "min_word": MIN_WORD,
-        "words": sum(map(len, shards.values())), "fold": fold_table()}))
+        "words": sum(map(len, shards.values()))}))
+    # Fetched only for a query word with a letter beyond ASCII.
+    write_atomic_if_changed(live / "fold.json", dump(fold_table()))
     for path in live.iterdir():
         if path.is_file() and path.name not in wanted:
             path.unlink()

@@ -101,7 +101,8 @@
   var spellIndex = null;
 
   // A word folded as the index folded the archive's words: lower-cased, then each letter
-  // mapped by the table the build wrote from Whoosh's accent_map (index.json "fold").
+  // mapped by the table the build wrote from Whoosh's accent_map (fold.json, fetched only
+  // when a word has a letter beyond ASCII).
   function fold(word, table) {
     return Array.from(word.toLowerCase()).map(function (c) {
       return Object.prototype.hasOwnProperty.call(table, c) ? table[c] : c;
@@ -146,7 +147,9 @@
   // The corrected words (same rules as the service: words of 3+ letters the archive does
   // not have, replaced by the nearest word it has, the commonest of equals), or null.
   function suggest(words) {
-    return spellIndex.then(function (index) { return suggestWith(words, (index && index.fold) || {}); });
+    var table = words.some(function (w) { return /[^\x00-\x7f]/.test(w); })
+      ? getJSON(spellingUrl + "fold.json") : Promise.resolve({});
+    return table.then(function (t) { return suggestWith(words, t || {}); });
   }
   function suggestWith(words, table) {
     var checks = words.map(function (word) {
