@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search.py            # everything (~15 minutes on 2 cores)
     .venv/bin/python bench/search.py --quick    # BBC corpus only, no 20k archive, short load run
+    .venv/bin/python bench/search.py --static   # the static (Pagefind) column only, both sizes
 
 Builds Whoosh documents directly from ``../shared/data/bbc`` (2,095 articles: line 1
 is the headline, then paragraphs), not through Pelican, with the project's own schema,
@@ -15,6 +16,20 @@ known-item rate (each BBC article's headline words, without quotes, rank the art
 in the top 3) and MRR; then a real HTTP load run (``wrk``, 8 connections, 30 s, on
 127.0.0.1 only) against ``python -m news_archive serve``, steady and while a rebuild
 swaps in a new index generation.  Skips cleanly when the shared data is absent.
+
+The static column (``--static``, and after the service figures otherwise): the same
+documents given to ``search/static_index.py`` (Pagefind records + spelling table; the
+spelling words counted from the documents with the index's analyzer, which gives the
+same table as the Whoosh ``spell`` field), each story also given up to five "people"
+(capitalised word pairs of its text) so the person filter is as large as an NER'd
+archive's; then: index build time, size on disk, a rebuild after changing one story
+(Pagefind cannot update in place), and, for 30 queries each in a fresh headless
+Chromium context (nothing cached) against ``python -m http.server`` serving the
+index with the built site's ``search/index.html`` and theme (run ``make html``
+first): bytes fetched per query (everything the search page fetches after its own
+HTML, CSS and script: Pagefind's script, WebAssembly, index, filter and fragment
+chunks, the spelling shards) and time to first result (navigation start to the first
+result drawn), median and p95.
 """
 
 from __future__ import annotations
@@ -291,11 +306,144 @@ def swap_loop(root: Path, seconds: int) -> None:
     print(f"{swaps} swaps")
 
 
+STATIC_QUERIES_PER_SIZE = 30
+PERSON = re.compile(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b")
+
+
+def static_docs(docs: dict[str, dict]) -> dict[str, dict]:
+    out = {}
+    for url, doc in docs.items():
+        people = list(dict.fromkeys(PERSON.findall(doc["body"])))[:5]
+        facets = dict(doc["facets"], person=people)
+        out[url] = dict(doc, facets=facets)
+    return out
+
+
+def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) -> None:
+    from news_archive.search import static_index
+
+    site, work = root / "static-site", root / "static-work"
+    if site.exists():
+        shutil.rmtree(site)
+    built = ROOT / "output"
+    if not (built / "search" / "index.html").exists():
+        print(f"{label} static: skipped (run `make html` first: the bench serves its search page)")
+        return
+    shutil.copytree(built / "theme", site / "theme")
+    (site / "search").mkdir(parents=True)
+    shutil.copy2(built / "search" / "index.html", site / "search" / "index.html")
+    sdocs = static_docs(docs)
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    stats = static_index.build(str(site), str(work), sdocs, "en", None)
+    t1, c1 = time.perf_counter(), cpu_seconds()
+    # The page the build would write for this index: facets loaded at once or on demand.
+    from news_archive.search.static_pages import EAGER_FACET_BYTES
+
+    eager = stats["filter_bytes"] <= EAGER_FACET_BYTES
+    page = site / "search" / "index.html"
+    page.write_text(re.sub(r'data-facets="[^"]*" data-facet-bytes="[^"]*"',
+                           f'data-facets="{"eager" if eager else "on-demand"}" '
+                           f'data-facet-bytes="{stats["filter_bytes"]}"', page.read_text()))
+    size = dir_size(site / "pagefind")
+    spell = dir_size(site / "search" / "spelling")
+    files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
+    print(f"{label} static: {stats['records']:,} records indexed in {t1 - t0:.1f} s ({c1 - c0:.0f} CPU-s of this "
+          f"process and Pagefind), Pagefind index {size / 2**20:.1f} MiB in {files:,} files, spelling table "
+          f"{stats['words']:,} words in {stats['shards']:,} shards, {spell / 2**20:.2f} MiB; facet counts "
+          f"(all filter chunks) {stats['filter_bytes'] / 1024:.0f} KiB, loaded "
+          f"{'with every search' if eager else 'only when the reader asks for the filters'}")
+    url = sorted(sdocs)[1]
+    sdocs[url] = dict(sdocs[url], body=sdocs[url]["body"] + "\n\nA correction was appended.")
+    t0 = time.perf_counter()
+    static_index.build(str(site), str(work), sdocs, "en", None)
+    print(f"{label} static: rebuild after changing one story {time.perf_counter() - t0:.1f} s (a full rebuild: "
+          f"Pagefind cannot update an index in place); with nothing changed ", end="")
+    t0 = time.perf_counter()
+    again = static_index.build(str(site), str(work), sdocs, "en", None)
+    print(f"{time.perf_counter() - t0:.1f} s (written: {again['written']})")
+    qs = qs[:STATIC_QUERIES_PER_SIZE] + ["goverment budjet", "afganistan"]
+    browse_static(site, qs, label, "")
+    if not eager:
+        browse_static(site, qs[:10], label + " with filters shown", "&facets=1")
+
+
+def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        print(f"{label} static: browser figures skipped ({chromium} not installed)")
+        return
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    fetched, engine, first, results, warm = [], [], [], [], []
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/search/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(chromium), args=["--headless=new", "--no-sandbox"])
+            for q in qs:
+                context = browser.new_context()
+                page = context.new_page()
+                sizes: list[tuple[str, int]] = []
+
+                def on_finished(request: object, sizes: list[tuple[str, int]] = sizes) -> None:
+                    path = request.url.removeprefix(base)
+                    if path.startswith("/pagefind/") or path.startswith("/search/spelling/"):
+                        sizes.append((path, request.sizes()["responseBodySize"]))
+
+                page.on("requestfinished", on_finished)
+                page.goto(base + "/search/?q=" + quote(q) + extra)
+                page.wait_for_selector(".result, .search-empty", timeout=60_000)
+                took = page.evaluate("() => performance.now()")
+                page.wait_for_load_state("networkidle")
+                results.append(page.locator(".result").count())
+                fetched.append(sum(n for _, n in sizes))
+                engine.append(sum(n for p, n in sizes if p.endswith((".js", ".pagefind"))))
+                first.append(took)
+                # A second query in the same visit: only the new chunks and fragments.
+                sizes.clear()
+                page.goto(base + "/search/?q=" + quote(qs[(qs.index(q) + 1) % len(qs)]) + extra)
+                page.wait_for_selector(".result, .search-empty", timeout=60_000)
+                page.wait_for_load_state("networkidle")
+                warm.append(sum(n for _, n in sizes))
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    index_only = sorted(f - e for f, e in zip(fetched, engine, strict=True))
+    fetched.sort()
+    first.sort()
+    warm.sort()
+
+    def p95(xs: list[float]) -> float:
+        return xs[max(0, int(len(xs) * 0.95) - 1)]
+
+    print(f"{label} static: {len(qs)} queries, each in a fresh browser (nothing cached): bytes fetched per query "
+          f"median {statistics.median(fetched) / 1024:.0f} KiB, p95 {p95(fetched) / 1024:.0f} KiB, max "
+          f"{fetched[-1] / 1024:.0f} KiB; time to first result median {statistics.median(first):.0f} ms, "
+          f"p95 {p95(first):.0f} ms ({sum(1 for r in results if r)} of {len(qs)} queries found stories); "
+          f"of the bytes, {statistics.median(engine) / 1024:.0f} KiB (median) are Pagefind's script and "
+          f"WebAssembly, fetched once per visit; the index's own: median {statistics.median(index_only) / 1024:.0f}"
+          f" KiB, p95 {p95(index_only) / 1024:.0f} KiB; a second query in the same visit fetches median "
+          f"{statistics.median(warm) / 1024:.0f} KiB, p95 {p95(warm) / 1024:.0f} KiB")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="BBC corpus only and a 10 s load run")
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--load-seconds", type=int, default=30)
+    ap.add_argument("--static", action="store_true", help="the static search column only")
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -305,16 +453,25 @@ def main() -> int:
     if not BBC.exists():
         print(f"bench/search.py: skipped, shared data not available at {BBC}")
         return 0
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"commit {commit}; machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, "
           f"{platform.platform()}; load average at start {os.getloadavg()[0]:.1f}")
     arts = bbc_articles()
     qs = queries(arts, 300)
     tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
     try:
         bbc_docs = documents(arts, len(arts))
+        if args.static:
+            static_column(tmp / "bbc", bbc_docs, qs, f"BBC {len(bbc_docs):,}")
+            if not args.quick:
+                static_column(tmp / "big", documents(arts, args.n), qs, f"{args.n // 1000}k")
+            return 0
         gen = build(tmp / "bbc", bbc_docs, "BBC")
         latency(gen, qs, "BBC latency")
         known_item(gen, arts, bbc_docs)
+        static_column(tmp / "bbc", bbc_docs, qs, f"BBC {len(bbc_docs):,}")
         if args.quick:
             (tmp / "bbc" / "n").write_text(str(len(arts)))
             load(tmp / "bbc", bbc_docs, qs, 10)
@@ -322,6 +479,7 @@ def main() -> int:
         big = documents(arts, args.n)
         gen = build(tmp / "big", big, f"{args.n // 1000}k")
         latency(gen, qs, f"{args.n // 1000}k latency")
+        static_column(tmp / "big", big, qs, f"{args.n // 1000}k")
         (tmp / "big" / "n").write_text(str(args.n))
         load(tmp / "big", big, qs, args.load_seconds)
     finally:

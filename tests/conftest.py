@@ -149,3 +149,38 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path}")
     return path
+
+
+# --- the browser (tests/browser/) ---------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def missing(what: str) -> None:
+    """A prerequisite is absent: a failure in CI, a clear skip on a developer's machine."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} (CI must run the browser tests)")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright (never a downloaded browser), one per session."""
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found: `apt-get install chromium` to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    if not AXE.exists():
+        missing(f"{AXE} not found: run `npm ci` in tests/browser (make test does)")
+    return AXE

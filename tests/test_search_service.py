@@ -67,3 +67,41 @@ def test_make_serve_answers_pages_and_search(sample_server):
     assert status == 200 and html.index(SEED_URL) < html.index("</main>")
     status, body = get("/search.json?q=Hekmat")
     assert json.loads(body)["results"][0]["url"] == SEED_URL
+
+
+def test_results_page_after_a_correction_names_the_corrected_query(sample_site: Site):
+    """'68 stories for "goverment budjet"' was wrong: the stories are for the correction."""
+    app = app_for(sample_site)
+    data = json.loads(call(app, "/search.json", "q=" + quote("goverment budjet"))[2])
+    assert data["match"] in ("corrected", "corrected-any") and data["searched_for"] == "government budget"
+    from lxml import html as lhtml
+
+    for path in ("/search", "/search/"):  # every page's box submits to /search/
+        status, _, body = call(app, path, "q=" + quote("goverment budjet"))
+        tree = lhtml.fromstring(body.decode())
+        assert status == "200 OK"
+        summary = tree.xpath('string(//p[@class="search-summary"])')
+        assert summary.startswith(f"{data['total']} stor") and "government budget" in summary, summary
+        assert "goverment" not in summary
+        assert "Showing results for" in tree.xpath('string(//p[@class="search-suggestion"])')
+
+
+def test_results_page_has_one_search_box_a_filters_control_and_what_search_engines_need(sample_site: Site):
+    from lxml import html as lhtml
+
+    status, _, body = call(app_for(sample_site), "/search/", "q=Hekmat")
+    tree = lhtml.fromstring(body.decode())
+    assert len(tree.xpath('//input[@type="search"]')) == 1, "the header's box is the page's one box"
+    facets = tree.xpath('//details[@class="search-facets"]')
+    assert facets and facets[0].xpath("./summary")[0].text_content().startswith("Filters")
+    layout = tree.xpath('//div[@class="search-layout"]/*')
+    assert layout[0].tag == "details", "on a phone the Filters control comes before the results"
+    assert tree.xpath('//meta[@name="description"]/@content')
+    assert tree.xpath('//link[@rel="canonical"]/@href') == ["/search/"]
+    assert not tree.xpath('//meta[@name="robots"][contains(@content, "noindex")]')
+    assert "AFP" in tree.xpath('string(//li[@class="result"]//span[@class="source"])')
+
+
+def test_json_results_carry_the_source(sample_site: Site):
+    data = json.loads(call(app_for(sample_site), "/search.json", "q=Hekmat")[2])
+    assert data["results"][0]["source"] == "AFP"

@@ -233,7 +233,10 @@ def test_every_page_renders_offline(sample_site: Site):
         for match in RESOURCE_ATTRS.finditer(text):
             url = match.group(1) or match.group(2)
             assert url.startswith("/") and not url.startswith("//"), (path, url)
-        assert text.count('rel="stylesheet"') == 1, path
+        # One stylesheet, site.css; the search pages add their own (search.css), and only they.
+        sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+        search_page = path.relative_to(sample_site.output).parts[0] == "search"
+        assert sheets == ["/theme/css/site.css"] + (["/theme/css/search.css"] if search_page else []), path
     for css in sample_site.output.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
         assert "@import" not in text and "url(" not in text and "@font-face" not in text, css

@@ -8,6 +8,8 @@ The whole pipeline, in the order Pelican runs it::
                            + ListsGenerator: section fronts, archives, A–Z (lists)
     all_generators_finalized  Whoosh index of every article, built as a pending
                            generation; related articles attached to pages (search.indexer)
+    article_writer_finalized  the search pages, and the static search index
+                           (Pagefind + spelling table) for static hosts (search.static_pages)
     (pages written, each written beside and renamed)                 (speedups)
     finalized              the pending index goes live, then stale pages are deleted;
                            the build lock is released                (search.indexer, speedups)
@@ -56,6 +58,14 @@ def index_articles(generators: list[Any]) -> None:
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")))
 
 
+def publish_static_search(generator: Any, writer: Any) -> None:
+    """search/index.html and search/help/ for every host, and the browser's own index."""
+    from .search import static_pages
+
+    stats = static_pages.write_index(generator)
+    static_pages.write_pages(generator, writer, stats)
+
+
 def publish_index(pelican: Any) -> None:
     """The pages the pending index generation lists now exist: make it live."""
     from . import settings as S
@@ -75,6 +85,7 @@ def register() -> None:
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)
+    signals.article_writer_finalized.connect(publish_static_search)
     # Every page is written: the new index generation goes live, and only then are the pages
     # it no longer lists deleted (a search never points at a page that is not there).
     signals.finalized.connect(publish_index)

@@ -36,8 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES": 1,
     # One Atom feed per entity page ({kind}, {slug}); dated stories only; "" = none.
     "NEWS_ARCHIVE_ENTITY_FEED_ATOM": "feeds/entity/{kind}/{slug}.atom.xml",
-    # Path of the search service the search box submits to.
+    # Path the search box submits to (as PATH/): the search service answers it where it runs,
+    # the static search page written there by `make html` everywhere else.
     "NEWS_ARCHIVE_SEARCH_URL": "/search",
+    # Also write a static search index (Pagefind, in output/pagefind/, and a spelling table in
+    # output/search/spelling/) so the search box works on any plain static host, no service.
+    "NEWS_ARCHIVE_STATIC_SEARCH": True,
     # Build the Whoosh search index during `make html`.
     "NEWS_ARCHIVE_SEARCH_INDEX": True,
     # Rebuild the search index from nothing instead of updating it (`make reindex`).

@@ -51,6 +51,12 @@ def live_path(settings: dict[str, Any]) -> Path:
     return Path(S.index_dir(settings))
 
 
+def newest_path(settings: dict[str, Any]) -> Path:
+    """This build's generation: the pending one while its pages are being written, else the live one."""
+    pending = pending_path(live_path(settings).parent)
+    return pending if pending.is_symlink() else live_path(settings)
+
+
 def _compatible(path: Path | None) -> bool:
     if path is None:
         return False

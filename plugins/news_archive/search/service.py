@@ -1,11 +1,12 @@
 """The search service: a WSGI app over the Whoosh index built by ``make html``.
 
-``GET /search?q=…`` answers an HTML page in the site's design (works without
-JavaScript); ``GET /search.json?q=…&page=N`` the same results as JSON.  The
+``GET /search?q=…`` (and ``/search/``, where every page's search box submits)
+answers an HTML page in the site's design (works without JavaScript);
+``GET /search.json?q=…&page=N`` the same results as JSON.  The
 documented contract (fields are only ever added)::
 
     {"query": str, "total": int, "page": int,
-     "results": [{"url", "headline", "date", "snippet"}],
+     "results": [{"url", "headline", "date", "snippet", "source"}],
      "suggestion": str | null, "facets": {name: [{"value", "count", "url"}]}, …}
 
 ``snippet`` is HTML: the article text escaped, matched words wrapped in ``<mark>``.
@@ -480,6 +481,8 @@ def _search(gen: Generation, req: SearchRequest, base: str, pq: Any, out: dict[s
                     "headline": fields["headline"],
                     "date": published.date().isoformat() if published else None,
                     "snippet": _snippet(fields, terms, fuzzy),
+                    # Added: the agency or publication, "" when unknown (as the static page shows it).
+                    "source": ((fields.get("facets") or {}).get("source") or [""])[0],
                 })
     out["first_url"] = req.url(base, page=1)
     if out["pages"] > 1:

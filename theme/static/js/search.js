@@ -6,9 +6,10 @@
 (function () {
   "use strict";
   var page = document.querySelector(".search-page");
-  var input = document.getElementById("search-q");
-  var live = document.getElementById("search-live");
-  if (!page || !input || !live || !window.fetch || !window.URLSearchParams) { return; }
+  var input = document.getElementById("q");  // the header's box: the page's one search box
+  var live = document.getElementById("search-root");
+  if (!page || page.getAttribute("data-engine") === "static" || !input || !live || !window.fetch ||
+      !window.URLSearchParams) { return; }
   var endpoint = page.getAttribute("data-search-json") || "/search.json";
   var form = input.form;
   var timer = null;
@@ -47,8 +48,10 @@
       live.replaceChildren(box);
       return;
     }
+    // The stories are for what was searched: the correction, when the query was corrected.
+    var shown = /^corrected/.test(data.match || "") ? data.searched_for : data.query;
     box.appendChild(el("p", "search-summary",
-      data.total.toLocaleString() + (data.total === 1 ? " story" : " stories") + " for “" + data.query + "”"));
+      data.total.toLocaleString() + (data.total === 1 ? " story" : " stories") + " for “" + shown + "”"));
     var list = el("ol", "results");
     data.results.forEach(function (hit) {
       var li = el("li", "result");

@@ -1,0 +1,311 @@
+"""The static search index: Pagefind's chunked index plus a spelling table, in ``output/``.
+
+On a plain static host nothing can run Whoosh, so ``make html`` also writes what the
+browser needs to search by itself (``theme/static/js/static-search.js`` reads it):
+
+* ``output/pagefind/``: a Pagefind index built from the same documents as the Whoosh
+  index (``schema.article_document``), handed over in memory with
+  ``add_custom_record``, never crawled from HTML.  Each story is one record: its text,
+  ``meta`` for drawing a result (headline, date, source), one Pagefind *filter* per
+  facet of ``/search.json`` (the same names: person, organisation, place, group, tag,
+  source, author, year) and, for dated stories only, one *sort* key, ``date`` (the
+  day number).  Pagefind leaves out of a sorted search every record without the key,
+  so the script puts the undated stories of the unsorted search after the sorted ones,
+  newest or oldest first alike (as the Whoosh schema's two sort keys do); one key
+  instead of two keeps ~45 KB per key out of the metadata every search loads at 20,000
+  stories.  Every record is given the site's
+  language, so there is one index whatever language a story is in (Pagefind otherwise
+  splits by language and searches only the page's own).
+* ``output/search/spelling/``: the archive's words with their document frequencies,
+  from the Whoosh index's ``spell`` field (unstemmed, accent-folded words: the same
+  table the service's "Did you mean" reads), split by their first two letters so a
+  query fetches only the shards of its own words.  Pagefind has no typo tolerance of
+  its own; this table gives the browser the service's corrections.
+
+Pagefind cannot update an index in place, so a build that changes any story writes
+the whole index again (bench/search.py measures what that costs); a build that
+changes nothing (same records, same words) writes nothing.  The new index is written
+beside the live one and moved in file by file, content-hashed chunks first and the
+entry files that name them last, so a reader never loads an entry that points at a
+chunk not yet there; files of the old index are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..fileio import read_json, write_atomic_if_changed, write_json
+from .schema import spell_analyzer
+
+log = logging.getLogger(__name__)
+
+BUNDLE = "pagefind"
+SPELLING = os.path.join("search", "spelling")
+STATE_FILE = "static-search.json"
+# What Pagefind writes that our own script does not use: its UI widgets.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+# Files that name the others: moved in last.
+ENTRY_FILES = ("pagefind-entry.json", "pagefind.js", "pagefind-worker.js")
+FACET_NAMES = ("person", "organisation", "place", "group", "tag", "source", "author", "year")
+SHARD_PREFIX = 2  # letters a spelling shard is keyed by
+MIN_WORD = 3  # shorter words are never corrected (as in the service)
+
+
+def record(doc: dict[str, Any], language: str) -> dict[str, Any]:
+    """One Pagefind custom record from one Whoosh document (``schema.make_document``).
+
+    ``content`` is plain text, not HTML: Pagefind puts it into excerpts as it is, and
+    the browser script draws excerpts as text (only Pagefind's ``<mark>`` becomes markup).
+    """
+    facets = doc.get("facets") or {}
+    published = doc.get("published")
+    meta = {"title": doc["headline"], "date": published.date().isoformat() if published else "",
+            "source": doc.get("source") or ""}
+    sort = {"date": str(published.toordinal())} if published is not None else {}
+    content = "\n\n".join(part for part in (doc["headline"], doc.get("dek") or "", doc.get("body") or "") if part)
+    filters = {name: list(facets.get(name) or []) for name in FACET_NAMES if facets.get(name)}
+    return {"url": doc["url"], "content": content, "language": language, "meta": meta,
+            "filters": filters, "sort": sort}
+
+
+def spelling_words(index_path: str | None, docs: dict[str, dict[str, Any]]) -> Counter[str]:
+    """Word → number of stories it is in: the Whoosh index's ``spell`` terms when the index
+    exists, else the same words counted from the documents with the same analyzer."""
+    words: Counter[str] = Counter()
+    if index_path:
+        from whoosh import index as windex
+
+        if windex.exists_in(index_path):
+            ix = windex.open_dir(index_path)
+            try:
+                with ix.searcher() as s:
+                    for term, info in s.reader().iter_field("spell"):
+                        text = term.decode("utf-8") if isinstance(term, bytes) else term
+                        words[text] = info.doc_frequency()
+            finally:
+                ix.close()
+            return words
+    fold = spell_analyzer()
+    for doc in docs.values():
+        words.update({t.text for t in fold(doc.get("spell") or "")})
+    return words
+
+
+def shard_key(word: str) -> str:
+    """A shard's file name from a word's first letters (hex code points: any script is safe
+    in a URL, and the browser computes the same name)."""
+    return "-".join(f"{ord(c):x}" for c in word[:SHARD_PREFIX])
+
+
+# Letters whose folding the browser must know (spelling/fold.json) (Latin, Greek, Cyrillic, Latin Extended
+# Additional): beyond these, the browser keeps a letter as it is.  (A word with a
+# combining mark is never corrected: the index splits words there, the script skips it.)
+FOLD_RANGES = ((0xC0, 0x250), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00))
+
+
+def fold_table() -> dict[str, str]:
+    """Letter → what the index's analyzer (Whoosh's ``accent_map``, after lower-casing)
+    makes of it, for the browser to fold a query word exactly as the archive's words were
+    folded (``Zürich`` → ``zurich``, ``Straße`` → ``strase``): one source, ~5 KB."""
+    from whoosh.support.charset import accent_map
+
+    letters = {chr(code) for start, end in FOLD_RANGES for code in range(start, end)}
+    letters |= {lower for letter in list(letters) for lower in letter.lower()}  # Ɓ → ɓ, outside the ranges
+    table = {}
+    for letter in sorted(letters):
+        value = accent_map.get(ord(letter))
+        if value is not None:
+            table[letter] = value if isinstance(value, str) else chr(value)
+    return table
+
+
+def spelling_shards(words: Counter[str]) -> dict[str, dict[str, int]]:
+    shards: dict[str, dict[str, int]] = {}
+    for word, count in sorted(words.items()):
+        if len(word) >= 2:
+            shards.setdefault(shard_key(word), {})[word] = count
+    return shards
+
+
+def digest(records: list[dict[str, Any]], shards: dict[str, dict[str, int]]) -> str:
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    h.update(version("pagefind").encode())  # a new Pagefind writes a new index
+    for rec in records:
+        h.update(json.dumps(rec, sort_keys=True).encode())
+    h.update(json.dumps(shards, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _prompt_service() -> Any:
+    """Pagefind's service wrapper, answering as soon as the binary does.
+
+    ``pagefind`` 1.5.2's ``PagefindService`` sleeps 0.1 s before reading each reply of
+    the binary, so ``add_custom_record`` cannot go faster than 10 records a second
+    (20,000 stories: 33 minutes of waiting, measured 30 s for 300 records however many
+    are sent at once).  This subclass reads replies as they come, with the same
+    protocol (base64 JSON, comma-terminated); if the binary dies, every waiting call
+    fails instead of hanging.
+    """
+    import base64
+
+    from pagefind.service import PagefindService
+
+    class PromptService(PagefindService):  # type: ignore[misc]
+        async def _wait_for_responses(self) -> None:
+            try:
+                while True:
+                    output = await self._backend.stdout.readuntil(b",")
+                    resp = json.loads(base64.b64decode(output[:-1]))
+                    if not resp:
+                        continue
+                    payload = resp.get("payload") or {}
+                    message_id = resp.get("message_id")
+                    if message_id is None and payload.get("original_message"):
+                        message_id = json.loads(payload["original_message"]).get("message_id")
+                    future = self._responses.get(message_id)
+                    if future is None or future.done():
+                        continue
+                    if payload.get("type") == "Error":
+                        future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
+                    else:
+                        future.set_result(payload)
+            except (asyncio.IncompleteReadError, ValueError) as exc:
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
+
+    return PromptService
+
+
+BATCH = 200  # records in flight at once (the binary reads them in order)
+
+
+async def _write_pagefind(records: list[dict[str, Any]], target: Path) -> None:
+    from pagefind.index import IndexConfig
+
+    service = await _prompt_service()().launch()
+    try:
+        index = await service.create_index(IndexConfig(output_path=str(target)))
+        for start in range(0, len(records), BATCH):
+            await asyncio.gather(*(index.add_custom_record(**rec) for rec in records[start:start + BATCH]))
+        await index.write_files(str(target))
+    finally:
+        await service.close()
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine to its end from synchronous code, even when this thread already has
+    a running event loop (an async host, Playwright's sync API): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _move_in(new: Path, live: Path) -> None:
+    """Move the freshly written bundle over the live one: chunks first, entries last, then
+    remove what only the old bundle had."""
+    files = sorted(p.relative_to(new) for p in new.rglob("*") if p.is_file())
+    last = [f for f in files if f.name in ENTRY_FILES]
+    for rel in [f for f in files if f not in last] + last:
+        dst = live / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new / rel, dst)
+    keep = {live / f for f in files}
+    if live.exists():
+        for path in sorted(live.rglob("*"), reverse=True):
+            if path.is_file() and path not in keep:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _write_spelling(shards: dict[str, dict[str, int]], live: Path) -> None:
+    live.mkdir(parents=True, exist_ok=True)
+    wanted = {f"{key}.json" for key in shards} | {"index.json", "fold.json"}
+    def dump(data: Any) -> str:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    for key, table in shards.items():
+        write_atomic_if_changed(live / f"{key}.json", dump(table))
+    write_atomic_if_changed(live / "index.json", dump({
+        "shards": sorted(shards), "prefix": SHARD_PREFIX, "min_word": MIN_WORD,
+        "words": sum(map(len, shards.values()))}))
+    # Fetched only for a query word with a letter beyond ASCII.
+    write_atomic_if_changed(live / "fold.json", dump(fold_table()))
+    for path in live.iterdir():
+        if path.is_file() and path.name not in wanted:
+            path.unlink()
+
+
+def remove(output: str, work: str) -> bool:
+    """Take down a static index an earlier build wrote (static search turned off): only
+    when this project's state file says it wrote one, never someone else's ``pagefind/``."""
+    state_path = Path(work) / STATE_FILE
+    if not state_path.exists():
+        return False
+    shutil.rmtree(Path(output) / BUNDLE, ignore_errors=True)
+    shutil.rmtree(Path(output) / SPELLING, ignore_errors=True)
+    state_path.unlink()
+    return True
+
+
+def filter_bytes(bundle: Path) -> int:
+    """What loading every facet's counts costs a reader (all of Pagefind's filter chunks)."""
+    return sum(p.stat().st_size for p in (bundle / "filter").glob("*") if p.is_file())
+
+
+def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
+          index_path: str | None = None) -> dict[str, Any]:
+    """Bring ``output/pagefind`` and ``output/search/spelling`` in line with ``docs``.
+
+    Returns what was done (``written`` false when nothing had changed) and timings.
+    """
+    started = time.perf_counter()
+    out, state_path = Path(output), Path(work) / STATE_FILE
+    records = [record(docs[url], language) for url in sorted(docs)]
+    shards = spelling_shards(spelling_words(index_path, docs))
+    key = digest(records, shards)
+    state = read_json(state_path) or {}
+    live = out / BUNDLE
+    stats: dict[str, Any] = {"records": len(records), "words": sum(map(len, shards.values())),
+                             "shards": len(shards), "written": False}
+    if state.get("digest") == key and (live / "pagefind-entry.json").exists() \
+            and (out / SPELLING / "index.json").exists():
+        stats["filter_bytes"] = filter_bytes(live)
+        stats["seconds"] = round(time.perf_counter() - started, 2)
+        return stats
+    new = out / f".{BUNDLE}-{os.getpid()}"
+    shutil.rmtree(new, ignore_errors=True)
+    try:
+        _run(_write_pagefind(records, new))
+        for name in UNUSED:
+            (new / name).unlink(missing_ok=True)
+        _move_in(new, live)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+    _write_spelling(shards, out / SPELLING)
+    stats["written"] = True
+    stats["bytes"] = sum(p.stat().st_size for p in live.rglob("*") if p.is_file())
+    stats["filter_bytes"] = filter_bytes(live)
+    stats["seconds"] = round(time.perf_counter() - started, 2)
+    Path(work).mkdir(parents=True, exist_ok=True)
+    write_json(state_path, {"digest": key, **stats})
+    return stats

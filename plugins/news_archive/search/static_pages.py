@@ -1,0 +1,76 @@
+"""The search pages every build writes into ``output/``, and the static index beside them.
+
+One search box, two engines.  Every page's search form submits to ``/search/`` (the
+``NEWS_ARCHIVE_SEARCH_URL`` with a slash), and that path exists twice:
+
+* as a file, ``output/search/index.html``, written here: on a plain static host it
+  answers, and its script (``static-search.js``) searches the Pagefind index in the
+  browser; ``output/search/help/index.html`` documents the query language;
+* as a route of the search service (``search/service.py`` answers ``/search`` and
+  ``/search/``, ``/search/help``), which takes the path before the static files are
+  looked at wherever the service runs (``make serve``, the README's deployment).
+
+So nothing about a host has to be configured: where the service runs it answers, with
+the static page never reached; where only files are served, the static page answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .. import settings as S
+from . import static_index
+from .facets import FACETS
+from .indexer import newest_path
+from .schema import article_document
+
+log = logging.getLogger(__name__)
+
+
+def search_base(settings: dict[str, Any]) -> str | None:
+    """The search path (``/search``) when it is a path on this site, else None."""
+    base = (S.get(settings, "NEWS_ARCHIVE_SEARCH_URL") or "/search").rstrip("/")
+    return base if base.startswith("/") and "//" not in base else None
+
+
+# Facet counts need every filter chunk (Pagefind loads them all at once); above this
+# many bytes the page loads them only when the reader asks for the filters.
+EAGER_FACET_BYTES = 160 * 1024
+
+
+def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> None:
+    """``search/index.html`` (the static engine's results page) and ``search/help/index.html``."""
+    base = search_base(generator.settings)
+    if base is None:
+        return
+    folder = base.strip("/")
+    facet_bytes = int((stats or {}).get("filter_bytes") or 0)
+    data = {"engine": "static" if stats is not None else "none", "query": "", "filters": [], "facets": {},
+            "notes": [], "facet_labels": {name: label for name, label, _ in FACETS},
+            "facet_bytes": facet_bytes, "facets_eager": facet_bytes <= EAGER_FACET_BYTES}
+    for template, save_as in (("search", f"{folder}/index.html"), ("search_help", f"{folder}/help/index.html")):
+        writer.write_file(save_as, generator.get_template(template), generator.context,
+                          relative_urls=generator.settings.get("RELATIVE_URLS", False),
+                          url=save_as.removesuffix("index.html"), search=data, template_name=template)
+
+
+def write_index(generator: Any) -> dict[str, Any] | None:
+    """The Pagefind index and spelling table of every article, from the same documents as
+    the Whoosh index (never from the written HTML); None when static search is off."""
+    settings = generator.settings
+    if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
+        if static_index.remove(settings["OUTPUT_PATH"], S.work_dir(settings)):
+            log.info("news_archive: static search is off; the static index of an earlier build was removed")
+        return None
+    docs = {}
+    for article in generator.articles:
+        doc = article_document(article)
+        docs[doc["url"]] = doc
+    # The spelling table comes from this build's Whoosh generation, which is still pending
+    # (not live) while pages are written.
+    index_path = str(newest_path(settings)) if S.get(settings, "NEWS_ARCHIVE_SEARCH_INDEX") else None
+    language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    stats = static_index.build(settings["OUTPUT_PATH"], S.work_dir(settings), docs, language, index_path)
+    log.info("news_archive: static search index %s", stats)
+    return stats

@@ -1,0 +1,177 @@
+"""Search on a plain static host: the sample archive's ``output/`` served by Python's own
+``http.server`` (no search service anywhere), used as a reader would, at 1280 and 375 px.
+
+The home page's search box leads to the static results page, which searches the
+Pagefind index in the browser: the seed story is found and its word marked, facets
+show counts, a filter narrows the results, a misspelling is corrected, everything
+works from the keyboard alone, and axe-core finds no serious problem.  Without
+JavaScript the page says plainly that search needs it here, and links the browse pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from test_browser import SEED_QUERY, WIDTHS, open_tab, serious_violations
+
+pytestmark = pytest.mark.browser
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def static_host(sample_site) -> Iterator[str]:
+    """``python -m http.server`` on the sample build's output folder, on loopback."""
+    handler = functools.partial(Quiet, directory=str(sample_site.output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def static_tab(browser, static_host):
+    opened = []
+
+    def factory(label: str, **context_args: object):
+        tab = open_tab(browser, static_host, label, **context_args)
+        opened.append(tab)
+        return tab
+
+    yield factory
+    for tab in opened:
+        tab.page.context.close()
+
+
+def results(tab) -> list[str]:
+    tab.page.wait_for_selector(".result, .search-empty")
+    return tab.page.locator(".result .item-title a").all_inner_texts()
+
+
+def query_of(tab) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(tab.page.url).query)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_static_search_from_the_home_page(static_tab, axe_script, width):
+    """Home page box → Hekmat → the seed story, marked; a facet with a count filters; a
+    misspelling is corrected; the whole flow by keyboard; no axe violation on the way."""
+    tab = static_tab(width)
+    pagefind_on_home: list[str] = []
+    tab.page.on("request", lambda r: "/pagefind/" in r.url and pagefind_on_home.append(r.url))
+    tab.goto("/")
+    assert not pagefind_on_home, "the static index is loaded only when a reader searches"
+
+    # Keyboard only: Tab to the header's box, type, Enter.
+    for _ in range(4):
+        tab.page.keyboard.press("Tab")
+        if tab.page.evaluate("() => document.activeElement.id") == "q":
+            break
+    assert tab.page.evaluate("() => document.activeElement.id") == "q", "the search box is reachable with Tab"
+    tab.page.keyboard.type(SEED_QUERY)
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_url(re.compile(r"/search/\?q=Hekmat"))
+    found = results(tab)
+    assert any("Islamic State Commander" in h for h in found), found
+    marks = tab.page.locator(".result mark").all_inner_texts()
+    assert any(m.lower().startswith(SEED_QUERY.lower()) for m in marks), marks
+    assert tab.page.locator("header input[type=search]").count() == 1, "one search box on the results page"
+    summary = tab.page.locator(".search-summary").inner_text()
+    assert re.match(r"^1 story for Hekmat", summary), summary
+    tab.no_horizontal_scroll()
+    tab.screenshot("static-search")
+    found_axe = serious_violations(tab, axe_script)
+
+    # Facets: on a phone behind one "Filters" control above the results, beside them on a desktop.
+    facets = tab.page.locator("details.search-facets")
+    toggle = facets.locator("summary")
+    if width == "mobile":
+        assert toggle.is_visible()
+        box_top = facets.bounding_box()["y"]
+        assert box_top < tab.page.locator(".result").first.bounding_box()["y"], "Filters come before the results"
+        toggle.focus()
+        tab.page.keyboard.press("Enter")
+    person = facets.locator(".facet").filter(has_text="People").locator("li").filter(has_text="Qari Hekmat")
+    assert person.locator(".count").inner_text().strip() == "1", "a facet value shows its count"
+    tab.screenshot("static-search-facets")
+    for _ in range(80):  # Tab on to the facet value, as a keyboard user would
+        if tab.page.evaluate("() => document.activeElement.textContent") == "Qari Hekmat":
+            break
+        tab.page.keyboard.press("Tab")
+    assert tab.page.evaluate("() => document.activeElement.closest('.facet') !== null"), "facets are reachable by Tab"
+    tab.page.keyboard.press("Enter")
+    tab.page.wait_for_url(re.compile(r"person=Qari\+Hekmat"))
+    assert results(tab) == found
+    chip = tab.page.locator(".search-filters a.chip-active")
+    assert "Qari Hekmat" in chip.inner_text()
+
+    # A filter that excludes the seed story narrows to other stories (or none), never it.
+    tab.goto("/search/?q=afghanistan")
+    everything = results(tab)
+    assert len(everything) >= 2
+    tab.goto("/search/?q=afghanistan&source=AFP")
+    narrowed = results(tab)
+    assert 1 <= len(narrowed) < len(everything), (narrowed, everything)
+    assert query_of(tab)["source"] == ["AFP"]
+
+    # Did you mean: a misspelling is corrected and the count line names the correction.
+    tab.goto("/search/?q=afganistan")
+    corrected = results(tab)
+    suggestion = tab.page.locator(".search-suggestion").inner_text()
+    assert "Showing results for afghanistan" in suggestion, suggestion
+    assert "afghanistan" in tab.page.locator(".search-summary").inner_text()
+    assert corrected == everything
+    found_axe += serious_violations(tab, axe_script)
+    tab.screenshot("static-search-corrected")
+
+    # Sorting keeps undated stories last both ways.
+    for order in ("newest", "oldest"):
+        tab.goto(f"/search/?q=afghanistan&sort={order}")
+        results(tab)
+        dated = [t.count() > 0 for t in (tab.page.locator(".result").nth(i).locator("time")
+                                         for i in range(tab.page.locator(".result").count()))]
+        assert dated == sorted(dated, reverse=True), f"undated stories last when sorted {order}"
+    assert not found_axe, "\n".join(found_axe)
+    tab.assert_clean()
+
+
+def test_static_search_phrase_and_exclusion(static_tab):
+    tab = static_tab("desktop")
+    tab.goto("/search/?q=afghanistan")
+    everything = results(tab)
+    tab.goto('/search/?q="Qari Hekmat"')
+    assert any("Islamic State Commander" in h for h in results(tab))
+    tab.goto("/search/?q=Afghanistán")  # folded as the archive's words: not a misspelling
+    assert results(tab) == everything
+    assert not tab.page.locator(".search-suggestion").count()
+    tab.goto("/search/?q=afghanistan -Hekmat")
+    without = results(tab)
+    assert without and not any("Islamic State Commander" in h for h in without)
+    assert len(without) == len(everything) - 1
+    tab.assert_clean()
+
+
+def test_static_search_without_javascript(static_tab):
+    tab = static_tab("desktop", java_script_enabled=False)
+    tab.goto("/")
+    box = tab.page.locator("header input[type=search]")
+    box.fill(SEED_QUERY)
+    box.press("Enter")
+    tab.page.wait_for_url(re.compile(r"/search/\?q=Hekmat"))
+    text = tab.page.locator("main").inner_text()
+    assert "Search needs JavaScript here" in text
+    assert tab.page.locator('main a[href$="/archives/"]').count() == 1
+    tab.page.goto(tab.base + "/search/help/")
+    assert "served as plain files" in tab.page.locator("main").inner_text()
+    tab.assert_clean()

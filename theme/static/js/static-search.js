@@ -1,0 +1,509 @@
+/* Search on a plain static host: the static search page (search/index.html, written by
+   `make html`) reads ?q=… and the filters from its address, searches the Pagefind index
+   in /pagefind/ with Pagefind's JS API (its UI widget is not used), and draws the
+   results with the same markup as the search service's results page (search.html).
+
+   Only this page loads it, and only when there is something to search does it fetch
+   Pagefind and the chunks of the index a query needs.  Everything from the index
+   (headlines, excerpts, names) is drawn as text nodes; the only markup made from an
+   excerpt is Pagefind's own <mark>.
+
+   What the service's query language becomes here (documented on /search/help/):
+   words and "exact phrases" go to Pagefind; -word, -"phrase" and NOT word remove the
+   stories that have them; date:YYYY keeps stories of those years; field:word
+   (person:, place:, tag:, …) searches the word everywhere; AND/OR, *, ~ and date
+   ranges are not supported (their words are searched as words).  A word the archive
+   does not contain is corrected from the build's spelling table (search/spelling/):
+   the archive's words with their story counts, split by their first two letters. */
+(function () {
+  "use strict";
+  var page = document.querySelector('.search-page[data-engine="static"]');
+  var root = document.getElementById("search-root");
+  if (!page || !root || !window.fetch || !window.URLSearchParams) { return; }
+
+  var FACETS = [["person", "People", 10], ["organisation", "Organisations", 10], ["place", "Places", 10],
+    ["group", "Groups", 6], ["tag", "Tags", 10], ["source", "Sources", 8], ["author", "Authors", 8],
+    ["year", "Year", 30]];
+  var LABELS = {};
+  FACETS.forEach(function (f) { LABELS[f[0]] = f[1]; });
+  var SORTS = [["relevance", "Relevance"], ["newest", "Newest first"], ["oldest", "Oldest first"]];
+  var PAGE_SIZE = 10, MAX_PAGE = 100, MAX_FILTERS = 12;
+  var searchUrl = page.getAttribute("data-search-url") || "/search/";
+  var helpUrl = searchUrl + "help/";
+  var spellingUrl = page.getAttribute("data-spelling") || "/search/spelling/";
+
+  // ------------------------------------------------------------------ the request
+  var params = new URLSearchParams(location.search);
+  var req = {
+    q: (params.get("q") || "").trim().slice(0, 500),
+    sort: SORTS.some(function (s) { return s[0] === params.get("sort"); }) ? params.get("sort") : "relevance",
+    page: Math.min(Math.max(parseInt(params.get("page"), 10) || 1, 1), MAX_PAGE),
+    exact: params.get("exact") === "1",
+    facets: params.get("facets") === "1",
+    filters: []
+  };
+  // Facet counts need all of Pagefind's filter chunks; on a large archive (the build says
+  // so) they are loaded only once the reader asks for the filters (facets=1).
+  var eager = page.getAttribute("data-facets") !== "on-demand" || req.facets;
+  FACETS.forEach(function (f) {
+    params.getAll(f[0]).forEach(function (v) {
+      v = v.trim().slice(0, 200);
+      if (!v || (f[0] === "year" && !/^\d{4}$/.test(v)) || req.filters.length >= MAX_FILTERS) { return; }
+      if (!req.filters.some(function (x) { return x[0] === f[0] && x[1] === v; })) { req.filters.push([f[0], v]); }
+    });
+  });
+
+  function link(change) {
+    var r = Object.assign({}, req, change || {});
+    var out = new URLSearchParams();
+    out.append("q", r.q);
+    r.filters.forEach(function (f) { out.append(f[0], f[1]); });
+    if (r.sort !== "relevance") { out.append("sort", r.sort); }
+    if (r.exact) { out.append("exact", "1"); }
+    if (r.facets) { out.append("facets", "1"); }
+    if ((r.page || 1) !== 1) { out.append("page", String(r.page)); }
+    return searchUrl + "?" + out.toString();
+  }
+
+  // ------------------------------------------------------------------ the query
+  function parseQuery(text) {
+    var out = { words: [], phrases: [], exclude: [], years: [], notes: [] };
+    var re = /(-?)(?:([A-Za-z]+):)?"([^"]*)"?|(\S+)/g, m, negateNext = false;
+    while ((m = re.exec(text)) !== null) {
+      var minus = m[1] === "-" || negateNext;
+      negateNext = false;
+      if (m[3] !== undefined) {
+        var phrase = m[3].trim();
+        if (phrase) { (minus ? out.exclude : out.phrases).push(phrase); }
+        continue;
+      }
+      var token = m[4];
+      if (token === "AND" || token === "OR") { if (token === "OR") { out.notes.push("OR"); } continue; }
+      if (token === "NOT") { negateNext = true; continue; }
+      if (token.charAt(0) === "-" && token.length > 1) { minus = true; token = token.slice(1); }
+      var field = /^([A-Za-z]+):(.*)$/.exec(token);
+      if (field) {
+        if (field[1].toLowerCase() === "date") {
+          if (/^\d{4}$/.test(field[2])) { out.years.push(field[2]); } else { out.notes.push("date"); }
+          continue;
+        }
+        token = field[2];
+      }
+      token = token.replace(/[*~]+$/, "").replace(/^[()]+|[()]+$/g, "");
+      if (!token) { continue; }
+      (minus ? out.exclude : out.words).push(token);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ did you mean
+  var shardCache = {};
+  var spellIndex = null;
+
+  // A word folded as the index folded the archive's words: lower-cased, then each letter
+  // mapped by the table the build wrote from Whoosh's accent_map (fold.json, fetched only
+  // when a word has a letter beyond ASCII).
+  function fold(word, table) {
+    return Array.from(word.toLowerCase()).map(function (c) {
+      return Object.prototype.hasOwnProperty.call(table, c) ? table[c] : c;
+    }).join("");
+  }
+  function shardKey(word) {
+    return Array.from(word).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
+  function getJSON(url) {
+    return fetch(url).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+  }
+  function shard(key) {
+    if (!shardCache[key]) {
+      shardCache[key] = (spellIndex || Promise.resolve(null)).then(function (index) {
+        if (!index || index.shards.indexOf(key) < 0) { return {}; }
+        return getJSON(spellingUrl + key + ".json").then(function (t) { return t || {}; });
+      });
+    }
+    return shardCache[key];
+  }
+  // Edit distance with adjacent transpositions, giving up beyond ``max``.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) { return max + 1; }
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) { prev.push(j); }
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) { v = Math.min(v, prev2[j - 2] + 1); }
+        cur.push(v);
+        if (v < best) { best = v; }
+      }
+      if (best > max) { return max + 1; }
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[b.length];
+  }
+  // The corrected words (same rules as the service: words of 3+ letters the archive does
+  // not have, replaced by the nearest word it has, the commonest of equals), or null.
+  function suggest(words) {
+    var table = words.some(function (w) { return /[^\x00-\x7f]/.test(w); })
+      ? getJSON(spellingUrl + "fold.json") : Promise.resolve({});
+    return table.then(function (t) { return suggestWith(words, t || {}); });
+  }
+  function suggestWith(words, table) {
+    var checks = words.map(function (word) {
+      var folded = fold(word, table);
+      if (folded.length < 3 || !/^\p{L}+$/u.test(folded)) { return Promise.resolve(word); }
+      return shard(shardKey(folded)).then(function (table) {
+        if (Object.prototype.hasOwnProperty.call(table, folded)) { return word; }
+        var max = folded.length <= 4 ? 1 : 2, best = null, bestD = max + 1, bestN = 0;
+        Object.keys(table).forEach(function (cand) {
+          var d = distance(folded, cand, max);
+          if (d < bestD || (d === bestD && d <= max && table[cand] > bestN)) { best = cand; bestD = d; bestN = table[cand]; }
+        });
+        if (!best || bestD > max) { return word; }
+        return word.charAt(0) !== word.charAt(0).toLowerCase() ? best.charAt(0).toUpperCase() + best.slice(1) : best;
+      });
+    });
+    return Promise.all(checks).then(function (fixed) {
+      return fixed.some(function (w, i) { return w !== words[i]; }) ? fixed : null;
+    });
+  }
+
+  // ------------------------------------------------------------------ searching
+  function filterOptions(years) {
+    var f = {};
+    req.filters.forEach(function (x) { (f[x[0]] = f[x[0]] || []).push(x[1]); });
+    if (years.length && !f.year) { f.year = { any: years }; }
+    return { filters: f };
+  }
+
+  // Pagefind runs an exact phrase search only when the whole term is one quoted phrase:
+  // words and each phrase are searched apart and only stories found by all are kept
+  // (in the order of the first search), then stories with an excluded word are dropped.
+  function find(pagefind, words, phrases, pq) {
+    var opts = filterOptions(pq.years);
+    var parts = [];
+    if (words.length) { parts.push(words.join(" ")); }
+    phrases.forEach(function (p) { parts.push('"' + p + '"'); });
+    if (!parts.length && !Object.keys(opts.filters).length) { return Promise.resolve({ results: [], filters: {} }); }
+    if (!parts.length) { parts.push(null); }
+    var searches = parts.map(function (t) { return pagefind.search(t, opts); });
+    if (req.sort !== "relevance") {
+      // Only dated stories have the sort key: they come sorted, the undated ones after.
+      var order = req.sort === "newest" ? "desc" : "asc";
+      searches.push(pagefind.search(parts[0], { filters: opts.filters, sort: { date: order } }));
+    }
+    return Promise.all(searches).then(function (found) {
+      if (req.sort !== "relevance") {
+        var sorted = found.pop();
+        var dated = new Set(sorted.results.map(function (r) { return r.id; }));
+        var undated = found[0].results.filter(function (r) { return !dated.has(r.id); });
+        found[0] = Object.assign({}, found[0], { results: sorted.results.concat(undated) });
+      }
+      var first = found[0] || { results: [], filters: {} };
+      var results = first.results;
+      var narrowed = false;
+      found.slice(1).forEach(function (other) {
+        var keep = new Set((other ? other.results : []).map(function (r) { return r.id; }));
+        results = results.filter(function (r) { return keep.has(r.id); });
+        narrowed = true;
+      });
+      if (!pq.exclude.length) { return { results: results, filters: first.filters, approximateCounts: narrowed }; }
+      return Promise.all(pq.exclude.map(function (x) { return pagefind.search(/\s/.test(x) ? '"' + x + '"' : x); }))
+        .then(function (excluded) {
+          var drop = new Set();
+          excluded.forEach(function (ex) { (ex ? ex.results : []).forEach(function (r) { drop.add(r.id); }); });
+          var kept = results.filter(function (r) { return !drop.has(r.id); });
+          return { results: kept, filters: first.filters, approximateCounts: narrowed || kept.length !== results.length };
+        });
+    });
+  }
+
+  // ------------------------------------------------------------------ drawing
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+  function a(href, text, cls) { var n = el("a", cls, text); n.href = href; return n; }
+  function q(text) { return el("q", null, text); }
+  function append(parent) {
+    for (var i = 1; i < arguments.length; i++) {
+      var c = arguments[i];
+      parent.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return parent;
+  }
+  var ENTITIES = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
+  function unescape(s) { return s.replace(/&(lt|gt|amp|quot|#39|#x27);/g, function (e) { return ENTITIES[e]; }); }
+  // An excerpt as text, with Pagefind's <mark>…</mark> as the only elements.
+  function snippet(excerpt) {
+    var p = el("p", "snippet");
+    var marked = false;
+    (excerpt || "").split(/(<mark>|<\/mark>)/).forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      if (!part) { return; }
+      p.appendChild(marked ? el("mark", null, unescape(part)) : document.createTextNode(unescape(part)));
+    });
+    return p;
+  }
+
+  function facetLists(counts) {
+    var out = [];
+    FACETS.forEach(function (f) {
+      var values = counts[f[0]] || {};
+      var items = Object.keys(values).filter(function (v) { return values[v] > 0; })
+        .map(function (v) { return { value: v, count: values[v] }; });
+      if (f[0] === "year") { items.sort(function (x, y) { return x.value < y.value ? 1 : -1; }); }
+      else {
+        items.sort(function (x, y) {
+          return y.count - x.count || x.value.toLowerCase().localeCompare(y.value.toLowerCase());
+        });
+      }
+      // Active filters always stay in their list, even past its length.
+      var shown = items.slice(0, f[2]);
+      req.filters.forEach(function (x) {
+        if (x[0] === f[0] && !shown.some(function (i) { return i.value === x[1]; })) {
+          var hit = items.filter(function (i) { return i.value === x[1]; })[0];
+          if (hit) { shown.push(hit); }
+        }
+      });
+      if (shown.length) { out.push([f[0], shown]); }
+    });
+    return out;
+  }
+
+  function isActive(name, value) { return req.filters.some(function (x) { return x[0] === name && x[1] === value; }); }
+
+  function drawFilters(box) {
+    if (!req.filters.length) { return; }
+    var div = el("div", "search-filters");
+    div.appendChild(el("h2", "visually-hidden", "Active filters"));
+    var ul = el("ul", "chips");
+    req.filters.forEach(function (f) {
+      var rest = req.filters.filter(function (x) { return x !== f; });
+      var chip = a(link({ filters: rest, page: 1 }), LABELS[f[0]] + ": " + f[1] + " ", "chip chip-active");
+      chip.setAttribute("aria-label", "Remove filter " + LABELS[f[0]] + ": " + f[1]);
+      var x = el("span", null, "×");
+      x.setAttribute("aria-hidden", "true");
+      chip.appendChild(x);
+      ul.appendChild(append(el("li"), chip));
+    });
+    div.appendChild(ul);
+    box.appendChild(div);
+  }
+
+  function drawEmpty(box, query) {
+    var sec = el("section", "search-empty");
+    var h = el("h2", null, "No stories found");
+    if (query) { append(h, " for ", q(query)); }
+    sec.appendChild(h);
+    var ul = el("ul");
+    if (req.filters.length) { ul.appendChild(el("li", null, "Remove a filter above to widen the search.")); }
+    ul.appendChild(el("li", null, "Check the spelling, or try fewer or more general words."));
+    ul.appendChild(append(el("li"), "Browse instead: ", a(page.getAttribute("data-entities") || "/entities/", "people, organisations & places"),
+      ", ", a(page.getAttribute("data-tags") || "/tags/", "tags"), " or ", a(page.getAttribute("data-archives") || "/archives/", "the archives"), "."));
+    ul.appendChild(append(el("li"), a(helpUrl, "How to search"), " explains phrases, -word and dates, and what this copy of the archive supports."));
+    sec.appendChild(ul);
+    box.appendChild(sec);
+  }
+
+  function draw(state) {
+    var box = document.createDocumentFragment();
+    state.notes.forEach(function (n) { box.appendChild(el("p", "search-note", n)); });
+    drawFilters(box);
+    if (state.mode === "corrected") {
+      var p = el("p", "search-suggestion");
+      append(p, "Showing results for ", a(link({ q: state.searchedFor, page: 1, exact: false }), state.searchedFor),
+        ": nothing matched ", q(req.q), ". ", a(link({ page: 1, exact: true }), "Search instead for " + req.q));
+      box.appendChild(p);
+    } else if (state.suggestion) {
+      box.appendChild(append(el("p", "search-suggestion"), "Did you mean ",
+        a(link({ q: state.suggestion, page: 1, exact: false }), state.suggestion), "?"));
+    }
+    var total = state.results.length;
+    if (!total) {
+      drawEmpty(box, req.q);
+      root.replaceChildren(box);
+      return;
+    }
+    var pages = Math.min(Math.ceil(total / PAGE_SIZE), MAX_PAGE);
+    var row = el("div", "search-summary-row");
+    var summary = el("p", "search-summary", total.toLocaleString("en") + (total === 1 ? " story" : " stories"));
+    summary.setAttribute("role", "status");
+    if (state.searchedFor) { append(summary, " for ", append(el("q", "query"), state.searchedFor)); }
+    if (pages > 1) { append(summary, " · page " + req.page + " of " + pages); }
+    row.appendChild(summary);
+    var sortNav = el("nav", "search-sort");
+    sortNav.setAttribute("aria-label", "Sort results");
+    sortNav.appendChild(el("span", null, "Sort:"));
+    SORTS.forEach(function (s, i) {
+      sortNav.appendChild(document.createTextNode(i ? " · " : " "));
+      if (s[0] === req.sort) { var st = el("strong", null, s[1]); st.setAttribute("aria-current", "true"); sortNav.appendChild(st); }
+      else { sortNav.appendChild(a(link({ sort: s[0], page: 1, q: state.searchedFor || req.q }), s[1])); }
+    });
+    row.appendChild(sortNav);
+    box.appendChild(row);
+
+    var layout = el("div", "search-layout");
+    var lists = eager ? facetLists(state.filters || {}) : [];
+    if (!eager) {
+      var lazy = el("details", "search-facets");
+      lazy.id = "search-facets";
+      lazy.appendChild(el("summary", null, "Filters"));
+      var kb = Math.round((parseInt(page.getAttribute("data-facet-bytes"), 10) || 0) / 1024);
+      lazy.appendChild(append(el("div", "facet-list"), append(el("p"),
+        a(link({ facets: true }), "Show filters with counts"), kb ? " (loads " + kb.toLocaleString("en") + " KB)" : "")));
+      layout.appendChild(lazy);
+    } else if (lists.length) {
+      var details = el("details", "search-facets");
+      details.id = "search-facets";
+      var summ = el("summary", null, "Filters");
+      if (req.filters.length) { append(summ, " ", el("span", "count", "(" + req.filters.length + " active)")); }
+      details.appendChild(summ);
+      var group = el("div", "facet-list");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Narrow the results");
+      lists.forEach(function (entry) {
+        var sec = el("section", "facet");
+        sec.appendChild(el("h2", "facet-title", LABELS[entry[0]]));
+        var ul = el("ul");
+        entry[1].forEach(function (item) {
+          var li = el("li");
+          if (isActive(entry[0], item.value)) { li.appendChild(el("strong", null, item.value)); }
+          else {
+            li.appendChild(a(link({ q: state.searchedFor || req.q, filters: req.filters.concat([[entry[0], item.value]]), page: 1 }),
+              item.value));
+          }
+          append(li, " ", el("span", "count", String(item.count)));
+          ul.appendChild(li);
+        });
+        sec.appendChild(ul);
+        group.appendChild(sec);
+      });
+      if (state.approximateCounts) {
+        group.appendChild(el("p", "meta", "Counts are for your words before phrases and -words narrowed them."));
+      }
+      details.appendChild(group);
+      layout.appendChild(details);
+    }
+    var sec = el("section", "search-results");
+    sec.setAttribute("aria-label", "Results");
+    var ol = el("ol", "results");
+    var start = (req.page - 1) * PAGE_SIZE;
+    ol.start = start + 1;
+    state.hits.forEach(function (hit) {
+      var li = el("li", "result");
+      li.appendChild(append(el("h2", "item-title"), a(hit.url, (hit.meta && hit.meta.title) || hit.url)));
+      var meta = el("p", "meta");
+      var date = hit.meta && hit.meta.date;
+      if (date) { var t = el("time", null, date); t.dateTime = date; meta.appendChild(t); }
+      else { meta.appendChild(el("span", "date-unknown", "Date unknown")); }
+      if (hit.meta && hit.meta.source) { append(meta, " · ", el("span", "source", hit.meta.source)); }
+      li.appendChild(meta);
+      li.appendChild(snippet(hit.excerpt));
+      ol.appendChild(li);
+    });
+    sec.appendChild(ol);
+    if (!state.hits.length) {
+      sec.appendChild(append(el("p"), "This page is past the last page of results: ", a(link({ page: 1 }), "go to the first page"), "."));
+    }
+    if (pages > 1) {
+      var nav = el("nav", "pagination");
+      nav.setAttribute("aria-label", "Result pages");
+      nav.appendChild(req.page > 1 ? a(link({ page: Math.min(req.page - 1, pages) }), "← Previous page") : el("span"));
+      nav.lastChild.rel = req.page > 1 ? "prev" : "";
+      nav.appendChild(el("span", "page-of", "Page " + req.page + " of " + pages));
+      nav.appendChild(req.page < pages ? a(link({ page: req.page + 1 }), "Next page →") : el("span"));
+      if (req.page < pages) { nav.lastChild.rel = "next"; }
+      sec.appendChild(nav);
+    }
+    layout.appendChild(sec);
+    box.appendChild(layout);
+    root.replaceChildren(box);
+  }
+
+  function unavailable() {
+    var box = document.createDocumentFragment();
+    var sec = el("section", "search-empty");
+    sec.appendChild(el("h2", null, "Search is not available here"));
+    sec.appendChild(el("p", null, "This copy of the archive was published without its search index. Browse instead:"));
+    var ul = el("ul");
+    ul.appendChild(append(el("li"), a(page.getAttribute("data-archives") || "/archives/", "the archives")));
+    ul.appendChild(append(el("li"), a(page.getAttribute("data-entities") || "/entities/", "people, organisations & places")));
+    ul.appendChild(append(el("li"), a(page.getAttribute("data-tags") || "/tags/", "tags")));
+    sec.appendChild(ul);
+    box.appendChild(sec);
+    root.replaceChildren(box);
+  }
+
+  // ------------------------------------------------------------------ run
+  var box = document.getElementById("q");
+  if (box) { box.value = req.q; }
+  if (!req.q && !req.filters.length) {
+    root.replaceChildren(append(el("p"), "Type words to look for in the search box at the top of the page, or ",
+      a(helpUrl, "see how to search"), "."));
+    return;
+  }
+  var pageTitle = document.title;
+  document.title = (req.q ? req.q + " · " : "") + pageTitle;
+  var loading = root.querySelector(".search-loading");
+  if (loading) { loading.hidden = false; }
+
+  var pq = parseQuery(req.q);
+  var notes = [];
+  if (pq.notes.indexOf("OR") >= 0) { notes.push("OR is not supported here: stories with all of the words are shown."); }
+  if (pq.notes.indexOf("date") >= 0) { notes.push("Only whole years (date:2018) are supported here; other date terms were ignored."); }
+  spellIndex = pq.words.length && !req.exact ? getJSON(spellingUrl + "index.json") : null;
+
+  // Pagefind matches word beginnings and drops words it cannot place, so a misspelt word
+  // still finds stories by its other words or a prefix of itself: a correction is
+  // applied whenever the spelling table has one (a word no story contains), unless the
+  // reader asked for their own words ("Search instead for …", exact=1).
+  import(page.getAttribute("data-pagefind") || "/pagefind/pagefind.js").then(function (pagefind) {
+    return Promise.resolve(pagefind.options ? pagefind.options({ excerptLength: 36 }) : null).then(function () {
+      // Counts per filter value come with each search once the filter chunks are loaded.
+      return Promise.all([eager ? pagefind.filters() : null, spellIndex ? suggest(pq.words) : Promise.resolve(null)]);
+    }).then(function (both) {
+      var fixed = both[1];
+      var fixedQuery = null;
+      if (fixed) {
+        // The reader's own text with only the corrected words replaced.
+        fixedQuery = req.q;
+        pq.words.forEach(function (w, i) { if (fixed[i] !== w) { fixedQuery = fixedQuery.replace(w, fixed[i]); } });
+      }
+      var state = { notes: notes, mode: "all", suggestion: null, searchedFor: req.q };
+      var take = function (found) {
+        state.results = found.results;
+        state.filters = found.filters;
+        state.approximateCounts = found.approximateCounts;
+        return state;
+      };
+      if (!fixed) { return find(pagefind, pq.words, pq.phrases, pq).then(take); }
+      return find(pagefind, fixed, pq.phrases, pq).then(function (corrected) {
+        if (corrected.results.length) {
+          state.mode = "corrected";
+          state.searchedFor = fixedQuery;
+          return take(corrected);
+        }
+        state.suggestion = fixedQuery;
+        return find(pagefind, pq.words, pq.phrases, pq).then(take);
+      });
+    }).then(function (state) {
+      var start = (req.page - 1) * PAGE_SIZE;
+      return Promise.all(state.results.slice(start, start + PAGE_SIZE).map(function (r) { return r.data(); }))
+        .then(function (hits) {
+          state.hits = hits;
+          if (state.mode === "corrected") { document.title = state.searchedFor + " · " + pageTitle; }
+          draw(state);
+        });
+    });
+  }).catch(function (err) {
+    if (window.console) { console.warn("static search unavailable:", err); }
+    unavailable();
+  });
+}());
