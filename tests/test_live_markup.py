@@ -58,6 +58,10 @@ def parse_html(text: str) -> Elements:
     return parser
 
 
+# The theme's own scripts (search.js, static-search.js, …): the only script files a page may load.
+THEME_SCRIPTS = {p.name for p in (ROOT / "theme" / "static" / "js").glob("*.js")}
+
+
 def live_markup(doc: Elements, own_scripts: bool = False) -> list[str]:
     """What in a parsed HTML text would run in a browser (our own scripts allowed if asked)."""
     found = []
@@ -69,7 +73,7 @@ def live_markup(doc: Elements, own_scripts: bool = False) -> list[str]:
                 found.append(f"<{tag} {name}={value}>")
     for attrs, _ in doc.scripts:
         ours = own_scripts and (attrs.get("type") == "application/ld+json"
-                                or attrs.get("src", "").endswith("/theme/js/search.js"))
+                                or attrs.get("src", "").rsplit("/theme/js/", 1)[-1] in THEME_SCRIPTS)
         if not ours:
             found.append(f"<script {attrs}>")
     return found

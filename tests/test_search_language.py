@@ -50,7 +50,7 @@ def write_dumps(folder: Path, stories: dict = STORIES) -> None:
         record = {"title": title, "maintext": text, "authors": authors, "url": f"https://example.org/{key}",
                   "source_domain": source, "language": "en"}
         if date:
-            record["date_publish"] = f"{date} 09:00:00"
+            record["date_publish"] = f"{date} 09:00:00+00:00"  # a time with its zone is kept as a time
         (folder / f"{key}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 

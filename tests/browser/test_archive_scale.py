@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_DUMPS, build_site, shared_data, start_server
-from test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, missing, open_tab
+from test_browser import ARTIFACTS, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,20 +31,6 @@ NER_CACHE = ROOT / "var" / "test-cache" / "bbc-ner"
 MAX_HEIGHT = 20_000  # px, at 1280
 ATOM_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"')
 FEED_LINK = re.compile(r'<a class="feed-link" href="([^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """This module's own Chromium, closed when the module ends (Playwright's sync API runs
-    one instance at a time, and test_browser.py starts its own for the session)."""
-    if not CHROMIUM.exists():
-        missing(f"{CHROMIUM} not found: `apt-get install chromium` to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
