@@ -2,7 +2,8 @@
 
 The whole pipeline, in the order Pelican runs it::
 
-    initialized            dumps → Story → enrich → Markdown pages   (convert.convert_all)
+    initialized            Pelican confined to content/, slugs bounded (confine, slugs);
+                           dumps → Story → enrich → Markdown pages   (convert.convert_all)
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
     all_generators_finalized  Whoosh index of every article, swapped in atomically,
                            and related articles attached to pages    (search.indexer)
@@ -51,9 +52,11 @@ def index_articles(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    from . import speedups
+    from . import confine, slugs, speedups
 
     speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
+    signals.initialized.connect(confine.on_initialized)  # nothing from outside content/ is read
+    signals.initialized.connect(slugs.on_initialized)  # every page slug fits in a file name
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)

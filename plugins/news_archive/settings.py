@@ -53,6 +53,18 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_FEED_ATOM": "feeds/all.atom.xml",
     # One Atom feed per tag ({slug} = the tag's slug); "" = none.
     "NEWS_ARCHIVE_TAG_FEED_ATOM": "feeds/tag/{slug}.atom.xml",
+    # Largest dump read, in bytes, checked on the file's size and, for gzip, while inflating
+    # (a 2 MB gzip may inflate to 2 GB); a larger one is rejected "too large: …".
+    "NEWS_ARCHIVE_MAX_DUMP_BYTES": 50_000_000,
+    # NER reads a long text in pieces of at most this many characters, cut at paragraph
+    # breaks (spaCy refuses texts over 1,000,000 and needs ~1 GB per 100,000 at once).
+    "NEWS_ARCHIVE_NER_PIECE_CHARS": 100_000,
+    # NER reads at most this many characters of one story; the rest gets no entities and
+    # the report entry says so in a warning.
+    "NEWS_ARCHIVE_NER_MAX_CHARS": 2_000_000,
+    # Longest slug (characters) of any page named after a name: authors, tags, entities,
+    # categories and articles; a longer one is cut at a word break.
+    "NEWS_ARCHIVE_MAX_SLUG_LENGTH": 80,
 }
 
 
