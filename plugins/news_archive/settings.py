@@ -62,8 +62,8 @@ DEFAULTS: dict[str, Any] = {
     # NER reads at most this many characters of one story; the rest gets no entities and
     # the report entry says so in a warning.
     "NEWS_ARCHIVE_NER_MAX_CHARS": 2_000_000,
-    # Longest slug (characters) of any page named after a name: authors, tags, entities,
-    # categories and articles; a longer one is cut at a word break.
+    # Longest slug (characters) of any page Pelican names after a name: authors, tags,
+    # categories, entities and pages; a longer one is cut at a hyphen (see slugs.py).
     "NEWS_ARCHIVE_MAX_SLUG_LENGTH": 80,
 }
 
