@@ -64,7 +64,11 @@ def test_symlinks_that_leave_the_dumps_folder_are_refused_and_listed(tmp_path: P
     (dumps / "inner").mkdir()
     (dumps / "inner-folder").symlink_to(dumps / "inner")
     (dumps / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (outside / "meta.json").write_text(json.dumps({"source": "Secret Source Weekly"}), encoding="utf-8")
+    (dumps / "short-author.json.meta.json").symlink_to(outside / "meta.json")  # a sidecar is input too
     report = convert(tmp_path)
+    assert "outside the dumps folder" in report["short-author.json.meta.json"]["reason"]
+    assert "Secret Source Weekly" not in generated_text(tmp_path)
     assert "outside the dumps folder" in report["leak.txt"]["reason"]
     assert "folder outside the dumps folder" in report["leaky-folder"]["reason"]
     assert "not followed" in report["inner-folder"]["reason"]

@@ -76,11 +76,11 @@ class State:
         write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
 
 
-def fingerprint(path: Path, data: bytes) -> str:
+def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:
     h = hashlib.sha256()
     h.update(CONVERTER_VERSION.encode())
     h.update(data)
-    for side in sidecar_files(path):
+    for side in sidecar_files(path, root):
         h.update(side.name.encode())
         h.update(side.read_bytes())
     return h.hexdigest()
@@ -151,7 +151,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         seen.add(rel)
         with guard(report, rel, "reading") as done:
             data = read_capped(path, root, limit)
-            fp = fingerprint(path, data)
+            fp = fingerprint(path, data, root)
             lines = _site_lines(path, data, fp, cache_dir, limit)
         if done.failed:
             state.dumps.pop(rel, None)
