@@ -48,8 +48,8 @@ json_dumps = st.builds(lambda v: json.dumps(v, ensure_ascii=False).encode(), st.
 json_arrays = st.builds(lambda v: json.dumps(v).encode(), st.lists(records, max_size=4))
 jsonl = st.builds(lambda rows, bad: "\n".join([json.dumps(r) for r in rows] + bad).encode(),
                   st.lists(records, max_size=4), st.lists(st.sampled_from(["{", "[" * 3000, "]", "null"]), max_size=2))
-pages = st.builds(lambda h, p: f"<html><head><title>{h}</title></head><body><h1>{h}</h1><p>{p}</p></body></html>".encode(),
-                  prose, prose)
+pages = st.builds(lambda h, p: f"<html><head><title>{h}</title></head><body><h1>{h}</h1><p>{p}</p></body></html>"
+                  .encode(), prose, prose)
 deep = st.integers(1, 20_000).map(lambda n: ("[" * n + "]" * n).encode())
 plain = st.one_of(st.binary(max_size=600), texts, json_dumps, json_arrays, jsonl, pages, deep, st.just(b""))
 contents = plain | plain.map(gzip.compress)
