@@ -58,8 +58,9 @@ def confine(settings: dict[str, Any]) -> list[Path]:
                 "news_archive: %s is a symlink to outside the content folder; Pelican will not read it", rel)
         if path.is_dir():
             for key in EXCLUDES:
-                settings[key] = [*settings.get(key, []), rel]
-        else:
+                have = list(settings.get(key) or [])
+                settings[key] = have if rel in have else [*have, rel]
+        elif glob.escape(path.name) not in ignores:
             ignores.append(glob.escape(path.name))
     settings["IGNORE_FILES"] = ignores
     return links
