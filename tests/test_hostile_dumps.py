@@ -227,3 +227,15 @@ def test_nothing_from_outside_the_content_folder_is_published(hostile_site: Site
     assert not (hostile_site.output / "secret-page").exists()
     report = {e["path"]: e for e in hostile_site.report["dumps"]}
     assert report["leak.txt"]["status"] == report["leaky-folder"]["status"] == "rejected"
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_and_named_in_the_report(tmp_path: Path):
+    dumps = dumps_folder(tmp_path, "short-author.json")
+    story = (HOSTILE / "short-author.json").read_bytes().replace(b"Council approves", b"Council backs")
+    with open(os.path.join(os.fsencode(dumps), b"caf\xe9-story.json"), "wb") as fh:  # a Latin-1 name
+        fh.write(story)
+    os.mkdir(os.path.join(os.fsencode(dumps), b"r\xe9sum\xe9s"))
+    report = convert(tmp_path)  # used to stop the whole build: the report could not be written
+    assert report["caf\\xe9-story.json"]["reason"] == "refused: its name is not valid UTF-8; rename it"
+    assert report["r\\xe9sum\\xe9s"]["status"] == "rejected"
+    assert report["short-author.json"]["status"] == "converted"

@@ -46,7 +46,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """
     from .dedupe import Deduplicator
     from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
-    from .ingest.inputs import read_capped, walk
+    from .ingest.inputs import read_capped, shown, walk
     from .ingest.sniff import DEFAULT_LIMIT
     from .ingest.text import SiteBoilerplate
 
@@ -57,7 +57,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if p.is_dir():  # as the build reads a dumps folder: no link out of it followed
             for entry in walk(p):
                 if entry.refused:
-                    records.append(_extract_record(entry.path.as_posix(), status="rejected", reason=entry.refused))
+                    where = (p / shown(entry.path, p)).as_posix()
+                    records.append(_extract_record(where, status="rejected", reason=entry.refused))
                 elif is_dump(entry.path):
                     files.append((entry.path, p))
         else:

@@ -25,7 +25,7 @@ from .enrich import enrich_stories
 from .fileio import read_json, write_atomic, write_json
 from .guard import each_guarded, guard
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
-from .ingest.inputs import Found, read_capped, walk
+from .ingest.inputs import Found, read_capped, shown, walk
 from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
 from .render import render_markdown
@@ -136,7 +136,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
     dump_paths, refused, others = list_inputs(root)
     report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
     for found in refused:
-        report.add(Entry(path=found.path.relative_to(root).as_posix(), status="rejected", reason=found.refused))
+        report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
     board = SiteBoilerplate()
     todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()

@@ -51,12 +51,29 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def shown(path: Path, root: Path) -> str:
+    """The path relative to ``root`` as the report shows it: bytes that are not UTF-8 as ``\\xNN``."""
+    rel = path.relative_to(root).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # os.listdir gave undecodable bytes as surrogates
+        return False
+
+
 def _classify(path: Path, root: Path) -> Found | None:
     """A file to read, a refusal, or None for a real folder (walked on its own)."""
     try:
         st = path.lstat()
     except OSError as exc:
         return Found(path, f"unreadable: {exc.strerror}")
+    if not _utf8(path.name):
+        # Its name could be neither written to the report nor be a story's origin.
+        return Found(path, "refused: its name is not valid UTF-8; rename it")
     if stat.S_ISLNK(st.st_mode):
         try:
             target = os.readlink(path)
