@@ -219,6 +219,9 @@ def write_mix(root: Path, quick: bool) -> Path:
         except OSError:
             pass
 
+    with open(os.path.join(os.fsencode(dumps / "odd"), b"latin1-caf\xe9.txt"), "wb") as fh:  # not UTF-8
+        fh.write(f"{head}\n\n{body}\n".encode())
+
     # Links: out of the folder (file, folder, sidecar above), inside, broken, a loop, a FIFO; a page link.
     (dumps / "odd" / "memo-link.txt").symlink_to(outside / "memo.txt")
     (dumps / "odd" / "folder-link").symlink_to(outside / "folder")
@@ -238,11 +241,12 @@ def write_mix(root: Path, quick: bool) -> Path:
 
 
 def entries_in(dumps: Path) -> set[str]:
-    """Every entry a maintainer sees: files, links to anything, special files."""
+    """Every entry a maintainer sees: files, links to anything, special files (names shown as the report does)."""
     out = set()
     for dirpath, dirs, files in os.walk(dumps):
         for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
-            out.add((Path(dirpath) / name).relative_to(dumps).as_posix())
+            rel = (Path(dirpath) / name).relative_to(dumps).as_posix()
+            out.add(rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
     return out
 
 

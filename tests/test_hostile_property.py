@@ -55,7 +55,10 @@ plain = st.one_of(st.binary(max_size=600), texts, json_dumps, json_arrays, jsonl
 contents = plain | plain.map(gzip.compress)
 stems = st.text(st.characters(codec="utf-8", exclude_characters="/\x00", exclude_categories=["Cs"]),
                 min_size=1, max_size=30)
-names = st.builds(lambda s, e: (s + e)[:60], stems, st.sampled_from(EXTENSIONS))
+# Names as the disk holds them: mostly UTF-8, sometimes bytes from another encoding.
+raw_stems = st.binary(min_size=1, max_size=20).filter(lambda b: b"/" not in b and b"\0" not in b)
+names = st.builds(lambda s, e: os.fsdecode((s + e.encode())[:60]), stems.map(str.encode) | raw_stems,
+                  st.sampled_from(EXTENSIONS))
 folders = st.dictionaries(names, contents, min_size=1, max_size=6)
 
 
@@ -64,7 +67,8 @@ def every_file(dumps: Path) -> set[str]:
     out = set()
     for dirpath, dirs, files in os.walk(dumps):
         for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
-            out.add((Path(dirpath) / name).relative_to(dumps).as_posix())
+            rel = (Path(dirpath) / name).relative_to(dumps).as_posix()
+            out.add(rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
     return out
 
 
@@ -73,7 +77,7 @@ def file_of(path: str, files: set[str]) -> str:
     (a file may have ``#`` in its own name)."""
     if path in files:
         return path
-    match = re.fullmatch(r"(.*)#\d+", path)
+    match = re.fullmatch(r"(.*)#\d+", path, re.S)
     return match.group(1) if match else path
 
 
@@ -86,7 +90,7 @@ def test_any_dumps_folder_converts_with_every_file_accounted_for(folder, link_ou
         target = dumps / "sub" if nested else dumps
         target.mkdir(parents=True)
         for name, data in folder.items():
-            if name.strip(".") and len(name.encode()) < 200:
+            if name.strip(".") and len(os.fsencode(name)) < 200:
                 (target / name).write_bytes(data)
         (root / "outside").mkdir()
         (root / "outside" / "memo.txt").write_text(f"Secret memo\n\n{SECRET}\n\nMore of the memo here.\n")
