@@ -239,3 +239,12 @@ def test_a_file_name_that_is_not_utf8_is_refused_and_named_in_the_report(tmp_pat
     assert report["caf\\xe9-story.json"]["reason"] == "refused: its name is not valid UTF-8; rename it"
     assert report["r\\xe9sum\\xe9s"]["status"] == "rejected"
     assert report["short-author.json"]["status"] == "converted"
+
+
+def test_a_field_no_story_has_at_that_length_rejects_the_record(tmp_path: Path):
+    dumps_folder(tmp_path, "endless-headline.json", "short-author.json")
+    report = convert(tmp_path)
+    assert report["endless-headline.json"]["status"] == "rejected"
+    assert report["endless-headline.json"]["reason"] == ("headline of 5,219 characters (at most 1,000): "
+                                                          "not a story's field")
+    assert report["short-author.json"]["status"] == "converted"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..story import Story
+from .bounds import out_of_bounds
 from .errors import Rejected, RejectedRecord
 from .inputs import read_capped
 from .sidecar import apply_sidecar, find_sidecar
@@ -67,4 +68,4 @@ def read_dump(path: Path, root: Path, data: bytes | None = None,
     for story in results:
         if isinstance(story, Story):
             apply_sidecar(story, meta)
-    return results
+    return [out_of_bounds(s) or s if isinstance(s, Story) else s for s in results]
