@@ -248,3 +248,19 @@ def test_a_field_no_story_has_at_that_length_rejects_the_record(tmp_path: Path):
     assert report["endless-headline.json"]["reason"] == ("headline of 5,219 characters (at most 1,000): "
                                                           "not a story's field")
     assert report["short-author.json"]["status"] == "converted"
+
+
+def test_the_duplicate_signature_of_a_huge_story_costs_bounded_memory():
+    # A million distinct shingles (a 20 MB story): hashed all at once, 100 x 1,000,000 uint64s.
+    code = (
+        "import resource, sys; sys.path.insert(0, 'plugins')\n"
+        "from news_archive.dedupe import signature\n"
+        "shingles = set(range(7, 7 + 1_000_000 * 3, 3))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024\n"
+        "sig = signature(shingles)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024 - before, int(sig.min()))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    grown, _ = map(int, proc.stdout.split())
+    assert grown < 300, f"signature grew the process by {grown} MB"
