@@ -57,6 +57,8 @@ def register() -> None:
     speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
     signals.initialized.connect(confine.on_initialized)  # nothing from outside content/ is read
     signals.initialized.connect(slugs.on_initialized)  # every page slug fits in a file name
+    signals.article_generator_context.connect(slugs.rebind)  # even for metadata from Pelican's cache
+    signals.page_generator_context.connect(slugs.rebind)
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)

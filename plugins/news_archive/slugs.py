@@ -53,3 +53,21 @@ def bound_slugs(settings: dict[str, Any]) -> None:
 
 def on_initialized(pelican: Any) -> None:
     bound_slugs(pelican.settings)
+
+
+def rebind(generator: Any, metadata: dict[str, Any]) -> None:
+    """Make the authors, tags and category of a page read this build's settings.
+
+    Pelican's reader cache (``CONTENT_CACHING_LAYER = "reader"``) pickles each page's
+    metadata with its ``Author``/``Tag``/``Category`` objects, and each holds the
+    settings of the build that read it: a tree whose last build stopped on a
+    560-character author page kept making that page from the cache, bound or not.
+    """
+    from pelican.urlwrappers import URLWrapper
+
+    for value in metadata.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, URLWrapper) and item.settings is not generator.settings:
+                item.settings = generator.settings
+                if item._slug_from_name:
+                    item._slug = None  # made again from the name, under the current rules
