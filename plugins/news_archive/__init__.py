@@ -2,7 +2,8 @@
 
 The whole pipeline, in the order Pelican runs it::
 
-    initialized            the build lock, stale temporary files removed (buildlock)
+    initialized            the build lock, stale temporary files removed (buildlock);
+                           Pelican confined to content/, slugs bounded (confine, slugs);
                            dumps → Story → enrich → Markdown pages   (convert.convert_all)
     get_generators         + EntityGenerator: one page per entity    (taxonomy)
                            + ListsGenerator: section fronts, archives, A–Z (lists)
@@ -76,12 +77,16 @@ def publish_index(pelican: Any) -> None:
 
 
 def register() -> None:
-    from . import buildlock, speedups
+    from . import buildlock, confine, slugs, speedups
 
     # Before anything reads or writes the work folder: one build at a time (buildlock.py).
     signals.initialized.connect(buildlock.on_start)
     signals.get_generators.connect(buildlock.on_start)
     speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
+    signals.initialized.connect(confine.on_initialized)  # nothing from outside content/ is read
+    signals.initialized.connect(slugs.on_initialized)  # every page slug fits in a file name
+    signals.article_generator_context.connect(slugs.rebind)  # even for metadata from Pelican's cache
+    signals.page_generator_context.connect(slugs.rebind)
     signals.initialized.connect(convert_dumps)
     signals.get_generators.connect(add_generators)
     signals.all_generators_finalized.connect(index_articles)

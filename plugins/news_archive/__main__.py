@@ -46,26 +46,33 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """
     from .dedupe import Deduplicator
     from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
+    from .ingest.inputs import read_capped, shown, walk
+    from .ingest.sniff import DEFAULT_LIMIT
     from .ingest.text import SiteBoilerplate
 
     files: list[tuple[Path, Path]] = []
+    records: list[dict[str, Any]] = []
     for arg in args.paths:
         p = Path(arg)
-        if p.is_dir():
-            files += [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and is_dump(f)]
+        if p.is_dir():  # as the build reads a dumps folder: no link out of it followed
+            for entry in walk(p):
+                if entry.refused:
+                    where = (p / shown(entry.path, p)).as_posix()
+                    records.append(_extract_record(where, status="rejected", reason=entry.refused))
+                elif is_dump(entry.path):
+                    files.append((entry.path, p))
         else:
             files.append((p, p.parent))
     board = SiteBoilerplate()
     site_lines: dict[Path, tuple[str, list[int]]] = {}
-    for f, _ in files:
+    for f, root in files:
         try:
-            found = text_page_lines(f.read_bytes(), f.name)
-        except OSError:
+            found = text_page_lines(read_capped(f, root, DEFAULT_LIMIT), f.name)
+        except (OSError, Rejected):
             continue
         if found:
             site_lines[f] = found
             board.add(*found)
-    records: list[dict[str, Any]] = []
     stories = []
     for f, root in files:
         shown = f.as_posix()

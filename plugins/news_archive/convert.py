@@ -23,7 +23,9 @@ from . import settings as S
 from .dedupe import Deduplicator, complete_from_copies
 from .enrich import enrich_stories
 from .fileio import read_json, write_atomic, write_json
+from .guard import each_guarded, guard
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
+from .ingest.inputs import Found, read_capped, shown, walk
 from .ingest.sidecar import sidecar_files
 from .ingest.text import SiteBoilerplate
 from .render import render_markdown
@@ -81,28 +83,44 @@ class State:
         write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
 
 
-def fingerprint(path: Path, data: bytes) -> str:
+def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:
     h = hashlib.sha256()
     h.update(CONVERTER_VERSION.encode())
     h.update(data)
-    for side in sidecar_files(path):
+    for side in sidecar_files(path, root):
         h.update(side.name.encode())
         h.update(side.read_bytes())
     return h.hexdigest()
 
 
 def list_dumps(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and is_dump(p))
+    """The dumps to read under ``root``: files (or links to files inside it), never followed links."""
+    return [f.path for f in walk(root) if not f.refused and is_dump(f.path)]
 
 
-def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path) -> tuple[str, list[int]] | None:
+def list_inputs(root: Path) -> tuple[list[Path], list[Found], list[Path]]:
+    """(dumps to read, refused entries, other files: sidecars, manifests, notes, hidden files).
+
+    One walk that follows no link (see ``ingest.inputs``): a refused entry is a symlink
+    resolving outside the dumps folder, a symlinked folder, a broken link or a special file.
+    """
+    dumps, refused, others = [], [], []
+    for found in walk(root):
+        if found.refused:
+            refused.append(found)
+        elif is_dump(found.path):
+            dumps.append(found.path)
+        else:
+            others.append(found.path)
+    return dumps, refused, others
+
+
+def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path, limit: int) -> tuple[str, list[int]] | None:
     """What a text dump contributes to its site's furniture (cached by the dump's bytes)."""
     cached = cache_dir / f"lines-{fp}.json"
     info = read_json(cached)
     if info is None:
-        found = text_page_lines(data, path.name)
+        found = text_page_lines(data, path.name, limit)
         info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
         write_json(cached, info)
     return (info["site"], info["lines"]) if info["site"] else None
@@ -133,25 +151,29 @@ def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
     return result
 
 
-def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple[list[Story], Report]:
+def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
+             limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"]) -> tuple[list[Story], Report]:
     """Read every dump (from cache when unchanged) into stories plus report entries.
 
     Two passes: first every text dump's lines are counted per site (lines that other
     pages of the same site repeat are furniture: menus, footers, notices), then each
     dump is converted, or taken from the cache when its bytes, its sidecars, the
-    converter version and its site furniture are all unchanged.
+    converter version and its site furniture are all unchanged.  Both run under the
+    guard: whatever one dump does becomes its report entry.  ``limit``: the most bytes
+    a dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``).
     """
     report = Report()
     stories: list[Story] = []
     cache_dir.mkdir(parents=True, exist_ok=True)
-    if root.is_dir():
-        report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)}
-                              for p in sorted(root.rglob("*")) if p.is_file() and not is_dump(p)]
+    dump_paths, refused, others = list_inputs(root)
+    report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
+    for found in refused:
+        report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
     board = SiteBoilerplate()
     todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()
     show = progress and sys.stderr.isatty() and not os.environ.get("CI")
-    paths: Any = list_dumps(root)
+    paths: Any = dump_paths
     if show:
         from tqdm import tqdm
 
@@ -159,13 +181,12 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     for path in paths:
         rel = path.relative_to(root).as_posix()
         seen.add(rel)
-        try:
-            data = path.read_bytes()
-            fp = fingerprint(path, data)
-            lines = _site_lines(path, data, fp, cache_dir)
-        except Exception as exc:  # one bad dump never stops the others
-            log.exception("news_archive: failed to read %s", rel)
-            report.add(Entry(path=rel, status="rejected", reason=f"unreadable: {type(exc).__name__}: {exc}"))
+        with guard(report, rel, "reading") as done:
+            data = read_capped(path, root, limit)
+            fp = fingerprint(path, data, root)
+            lines = _site_lines(path, data, fp, cache_dir, limit)
+        if done.failed:
+            state.dumps.pop(rel, None)
             continue
         if lines:
             board.add(*lines)
@@ -174,33 +195,16 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool) -> tuple
     if show:
         iterator = tqdm(todo, desc="converting dumps", unit="dump")
     for path, rel, data, fp, lines in iterator:
-        try:
-            furniture = board.furniture(*lines) if lines else frozenset()
-            if furniture:
-                digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
-                fp = hashlib.sha256((fp + digest).encode()).hexdigest()
-            cached = cache_dir / f"{fp}.json"
-            result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
-            if result is None:
-                try:
-                    results = read_dump(path, root, data, furniture=furniture)
-                    result = {
-                        "stories": [s.to_json() for s in results if isinstance(s, Story)],
-                        "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
-                    }
-                except Rejected as exc:
-                    result = {"rejected": exc.reason}
-                write_json(cached, {**result, "path": rel})
-                state.dumps[rel] = fp
-        except Exception as exc:  # one bad dump never stops the others
-            log.exception("news_archive: failed to read %s", rel)
-            result = {"rejected": f"internal error while reading: {type(exc).__name__}: {exc}"}
-        if "rejected" in result:
-            report.add(Entry(path=rel, status="rejected", reason=result["rejected"]))
+        with guard(report, rel, "reading") as done:
+            result = _convert_one(path, rel, root, data, fp, lines, board, state, cache_dir, limit)
+            if "rejected" in result:
+                raise Rejected(result["rejected"])
+            found = [Story.from_json(s) for s in result["stories"]]
+        if done.failed:
             continue
         for origin, reason in result.get("records_rejected", []):
             report.add(Entry(path=origin, status="rejected", reason=reason))
-        stories.extend(Story.from_json(s) for s in result["stories"])
+        stories.extend(found)
     for gone in set(state.dumps) - seen:
         del state.dumps[gone]
     # Cache entries of dumps that changed or went away are never read again.
@@ -235,6 +239,34 @@ def story_keys(story: Story) -> list[str]:
 def _identity_order(story: Story) -> tuple[str, str, str]:
     """A story's place when slugs are handed out: by what it is, never by where it sits."""
     return (story_keys(story)[0], story.content_hash, story.origin)
+
+
+def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, lines: tuple[str, list[int]] | None,
+                 board: SiteBoilerplate, state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
+    """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
+
+    A ``Rejected`` dump is cached like a converted one (its bytes will say the same
+    next time); any other exception is not, so the next build tries again.
+    """
+    furniture = board.furniture(*lines) if lines else frozenset()
+    if furniture:
+        digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
+        fp = hashlib.sha256((fp + digest).encode()).hexdigest()
+    cached = cache_dir / f"{fp}.json"
+    result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
+    if result is None:
+        state.dumps.pop(rel, None)
+        try:
+            results = read_dump(path, root, data, furniture=furniture, limit=limit)
+            result = {
+                "stories": [s.to_json() for s in results if isinstance(s, Story)],
+                "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
+            }
+        except Rejected as exc:
+            result = {"rejected": exc.reason}
+        write_json(cached, {**result, "path": rel})
+        state.dumps[rel] = fp
+    return result
 
 
 def assign_slugs(stories: list[Story], state: State) -> dict[str, str]:
@@ -316,17 +348,21 @@ def convert_all(settings: dict[str, Any]) -> Report:
     state = State(work / "state.json")
     progress = bool(S.get(settings, "NEWS_ARCHIVE_PROGRESS"))
 
-    stories, report = read_all(root, state, work / "cache" / "dumps", progress)
+    limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_DUMP_BYTES"))
+    stories, report = read_all(root, state, work / "cache" / "dumps", progress, limit)
     assign_sections(stories, settings)  # after the cache: a changed mapping needs no re-reading
     normalise_sources(stories, settings)
     t_ingest = time.perf_counter()
 
-    kept, duplicates = Deduplicator(cache_dir=work / "cache").run(stories)  # signatures cached
+    dedupe = Deduplicator(cache_dir=work / "cache")  # signatures cached
+    _, (kept, duplicates) = each_guarded(report, stories, _origin, "finding duplicates", dedupe.run)
     for dup, original in duplicates:
         report.add(Entry(path=dup.origin, status="duplicate", headline=dup.headline, duplicate_of=original.origin))
     complete_from_copies(duplicates)  # a writer or date only a copy names is the story's too
 
-    words = enrich_stories(kept, settings, str(work))  # entities (NER cached) + tags; see enrich/
+    # Entities (NER cached) and tags; see enrich/.
+    kept, words = each_guarded(report, kept, _origin, "finding entities and tags",
+                               lambda batch: enrich_stories(batch, settings, str(work)))
     t_ner = time.perf_counter()
 
     wanted: set[str] = set()
@@ -334,12 +370,19 @@ def convert_all(settings: dict[str, Any]) -> Report:
     slug_of = assign_slugs(kept, state)
     for story in sorted(kept, key=lambda s: s.origin):
         slug = slug_of[story.origin]
-        archived = archived_at(story, state)
-        text = render_markdown(story, slug, archived, CONVERTER_VERSION)
-        warning = write_page(out / f"{slug}.md", text, state, slug)
+        with guard(report, story.origin, "rendering its page") as done:
+            archived = archived_at(story, state)
+            text = render_markdown(story, slug, archived, CONVERTER_VERSION)
+        if done.failed:
+            continue
+        with guard(report, story.origin, "writing its page") as done:
+            warning = write_page(out / f"{slug}.md", text, state, slug)
+        if done.failed:
+            continue
         wanted.add(f"{slug}.md")
         url = "/" + url_pattern.format(slug=slug).lstrip("/")
         entry = report.add(Entry(path=story.origin, status="converted", headline=story.headline, slug=slug, url=url))
+        entry.warnings.extend(story.warnings)
         if warning:
             entry.warnings.append(warning)
     for entry in report.entries:
@@ -359,10 +402,14 @@ def convert_all(settings: dict[str, Any]) -> Report:
     return report
 
 
+def _origin(story: Story) -> str:
+    return story.origin
+
+
 def _remove_stale(out: Path, wanted: set[str], state: State) -> None:
     """Delete generated pages whose dump is gone, unless edited by hand."""
     for page in out.glob("*.md"):
-        if page.name in wanted:
+        if page.name in wanted or not page.is_file():  # a folder named x.md is no page of ours
             continue
         slug = page.stem
         try:

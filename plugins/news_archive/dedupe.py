@@ -51,13 +51,21 @@ def shingles(text: str, size: int = SHINGLE) -> set[int]:
     return {zlib.crc32(" ".join(tokens[i : i + size]).encode()) for i in range(len(tokens) - size + 1)}
 
 
+# Shingles hashed at once: the hash matrix is NUM_HASHES x this many uint64 (~52 MB),
+# whatever the story's length (a 22 MB story hashed whole needed 1.7 GB).
+_CHUNK = 1 << 16
+
+
 def signature(shingle_set: set[int]) -> np.ndarray:
-    """MinHash signature: for each hash function, the minimum over the shingles."""
+    """MinHash signature: for each hash function, the minimum over the shingles (in chunks)."""
     if not shingle_set:
         return np.zeros(NUM_HASHES, dtype=np.uint64)
     x = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set))
-    hashed = (np.outer(_A, x) + _B[:, None]) % _PRIME
-    return hashed.min(axis=1)
+    low = None
+    for start in range(0, len(x), _CHUNK):
+        hashed = ((np.outer(_A, x[start:start + _CHUNK]) + _B[:, None]) % _PRIME).min(axis=1)
+        low = hashed if low is None else np.minimum(low, hashed)
+    return low
 
 
 def similar(a: set[int], b: set[int], threshold: float, containment: float) -> bool:

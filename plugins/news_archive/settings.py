@@ -81,6 +81,18 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_SERVE_MAX_REQUEST_BODY_SIZE": 65536,
     # Largest request header block accepted, in bytes.
     "NEWS_ARCHIVE_SERVE_MAX_REQUEST_HEADER_SIZE": 65536,
+    # Largest dump read, in bytes, checked on the file's size and, for gzip, while inflating
+    # (a 2 MB gzip may inflate to 2 GB); a larger one is rejected "too large: …".
+    "NEWS_ARCHIVE_MAX_DUMP_BYTES": 50_000_000,
+    # NER reads a long text in pieces of at most this many characters, cut at paragraph
+    # breaks (spaCy refuses texts over 1,000,000 and needs ~1 GB per 100,000 at once).
+    "NEWS_ARCHIVE_NER_PIECE_CHARS": 100_000,
+    # NER reads at most this many characters of one story; the rest gets no entities and
+    # the report entry says so in a warning.
+    "NEWS_ARCHIVE_NER_MAX_CHARS": 2_000_000,
+    # Longest slug (characters) of any page Pelican names after a name: authors, tags,
+    # categories, entities and pages; a longer one is cut at a hyphen (see slugs.py).
+    "NEWS_ARCHIVE_MAX_SLUG_LENGTH": 80,
 }
 
 # Serving settings → the waitress option each one sets.

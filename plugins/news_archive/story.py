@@ -70,6 +70,9 @@ class Story:
     format: str = ""  # scrape-text, page-text, html, json, jsonl
     entities: list[Entity] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # What the build could not do for this story in full (e.g. NER read only its start);
+    # shown in its report entry.  Not part of what the story is (``content_hash``).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -32,6 +32,8 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
             os.path.join(work_dir, "cache"),
             int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
             S.content_subdir(settings, "NEWS_ARCHIVE_ENTITY_FILE"),
+            int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
+            int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     tags.assign_all(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import write_atomic
+from ..settings import DEFAULTS as _defaults
 from ..story import Entity, Story
 from . import gazetteer
 from .aliases import AliasTable, load_aliases
@@ -38,6 +39,10 @@ from .resolve import (
 
 # Bump when what is cached (raw spans, sentence starts) changes.
 NER_VERSION = "3"
+# Longest piece of text spaCy reads at once (NEWS_ARCHIVE_NER_PIECE_CHARS) and longest
+# text read at all (NEWS_ARCHIVE_NER_MAX_CHARS): the documented defaults.
+PIECE_CHARS: int = _defaults["NEWS_ARCHIVE_NER_PIECE_CHARS"]
+MAX_CHARS: int = _defaults["NEWS_ARCHIVE_NER_MAX_CHARS"]
 _EXCLUDE = ["parser", "lemmatizer", "attribute_ruler", "tagger", "morphologizer", "senter"]
 _nlp_cache: dict[str, Any] = {}
 
@@ -68,15 +73,73 @@ def model_version(name: str) -> str:
         return f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
 
 
-def raw_spans(nlp: Any, texts: list[str], processes: int = 1) -> Iterable[Raw]:
-    """spaCy over texts in batches (and processes, for big batches): spans and sentence starts."""
+def raw_spans(nlp: Any, texts: list[str], processes: int = 1, batch_chars: int = PIECE_CHARS) -> Iterable[Raw]:
+    """spaCy over texts in batches (and processes, for big batches): spans and sentence starts.
+
+    A batch holds at most ``batch_chars`` characters (and 64 texts): spaCy's memory
+    grows with the text it holds at once (~3 GB for ten 100,000-character texts in one
+    batch, ~0.5 GB for one at a time), and batch size barely changes its speed here.
+    """
     n_process = processes if processes > 1 and len(texts) >= 50 * processes else 1
-    for doc in nlp.pipe(texts, batch_size=64, n_process=n_process):
+    longest = max((len(t) for t in texts), default=1)
+    batch_size = max(1, min(64, batch_chars // max(longest, 1)))
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
         yield {
             "ents": [[e.start_char, e.end_char, e.label_] for e in doc.ents
                      if e.label_ in LABEL_TYPES or e.label_ in EXTRA_LABELS],
             "sents": [s.start_char for s in doc.sents],
         }
+
+
+def pieces(text: str, size: int) -> list[tuple[int, str]]:
+    """``(offset, piece)`` of a text cut into pieces of at most ``size`` characters.
+
+    Cut at the last paragraph break before the bound, else the last line break, else
+    the last sentence end, else the last space, else at the bound itself (one
+    100,000-character word).  Offsets let a piece's spans be placed in the whole text.
+    """
+    if len(text) <= size:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        end = pos + size
+        if end >= n:
+            out.append((pos, text[pos:]))
+            break
+        cut = -1
+        for sep, keep in (("\n\n", 0), ("\n", 0), (". ", 1), (" ", 0)):
+            at = text.rfind(sep, pos + 1, end)
+            if at > pos:
+                cut = at + keep
+                break
+        if cut <= pos:
+            cut = end
+        out.append((pos, text[pos:cut]))
+        pos = cut
+    return out
+
+
+def spans_in_pieces(nlp: Any, texts: list[str], processes: int = 1, size: int = PIECE_CHARS) -> list[Raw]:
+    """:func:`raw_spans` for texts of any length: long ones are read in pieces (see :func:`pieces`).
+
+    spaCy refuses a text over its ``max_length`` (1,000,000 characters, error E088) and
+    would need gigabytes for one near it; the pieces' spans and sentence starts are
+    shifted by the piece's offset, so the result reads as if the whole text had been read.
+    """
+    cut = [pieces(t, size) for t in texts]
+    flat = [piece for parts in cut for _, piece in parts]
+    found = iter(raw_spans(nlp, flat, processes))
+    out: list[Raw] = []
+    for parts in cut:
+        ents: list[list[Any]] = []
+        sents: list[int] = []
+        for offset, _ in parts:
+            raw = next(found)
+            ents += [[s + offset, e + offset, label] for s, e, label in raw["ents"]]
+            sents += [s + offset for s in raw["sents"]]
+        out.append({"ents": ents, "sents": sents})
+    return out
 
 
 class NerCache:
@@ -87,13 +150,16 @@ class NerCache:
     bytes (see :class:`ArchiveMemo`), not their JSON.
     """
 
-    def __init__(self, root: str, model: str) -> None:
+    def __init__(self, root: str, model: str, piece_chars: int = PIECE_CHARS) -> None:
         self.root = Path(root) / "ner"
         self.root.mkdir(parents=True, exist_ok=True)
         self.model = model_version(model)
+        self.piece_chars = piece_chars
 
     def key(self, text: str) -> str:
-        return hashlib.sha256(f"{NER_VERSION}\0{self.model}\0{text}".encode()).hexdigest()
+        # A text read in pieces has spans that depend on where it was cut.
+        cut = f"\0pieces of {self.piece_chars}" if len(text) > self.piece_chars else ""
+        return hashlib.sha256(f"{NER_VERSION}\0{self.model}\0{text}{cut}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -207,12 +273,13 @@ def ner_text(story: Story) -> str:
 
 
 def run_ner(
-    texts: list[str], found: list[Raw | None], model_name: str, processes: int = 1
+    texts: list[str], found: list[Raw | None], model_name: str, processes: int = 1, piece_chars: int = PIECE_CHARS
 ) -> tuple[list[Raw], int]:
     """``found`` with its gaps filled by running the model on their texts; (raws, words it read)."""
     todo = [i for i, r in enumerate(found) if r is None]
     batch = [texts[i] for i in todo]
-    raws = dict(zip(todo, raw_spans(load_model(model_name), batch, processes), strict=True)) if todo else {}
+    spans = spans_in_pieces(load_model(model_name), batch, processes, piece_chars) if todo else []
+    raws = dict(zip(todo, spans, strict=True))
     return [r if r is not None else raws[i] for i, r in enumerate(found)], sum(len(t.split()) for t in batch)
 
 
@@ -221,7 +288,7 @@ def find_raw(
 ) -> tuple[list[Raw], int]:
     """Raw spans for each text, from the cache where possible; returns (raws, words NER ran on)."""
     cached: list[Raw | None] = [cache.get(t) if cache else None for t in texts]
-    raws, words = run_ner(texts, cached, model_name, processes)
+    raws, words = run_ner(texts, cached, model_name, processes, cache.piece_chars if cache else PIECE_CHARS)
     if cache:
         for i in (i for i, r in enumerate(cached) if r is None):
             cache.put(texts[i], raws[i])
@@ -257,7 +324,8 @@ def resolve_texts(
     memo = ArchiveMemo(cache.root / "archive.json", table) if cache else None
     if memo and (found := memo.load(keys, blobs)) is not None:
         return found, 0
-    raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes)
+    piece_chars = cache.piece_chars if cache else PIECE_CHARS
+    raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes, piece_chars)
     version = f"{RESOLVE_VERSION}:{table.fingerprint}"
     articles = []
     for i, (text, raw) in enumerate(zip(texts, raws, strict=True)):
@@ -277,15 +345,34 @@ def annotate(
     work_dir: str,
     processes: int = 1,
     entity_file: str | None = None,
+    piece_chars: int = PIECE_CHARS,
+    max_chars: int = MAX_CHARS,
 ) -> int:
-    """Attach entities to each story; returns the number of words NER actually ran on."""
+    """Attach entities to each story; returns the number of words NER actually ran on.
+
+    NER reads at most ``max_chars`` characters of a story (cut at a paragraph break);
+    a story cut short says so in its warnings, which its report entry shows.
+    """
     stories = list(stories)
-    cache = NerCache(work_dir, model_name)
+    cache = NerCache(work_dir, model_name, piece_chars)
     gazetteer.cache_in(work_dir)  # the place table too, for when articles are resolved again
-    ents, words = resolve_texts([ner_text(s) for s in stories], model_name, load_aliases(entity_file), cache, processes)
+    texts = [capped_ner_text(s, max_chars) for s in stories]
+    ents, words = resolve_texts(texts, model_name, load_aliases(entity_file), cache, processes)
     for story, found in zip(stories, ents, strict=True):
         story.entities = found
     return words
+
+
+def capped_ner_text(story: Story, max_chars: int) -> str:
+    """:func:`ner_text`, cut to ``max_chars`` at a paragraph break, with a warning on the story."""
+    text = ner_text(story)
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind("\n\n", 0, max_chars)
+    cut = cut if cut > 0 else max_chars
+    story.warnings.append(f"entities found in the first {cut:,} of {len(text):,} characters only "
+                          f"(NEWS_ARCHIVE_NER_MAX_CHARS is {max_chars:,})")
+    return text[:cut]
 
 
 def entities_for_texts(

@@ -10,10 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..story import Story
+from .bounds import out_of_bounds
 from .errors import Rejected, RejectedRecord
 from .furniture import is_furniture, not_article, strip_furniture
+from .inputs import read_capped
 from .sidecar import apply_sidecar, find_sidecar
-from .sniff import read_bytes, text_page_lines
+from .sniff import DEFAULT_LIMIT, read_bytes, text_page_lines
 
 __all__ = [
     "Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines",
@@ -50,22 +52,24 @@ def role_of(path: Path) -> str:
 
 
 def read_dump(path: Path, root: Path, data: bytes | None = None,
-              furniture: frozenset[int] | None = None) -> list[Story | RejectedRecord]:
+              furniture: frozenset[int] | None = None, limit: int | None = None) -> list[Story | RejectedRecord]:
     """Read one dump file into Stories (a JSON array or JSONL file holds many).
 
     A multi-record dump also yields a ``RejectedRecord`` for each record that has no
     article, so one bad line never costs the good ones.  A dump with nothing usable
     at all raises ``Rejected``.  ``furniture``: keys of lines that other pages of a
-    text dump's site repeat (see ``text.SiteBoilerplate``).
+    text dump's site repeat (see ``text.SiteBoilerplate``).  ``limit``: most bytes the
+    dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``; the default when None).
     """
+    limit = DEFAULT_LIMIT if limit is None else limit
     if data is None:
-        data = path.read_bytes()
+        data = read_capped(path, root, limit)
     rel = path.relative_to(root).as_posix()
-    results = read_bytes(data, name=path.name, origin=rel, furniture=furniture)
+    results = read_bytes(data, name=path.name, origin=rel, furniture=furniture, limit=limit)
     if not results:
         raise Rejected("no article found")
     meta = find_sidecar(path, root)
     for story in results:
         if isinstance(story, Story):
             apply_sidecar(story, meta)
-    return results
+    return [out_of_bounds(s) or s if isinstance(s, Story) else s for s in results]

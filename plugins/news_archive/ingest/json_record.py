@@ -193,26 +193,105 @@ def _site_suffixes(results: list[Story | RejectedRecord]) -> list[Story | Reject
     return results
 
 
+def _parse(text: str) -> Any:
+    """``json.loads``, with a record nested too deeply to parse said as such (a ValueError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+
+
+def _why(exc: ValueError) -> str:
+    return getattr(exc, "msg", None) or str(exc)
+
+
 def read_json(text: str, origin: str) -> list[Story | RejectedRecord]:
-    """One JSON record, or a JSON array of records (each accounted for as ``file#N``)."""
-    data = json.loads(text)
+    """One JSON record, or a JSON array of records (each accounted for as ``file#N``).
+
+    An array is read element by element (see :func:`array_elements`), so one element
+    that cannot be parsed (nested 100,000 deep, a broken string) costs only itself.
+    """
+    if text.lstrip().startswith("["):
+        results: list[Story | RejectedRecord] = []
+        for i, (element, error) in enumerate(array_elements(text), start=1):
+            where = f"{origin}#{i}"
+            if error:
+                results.append(RejectedRecord(where, f"invalid JSON in record {i} ({error})"))
+                continue
+            try:
+                rec = _parse(element)
+            except ValueError as exc:
+                results.append(RejectedRecord(where, f"invalid JSON in record {i} ({_why(exc)})"))
+                continue
+            results.append(_record(rec, where, "json"))
+        return _site_suffixes(results)
+    try:
+        data = _parse(text)
+    except ValueError as exc:
+        raise Rejected(f"invalid JSON ({_why(exc)})") from None
     if _is_versioned(data):
         return [_record(rec, f"{origin}#{key}", "json") for key, rec in data.items()]
-    if isinstance(data, list):
-        return _site_suffixes([_record(rec, f"{origin}#{i + 1}", "json") for i, rec in enumerate(data)])
     return [record_to_story(data, origin)]
+
+
+# What the array scan stops at: a whole string (skipped as one token), a bracket or a
+# comma, or a quote that opens a string never closed.
+_TOKEN_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]|"', re.S)
+
+
+def array_elements(text: str) -> list[tuple[str, str]]:
+    """The top-level elements of a JSON array as ``(their text, "")``, or ``("", why not)``.
+
+    A scan of brackets and strings with a depth counter, never a recursive parse, so
+    any depth costs one linear pass.  An element that is unbalanced or never ends is
+    reported with the reason, and so is whatever follows the array's last element.
+    """
+    out: list[tuple[str, str]] = []
+    first = text.index("[")
+    start = first + 1
+    depth = 0
+    for token in _TOKEN_RE.finditer(text, start):
+        ch = token.group()
+        if len(ch) > 1:  # a string
+            continue
+        if ch == '"':
+            out.append(("", "a string never ends"))
+            return out
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            if depth:
+                depth -= 1
+                continue
+            if ch == "}":
+                out.append(("", "unbalanced brackets"))
+                return out
+            piece = text[start:token.start()].strip()
+            if piece or out:
+                out.append((piece, "" if piece else "empty element"))
+            if text[token.end():].strip():
+                out.append(("", "text after the end of the array"))
+            return out
+        elif depth == 0:  # a comma between elements
+            piece = text[start:token.start()].strip()
+            out.append((piece, "" if piece else "empty element"))
+            start = token.end()
+    out.append(("", "the array never ends"))
+    return out
 
 
 def read_jsonl(text: str, origin: str) -> list[Story | RejectedRecord]:
     """One record per line; a bad line is rejected on its own and the good lines still convert."""
     results: list[Story | RejectedRecord] = []
-    for i, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() also splits at U+2028 and U+0085, which
+    # JSON allows unescaped inside a string (and news text has them).
+    for i, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = _parse(line)
         except ValueError as exc:
-            results.append(RejectedRecord(f"{origin}#{i}", f"invalid JSON on line {i} ({exc.msg})"))
+            results.append(RejectedRecord(f"{origin}#{i}", f"invalid JSON on line {i} ({_why(exc)})"))
             continue
         results.append(_record(rec, f"{origin}#{i}", "jsonl"))
     return _site_suffixes(results)

@@ -1,0 +1,73 @@
+"""Every slug Pelican makes from a name is short enough to be a file name.
+
+Pelican names author, tag and category pages (and our entity pages, through
+``URLWrapper``) after ``slugify(name)`` with no bound on its length: a scraped
+``authors`` field holding a 560-character biography became
+``author/<560 characters>/index.html`` and the whole build stopped on
+``OSError: [Errno 36] File name too long``.  Pelican's own hook for shaping slugs is
+its ``*_REGEX_SUBSTITUTIONS`` settings, which every ``URLWrapper`` and page slug goes
+through; one last substitution cuts the slug to ``NEWS_ARCHIVE_MAX_SLUG_LENGTH``
+characters at a hyphen.  Short slugs, and so existing URLs, are unchanged.  Two names
+whose slugs agree on their first 80 characters share a page, as two names that
+differ only in punctuation already do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import settings as S
+
+# File names are at most 255 bytes; a slug of Unicode letters (SLUGIFY_USE_UNICODE) may
+# take 4 bytes a character, so then the bound is cut to what 255 bytes hold.
+UNICODE_MOST = 60
+# Pelican's URLWrapper classes and ours: each reads <KIND>_REGEX_SUBSTITUTIONS when set.
+KINDS = ("AUTHOR", "TAG", "CATEGORY", "ENTITY")
+
+
+def bound_rules(limit: int) -> list[tuple[str, str]]:
+    """Substitutions, run after Pelican's, that keep at most ``limit`` characters (cut at a hyphen)."""
+    return [
+        # Longer than the bound: cut at the last hyphen that fits, if that keeps half of it,
+        (rf"(?s)\A(?=.{{{limit + 1}}})(.{{{limit // 2},{limit}}})-.*\Z", r"\1"),
+        # else at the bound itself.
+        (rf"(?s)\A(.{{{limit}}}).+\Z", r"\1"),
+        (r"(?s)\A(.+?)-+\Z", r"\1"),  # never ending in a hyphen
+    ]
+
+
+def bound_slugs(settings: dict[str, Any]) -> None:
+    """Append the bound to every slug substitution list Pelican will read (idempotent)."""
+    limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_SLUG_LENGTH"))
+    if settings.get("SLUGIFY_USE_UNICODE"):
+        limit = min(limit, UNICODE_MOST)
+    rules = bound_rules(limit)
+    for kind in ("SLUG", *KINDS):
+        key = f"{kind}_REGEX_SUBSTITUTIONS"
+        if key not in settings and kind != "SLUG":
+            continue  # Pelican falls back to SLUG_REGEX_SUBSTITUTIONS, which gets the bound
+        subs = [tuple(s) for s in settings.get(key) or []]
+        subs = [s for s in subs if s not in [tuple(r) for r in rules]]
+        settings[key] = subs + rules
+
+
+def on_initialized(pelican: Any) -> None:
+    bound_slugs(pelican.settings)
+
+
+def rebind(generator: Any, metadata: dict[str, Any]) -> None:
+    """Make the authors, tags and category of a page read this build's settings.
+
+    Pelican's reader cache (``CONTENT_CACHING_LAYER = "reader"``) pickles each page's
+    metadata with its ``Author``/``Tag``/``Category`` objects, and each holds the
+    settings of the build that read it: a tree whose last build stopped on a
+    560-character author page kept making that page from the cache, bound or not.
+    """
+    from pelican.urlwrappers import URLWrapper
+
+    for value in metadata.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, URLWrapper) and item.settings is not generator.settings:
+                item.settings = generator.settings
+                if item._slug_from_name:
+                    item._slug = None  # made again from the name, under the current rules

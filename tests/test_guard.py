@@ -1,0 +1,77 @@
+"""The guard rule: whatever goes wrong in one dump's step becomes its `rejected` entry.
+
+Each per-dump step (reading, the duplicate signature, entities and tags, rendering,
+writing) is made to fail for one poisoned dump, the way a parser bug, a MemoryError
+or a full disk would; the report names the dump, the step and the error, and every
+other dump converts.  The write failure is a real one (the page's path is a folder).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from news_archive import convert, dedupe
+from news_archive.enrich import tags
+
+POISON = "Poisoned headline"
+
+
+def dumps(root: Path) -> Path:
+    folder = root / "content" / "dumps"
+    folder.mkdir(parents=True)
+    for title in ("Market reopens", POISON, "School gets a new roof"):
+        body = f"{title} was the story of the day in the town of Eastham.\nIts second line tells more about {title}."
+        (folder / f"{title.lower().replace(' ', '-')}.json").write_text(json.dumps({"title": title, "maintext": body}))
+    return folder
+
+
+def run(root: Path) -> dict[str, dict]:
+    settings = {"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(root / "var"),
+                "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_PROGRESS": False}
+    return {e["path"]: e for e in convert.convert_all(settings).to_json()["dumps"]}
+
+
+def poisoned(real):
+    def step(*args, **kwargs):
+        if POISON in repr(args)[:100_000]:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+    return step
+
+
+@pytest.mark.parametrize(("step", "target", "name"), [
+    ("reading", convert, "read_dump"),
+    ("finding duplicates", dedupe, "shingles"),
+    ("finding entities and tags", tags, "assign_all"),
+    ("rendering its page", convert, "render_markdown"),
+])
+def test_a_step_that_fails_for_one_dump_rejects_only_that_dump(tmp_path, monkeypatch, step, target, name):
+    dumps(tmp_path)
+    monkeypatch.setattr(target, name, poisoned(getattr(target, name)))
+    report = run(tmp_path)
+    bad = report["poisoned-headline.json"]
+    assert bad["status"] == "rejected"
+    assert bad["reason"] == f"internal error while {step}: RuntimeError: boom"
+    assert report["market-reopens.json"]["status"] == report["school-gets-a-new-roof.json"]["status"] == "converted"
+
+
+def test_a_page_that_cannot_be_written_rejects_only_its_dump(tmp_path):
+    dumps(tmp_path)
+    (tmp_path / "content" / "generated" / "poisoned-headline.md").mkdir(parents=True)  # rename onto a folder fails
+    report = run(tmp_path)
+    assert report["poisoned-headline.json"]["status"] == "rejected"
+    assert report["poisoned-headline.json"]["reason"].startswith("internal error while writing its page: ")
+    assert report["market-reopens.json"]["status"] == "converted"
+
+
+def test_a_failure_that_is_no_single_dumps_still_stops_the_build(tmp_path, monkeypatch):
+    dumps(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tags, "assign_all", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run(tmp_path)
