@@ -212,6 +212,8 @@ def ours(texts: list[str]) -> tuple[list[list[dict]], float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-gold", action="store_true", help="compile the .ann annotations to .jsonl")
+    parser.add_argument("--errors", metavar="TYPE",
+                        help="print the pipeline's entity-set errors of this type on the dev split (never test)")
     parser.add_argument("--scale", type=int, default=0,
                         help="also time the clean-up and archive-wide pass (no NER) on N articles")
     parser.add_argument("--pages", type=int, default=0,
@@ -228,6 +230,8 @@ def main() -> int:
     raw, raw_s = raw_spacy(texts)
     mine, mine_s = ours(texts)
     report(gold, {"raw spaCy": raw, "pipeline": mine})
+    if args.errors:
+        errors(gold, mine, args.errors)
     print(f"NER throughput (nlp.pipe, 1 process): {words / raw_s:,.0f} words/s; "
           f"whole pipeline incl. clean-up (cold, model load excluded): {words / mine_s:,.0f} words/s")
     if args.processes > 1:
@@ -246,6 +250,20 @@ def main() -> int:
     if args.pages:
         pages(args.pages)
     return 0
+
+
+def errors(gold: list[dict], predicted: list[list[dict]], etype: str) -> None:
+    """Dev-split entity-set errors of one type: what tuning may look at."""
+    for art, preds in zip(gold, predicted, strict=True):
+        if art.get("split", "dev") != "dev":
+            continue
+        forms = {key(f): g for g in art["names"] for f in [g["name"], *g["forms"]]}
+        got = {(e["type"], e["name"]) for e in preds}
+        fp = sorted(n for t, n in got if t == etype and (key(n) not in forms or forms[key(n)]["type"] != etype))
+        fn = sorted(g["name"] for g in art["names"] if g["type"] == etype
+                    and not any(t == etype and key(n) in {key(f) for f in [g["name"], *g["forms"]]} for t, n in got))
+        if fp or fn:
+            print(f"{art['id']}: FP {fp} FN {fn}")
 
 
 def report(gold: list[dict], systems: dict[str, list[list[dict]]]) -> None:

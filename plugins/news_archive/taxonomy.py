@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import math
 import os
 from collections import Counter, defaultdict
 from typing import Any
@@ -137,17 +138,52 @@ def timeline_svg(entity: Entity) -> Markup:
     )
 
 
-def top_related(co: Counter[int], entities: list[Entity]) -> list[tuple[Entity, int]]:
-    """The RELATED_COUNT entities seen most often with one, ties by name.
+def top_related(
+    co: Counter[int], entities: list[Entity], own: int = 0, total: int = 0
+) -> list[tuple[Entity, int]]:
+    """The RELATED_COUNT entities most distinctively mentioned with one, ties by name.
 
-    "United States" co-occurs with thousands of entities: only those whose count reaches
-    the RELATED_COUNT-th largest can be in the list, so only they are sorted by name."""
+    Raw counts would give every entity the archive's commonest names ("Iraq": Tony Blair,
+    Labour, the Conservatives — there are in most political stories).  With ``own`` (the
+    entity's story count) and ``total`` (the archive's), the entities seen with it at least
+    RELATED_MIN times, and more often than chance, are ranked by Dunning's log-likelihood
+    ratio G² of the 2×2 table (together / one without the other / neither), which rewards
+    both a high count and a count well above what the two frequencies predict; slots left
+    are filled by raw count.  Without them: by raw count only.  The count shown is the
+    number of stories together either way.
+
+    "United States" co-occurs with thousands of entities: by raw count only those whose
+    count reaches the RELATED_COUNT-th largest can be in the list, so only they are sorted."""
     items = list(co.items())
-    if len(items) > RELATED_COUNT:
-        cutoff = heapq.nlargest(RELATED_COUNT, co.values())[-1]
+    picked: list[tuple[Entity, int]] = []
+    if own and total:
+        scored = []
+        for j, n in items:
+            other = len(entities[j].articles)
+            if n >= RELATED_MIN and n * total > own * other:
+                scored.append((-_g2(n, own, other, total), entities[j].name.casefold(), j, n))
+        scored.sort()
+        picked = [(entities[j], n) for _, _, j, n in scored[:RELATED_COUNT]]
+        if len(picked) == RELATED_COUNT:
+            return picked
+        chosen = {j for _, _, j, _ in scored[:RELATED_COUNT]}
+        items = [(j, n) for j, n in items if j not in chosen]
+    want = RELATED_COUNT - len(picked)
+    if len(items) > want:
+        cutoff = heapq.nlargest(want, (n for _, n in items))[-1]
         items = [(j, n) for j, n in items if n >= cutoff]
     ranked = sorted(((entities[j], n) for j, n in items), key=lambda x: (-x[1], x[0].name.casefold()))
-    return ranked[:RELATED_COUNT]
+    return picked + ranked[:want]
+
+
+RELATED_MIN = 2  # stories together before a co-mention is ranked by distinctiveness
+
+
+def _g2(k11: int, row: int, col: int, n: int) -> float:
+    """Dunning's G² for a 2×2 contingency table given its top-left cell and margins."""
+    cells = ((k11, row, col), (row - k11, row, n - col), (col - k11, n - row, col),
+             (n - row - col + k11, n - row, n - col))
+    return 2.0 * sum(k * math.log(k * n / (r * c)) for k, r, c in cells if k > 0 and r > 0 and c > 0)
 
 
 class EntityGenerator(Generator):
@@ -212,7 +248,7 @@ class EntityGenerator(Generator):
             ent.aliases = sorted((a for a in aliases[ent] if a and a != ent.name), key=str.casefold)
             co = together.get(i, Counter())
             co.pop(i, None)
-            ent.related = top_related(co, shown_list)
+            ent.related = top_related(co, shown_list, own=len(ent.articles), total=len(articles))
             self.timelines[ent] = timeline_svg(ent)
             ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern else ""
             by_kind[ent.kind].append(ent)

@@ -1,0 +1,112 @@
+"""The maintainer's review queue: the entities most likely wrong, with the fix for each.
+
+``python -m news_archive review`` reads what the last build's archive pass kept about
+each entity (``<work>/cache/ner/evidence.json``, written by :func:`entities.resolve_texts`)
+and ranks entities by *stories touched × uncertainty*, so that one look fixes the most
+pages.  Uncertainty adds up what an editor would be suspicious of:
+
+* a split vote: the model typed the name several ways (1 − the winning share);
+* model-only evidence: no alias table, gazetteer, title or context cue confirms it;
+* it looks like something that is not an entity of ours or not of this type: a title
+  joined to a name, a club's name typed as a place or person, context cues
+  ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
+  where its own words gave it another type.
+
+Each line ends with the one line to paste into ``content/entities.toml`` (its section
+named in brackets): a ``[types]`` override when another type is likelier, else a
+``[blocklist]`` entry.  Entities the maintainer already typed are never listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .kinds import KINDS, TEAM_NAME, cue_type
+from .names import COURTESY, DISPLAY_HONORIFICS
+
+EVIDENCE = Path("cache") / "ner" / "evidence.json"
+WAITING = 0.5  # uncertainty from which an entity counts as waiting for review
+PAGE_TYPES = ("person", "organisation", "place")
+
+
+def load(work_dir: str | Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((Path(work_dir) / EVIDENCE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
+    """(0–1, the reasons, the likelier type or '' ) for one entity's evidence."""
+    etype = ev.get("type", "")
+    reasons: list[str] = []
+    u = 0.0
+    model: dict[str, int] = ev.get("model", {})
+    labelled = sum(model.values())
+    if labelled:
+        share = model.get(etype, 0) / labelled
+        if share < 0.9:
+            u += 1 - share
+            split = sorted(model.items(), key=lambda x: -x[1])
+            reasons.append("model split " + ", ".join(f"{t} {n}" for t, n in split))
+    cues: dict[str, int] = ev.get("cues", {})
+    against = {cue_type(c): n for c, n in cues.items() if cue_type(c) != etype}
+    confirmed = bool(ev.get("gazetteer") or ev.get("titled") or cues.get(etype) or ev.get("fixed"))
+    if not confirmed and not against:
+        u += 0.3
+        reasons.append("model only")
+    if against:
+        u += min(0.6, 0.2 * sum(against.values()))
+        reasons.append("cues say " + ", ".join(f"{t} {n}" for t, n in against.items()))
+    other = {t: n for t, n in ev.get("stories", {}).items() if t != etype}
+    if other:
+        u += 0.2
+        reasons.append("typed otherwise in " + ", ".join(f"{n} {t}" for t, n in other.items()))
+    first = ev.get("name", "").split(" ")[0].casefold().rstrip(".")
+    if etype == "place" and (first in COURTESY or first in DISPLAY_HONORIFICS):
+        u += 0.5
+        reasons.append("a title joined to a place")
+    if etype != "organisation" and TEAM_NAME.match(ev.get("name", "")):
+        u += 0.4
+        reasons.append("a club's name")
+    alternatives = dict(against)
+    for t, n in model.items():
+        if t != etype:
+            alternatives[t] = alternatives.get(t, 0) + n
+    likelier = max(alternatives, key=alternatives.get) if alternatives else ""
+    return min(u, 1.0), reasons, likelier
+
+
+def fix_line(ev: dict[str, Any], likelier: str) -> str:
+    name = json.dumps(ev.get("name", ""), ensure_ascii=False)
+    if likelier in PAGE_TYPES:
+        return f'[types] {name} = "{likelier}"'
+    if likelier in KINDS or not likelier:
+        return f"[blocklist] names = [..., {name}]"
+    return f'[types] {name} = "{likelier}"'
+
+
+def queue(evidence: dict[str, dict[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
+    """Entities with a page, most stories × uncertainty first."""
+    rows = []
+    for ev in evidence.values():
+        if ev.get("fixed") or ev.get("type") not in PAGE_TYPES:
+            continue
+        stories = ev.get("stories", {}).get(ev["type"], 0)
+        if not stories:
+            continue
+        u, reasons, likelier = uncertainty(ev)
+        if u <= 0:
+            continue
+        rows.append({"name": ev["name"], "type": ev["type"], "stories": stories, "uncertainty": round(u, 2),
+                     "score": round(stories * u, 2), "reasons": reasons, "fix": fix_line(ev, likelier)})
+    rows.sort(key=lambda r: (-r["score"], r["name"].casefold()))
+    return rows[:limit] if limit else rows
+
+
+def waiting(work_dir: str | Path) -> int:
+    """How many entities with a page are uncertain enough to review (for the build summary)."""
+    return sum(1 for r in queue(load(work_dir)) if r["uncertainty"] >= WAITING)
