@@ -143,26 +143,25 @@ def top_related(
 ) -> list[tuple[Entity, int]]:
     """The RELATED_COUNT entities most distinctively mentioned with one, ties by name.
 
-    Raw counts would give every entity the archive's commonest names ("Iraq": Tony Blair,
-    Labour, the Conservatives — there are in most political stories).  With ``own`` (the
-    entity's story count) and ``total`` (the archive's), the entities seen with it at least
-    RELATED_MIN times, and more often than chance, are ranked by Dunning's log-likelihood
-    ratio G² of the 2×2 table (together / one without the other / neither), which rewards
-    both a high count and a count well above what the two frequencies predict; slots left
-    are filled by raw count.  Without them: by raw count only.  The count shown is the
-    number of stories together either way.
+    Raw counts give every entity the archive's commonest names ("Iraq": Tony Blair,
+    Labour, the Conservatives — they are in most political stories).  With ``own`` (the
+    entity's story count) and ``total`` (the archive's), the entities seen with it in at
+    least :func:`related_min` stories are ranked by normalised pointwise mutual information
+    (:func:`_npmi`): how much likelier they are with it than in the archive at large; the
+    minimum count keeps a name seen once with it from leading.
+    Slots left are filled by raw count.  Without them: by raw count only.  The count shown
+    is the number of stories together either way.
 
     "United States" co-occurs with thousands of entities: by raw count only those whose
     count reaches the RELATED_COUNT-th largest can be in the list, so only they are sorted."""
     items = list(co.items())
     picked: list[tuple[Entity, int]] = []
     if own and total:
-        scored = []
-        for j, n in items:
-            other = len(entities[j].articles)
-            if n >= RELATED_MIN and n * total > own * other:
-                scored.append((-_g2(n, own, other, total), entities[j].name.casefold(), j, n))
-        scored.sort()
+        least = related_min(total)
+        scored = sorted(
+            (-_npmi(n, own, len(entities[j].articles), total), entities[j].name.casefold(), j, n)
+            for j, n in items if n >= least and entities[j].articles
+        )
         picked = [(entities[j], n) for _, _, j, n in scored[:RELATED_COUNT]]
         if len(picked) == RELATED_COUNT:
             return picked
@@ -176,14 +175,18 @@ def top_related(
     return picked + ranked[:want]
 
 
-RELATED_MIN = 2  # stories together before a co-mention is ranked by distinctiveness
+def _npmi(together: int, own: int, theirs: int, total: int) -> float:
+    """Normalised PMI (Bouma 2009): PMI over −log p(together), in [−1, 1]; unlike PMI it does
+    not favour the rarest names, as 1 means "never one without the other"."""
+    if together >= total:
+        return 1.0
+    return math.log(together * total / (own * theirs)) / -math.log(together / total)
 
 
-def _g2(k11: int, row: int, col: int, n: int) -> float:
-    """Dunning's G² for a 2×2 contingency table given its top-left cell and margins."""
-    cells = ((k11, row, col), (row - k11, row, n - col), (col - k11, n - row, col),
-             (n - row - col + k11, n - row, n - col))
-    return 2.0 * sum(k * math.log(k * n / (r * c)) for k, r, c in cells if k > 0 and r > 0 and c > 0)
+def related_min(total: int) -> int:
+    """Stories together before a co-mention is ranked by distinctiveness: 2 in a small
+    archive, one more per tenfold growth (4 at 2,000 stories, 5 at 20,000)."""
+    return max(2, math.ceil(math.log10(max(total, 1))))
 
 
 class EntityGenerator(Generator):

@@ -63,6 +63,8 @@ TEAM_NAME = re.compile(
     r"Villa|Forest|Wednesday|Argyle|Orient|Academicals|Thistle|Harlequins|Saracens|Tigers|Sharks|Warriors|"
     r"Bulls|Rhinos|Lions|Falcons|Dragons|Scarlets|Ospreys|Blues|Reds|Hornets|Magpies|Saints)$"
 )
+_PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 _SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
                           r"lost to|losing to|hosts?|at home to|away to|thrashed|edged|overcame)\.?\s+$")
@@ -83,6 +85,8 @@ def cue(text: str, start: int, end: int) -> str:
     """
     after = text[end:end + 40]
     before = text[max(0, start - 40):start]
+    if _PERSON_AFTER.match(after):
+        return "person"
     if _AWARD_AFTER.match(after):
         return "award" if not _TEAM_AFTER.match(after) else ""
     if _SCORE_AFTER.match(after) or _TEAM_AFTER.match(after):
@@ -97,6 +101,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "product"
     if _EVENT_AFTER.match(after):
         return "event"
+    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
+        return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     return ""
 
 
@@ -109,19 +115,32 @@ def _load(path: Path) -> tuple[dict[str, str], str]:
 
 
 def cue_type(cue: str) -> str:
-    """The type a cue votes for: ``team`` and ``org`` are organisations, the rest kinds."""
+    """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` a place,
+    ``person`` a person (an age after the name), the rest kinds."""
     return "organisation" if cue in ("team", "org") else cue
 
 
+def cue_weight(cue: str) -> float:
+    """"in X" says less than "X-winning": a place cue is worth half the others."""
+    return CUE_WEIGHT / 2 if cue == "place" else CUE_WEIGHT
+
+
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")
+_EVENT_NAME = re.compile(r"\b(?:Show|Expo|Fair|Marathon|Grand Prix|Rally|Parade|Tournament|Summit|Week)$")
 
 
 def kind_of(name: str) -> str:
     """The kind of a name by the shipped table (by key) or its shape ("Hang Seng Index": a
     stock index); '' when neither says."""
-    return _load(TABLE)[0].get(key(name), "") or ("index" if _INDEX_NAME.search(name) else "")
+    if _INDEX_NAME.search(name):
+        return _load(TABLE)[0].get(key(name), "") or "index"
+    table = _load(TABLE)[0]
+    version = re.sub(r"\s+(?:\d+|[IVX]+|Pro|Mini|Plus|Lite|One|X)$", "", name)  # "Xbox 2", "iPod Mini"
+    return table.get(key(name), "") or (table.get(key(version), "") if version != name else "") \
+        or ("event" if _EVENT_NAME.search(name) else "")
 
 
 def fingerprint() -> str:
-    """Hash of the shipped table: cached results that used it depend on it."""
-    return _load(TABLE)[1]
+    """Hash of the shipped table and of this module (its cues): cached per-story results
+    depend on both."""
+    return hashlib.sha256((_load(TABLE)[1] + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()

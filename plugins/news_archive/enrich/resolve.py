@@ -120,7 +120,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "6"
+RESOLVE_VERSION = "7"
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
@@ -197,6 +197,8 @@ def _mention(
     if reject_reason(name) or table.is_blocked(name):
         return None
     title, bare = split_honorific(name)
+    if title and label == "organisation" and " " not in bare and not table.lookup(bare):
+        title, bare = "", name  # "General Motors", "General Electric": the model's ORG is the name
     inside = bool(title)
     if title:
         start = end - len(bare)
@@ -235,7 +237,9 @@ def _mention(
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
     peer = title.casefold().rstrip(".") in PEERAGE and " " not in bare  # "Lord Goldsmith", not "Lord"
-    display = f"{title} {bare}" if title and (is_display_honorific(title) or peer) else bare
+    # A rank or honorific names the person only where there is no first name ("Qari Hekmat");
+    # "Gen. Mark Milley" is Mark Milley, whose rank changes over an archive.
+    display = f"{title} {bare}" if title and ((is_display_honorific(title) and " " not in bare) or peer) else bare
     if title and label == "person" and (peer or is_display_honorific(title)) and " " not in bare \
             and _placelike(bare, table):
         # "Baroness Scotland", "Lord Liverpool", "Dr Chad": the title is part of the name, or
@@ -577,9 +581,10 @@ def resolve_archive(
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
+    labelled = Counter(k for art in articles for k, cand in art.candidates.items() for m in cand.mentions if m.label)
     weak = {
         k for k, v in votes.items()
-        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and sum(v.values()) <= 1
+        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and labelled[k] <= 1
         and k not in canonical and k not in table.types and k not in titled
     }
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
@@ -620,9 +625,8 @@ def _tally(
     for art in articles:
         for k, cand in art.candidates.items():
             v, d = votes[k], displays[k]
+            v.update(_story_votes(cand))
             for m in cand.mentions:
-                for t, w in _mention_votes(m):
-                    v[t] += w
                 if m.full:
                     d[m.display] += 1
             if cand.canonical:
@@ -660,7 +664,7 @@ def _local_type(cand: Candidate, archive_type: str) -> str:
     cues: Counter[str] = Counter()
     for m in cand.mentions:
         cue = _cue(m)
-        if cue:
+        if cue and cue != "place":
             cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT
     if not cues:
         return archive_type
@@ -671,6 +675,22 @@ def _local_type(cand: Candidate, archive_type: str) -> str:
     return archive_type
 
 
+def _story_votes(cand: Candidate) -> Counter[str]:
+    """One story's say on what an entity is: the model's labels of its mentions as shares of
+    one vote (a story naming "Yukos" ten times does not outvote ten stories), plus each
+    kind of context cue once, at its weight."""
+    labels = Counter(m.label for m in cand.mentions if m.label)
+    total = sum(labels.values())
+    out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
+    seen: set[str] = set()
+    for m in cand.mentions:
+        for t, w in _mention_votes(m)[1 if m.label else 0:]:
+            if t not in seen:
+                seen.add(t)
+                out[t] += w
+    return out
+
+
 def _mention_votes(m: Mention) -> list[tuple[str, float]]:
     """What one mention says its entity is: the model's label (1), and the words around it
     (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
@@ -679,7 +699,7 @@ def _mention_votes(m: Mention) -> list[tuple[str, float]]:
         out.append((m.label, 1.0))
     cue = _cue(m)
     if cue and not (cue == "team" and gazetteer.place_weight(m.key)):
-        out.append((kinds.cue_type(cue), kinds.CUE_WEIGHT))  # a city's club is decided story by story
+        out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
     return out
 
 
@@ -736,6 +756,9 @@ def _merge_surnames_archive_wide(
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1)."""
+    # "Baroness Morgan" is known by her title: no first-named Morgan of the archive is her.
+    peers = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions
+             if m.display.split(" ")[0].casefold() in PEERAGE}
     by_last: dict[str, Counter[str]] = defaultdict(Counter)
     for k, v in votes.items():
         tokens = k.split()
@@ -744,7 +767,7 @@ def _merge_surnames_archive_wide(
     target: dict[str, str] = {}
     for last, fulls in by_last.items():
         (best, n), *rest = fulls.most_common() or [("", 0)]
-        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]):
+        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]) and last not in peers:
             target[last] = best
     if not target:
         return target

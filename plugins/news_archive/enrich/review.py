@@ -6,7 +6,8 @@ and ranks entities by *stories touched × uncertainty*, so that one look fixes t
 pages.  Uncertainty adds up what an editor would be suspicious of:
 
 * a split vote: the model typed the name several ways (1 − the winning share);
-* model-only evidence: no alias table, gazetteer, title or context cue confirms it;
+* model-only evidence: no alias table, gazetteer, title or context cue confirms a lone
+  word or a name the model labelled once;
 * it looks like something that is not an entity of ours or not of this type: a title
   joined to a name, a club's name typed as a place or person, context cues
   ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
@@ -55,8 +56,8 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
     cues: dict[str, int] = ev.get("cues", {})
     against = {cue_type(c): n for c, n in cues.items() if cue_type(c) != etype}
     confirmed = bool(ev.get("gazetteer") or ev.get("titled") or cues.get(etype) or ev.get("fixed"))
-    if not confirmed and not against:
-        u += 0.3
+    if not confirmed and not against and (" " not in ev.get("name", "") or labelled <= 1):
+        u += 0.3  # a lone word, or one label, and nothing else says what it is
         reasons.append("model only")
     if against:
         u += min(0.6, 0.2 * sum(against.values()))

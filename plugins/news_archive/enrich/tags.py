@@ -63,7 +63,16 @@ NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "natio
               # roles and containers: true of almost every story, a topic of none
               "president", "minister", "secretary", "leader", "member", "members", "nation", "nations",
               "country", "countries", "district", "province", "call", "calls", "cost", "costs", "figure",
-              "figures", "group", "groups", "campaigner", "business", "issue", "issues"}
+              "figures", "group", "groups", "campaigner", "business", "issue", "issues",
+              # nouns of every kind of story: they gather stories that have nothing else in common
+              "firm", "firms", "company", "companies", "plans", "plan", "claims", "claim", "deal", "deals",
+              "work", "offer", "case", "record", "return", "share", "shares", "service", "services", "title",
+              "users", "play", "players", "team", "side", "season", "race", "final", "move", "change", "changes",
+              "decision", "step", "level", "levels", "rise", "fall", "news", "reason", "view", "idea",
+              "stance", "fighters", "accept", "felt", "future", "period", "points", "point", "result", "results",
+              "chance", "problem", "problems", "support", "action", "role", "place", "area", "areas", "system",
+              "world", "life", "money", "price", "prices", "rate", "rates", "number", "numbers",
+              "talks", "report", "review", "order", "orders", "bid", "bids", "customers"}
 # Words are runs of letters in any script ("Zürich" is one word, not "Z" + "rich").
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*[^\W\d_]|[^\W\d_]|\S")
 
@@ -149,10 +158,21 @@ def _topical(phrase: str, count: int) -> bool:
     "accept" or "felt" said once tags nothing) and not look like verbs or adverbs."""
     if " " in phrase:
         return count >= 2
-    return count >= SINGLE_MIN_COUNT and not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS
+    return count >= SINGLE_MIN_COUNT and _plain_word(phrase)
+
+
+def _plain_word(phrase: str) -> bool:
+    """A single word that may be a topic at all: no verb or adverb look, no word of every story."""
+    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS and phrase not in _not_topic_keys()
+
+
+@lru_cache(maxsize=1)
+def _not_topic_keys() -> frozenset[str]:
+    return frozenset(tag_key(w) for w in NOT_TOPICS)
 
 
 SINGLE_MIN_COUNT = 3  # weighted uses in a story before a single word can tag it
+SHARE_ROUNDS = 2  # passes that trade a tag of one story for a shared one
 
 
 @dataclass
@@ -287,7 +307,7 @@ def assign_all(
     n = len(stories)
     picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names) for f in found]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
-    for i, f in enumerate(found):
+    for i, f in [(i, f) for _ in range(SHARE_ROUNDS) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
             shared = {k for k, c in uses.items() if c >= 2}
             again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared)
@@ -342,4 +362,12 @@ def _pick(
         if set(phrase.split()) <= words_in_tags:
             continue  # "budget" when "budget deficit" is already a tag
         add(spelled.get(phrase, phrase))
+    if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic at all
+        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))),
+                      key=lambda p: (-score(p), p))
+        for phrase in rest:
+            if len(tags) >= min_tags:
+                break
+            if not set(phrase.split()) <= {w for k in keys for w in k.split()}:
+                add(spelled.get(phrase, phrase))
     return tags
