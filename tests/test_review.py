@@ -13,7 +13,7 @@ TEXTS = [
     "Band tops chart\n\nFranz Ferdinand topped the chart on Sunday. Franz Ferdinand said the tour would go on.",
     "Awards night\n\nScottish rock band Franz Ferdinand won two awards. Glasgow band Franz Ferdinand thanked fans.",
     "Tour dates\n\nFranz Ferdinand will play in Paris and Berlin in May, Franz Ferdinand said.",
-    "Minister visits Paris\n\nJack Straw met Michel Barnier in Paris. Jack Straw said talks went well.",
+    "Minister visits Paris\n\nJack Straw met Michel Barnier in Paris. Jack Straw said talks went well. Mr Straw flew home.",
 ]
 
 
@@ -40,7 +40,7 @@ def test_review_lists_uncertain_entities_with_a_fix_to_paste_and_the_summary_cou
         assert r["fix"].startswith(("[types] ", "[blocklist] "))
         assert json.dumps(r["name"], ensure_ascii=False) in r["fix"]
         assert r["reasons"] and 0 < r["uncertainty"] <= 1 and r["score"] == round(r["stories"] * r["uncertainty"], 2)
-    assert not any(r["name"] == "Jack Straw" for r in rows)  # typed the same way every time, with a title-free name
+    assert not any(r["name"] == "Jack Straw" for r in rows)  # typed the same way every time, and titled
     text = run("review", "--work", str(work))
     assert text.returncode == 0 and "fix: [" in text.stdout
     summary = run("report", "--work", str(work))

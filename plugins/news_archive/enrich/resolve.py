@@ -664,8 +664,8 @@ def _local_type(cand: Candidate, archive_type: str) -> str:
     cues: Counter[str] = Counter()
     for m in cand.mentions:
         cue = _cue(m)
-        if cue and cue != "place":
-            cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT
+        if cue in ("team", "org", "person"):  # a story's words make a club, a firm or a person of a
+            cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT  # name; what is no entity is decided archive-wide
     if not cues:
         return archive_type
     (best, w), *rest = cues.most_common()

@@ -6,8 +6,8 @@ and ranks entities by *stories touched × uncertainty*, so that one look fixes t
 pages.  Uncertainty adds up what an editor would be suspicious of:
 
 * a split vote: the model typed the name several ways (1 − the winning share);
-* model-only evidence: no alias table, gazetteer, title or context cue confirms a lone
-  word or a name the model labelled once;
+* model-only evidence: the model labelled it once or twice and no alias table,
+  gazetteer, title or context cue confirms it;
 * it looks like something that is not an entity of ours or not of this type: a title
   joined to a name, a club's name typed as a place or person, context cues
   ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
@@ -41,8 +41,15 @@ def load(work_dir: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
-    """(0–1, the reasons, the likelier type or '' ) for one entity's evidence."""
+    """(0–1, the reasons, the likelier type or '') for one entity's evidence.
+
+    Every part is a share, so that an entity of 200 stories with two stray cues is not
+    more doubtful than one of 10 stories the model typed three ways.
+    """
     etype = ev.get("type", "")
+    name = ev.get("name", "")
+    stories_by_type: dict[str, int] = ev.get("stories", {})
+    stories = max(sum(stories_by_type.values()), 1)
     reasons: list[str] = []
     u = 0.0
     model: dict[str, int] = ev.get("model", {})
@@ -54,31 +61,38 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
             split = sorted(model.items(), key=lambda x: -x[1])
             reasons.append("model split " + ", ".join(f"{t} {n}" for t, n in split))
     cues: dict[str, int] = ev.get("cues", {})
-    against = {cue_type(c): n for c, n in cues.items() if cue_type(c) != etype}
-    confirmed = bool(ev.get("gazetteer") or ev.get("titled") or cues.get(etype) or ev.get("fixed"))
-    if not confirmed and not against and (" " not in ev.get("name", "") or labelled <= 1):
-        u += 0.3  # a lone word, or one label, and nothing else says what it is
+    against: dict[str, int] = {}
+    for c, n in cues.items():
+        if cue_type(c) != etype and c != "place":  # "in X" is no evidence against a club or a firm
+            against[cue_type(c)] = against.get(cue_type(c), 0) + n
+    confirmed = bool(ev.get("gazetteer") or ev.get("titled") or ev.get("fixed")
+                     or any(cue_type(c) == etype for c in cues if c != "place"))
+    if not confirmed and not against and labelled <= 2:
+        u += 0.3  # one or two labels of the model, and nothing else says what it is
         reasons.append("model only")
-    if against:
-        u += min(0.6, 0.2 * sum(against.values()))
+    cue_share = sum(against.values()) / stories
+    if cue_share >= 0.1:
+        u += min(0.6, cue_share)
         reasons.append("cues say " + ", ".join(f"{t} {n}" for t, n in against.items()))
-    other = {t: n for t, n in ev.get("stories", {}).items() if t != etype}
-    if other:
-        u += 0.2
-        reasons.append("typed otherwise in " + ", ".join(f"{n} {t}" for t, n in other.items()))
-    first = ev.get("name", "").split(" ")[0].casefold().rstrip(".")
+    other = {t: n for t, n in stories_by_type.items() if t != etype}
+    if sum(other.values()) / stories >= 0.1:
+        u += 0.5 * sum(other.values()) / stories
+        reasons.append("typed otherwise in " + ", ".join(f"{n} {t}" for t, n in other.items()) + " stories")
+    first = name.split(" ")[0].casefold().rstrip(".")
     if etype == "place" and (first in COURTESY or first in DISPLAY_HONORIFICS):
         u += 0.5
         reasons.append("a title joined to a place")
-    if etype != "organisation" and TEAM_NAME.match(ev.get("name", "")):
+    if etype != "organisation" and TEAM_NAME.match(name):
         u += 0.4
         reasons.append("a club's name")
+    if etype == "place" and (ev.get("gazetteer") or 0) >= 2:
+        u *= 0.3  # a country or a province: the model's other labels are its metonyms
     alternatives = dict(against)
     for t, n in model.items():
         if t != etype:
-            alternatives[t] = alternatives.get(t, 0) + n
+            alternatives[t] = alternatives.get(t, 0) + n / max(labelled, 1) * stories
     likelier = max(alternatives, key=alternatives.get) if alternatives else ""
-    return min(u, 1.0), reasons, likelier
+    return min(round(u, 2), 1.0), reasons, likelier
 
 
 def fix_line(ev: dict[str, Any], likelier: str) -> str:
