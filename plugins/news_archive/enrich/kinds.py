@@ -67,7 +67,7 @@ _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 1
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 _SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
-                          r"lost to|losing to|hosts?|at home to|away to|thrashed|edged|overcame)\.?\s+$")
+                          r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
 _TEAM_AFTER = re.compile(
     r"\s+(?:beat|drew with|drew|lost to|lost|thrashed|edged|overcame|held|defeated|trounced)\s+"
     r"(?:[A-Z][\w'-]*\s+){1,3}\d{1,3}-\d{1,3}\b"
@@ -83,8 +83,8 @@ def cue(text: str, start: int, end: int) -> str:
     Ferdinand", "Yukos shares"), or one of :data:`KINDS`.  Cues are
     read in the mention's own sentence, a few words either side.
     """
-    after = text[end:end + 40]
-    before = text[max(0, start - 40):start]
+    after = text[end:end + 40].split("\n", 1)[0]  # the mention's own paragraph only (a headline's
+    before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
     if _PERSON_AFTER.match(after):
         return "person"
     if _AWARD_AFTER.match(after):
@@ -121,8 +121,10 @@ def cue_type(cue: str) -> str:
 
 
 def cue_weight(cue: str) -> float:
-    """"in X" says less than "X-winning": a place cue is worth half the others."""
-    return CUE_WEIGHT / 2 if cue == "place" else CUE_WEIGHT
+    """A cue for a club, a firm or a person is worth two stories' model labels; "in X", or a
+    cue that the name is no entity ("the film X"), one: one such phrase must not take a
+    person's page away (the model's labels and other stories still decide)."""
+    return CUE_WEIGHT if cue in ("team", "org", "person") else CUE_WEIGHT / 2
 
 
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")

@@ -197,7 +197,8 @@ def _mention(
     if reject_reason(name) or table.is_blocked(name):
         return None
     title, bare = split_honorific(name)
-    if title and label == "organisation" and " " not in bare and not table.lookup(bare):
+    if title and label == "organisation" and " " not in bare and not table.lookup(bare) \
+            and title.casefold().rstrip(".") not in COURTESY:
         title, bare = "", name  # "General Motors", "General Electric": the model's ORG is the name
     inside = bool(title)
     if title:
@@ -666,8 +667,8 @@ def _local_type(cand: Candidate, archive_type: str) -> str:
         cue = _cue(m)
         if cue in ("team", "org", "person"):  # a story's words make a club, a firm or a person of a
             cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT  # name; what is no entity is decided archive-wide
-    if not cues:
-        return archive_type
+    if not cues or archive_type == "person":
+        return archive_type  # "Blair's staff" is no firm: a person's name is retyped archive-wide only
     (best, w), *rest = cues.most_common()
     if best != archive_type and w >= kinds.CUE_WEIGHT and (not rest or w > rest[0][1]) \
             and w >= sum(1 for m in cand.mentions if m.label == archive_type):
