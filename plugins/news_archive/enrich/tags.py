@@ -172,7 +172,7 @@ def _not_topic_keys() -> frozenset[str]:
 
 
 SINGLE_MIN_COUNT = 3  # weighted uses in a story before a single word can tag it
-SHARE_ROUNDS = 2  # passes that trade a tag of one story for a shared one
+SHARE_ROUNDS = 3  # passes that trade a tag of one story for a shared one
 
 
 @dataclass
@@ -362,9 +362,11 @@ def _pick(
         if set(phrase.split()) <= words_in_tags:
             continue  # "budget" when "budget deficit" is already a tag
         add(spelled.get(phrase, phrase))
-    if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic at all
-        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))),
-                      key=lambda p: (-score(p), p))
+    if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic and that other
+        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))  # stories have
+                       and (df[p] >= 2 or not tags)),
+                      key=lambda p: (shared is not None and tag_key(vocab.apply(spelled.get(p, p))) not in shared,
+                                     df[p] < 2, -score(p), p))
         for phrase in rest:
             if len(tags) >= min_tags:
                 break
