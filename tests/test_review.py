@@ -13,7 +13,8 @@ TEXTS = [
     "Band tops chart\n\nFranz Ferdinand topped the chart on Sunday. Franz Ferdinand said the tour would go on.",
     "Awards night\n\nScottish rock band Franz Ferdinand won two awards. Glasgow band Franz Ferdinand thanked fans.",
     "Tour dates\n\nFranz Ferdinand will play in Paris and Berlin in May, Franz Ferdinand said.",
-    "Minister visits Paris\n\nJack Straw met Michel Barnier in Paris. Jack Straw said talks went well. Mr Straw flew home.",
+    "Minister visits Paris\n\nJack Straw met Michel Barnier in Paris. Jack Straw said talks went well. "
+    "Mr Straw flew home.",
 ]
 
 

@@ -60,7 +60,7 @@ def test_tag_pages_and_index_show_counts(sample_site: Site):
     assert re.search(r"\d+ stories", sample_site.page(f"/tag/{m.group(1)}/"))
 
 
-def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story():
+def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story(monkeypatch):
     """Issue 12: "payoff" and "pay-off" were two tags; "Tony Blair" a tag and an entity;
     "accept" and "felt" tagged stories; 74 % of tags had a single story."""
     from news_archive.enrich.tags import assign_all
@@ -68,6 +68,9 @@ def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story():
 
     assert tag_key("pay-off") == tag_key("payoff") == tag_key("Pay-offs")
     blair = Entity("Tony Blair", "person", aliases=["Blair"])
+    from news_archive.enrich import tags as T
+
+    monkeypatch.setattr(T, "SHARE_MIN_STORIES", 5)  # the sharing rules, on an archive small enough to read
     stories = [
         Story(headline=f"Interest rates rise again {i}",
               body=[f"The Bank raised interest rates. Savers felt the interest rates rise; the pay-off came "
@@ -85,7 +88,7 @@ def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story():
     assert not {"tony blair", "blair", "felt", "accept"} & set(keys)
     singles = {k for k, n in keys.items() if n == 1}
     assert singles <= {tag_key(t) for t in stories[-1].tags}, keys  # only the story that shares nothing
-    assert all(3 <= len(s.tags) <= 8 for s in stories)
+    assert all(3 <= len(s.tags) <= 8 for s in stories[:-1]) and stories[-1].tags
 
 
 def test_accented_words_stay_whole_in_tags():

@@ -173,6 +173,9 @@ def _not_topic_keys() -> frozenset[str]:
 
 SINGLE_MIN_COUNT = 3  # weighted uses in a story before a single word can tag it
 SHARE_ROUNDS = 3  # passes that trade a tag of one story for a shared one
+# Below this many stories, phrases are not required to recur and no tag is traded: sharing
+# means little in a handful of stories, and there one new story would retag the others.
+SHARE_MIN_STORIES = 50
 
 
 @dataclass
@@ -307,7 +310,8 @@ def assign_all(
     n = len(stories)
     picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names) for f in found]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
-    for i, f in [(i, f) for _ in range(SHARE_ROUNDS) for i, f in enumerate(found)]:
+    rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
+    for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
             shared = {k for k, c in uses.items() if c >= 2}
             again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared)
@@ -342,13 +346,18 @@ def _pick(
             tags.append(tag)
             keys[k] = tag
 
+    small = n < SHARE_MIN_STORIES
+
     def score(phrase: str) -> float:
-        idf = math.log((n + 1) / (df[phrase] + 1)) + 1
-        recurs = 1.5 if df[phrase] >= 2 and n >= 10 else 1.0
+        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
+        # and a story added or removed retags no other.  Rounded, so that one story more or
+        # less in a large archive (n) reorders no near-tie.
+        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
+        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
         bigram = 2.0 if " " in phrase else 1.0
         return counts[phrase] * idf * recurs * bigram
 
-    ranked = sorted((p for p, c in counts.items() if _topical(p, c) and (df[p] >= 2 or n < 10)),
+    ranked = sorted((p for p, c in counts.items() if _topical(p, c) and (df[p] >= 2 or small)),
                     key=lambda p: (-score(p), p))
     if shared is not None:
         ranked = [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) in shared] + \
@@ -364,9 +373,9 @@ def _pick(
         add(spelled.get(phrase, phrase))
     if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic and that other
         rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))  # stories have
-                       and (df[p] >= 2 or not tags)),
+                       and (df[p] >= 2 or small or not tags)),
                       key=lambda p: (shared is not None and tag_key(vocab.apply(spelled.get(p, p))) not in shared,
-                                     df[p] < 2, -score(p), p))
+                                     df[p] < 2 and not small, -score(p), p))
         for phrase in rest:
             if len(tags) >= min_tags:
                 break
