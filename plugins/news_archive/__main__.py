@@ -133,7 +133,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     n = waiting(args.work)
     if n:
-        print(f"  {n} entities waiting for review (uncertainty ≥ {WAITING}): `python -m news_archive review`")
+        print(f"  {n} entities waiting for review (uncertainty ≥ {WAITING}, in 2 stories or more): "
+              "`python -m news_archive review`")
     if args.strict and data["counts"]["rejected"]:
         print(f"STRICT: {data['counts']['rejected']} dump(s) rejected; failing the build", file=sys.stderr)
         return 1

@@ -85,9 +85,13 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
     if etype != "organisation" and TEAM_NAME.match(name):
         u += 0.4
         reasons.append("a club's name")
-    if etype == "place" and (ev.get("gazetteer") or 0) >= 2:
-        u *= 0.3  # a country or a province: the model's other labels are its metonyms
-    alternatives = dict(against)
+    support = sum(n for c, n in cues.items() if c != "place" and cue_type(c) == etype) / stories
+    if support >= 0.1 and cue_share < 0.1:
+        u *= 0.3  # its own words made it this type ("Everton manager"): the model's other labels lost to them
+    if etype == "place" and ev.get("gazetteer"):
+        u *= 0.3 if ev["gazetteer"] >= 2 else 0.6  # a country, a province, a city: the model's other labels
+        #                                            are its metonyms and its systematic errors
+    alternatives = {t: 2.0 * n for t, n in against.items()}  # what the words say before what the model says
     for t, n in model.items():
         if t != etype:
             alternatives[t] = alternatives.get(t, 0) + n / max(labelled, 1) * stories
@@ -123,5 +127,6 @@ def queue(evidence: dict[str, dict[str, Any]], limit: int | None = None) -> list
 
 
 def waiting(work_dir: str | Path) -> int:
-    """How many entities with a page are uncertain enough to review (for the build summary)."""
-    return sum(1 for r in queue(load(work_dir)) if r["uncertainty"] >= WAITING)
+    """How many entities with a page in more than one story are uncertain enough to review
+    (for the build summary): the pages readers meet most."""
+    return sum(1 for r in queue(load(work_dir)) if r["uncertainty"] >= WAITING and r["stories"] >= 2)
