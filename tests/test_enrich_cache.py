@@ -209,9 +209,9 @@ def fake_ner(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     runs: list[int] = []
     real = entities.resolve_archive
 
-    def counted(articles, table):
+    def counted(articles, table, *evidence):
         runs.append(len(articles))
-        return real(articles, table)
+        return real(articles, table, *evidence)
 
     monkeypatch.setattr(entities, "resolve_archive", counted)
     return runs

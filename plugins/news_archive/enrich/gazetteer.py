@@ -25,6 +25,7 @@ from .names import key
 STRONG = 2  # countries, subdivisions, states, continents
 WEAK = 1  # large cities
 PLACES_CACHE = "places.json"
+HOME_NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 _cache_dir: Path | None = None  # where the build keeps the table; None: always built (the CLI, tests)
 
 
@@ -76,6 +77,8 @@ def _build() -> dict[str, int]:
         weights[key(state["name"])] = STRONG
     for cont in gc.get_continents().values():
         weights[key(cont["name"])] = STRONG
+    for nation in HOME_NATIONS:  # pycountry names Wales "Wales; Cymru", so the key misses it
+        weights[key(nation)] = STRONG
     weights.pop("", None)
     return weights
 

@@ -174,3 +174,39 @@ def is_title_case(line: str) -> bool:
     """A headline Capitalised Like This: its capitalised words prove nothing."""
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) > 3]
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+# Short forms of English first names (a nickname → the full name it stands for), for
+# person variants: "Pat Carlineo" = "Patrick W. Carlineo", "Bill Clinton" = "William J. Clinton".
+NICKNAMES = {
+    "abe": "abraham", "al": "albert", "alex": "alexander", "andy": "andrew", "ben": "benjamin", "bert": "albert",
+    "bill": "william", "billy": "william", "bob": "robert", "bobby": "robert", "chris": "christopher",
+    "chuck": "charles", "charlie": "charles", "dan": "daniel", "danny": "daniel", "dave": "david",
+    "dick": "richard", "don": "donald", "doug": "douglas", "ed": "edward", "eddie": "edward", "fred": "frederick",
+    "gerry": "gerald", "greg": "gregory", "hank": "henry", "harry": "henry", "jack": "john", "jake": "jacob",
+    "jim": "james", "jimmy": "james", "joe": "joseph", "jon": "jonathan", "josh": "joshua", "ken": "kenneth",
+    "larry": "lawrence", "liz": "elizabeth", "matt": "matthew", "mike": "michael", "mick": "michael",
+    "nick": "nicholas", "pat": "patrick", "pete": "peter", "phil": "philip", "ray": "raymond", "rick": "richard",
+    "rob": "robert", "ron": "ronald", "sam": "samuel", "steve": "stephen", "sue": "susan", "ted": "edward",
+    "tim": "timothy", "tom": "thomas", "tommy": "thomas", "tony": "anthony", "vince": "vincent", "walt": "walter",
+    "will": "william", "zach": "zachary", "kate": "katherine", "cathy": "catherine", "jenny": "jennifer",
+    "becky": "rebecca", "meg": "margaret", "peggy": "margaret", "maggie": "margaret", "nate": "nathan",
+}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def person_variant(name_key: str) -> tuple[str, str] | None:
+    """(first name, surname) that variants of one person's name share, or None.
+
+    "patrick carlineo", "pat carlineo", "patrick w carlineo" and "larry mullen jr" /
+    "larry mullen": the first name through :data:`NICKNAMES`, middle names and initials
+    and a generational suffix left out.  A key of one word has no variant.
+    """
+    tokens = name_key.split()
+    while len(tokens) > 2 and tokens[-1] in _SUFFIXES:
+        tokens = tokens[:-1]
+    if len(tokens) >= 2 and tokens[-1] in _SUFFIXES:
+        tokens = tokens[:-1]
+    if len(tokens) < 2:
+        return None
+    return NICKNAMES.get(tokens[0], tokens[0]), tokens[-1]

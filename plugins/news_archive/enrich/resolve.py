@@ -27,7 +27,7 @@ from typing import Any
 
 from ..sentences import sentence_at
 from ..story import Entity
-from . import gazetteer
+from . import gazetteer, kinds
 from .aliases import AliasTable
 from .names import (
     COURTESY,
@@ -38,6 +38,7 @@ from .names import (
     is_display_honorific,
     is_title_case,
     key,
+    person_variant,
     reject_reason,
     split_honorific,
     trim_span,
@@ -51,9 +52,11 @@ LABEL_TYPES = {
     "FAC": "place",
     "NORP": "group",
 }
-# Labels kept only for the known place inside them ("the Iraq war" → Iraq).
-EXTRA_LABELS = {"EVENT"}
-TYPE_ORDER = ("person", "organisation", "place", "group")
+# Labels for what is none of our types: kept as evidence against a page (an award, a
+# work, a product), or for the known place inside them ("the Iraq war" → Iraq).
+EXTRA_LABELS = set(kinds.MODEL_KINDS)
+TYPE_ORDER = ("person", "organisation", "place", "group", *kinds.KINDS)
+ENTITY_KINDS = ("person", "organisation", "place", "group")
 # "U.S. Forces", "Afghanistan Airstrike": a place plus a common noun is that place.
 GENERIC_TAILS = {
     "forces", "force", "troops", "soldiers", "officials", "authorities", "government", "military",
@@ -88,6 +91,7 @@ class Mention:
     canonical: str = ""  # from the alias table, when it knows the name
     full: bool = True  # False once merged into a longer name: it does not vote on the display name
     titled: bool = False  # a title (Mr, Lord, Qari, President) came with it: evidence of a person
+    cue: str = ""  # what the words around it say it is (kinds.cue): "team", "award", "work", …
 
 
 @dataclass
@@ -117,7 +121,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "5"
+RESOLVE_VERSION = "7"
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
@@ -126,7 +130,7 @@ def article_to_json(art: ArticleEntities) -> dict[str, Any]:
         "head_end": art.head_end,
         "acronyms": art.acronyms,
         "mentions": [
-            [m.start, m.end, m.label, m.form, m.display, m.key, m.canonical, m.full, m.titled]
+            [m.start, m.end, m.label, m.form, m.display, m.key, m.canonical, m.full, m.titled, m.cue]
             for cand in art.candidates.values() for m in cand.mentions
         ],
     }
@@ -134,10 +138,10 @@ def article_to_json(art: ArticleEntities) -> dict[str, Any]:
 
 def article_from_json(text: str, sents: list[int], data: dict[str, Any]) -> ArticleEntities:
     candidates: dict[str, Candidate] = {}
-    for start, end, label, form, display, k, canonical, full, titled in data["mentions"]:
+    for start, end, label, form, display, k, canonical, full, titled, cue in data["mentions"]:
         cand = candidates.setdefault(k, Candidate(k))
         cand.canonical = cand.canonical or canonical
-        cand.mentions.append(Mention(start, end, label, form, display, k, canonical, full, titled))
+        cand.mentions.append(Mention(start, end, label, form, display, k, canonical, full, titled, cue))
     return ArticleEntities(text, sents, data["head_end"], candidates, data["acronyms"])
 
 
@@ -194,6 +198,9 @@ def _mention(
     if reject_reason(name) or table.is_blocked(name):
         return None
     title, bare = split_honorific(name)
+    if title and label == "organisation" and " " not in bare and not table.lookup(bare) \
+            and title.casefold().rstrip(".") not in COURTESY:
+        title, bare = "", name  # "General Motors", "General Electric": the model's ORG is the name
     inside = bool(title)
     if title:
         start = end - len(bare)
@@ -220,15 +227,36 @@ def _mention(
         label = head
     elif raw_label not in LABEL_TYPES:
         head = _known_head(bare, table)  # an EVENT only counts for the place in it ("the Iraq war")
-        if not head:
-            return None
-        label = head
+        if head and raw_label == "EVENT":
+            label = head
+        elif table.lookup(bare):
+            label = table.lookup(bare)[1]
+        else:
+            label = kinds.MODEL_KINDS.get(raw_label)  # evidence that the name is no entity of ours
+            if label is None:
+                return None
     courtesy = title.casefold().rstrip(".") in COURTESY
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
     peer = title.casefold().rstrip(".") in PEERAGE and " " not in bare  # "Lord Goldsmith", not "Lord"
-    display = f"{title} {bare}" if title and (is_display_honorific(title) or peer) else bare
+    # A rank or honorific names the person only where there is no first name ("Qari Hekmat");
+    # "Gen. Mark Milley" is Mark Milley, whose rank changes over an archive.
+    display = f"{title} {bare}" if title and ((is_display_honorific(title) and " " not in bare) or peer) else bare
+    if title and label == "person" and (peer or is_display_honorific(title)) and " " not in bare \
+            and _placelike(bare, table):
+        # "Baroness Scotland", "Lord Liverpool", "Dr Chad": the title is part of the name, or
+        # the person would be merged with the place.  The span and the key keep it.
+        title_start = text.rfind(title, max(0, start - len(title) - 3), start)
+        if title_start >= 0:
+            start = title_start
+        bare = display = f"{title} {bare}"
     return Mention(start, end, label, bare, display, titled=bool(title))
+
+
+def _placelike(name: str, table: AliasTable) -> bool:
+    """A name that is also a place's: the alias table or the gazetteer knows it."""
+    hit = table.lookup(name)
+    return (hit is not None and hit[1] == "place") or bool(gazetteer.place_weight(key(name)))
 
 
 def _parts(text: str, start: int, end: int, label: str, table: AliasTable) -> list[tuple[int, int]]:
@@ -277,8 +305,11 @@ def resolve_article(
             mentions.append(m)
 
     _merge_short_person_names(mentions)
+    _merge_person_variants(mentions)
     acronyms = _merge_acronyms(mentions)
     mentions = _find_other_mentions(text, mentions, table)
+    for m in mentions:
+        m.cue = kinds.cue(text, m.start, m.end)
 
     candidates: dict[str, Candidate] = {}
     for m in sorted(mentions, key=lambda m: m.start):
@@ -286,6 +317,11 @@ def resolve_article(
         cand.canonical = cand.canonical or m.canonical
         cand.mentions.append(m)
     return ArticleEntities(text, sents, head_end, candidates, acronyms)
+
+
+def _titled_key(tokens: tuple[str, ...]) -> bool:
+    """A key that keeps its title ("baroness scotland"): its last word alone is someone else."""
+    return bool(tokens) and (tokens[0] in PEERAGE or tokens[0] in DISPLAY_HONORIFICS)
 
 
 _PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
@@ -303,8 +339,8 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
     for k, ms in by_key.items():
         labels = Counter(m.label for m in ms)
         tokens = tuple(k.split())
-        if len(tokens) < 2 or ms[0].canonical or labels["person"] < max(labels.values()):
-            continue
+        if len(tokens) < 2 or ms[0].canonical or labels["person"] < max(labels.values()) or _titled_key(tokens):
+            continue  # "Baroness Scotland" is not the "Scotland" of the same story
         weight[k] = len(ms)
         for i in range(1, len(tokens)):
             suffix = tokens[i:]
@@ -325,6 +361,27 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
     _merge_short_org_names(mentions)
 
 
+def _merge_person_variants(mentions: list[Mention]) -> None:
+    """``Pat Carlineo`` → ``Patrick W. Carlineo``, ``Larry Mullen`` → ``Larry Mullen Jr``: in one
+    story, variants of one person's name (names.person_variant) are that person."""
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        labels[m.key][m.label] += 1
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, c in labels.items():
+        v = person_variant(k)
+        if v and c["person"] * 2 > sum(c.values()) and not _titled_key(tuple(k.split())):
+            groups[v].append(k)
+    target: dict[str, str] = {}
+    for keys in groups.values():
+        if len(keys) > 1:
+            best = max(keys, key=lambda k: (sum(labels[k].values()), len(k), k))
+            target.update({k: best for k in keys if k != best})
+    for m in mentions:
+        if m.key in target and not m.canonical:
+            m.key = target[m.key]
+
+
 def _merge_short_org_names(mentions: list[Mention]) -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
     later in the article, are that organisation."""
@@ -340,6 +397,8 @@ def _merge_short_org_names(mentions: list[Mention]) -> None:
                     inner[t].add(m.key)
     for m in mentions:
         tokens = tuple(m.key.split())
+        if m.label != "organisation" and (gazetteer.place_weight(m.key) or (m.canonical and m.label == "place")):
+            continue  # "Colorado" is not "the University of Colorado", "Fort Worth" not its police
         target = orgs.get(tokens)
         if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
             target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
@@ -395,6 +454,8 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
     """Document-level consistency: a name found once is found wherever else the text uses it."""
     count = Counter(m.key for m in mentions)
     forms: dict[str, tuple[str, str]] = {}  # surface form → (key, canonical)
+    firsts: dict[str, set[str]] = defaultdict(set)  # a first name → the full person names it starts
+    after: dict[str, int] = {}  # a first name only counts after its full name was given
 
     def offer(form: str, k: str, canonical: str) -> None:
         if len(form) < 2 or reject_reason(form) or table.is_blocked(form):
@@ -410,10 +471,17 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
             for spelling in table.surface_forms(m.canonical):
                 if any(ch.isupper() for ch in spelling):
                     offer(spelling, m.key, m.canonical)
-        elif m.label == "person" and m.full and len(m.form.split()) >= 2:
+        elif m.label == "person" and m.full and len(m.form.split()) >= 2 and not _titled_key(tuple(m.key.split())):
             last = m.form.split()[-1]
             if len(last) >= 3 and last[0].isupper():
                 offer(last, m.key, "")
+            first = m.form.split()[0]
+            firsts[first].add(m.key)
+            after[first] = min(after.get(first, m.start), m.start)
+    for first, ks in firsts.items():  # "Glenn said", after "Glenn Campbell": one person of that first name
+        if len(ks) == 1 and len(first) >= 3 and first[0].isupper() and first not in forms \
+                and not table.lookup(first) and not gazetteer.place_weight(key(first)) and not reject_reason(first):
+            offer(first, next(iter(ks)), "")
     if not forms:
         return mentions
     pattern = re.compile(
@@ -434,6 +502,8 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
         if any(taken[j].end - taken[j].start >= e - s for j in overlapping):
             continue  # already a mention here, as long or longer
         k, canonical = forms[hit.group(0)]
+        if s < after.get(hit.group(0), -1):
+            continue
         drop.update(id(taken[j]) for j in overlapping)
         title = _title_before(text, s)
         title = title if is_display_honorific(title) else ""
@@ -457,17 +527,30 @@ def _pick_display(displays: Counter[str]) -> str:
     return max(scored)[3]
 
 
-def _choose_type(votes: Counter[str], name_key: str) -> str:
+PLACE_PERSON_VOTE = 0.25  # what the model's PERSON label is worth on a lone place name
+
+
+def _choose_type(votes: Counter[str], name_key: str, titled: bool = False) -> str:
     votes = Counter({t: float(n) for t, n in votes.items()})
     if any(votes[t] for t in ("place", "organisation", "person")):
         weight = gazetteer.place_weight(name_key)
         if weight:  # a big city ("Porto Alegre", "Aberdeen") outweighs one stray PERSON or ORG tag
             votes["place"] += weight + 0.5
+            if " " not in name_key and not titled:
+                # "Glasgow", "Everton": the model's PERSON on a lone place name is a systematic
+                # error (a club, a place), not evidence; with no title it counts for little.
+                votes["person"] *= PLACE_PERSON_VOTE
     return max(TYPE_ORDER, key=lambda t: (votes[t], -TYPE_ORDER.index(t)))
 
 
-def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[list[Entity]]:
-    """One type and one name per entity across the archive; Entities per article."""
+def resolve_archive(
+    articles: list[ArticleEntities], table: AliasTable, evidence: dict[str, dict[str, Any]] | None = None
+) -> list[list[Entity]]:
+    """One type and one name per entity across the archive; Entities per article.
+
+    ``evidence``, when given, is filled with what each entity's type rests on (see
+    :func:`_evidence`), for the maintainer's review queue.
+    """
     acr_votes: dict[str, Counter[str]] = defaultdict(Counter)
     for art in articles:
         for acr, target in art.acronyms.items():
@@ -484,25 +567,29 @@ def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[
                 m.key, m.full = expansion[k], False
             target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
 
+    _merge_variants_archive_wide(articles)
     votes, displays, canonical = _tally(articles)
     for last, full in _merge_surnames_archive_wide(articles, votes).items():
         votes[full].update(votes.pop(last))  # the moved mentions vote for the full name,
         displays.pop(last, None)  # but never name it
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
+    titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
     for k in votes:
         name = canonical.get(k) or _pick_display(displays[k]) or k
         name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
-        type_of[k] = table.types.get(k) or table.types.get(key(name)) or _choose_type(votes[k], k)
+        type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
+                      or _choose_type(votes[k], k, k in titled))
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
-    titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
+    labelled = Counter(k for art in articles for k, cand in art.candidates.items() for m in cand.mentions if m.label)
     weak = {
         k for k, v in votes.items()
-        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and sum(v.values()) <= 1
+        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and labelled[k] <= 1
         and k not in canonical and k not in table.types and k not in titled
     }
+    fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     out: list[list[Entity]] = []
     for art in articles:
         ents = []
@@ -510,11 +597,16 @@ def resolve_archive(articles: list[ArticleEntities], table: AliasTable) -> list[
             name = name_of[k]
             if table.is_blocked(name) or k in weak:
                 continue
+            etype = type_of[k] if k in fixed else _local_type(cand, type_of[k])
+            if evidence is not None:
+                _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
+            if etype not in ENTITY_KINDS:
+                continue  # an award, an event, a work, a product: no page
             spans = sorted({(m.start, m.end) for m in cand.mentions})
             ents.append(
                 Entity(
                     name=name,
-                    type=type_of[k],
+                    type=etype,
                     display=_pick_display(cand.displays()) or name,
                     aliases=sorted({m.form for m in cand.mentions}),
                     mentions=spans,
@@ -535,9 +627,8 @@ def _tally(
     for art in articles:
         for k, cand in art.candidates.items():
             v, d = votes[k], displays[k]
+            v.update(_story_votes(cand))
             for m in cand.mentions:
-                if m.label:
-                    v[m.label] += 1
                 if m.full:
                     d[m.display] += 1
             if cand.canonical:
@@ -545,8 +636,121 @@ def _tally(
     return votes, displays, canonical
 
 
+def _evidence(
+    evidence: dict[str, dict[str, Any]], k: str, name: str, archive_type: str, etype: str,
+    cand: Candidate, votes: Counter[str], fixed: bool, titled: bool,
+) -> None:
+    """Add one story's candidate to the entity's evidence: stories by the type they got,
+    the model's labels and the context cues of its mentions, and the archive's verdict."""
+    ev = evidence.get(k)
+    if ev is None:
+        ev = evidence[k] = {
+            "name": name, "type": archive_type, "stories": {}, "mentions": 0, "model": {}, "cues": {},
+            "votes": {t: round(w, 2) for t, w in votes.items()}, "fixed": fixed, "titled": titled,
+            "kind_table": kinds.kind_of(name), "gazetteer": gazetteer.place_weight(k),
+        }
+    ev["stories"][etype] = ev["stories"].get(etype, 0) + 1
+    ev["mentions"] += len(cand.mentions)
+    for m in cand.mentions:
+        if m.label:
+            ev["model"][m.label] = ev["model"].get(m.label, 0) + 1
+        cue = _cue(m)
+        if cue:
+            ev["cues"][cue] = ev["cues"].get(cue, 0) + 1
+
+
+def _local_type(cand: Candidate, archive_type: str) -> str:
+    """The archive's type, unless this story's own words say otherwise ("beat Glasgow 23-10":
+    the club, in a story where the archive's Glasgow is the city) — so one systematic error
+    of the model, or one sense of a name, is not spread to every story."""
+    cues: Counter[str] = Counter()
+    for m in cand.mentions:
+        cue = _cue(m)
+        if cue in ("team", "org", "person"):  # a story's words make a club, a firm or a person of a
+            cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT  # name; what is no entity is decided archive-wide
+    if not cues or archive_type == "person":
+        return archive_type  # "Blair's staff" is no firm: a person's name is retyped archive-wide only
+    (best, w), *rest = cues.most_common()
+    if best != archive_type and w >= kinds.CUE_WEIGHT and (not rest or w > rest[0][1]) \
+            and w >= sum(1 for m in cand.mentions if m.label == archive_type):
+        return best
+    return archive_type
+
+
+def _story_votes(cand: Candidate) -> Counter[str]:
+    """One story's say on what an entity is: the model's labels of its mentions as shares of
+    one vote (a story naming "Yukos" ten times does not outvote ten stories), plus each
+    kind of context cue once, at its weight."""
+    labels = Counter(m.label for m in cand.mentions if m.label)
+    total = sum(labels.values())
+    out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
+    seen: set[str] = set()
+    for m in cand.mentions:
+        for t, w in _mention_votes(m)[1 if m.label else 0:]:
+            if t not in seen:
+                seen.add(t)
+                out[t] += w
+    return out
+
+
+def _mention_votes(m: Mention) -> list[tuple[str, float]]:
+    """What one mention says its entity is: the model's label (1), and the words around it
+    (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
+    out: list[tuple[str, float]] = []
+    if m.label:
+        out.append((m.label, 1.0))
+    cue = _cue(m)
+    if cue and not (cue == "team" and gazetteer.place_weight(m.key)):
+        out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
+    return out
+
+
+def _cue(m: Mention) -> str:
+    """The mention's context cue; a club's name ("Manchester United") is one.  A country's
+    team is the country (a place), so "beat France 18-17" says nothing about France."""
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "")
+    if cue == "team" and gazetteer.is_country_or_region(m.key):
+        return ""
+    return cue
+
+
 def _is_person(v: Counter[str]) -> bool:
     return bool(v) and v["person"] >= max(v.values())
+
+
+def _merge_variants_archive_wide(articles: list[ArticleEntities]) -> None:
+    """``Pat Carlineo`` in one story is the ``Patrick Carlineo`` of others — only in a story
+    that shares context with them: an entity named in both that is not one of the archive's
+    commonest (the same first name and surname alone may be two people)."""
+    stories: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, art in enumerate(articles):
+        for k, cand in art.candidates.items():
+            stories[k].append(i)
+            labels[k].update(m.label for m in cand.mentions if m.label)
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, c in labels.items():
+        v = person_variant(k)
+        if v and c["person"] * 2 > sum(c.values()) and not _titled_key(tuple(k.split())):
+            groups[v].append(k)
+    common = {k for k, ids in stories.items() if len(ids) > max(3, 0.02 * len(articles))}
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        best = max(keys, key=lambda k: (len(stories[k]), len(k), k))
+        context = {c for i in stories[best] for c in articles[i].candidates} - common - set(keys)
+        for k in keys:
+            if k == best:
+                continue
+            for i in stories[k]:
+                art = articles[i]
+                if k not in art.candidates or art.candidates[k].canonical or not (set(art.candidates) & context):
+                    continue
+                cand = art.candidates.pop(k)
+                into = art.candidates.setdefault(best, Candidate(best))
+                for m in cand.mentions:
+                    m.key = best
+                into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
 
 
 def _merge_surnames_archive_wide(
@@ -554,6 +758,9 @@ def _merge_surnames_archive_wide(
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1)."""
+    # "Baroness Morgan" is known by her title: no first-named Morgan of the archive is her.
+    peers = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions
+             if m.display.split(" ")[0].casefold() in PEERAGE}
     by_last: dict[str, Counter[str]] = defaultdict(Counter)
     for k, v in votes.items():
         tokens = k.split()
@@ -562,7 +769,7 @@ def _merge_surnames_archive_wide(
     target: dict[str, str] = {}
     for last, fulls in by_last.items():
         (best, n), *rest = fulls.most_common() or [("", 0)]
-        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]):
+        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]) and last not in peers:
             target[last] = best
     if not target:
         return target

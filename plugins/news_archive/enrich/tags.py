@@ -1,11 +1,17 @@
-"""Tags: a story's most salient entities plus its topical keyphrases, normalised.
+"""Tags: a story's topical keyphrases, normalised across the archive.
 
 A tag is only useful if it groups stories, so keyphrases are scored across the
 archive (TF-IDF over lower-case phrases of one or two content words, shared phrases
 preferred) rather than per story: per-story extractors (YAKE costs ~40 ms a story)
 give every story its own unique phrases, and tag pages of one story each.  Capitalised
-words are left to NER, which knows which of them are names; entities become tags by
-salience (mentions, plus presence in the headline).
+words are left to NER, which knows which of them are names, and names are never tags:
+an entity has its own page, and a tag page listing the same stories under the same
+name would be a second index of it ("Tony Blair" was both, with 73 and 155 stories).
+
+A tag exists to gather stories, so: two-word phrases are preferred to single words, a
+single word must be central to its story (said three times, the headline counting
+double) and recur in the archive, and a tag that ends up on one story only is traded,
+in a second pass, for one that other stories share (see :func:`assign_all`).
 
 Normalisation: case (keyphrases lower-case, entity tags as their canonical name),
 plurals (``airstrikes`` = ``airstrike``: the commoner spelling in the archive wins),
@@ -33,7 +39,7 @@ from ..story import Story
 from .memo import code_digest, digest, package_version
 
 # Bump when what phrases() finds changes (any edit to this file invalidates the cache too).
-PHRASES_VERSION = "1"
+PHRASES_VERSION = "2"  # 2: hyphenated words keyed as one word
 PHRASE_CACHE = "phrases.json"
 
 # Words that carry no topic in news copy, on top of spaCy's English stop words.
@@ -57,7 +63,16 @@ NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "natio
               # roles and containers: true of almost every story, a topic of none
               "president", "minister", "secretary", "leader", "member", "members", "nation", "nations",
               "country", "countries", "district", "province", "call", "calls", "cost", "costs", "figure",
-              "figures", "group", "groups", "campaigner", "business", "issue", "issues"}
+              "figures", "group", "groups", "campaigner", "business", "issue", "issues",
+              # nouns of every kind of story: they gather stories that have nothing else in common
+              "firm", "firms", "company", "companies", "plans", "plan", "claims", "claim", "deal", "deals",
+              "work", "offer", "case", "record", "return", "share", "shares", "service", "services", "title",
+              "users", "play", "players", "team", "side", "season", "race", "final", "move", "change", "changes",
+              "decision", "step", "level", "levels", "rise", "fall", "news", "reason", "view", "idea",
+              "stance", "fighters", "accept", "felt", "future", "period", "points", "point", "result", "results",
+              "chance", "problem", "problems", "support", "action", "role", "place", "area", "areas", "system",
+              "world", "life", "money", "price", "prices", "rate", "rates", "number", "numbers",
+              "talks", "report", "review", "order", "orders", "bid", "bids", "customers"}
 # Words are runs of letters in any script ("Zürich" is one word, not "Z" + "rich").
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*[^\W\d_]|[^\W\d_]|\S")
 
@@ -84,8 +99,11 @@ def singular(word: str) -> str:
 
 @lru_cache(maxsize=1 << 18)  # phrases repeat across an archive
 def tag_key(tag: str) -> str:
-    """Tags that differ only in case, spacing or plural are one tag."""
-    return " ".join(singular(w) for w in re.findall(r"[^\W_]+", tag.casefold()))
+    """Tags that differ only in case, spacing, hyphens or plural are one tag ("pay-off" = "payoff")."""
+    return " ".join(singular(w) for w in re.findall(r"[^\W_]+", _HYPHEN_RE.sub("", tag.casefold())))
+
+
+_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])")
 
 
 @dataclass
@@ -136,22 +154,28 @@ def phrases(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> 
 
 
 def _topical(phrase: str, count: int) -> bool:
-    """Bigrams must recur; single words must not look like verbs or adverbs ("killed", "recently")."""
+    """Bigrams must recur; single words must be central to the story (three weighted uses:
+    "accept" or "felt" said once tags nothing) and not look like verbs or adverbs."""
     if " " in phrase:
         return count >= 2
-    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS
+    return count >= SINGLE_MIN_COUNT and _plain_word(phrase)
 
 
-def entity_tags(story: Story) -> list[tuple[float, str]]:
-    """Salient people, organisations and places: mentions, plus a bonus for the headline."""
-    head = len(story.headline)
-    scored = []
-    for ent in story.entities:
-        if ent.type == "group":
-            continue
-        score = len(ent.mentions) + 3 * any(s < head for s, _ in ent.mentions)
-        scored.append((float(score), ent.name))
-    return sorted(scored, key=lambda x: (-x[0], x[1]))
+def _plain_word(phrase: str) -> bool:
+    """A single word that may be a topic at all: no verb or adverb look, no word of every story."""
+    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS and phrase not in _not_topic_keys()
+
+
+@lru_cache(maxsize=1)
+def _not_topic_keys() -> frozenset[str]:
+    return frozenset(tag_key(w) for w in NOT_TOPICS)
+
+
+SINGLE_MIN_COUNT = 3  # weighted uses in a story before a single word can tag it
+SHARE_ROUNDS = 3  # passes that trade a tag of one story for a shared one
+# Below this many stories, phrases are not required to recur and no tag is traded: sharing
+# means little in a handful of stories, and there one new story would retag the others.
+SHARE_MIN_STORIES = 50
 
 
 @dataclass
@@ -266,8 +290,12 @@ def assign_all(
     stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None,
     cache_dir: str | Path | None = None,
 ) -> None:
-    """Give every story 3–8 tags, scoring keyphrases against the whole archive (linear).
+    """Give every story up to ``max_tags`` tags (``min_tags`` where it has the phrases),
+    scoring keyphrases against the whole archive (linear).
 
+    Two passes: the first picks each story's best phrases; the second replaces, in the
+    stories that got one, every tag that no other story got by the best phrase that
+    other stories do share, so that tags group stories.  No tag is an entity's name.
     With ``cache_dir``, each story's phrases come from :class:`PhraseCache` when its text
     is unchanged; the tags are the same either way.
     """
@@ -277,57 +305,80 @@ def assign_all(
     df: Counter[str] = Counter()
     for f in found:
         df.update(f.counts.keys())
+    names = {tag_key(e.name) for s in stories for e in s.entities}
+    names |= {tag_key(a) for s in stories for e in s.entities for a in e.aliases}
     n = len(stories)
-    for story, f in zip(stories, found, strict=True):
-        story.tags = _pick(story, f.counts, df, n, min_tags, max_tags, vocab, spelled)
+    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names) for f in found]
+    uses = Counter(tag_key(t) for tags in picked for t in tags)
+    rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
+    for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
+        if any(uses[tag_key(t)] == 1 for t in picked[i]):
+            shared = {k for k, c in uses.items() if c >= 2}
+            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared)
+            if len(again) >= min(min_tags, len(picked[i])):
+                for t in picked[i]:
+                    uses[tag_key(t)] -= 1
+                for t in again:
+                    uses[tag_key(t)] += 1
+                picked[i] = again
+    for story, tags in zip(stories, picked, strict=True):
+        story.tags = tags
 
 
 def _pick(
-    story: Story, counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
-    vocab: Vocabulary, spelled: dict[str, str],
+    counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
+    vocab: Vocabulary, spelled: dict[str, str], names: set[str], shared: set[str] | None = None,
 ) -> list[str]:
+    """A story's tags: its best-scoring topical phrases that are no entity's name; with
+    ``shared``, phrases in it first (then others, only to reach ``min_tags``)."""
     tags: list[str] = []
     keys: dict[str, str] = {}  # tag key → tag
-    phrase_keys: set[str] = set()  # keys of keyphrase tags (not entities)
 
-    def add(tag: str, phrase: bool = False) -> None:
+    def add(tag: str) -> None:
         tag = vocab.apply(tag.replace(";", ",").replace(",", " ").strip())
         k = tag_key(tag)
-        if not tag or not k or k in keys:
+        if not tag or not k or k in keys or k in names:
             return
         words = set(k.split())
-        if phrase:
-            for other in [o for o in phrase_keys if set(o.split()) < words]:  # "orders" → "control orders"
-                tags.remove(keys.pop(other))
-                phrase_keys.discard(other)
+        for other in [o for o in keys if set(o.split()) < words]:  # "orders" → "control orders"
+            tags.remove(keys.pop(other))
         if len(tags) < max_tags:
             tags.append(tag)
             keys[k] = tag
-            if phrase:
-                phrase_keys.add(k)
 
-    ents = entity_tags(story)
-    salient = [name for score, name in ents if score >= 3][: max(1, max_tags // 2)]
-    for name in salient or [name for _, name in ents[:1]]:
-        add(name)
+    small = n < SHARE_MIN_STORIES
 
     def score(phrase: str) -> float:
-        idf = math.log((n + 1) / (df[phrase] + 1)) + 1
-        shared = 1.5 if df[phrase] >= 2 and n >= 10 else 1.0
-        bigram = 1.5 if " " in phrase else 1.0
-        return counts[phrase] * idf * shared * bigram
+        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
+        # and a story added or removed retags no other.  Rounded, so that one story more or
+        # less in a large archive (n) reorders no near-tie.
+        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
+        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
+        bigram = 2.0 if " " in phrase else 1.0
+        return counts[phrase] * idf * recurs * bigram
 
-    ranked = sorted((p for p, c in counts.items() if _topical(p, c)), key=lambda p: (-score(p), p))
-    want = max(min_tags, min(max_tags, len(tags) + 3))
+    ranked = sorted((p for p, c in counts.items() if _topical(p, c) and (df[p] >= 2 or small)),
+                    key=lambda p: (-score(p), p))
+    if shared is not None:
+        ranked = [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) in shared] + \
+                 [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) not in shared]
+    want = max(min_tags, min(max_tags, 5))
     for phrase in ranked:
-        if len(tags) >= want:
+        if len(tags) >= want or (shared is not None and len(tags) >= min_tags
+                                 and tag_key(vocab.apply(spelled.get(phrase, phrase))) not in shared):
             break
         words_in_tags = {w for k in keys for w in k.split()}
         if set(phrase.split()) <= words_in_tags:
             continue  # "budget" when "budget deficit" is already a tag
-        add(spelled.get(phrase, phrase), phrase=True)
-    for _, name in ents:  # a short story: fill up with less salient entities
-        if len(tags) >= min_tags:
-            break
-        add(name)
+        add(spelled.get(phrase, phrase))
+    if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic and that other
+        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))  # stories have
+                       and (df[p] >= 2 or small or not tags)),
+                      key=lambda p: (shared is not None and tag_key(vocab.apply(spelled.get(p, p))) not in shared,
+                                     df[p] < 2 and not small, -score(p), p))
+        for phrase in rest:
+            if len(tags) >= min_tags:
+                break
+            if not set(phrase.split()) <= {w for k in keys for w in k.split()}:
+                add(spelled.get(phrase, phrase))
     return tags

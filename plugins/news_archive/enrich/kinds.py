@@ -1,0 +1,148 @@
+"""What a name is when it is none of our types: an award, an event, a work, a product.
+
+spaCy confuses these with people, organisations and places ("Oscar" a person, "Xbox"
+an organisation, "Grand Slam" a place), and an index of such mistakes is one an editor
+would not publish.  Three kinds of evidence, all of it per mention, all of it voted
+with the model's labels across the archive (:func:`resolve.resolve_archive`):
+
+* the model's own ``EVENT`` / ``WORK_OF_ART`` / ``PRODUCT`` / ``LAW`` labels;
+* context cues in the sentence (:func:`cue`): "Oscar-winning", "the Bafta award",
+  "the film Vera Drake", "Xbox console", "the Champions League final" — and, for teams
+  named after their city, "beat Glasgow 23-10", "Everton manager";
+* a shipped table of common names (``data/kinds.toml``), which the maintainer's own
+  ``[types]`` override.
+
+A name whose evidence says it is one of these kinds gets no entity page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from .names import key
+
+TABLE = Path(__file__).with_name("data") / "kinds.toml"
+KINDS = ("award", "event", "work", "product", "genre", "index")
+# spaCy labels for things that are not our types, and the kind each says.
+MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
+CUE_WEIGHT = 2.0  # a cue in the text says more than the model's label of the same mention
+
+_AWARD_AFTER = re.compile(
+    r"-(?:winning|winner|winners|nominated|nominee|nominees|nomination|nominations)\b"
+    r"|\s+(?:awards?|nominations?|nominees?|ceremony|ceremonies|statuettes?|winners?|gongs?)\b"
+)
+_WORK_BEFORE = re.compile(
+    r"\b(?:film|films|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
+    r"thriller|opera|ballet|soap|series|show|programme|blockbuster|hit|epic|sequel|memoir|video game|game)\s+$",
+)
+_WORK_AFTER = re.compile(r"\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast)\b")
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:consoles?|handsets?|phones?|software|browser|operating system|player|players|devices?|chips?|"
+    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?)\b"
+)
+_EVENT_AFTER = re.compile(
+    r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
+    r"clash|fixtures?|campaign|title race)\b"
+)
+_ORG_BEFORE = re.compile(
+    r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|label|retailer|airline|carrier|bank|"
+    r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
+    r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+$"
+)
+_ORG_AFTER = re.compile(
+    r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
+    r"revenues?|sales|staff|employees|workers|bosses|executives)\b"
+)
+# Clubs named after their town: "Manchester United", "Leicester Tigers", "Glasgow Warriors".
+TEAM_NAME = re.compile(
+    r"^(?:[A-Z][\w'-]+ )+(?:United|City|Rovers|Athletic|Wanderers|Albion|County|Town|FC|AFC|Rangers|Hotspur|"
+    r"Villa|Forest|Wednesday|Argyle|Orient|Academicals|Thistle|Harlequins|Saracens|Tigers|Sharks|Warriors|"
+    r"Bulls|Rhinos|Lions|Falcons|Dragons|Scarlets|Ospreys|Blues|Reds|Hornets|Magpies|Saints)$"
+)
+_PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
+_SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
+_TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
+                          r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
+_TEAM_AFTER = re.compile(
+    r"\s+(?:beat|drew with|drew|lost to|lost|thrashed|edged|overcame|held|defeated|trounced)\s+"
+    r"(?:[A-Z][\w'-]*\s+){1,3}\d{1,3}-\d{1,3}\b"
+    r"|(?:'s|\u2019s)?\s+(?:manager|boss|coach|striker|midfielder|defender|goalkeeper|keeper|winger|full-back|"
+    r"centre-back|playmaker|fly-half|scrum-half|lock|prop|hooker|flanker|fans|supporters|squad|chairman)\b"
+)
+
+
+def cue(text: str, start: int, end: int) -> str:
+    """What the words around one mention say it is ('' when they say nothing).
+
+    ``team`` (an organisation named like a place), ``org`` ("rock band Franz
+    Ferdinand", "Yukos shares"), or one of :data:`KINDS`.  Cues are
+    read in the mention's own sentence, a few words either side.
+    """
+    after = text[end:end + 40].split("\n", 1)[0]  # the mention's own paragraph only (a headline's
+    before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
+    if _PERSON_AFTER.match(after):
+        return "person"
+    if _AWARD_AFTER.match(after):
+        return "award" if not _TEAM_AFTER.match(after) else ""
+    if _SCORE_AFTER.match(after) or _TEAM_AFTER.match(after):
+        return "team"
+    if _TEAM_BEFORE.search(before) and not _EVENT_AFTER.match(after):
+        return "team"
+    if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after):
+        return "work"
+    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
+        return "org"
+    if _PRODUCT_AFTER.match(after):
+        return "product"
+    if _EVENT_AFTER.match(after):
+        return "event"
+    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
+        return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
+    return ""
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> tuple[dict[str, str], str]:
+    raw = path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    table = {key(name): kind for kind in KINDS for name in data.get(kind, {}).get("names", [])}
+    return table, hashlib.sha256(raw).hexdigest()
+
+
+def cue_type(cue: str) -> str:
+    """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` a place,
+    ``person`` a person (an age after the name), the rest kinds."""
+    return "organisation" if cue in ("team", "org") else cue
+
+
+def cue_weight(cue: str) -> float:
+    """A cue for a club, a firm or a person is worth two stories' model labels; "in X", or a
+    cue that the name is no entity ("the film X"), one: one such phrase must not take a
+    person's page away (the model's labels and other stories still decide)."""
+    return CUE_WEIGHT if cue in ("team", "org", "person") else CUE_WEIGHT / 2
+
+
+_INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")
+_EVENT_NAME = re.compile(r"\b(?:Show|Expo|Fair|Marathon|Grand Prix|Rally|Parade|Tournament|Summit|Week)$")
+
+
+def kind_of(name: str) -> str:
+    """The kind of a name by the shipped table (by key) or its shape ("Hang Seng Index": a
+    stock index); '' when neither says."""
+    if _INDEX_NAME.search(name):
+        return _load(TABLE)[0].get(key(name), "") or "index"
+    table = _load(TABLE)[0]
+    version = re.sub(r"\s+(?:\d+|[IVX]+|Pro|Mini|Plus|Lite|One|X)$", "", name)  # "Xbox 2", "iPod Mini"
+    return table.get(key(name), "") or (table.get(key(version), "") if version != name else "") \
+        or ("event" if _EVENT_NAME.search(name) else "")
+
+
+def fingerprint() -> str:
+    """Hash of the shipped table and of this module (its cues): cached per-story results
+    depend on both."""
+    return hashlib.sha256((_load(TABLE)[1] + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()

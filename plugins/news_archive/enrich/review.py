@@ -1,0 +1,132 @@
+"""The maintainer's review queue: the entities most likely wrong, with the fix for each.
+
+``python -m news_archive review`` reads what the last build's archive pass kept about
+each entity (``<work>/cache/ner/evidence.json``, written by :func:`entities.resolve_texts`)
+and ranks entities by *stories touched × uncertainty*, so that one look fixes the most
+pages.  Uncertainty adds up what an editor would be suspicious of:
+
+* a split vote: the model typed the name several ways (1 − the winning share);
+* model-only evidence: the model labelled it once or twice and no alias table,
+  gazetteer, title or context cue confirms it;
+* it looks like something that is not an entity of ours or not of this type: a title
+  joined to a name, a club's name typed as a place or person, context cues
+  ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
+  where its own words gave it another type.
+
+Each line ends with the one line to paste into ``content/entities.toml`` (its section
+named in brackets): a ``[types]`` override when another type is likelier, else a
+``[blocklist]`` entry.  Entities the maintainer already typed are never listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .kinds import KINDS, TEAM_NAME, cue_type
+from .names import COURTESY, DISPLAY_HONORIFICS
+
+EVIDENCE = Path("cache") / "ner" / "evidence.json"
+WAITING = 0.5  # uncertainty from which an entity counts as waiting for review
+PAGE_TYPES = ("person", "organisation", "place")
+
+
+def load(work_dir: str | Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((Path(work_dir) / EVIDENCE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
+    """(0–1, the reasons, the likelier type or '') for one entity's evidence.
+
+    Every part is a share, so that an entity of 200 stories with two stray cues is not
+    more doubtful than one of 10 stories the model typed three ways.
+    """
+    etype = ev.get("type", "")
+    name = ev.get("name", "")
+    stories_by_type: dict[str, int] = ev.get("stories", {})
+    stories = max(sum(stories_by_type.values()), 1)
+    reasons: list[str] = []
+    u = 0.0
+    model: dict[str, int] = ev.get("model", {})
+    labelled = sum(model.values())
+    if labelled:
+        share = model.get(etype, 0) / labelled
+        if share < 0.9:
+            u += 1 - share
+            split = sorted(model.items(), key=lambda x: -x[1])
+            reasons.append("model split " + ", ".join(f"{t} {n}" for t, n in split))
+    cues: dict[str, int] = ev.get("cues", {})
+    against: dict[str, int] = {}
+    for c, n in cues.items():
+        if cue_type(c) != etype and c != "place":  # "in X" is no evidence against a club or a firm
+            against[cue_type(c)] = against.get(cue_type(c), 0) + n
+    confirmed = bool(ev.get("gazetteer") or ev.get("titled") or ev.get("fixed")
+                     or any(cue_type(c) == etype for c in cues if c != "place"))
+    if not confirmed and not against and labelled <= 2:
+        u += 0.3  # one or two labels of the model, and nothing else says what it is
+        reasons.append("model only")
+    cue_share = sum(against.values()) / stories
+    if cue_share >= 0.1:
+        u += min(0.6, cue_share)
+        reasons.append("cues say " + ", ".join(f"{t} {n}" for t, n in against.items()))
+    other = {t: n for t, n in stories_by_type.items() if t != etype}
+    if sum(other.values()) / stories >= 0.1:
+        u += 0.5 * sum(other.values()) / stories
+        reasons.append("typed otherwise in " + ", ".join(f"{n} {t}" for t, n in other.items()) + " stories")
+    first = name.split(" ")[0].casefold().rstrip(".")
+    if etype == "place" and (first in COURTESY or first in DISPLAY_HONORIFICS):
+        u += 0.5
+        reasons.append("a title joined to a place")
+    if etype != "organisation" and TEAM_NAME.match(name):
+        u += 0.4
+        reasons.append("a club's name")
+    support = sum(n for c, n in cues.items() if c != "place" and cue_type(c) == etype) / stories
+    if support >= 0.1 and cue_share < 0.1:
+        u *= 0.3  # its own words made it this type ("Everton manager"): the model's other labels lost to them
+    if etype == "place" and ev.get("gazetteer"):
+        u *= 0.3 if ev["gazetteer"] >= 2 else 0.6  # a country, a province, a city: the model's other labels
+        #                                            are its metonyms and its systematic errors
+    alternatives = {t: 2.0 * n for t, n in against.items()}  # what the words say before what the model says
+    for t, n in model.items():
+        if t != etype:
+            alternatives[t] = alternatives.get(t, 0) + n / max(labelled, 1) * stories
+    likelier = max(alternatives, key=alternatives.get) if alternatives else ""
+    return min(round(u, 2), 1.0), reasons, likelier
+
+
+def fix_line(ev: dict[str, Any], likelier: str) -> str:
+    name = json.dumps(ev.get("name", ""), ensure_ascii=False)
+    if likelier in PAGE_TYPES:
+        return f'[types] {name} = "{likelier}"'
+    if likelier in KINDS or not likelier:
+        return f"[blocklist] names = [..., {name}]"
+    return f'[types] {name} = "{likelier}"'
+
+
+def queue(evidence: dict[str, dict[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
+    """Entities with a page, most stories × uncertainty first."""
+    rows = []
+    for ev in evidence.values():
+        if ev.get("fixed") or ev.get("type") not in PAGE_TYPES:
+            continue
+        stories = ev.get("stories", {}).get(ev["type"], 0)
+        if not stories:
+            continue
+        u, reasons, likelier = uncertainty(ev)
+        if u <= 0:
+            continue
+        rows.append({"name": ev["name"], "type": ev["type"], "stories": stories, "uncertainty": round(u, 2),
+                     "score": round(stories * u, 2), "reasons": reasons, "fix": fix_line(ev, likelier)})
+    rows.sort(key=lambda r: (-r["score"], r["name"].casefold()))
+    return rows[:limit] if limit else rows
+
+
+def waiting(work_dir: str | Path) -> int:
+    """How many entities with a page in more than one story are uncertain enough to review
+    (for the build summary): the pages readers meet most."""
+    return sum(1 for r in queue(load(work_dir)) if r["uncertainty"] >= WAITING and r["stories"] >= 2)

