@@ -409,7 +409,7 @@ def _origin(story: Story) -> str:
 def _remove_stale(out: Path, wanted: set[str], state: State) -> None:
     """Delete generated pages whose dump is gone, unless edited by hand."""
     for page in out.glob("*.md"):
-        if page.name in wanted or not page.is_file():  # a folder named x.md is no page of ours
+        if page.name in wanted or page.is_dir():  # a folder named x.md is no page of ours
             continue
         slug = page.stem
         try:
