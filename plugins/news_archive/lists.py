@@ -19,7 +19,7 @@ sitemap and directory-style pagination as the rest of the site.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from pelican.generators import Generator
@@ -68,20 +68,36 @@ def by_letter(items: list[Any], name: Any) -> list[tuple[str, list[Any]]]:
     return [(c, sorted(groups[c], key=lambda i: name(i).casefold())) for c in order]
 
 
-def collect_sections(articles: list[Any], settings: dict[str, Any]) -> list[Section]:
-    """Every section a story names, by name, with its stories in article order."""
-    found: dict[str, Section] = {}
+def collect_sections(articles: list[Any], settings: dict[str, Any]) -> tuple[list[Section], dict[str, Section]]:
+    """Every section the stories name, with its stories newest first, and each spelling's section.
+
+    Sections are one per *slug*: "World", "world" and "<b>World</b>" are one front (two
+    fronts written to one file stopped the build).  The front is named by its most common
+    spelling (ties: the first in sorted order); a name with no slug at all ("!!!") has no front.
+    """
+    by_slug: dict[str, Section] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    of_name: dict[str, Section] = {}
     for article in articles:
         name = str(article.metadata.get("section") or "").strip()
         if not name:
             continue
-        section = found.get(name.casefold())
+        section = of_name.get(name)
         if section is None:
-            section = found[name.casefold()] = Section(name, settings)
+            slug = Section(name, settings).slug
+            if not slug:
+                continue
+            section = by_slug.get(slug)
+            if section is None:
+                section = by_slug[slug] = Section(name, settings)
+            of_name[name] = section
+        spellings[section.slug][name] += 1
         section.articles.append(article)
-    for section in found.values():
+    for slug, section in by_slug.items():
+        counts = spellings[slug]
+        section.name = min(counts, key=lambda n: (-counts[n], n))
         section.articles.sort(key=newest_first)
-    return sorted(found.values(), key=lambda s: s.name.casefold())
+    return sorted(by_slug.values(), key=lambda s: s.name.casefold()), of_name
 
 
 def _folder(url: str) -> str:
@@ -96,15 +112,14 @@ class ListsGenerator(Generator):
         for name, size in PAGE_SIZES.items():
             self.settings["PAGINATED_TEMPLATES"].setdefault(name, size)
         articles = self.context.get("articles", [])
-        self.sections = collect_sections(articles, self.settings) if self.settings.get("SECTION_URL") else []
+        self.sections, self.section_of = (collect_sections(articles, self.settings)
+                                          if self.settings.get("SECTION_URL") else ([], {}))
         self.context["sections"] = self.sections
         # What the navigation of every page shows: names and links only, as plain strings, so
         # a story joining a section re-renders that front, not every page (see speedups).
         self.context["section_nav"] = [(s.name, s.url) for s in self.sections]
-        self.section_of = {s.name.casefold(): s for s in self.sections}
         for article in articles:
-            name = str(article.metadata.get("section") or "").strip()
-            article.section_front = self.section_of.get(name.casefold())
+            article.section_front = self.section_of.get(str(article.metadata.get("section") or "").strip())
 
     def _write(self, writer: Any, save_as: str, url: str, template: str, **kwargs: Any) -> None:
         writer.write_file(save_as, self.get_template(template), self.context, template_name=template,
