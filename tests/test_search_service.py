@@ -105,3 +105,15 @@ def test_results_page_has_one_search_box_a_filters_control_and_what_search_engin
 def test_json_results_carry_the_source(sample_site: Site):
     data = json.loads(call(app_for(sample_site), "/search.json", "q=Hekmat")[2])
     assert data["results"][0]["source"] == "AFP"
+
+
+def test_sort_by_date_is_offered_only_over_results_that_have_dates(sample_site: Site):
+    # The sample's BBC stories carry no date: "Newest first" over them would claim an order
+    # the list cannot have.  The Taliban story is dated, so its results offer both sorts.
+    app = app_for(sample_site)
+    undated = json.loads(call(app, "/search.json", "q=Blair")[2])
+    assert undated["total"] and all(r["date"] is None for r in undated["results"])
+    assert "Newest first" not in call(app, "/search", "q=Blair")[2].decode()
+    dated = call(app, "/search", "q=Taliban")[2].decode()
+    assert "Newest first" in dated and "Oldest first" in dated
+    assert [s["name"] for s in undated["sorts"]] == ["relevance", "newest", "oldest"]  # the JSON keeps its shape

@@ -346,7 +346,11 @@
       if (s[0] === req.sort) { var st = el("strong", null, s[1]); st.setAttribute("aria-current", "true"); sortNav.appendChild(st); }
       else { sortNav.appendChild(a(link({ sort: s[0], page: 1, q: state.searchedFor || req.q }), s[1])); }
     });
-    row.appendChild(sortNav);
+    // Date sorts only where some result has a date (the year counts say so when loaded):
+    // "Newest first" over undated stories would claim an order the list cannot have.
+    var years = (state.filters || {}).year || {};
+    var dated = Object.keys(years).some(function (y) { return years[y] > 0; });
+    if (!eager || dated || req.sort !== "relevance") { row.appendChild(sortNav); }
     box.appendChild(row);
 
     var layout = el("div", "search-layout");
