@@ -97,26 +97,16 @@ def _classify(path: Path, root: Path) -> Found | None:
 
 def walk(root: Path) -> Iterator[Found]:
     """Every file, link and special file under ``root``, sorted, never following a link."""
-    if not root.is_dir():
-        return
-    try:
-        names = sorted(os.listdir(root))
-    except OSError:
-        return
-    for name in names:
-        path = root / name
-        found = _classify(path, root)
-        if found is None:
-            yield from _walk_below(path, root)
-        else:
-            yield found
+    if root.is_dir():
+        yield from _walk_below(root, root)
 
 
 def _walk_below(folder: Path, root: Path) -> Iterator[Found]:
     try:
         names = sorted(os.listdir(folder))
     except OSError as exc:
-        yield Found(folder, f"unreadable folder: {exc.strerror}")
+        if folder != root:  # an unreadable dumps folder is no dump of its own: nothing to list
+            yield Found(folder, f"unreadable folder: {exc.strerror}")
         return
     for name in names:
         path = folder / name
