@@ -5,8 +5,12 @@ Builds the bundled sample archive plus the 2,095 BBC stories of ``../shared/data
 whose ``SITEURL`` is the loopback address it is then served on by ``news_archive serve``
 (the real server: gzip, caching headers), and runs npm ``lighthouse`` (from
 tests/browser's lock file) with Debian's Chromium (``CHROME_PATH=/usr/bin/chromium``;
-no browser is ever downloaded) on the home page, an article, an entity page, a tag page
-and a section front, for phones (Lighthouse's default, throttled) and desktop.
+no browser is ever downloaded) on the home page, an article, an entity page, a tag page,
+a section front and the search results for a real query (``/search?q=blair``, answered by
+the search service), for phones (Lighthouse's default, throttled) and desktop.  Then the
+same output is served as a plain static host would serve it (the same static-file app,
+gzip and caching headers, but no search service) and ``/search/?q=blair`` is scored: the
+static search page, whose results the browser finds itself in the Pagefind index.
 
     .venv/bin/python bench/lighthouse.py                # build (NER cached under var/bench) and score
     .venv/bin/python bench/lighthouse.py --reuse        # score the last build again
@@ -78,16 +82,7 @@ def build(base: str) -> Path:
     return WORK / "output"
 
 
-def serve(port: int) -> subprocess.Popen:
-    conf = WORK / "siteconf.py"
-    conf.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *  # noqa\n"
-        f"PATH = {str(WORK / 'content')!r}\nOUTPUT_PATH = {str(WORK / 'output')!r}\n"
-        f"NEWS_ARCHIVE_WORK_DIR = {str(WORK / 'var')!r}\nTHEME = {str(ROOT / 'theme')!r}\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(conf),
-                             "--output", str(WORK / "output"), "--port", str(port)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def wait_up(proc: subprocess.Popen, port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -97,6 +92,30 @@ def serve(port: int) -> subprocess.Popen:
             time.sleep(0.3)
     proc.kill()
     raise SystemExit("the server did not start")
+
+
+def serve_static(port: int, base: str) -> subprocess.Popen:
+    """The output served as a plain static host serves it: files only, no search service
+    (so ``/search/`` is the static search page), with the site's own static-file app."""
+    code = ("import sys\nfrom waitress import serve\nfrom news_archive.static import StaticFiles\n"
+            "serve(StaticFiles(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(WORK / "output"), str(port)], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return wait_up(proc, port)
+
+
+def serve(port: int, base: str) -> subprocess.Popen:
+    conf = WORK / "siteconf.py"
+    conf.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom publishconf import *  # noqa\n"
+        f"PATH = {str(WORK / 'content')!r}\nOUTPUT_PATH = {str(WORK / 'output')!r}\n"
+        f"NEWS_ARCHIVE_WORK_DIR = {str(WORK / 'var')!r}\nTHEME = {str(ROOT / 'theme')!r}\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(conf),
+                             "--output", str(WORK / "output"), "--port", str(port)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SITEURL": base},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return wait_up(proc, port)
 
 
 def biggest(output: Path, folder: str) -> str:
@@ -117,7 +136,11 @@ def pages(output: Path) -> dict[str, str]:
         "entity": most_pages(output / "entity" / "person"),
         "tag": most_pages(output / "tag"),
         "section": "/section/business/",
+        "search (service)": "/search?q=blair",
     }
+
+
+STATIC_PAGES = {"search (static)": "/search/?q=blair"}
 
 
 def lighthouse(url: str, name: str, desktop: bool) -> dict[str, int]:
@@ -147,6 +170,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reuse", action="store_true", help="score the last build again (same port)")
     parser.add_argument("--mobile-only", action="store_true")
+    parser.add_argument("--only", default="", help="score only the pages whose name contains this (e.g. search)")
     args = parser.parse_args()
     if not BBC.is_dir():
         print(f"skipped: {BBC} not found", file=sys.stderr)
@@ -163,17 +187,20 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         build(base)
-    server = serve(port)
-    try:
-        rows = []
-        for name, path in pages(WORK / "output").items():
-            for desktop in ([False] if args.mobile_only else [False, True]):
-                scores = lighthouse(base + path, name, desktop)
-                rows.append((name, "desktop" if desktop else "mobile", path, scores))
-                print(name, "desktop" if desktop else "mobile", scores, file=sys.stderr)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    rows = []
+    for start, scored in ((serve, pages(WORK / "output")), (serve_static, STATIC_PAGES)):
+        server = start(port, base)
+        try:
+            for name, path in scored.items():
+                if args.only and args.only not in name:
+                    continue
+                for desktop in ([False] if args.mobile_only else [False, True]):
+                    scores = lighthouse(base + path, name.replace(" (", "-").rstrip(")"), desktop)
+                    rows.append((name, "desktop" if desktop else "mobile", path, scores))
+                    print(name, "desktop" if desktop else "mobile", scores, file=sys.stderr)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
     lines = [f"Lighthouse on the publish build of sample + 2,095 BBC stories ({machine()})", "",
              "| page | form factor | path | " + " | ".join(CATEGORIES) + " |",
              "|---|---|---|" + "---|" * len(CATEGORIES)]

@@ -3,6 +3,8 @@
     .venv/bin/python bench/search.py            # everything (~15 minutes on 2 cores)
     .venv/bin/python bench/search.py --quick    # BBC corpus only, no 20k archive, short load run
     .venv/bin/python bench/search.py --static   # the static (Pagefind) column only, both sizes
+    .venv/bin/python bench/search.py --static --gzip-host   # served by the site's own static-file
+                                                # app (gzip, as most hosts) instead of http.server
 
 Builds Whoosh documents directly from ``../shared/data/bbc`` (2,095 articles: line 1
 is the headline, then paragraphs), not through Pelican, with the project's own schema,
@@ -29,7 +31,12 @@ index with the built site's ``search/index.html`` and theme (run ``make html``
 first): bytes fetched per query (everything the search page fetches after its own
 HTML, CSS and script: Pagefind's script, WebAssembly, index, filter and fragment
 chunks, the spelling shards) and time to first result (navigation start to the first
-result drawn), median and p95.
+result drawn), median and p95, and the median bytes of each part (Pagefind's script,
+its WebAssembly, ``pf_meta``, word-index chunks, filter chunks, result fragments, the
+spelling table).  ``python -m http.server`` compresses nothing (Pagefind's own files are
+gzipped at rest, ``pagefind.js`` is not); ``--gzip-host`` serves the same files with the
+site's own static-file app (``news_archive.static``: gzip for text types), as most hosts
+and ``make serve`` do.
 """
 
 from __future__ import annotations
@@ -307,6 +314,7 @@ def swap_loop(root: Path, seconds: int) -> None:
 
 
 STATIC_QUERIES_PER_SIZE = 30
+GZIP_HOST = [False]  # set from --gzip-host (a one-run switch, read by browse_static)
 PERSON = re.compile(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b")
 
 
@@ -367,6 +375,27 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
         browse_static(site, qs[:10], label + " with filters shown", "&facets=1")
 
 
+PARTS = (("script", lambda p: p.endswith(".js")), ("wasm", lambda p: p.endswith(".pagefind")),
+         ("pf_meta", lambda p: p.endswith(".pf_meta")), ("word chunks", lambda p: p.endswith(".pf_index")),
+         ("filters", lambda p: p.endswith(".pf_filter")), ("fragments", lambda p: p.endswith(".pf_fragment")),
+         ("spelling", lambda p: p.startswith("/search/spelling/")))
+
+
+def part_of(path: str) -> str:
+    return next((name for name, test in PARTS if test(path.split("?")[0])), "other")
+
+
+def static_server(site: Path, port: int, gzip_host: bool) -> subprocess.Popen:
+    if gzip_host:
+        code = ("import sys\nfrom waitress import serve\nfrom news_archive.static import StaticFiles\n"
+                "serve(StaticFiles(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]))\n")
+        return subprocess.Popen([sys.executable, "-c", code, str(site), str(port)],
+                                env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
@@ -377,10 +406,10 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = static_server(site, port, GZIP_HOST[0])
     base = f"http://127.0.0.1:{port}"
     fetched, engine, first, results, warm = [], [], [], [], []
+    parts: dict[str, list[int]] = {name: [] for name, _ in PARTS}
     try:
         for _ in range(100):
             try:
@@ -407,6 +436,8 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
                 page.wait_for_load_state("networkidle")
                 results.append(page.locator(".result").count())
                 fetched.append(sum(n for _, n in sizes))
+                for name in parts:
+                    parts[name].append(sum(n for p, n in sizes if part_of(p) == name))
                 engine.append(sum(n for p, n in sizes if p.endswith((".js", ".pagefind"))))
                 first.append(took)
                 # A second query in the same visit: only the new chunks and fragments.
@@ -436,6 +467,10 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
           f"WebAssembly, fetched once per visit; the index's own: median {statistics.median(index_only) / 1024:.0f}"
           f" KiB, p95 {p95(index_only) / 1024:.0f} KiB; a second query in the same visit fetches median "
           f"{statistics.median(warm) / 1024:.0f} KiB, p95 {p95(warm) / 1024:.0f} KiB")
+    print(f"{label} static: served by {'the site static-file app (gzip)' if GZIP_HOST[0] else 'http.server (no gzip)'}"
+          "; median KiB of each part of a first query: "
+          + ", ".join(f"{name} {statistics.median(v) / 1024:.0f} (p95 {p95(sorted(v)) / 1024:.0f})"
+                      for name, v in parts.items()))
 
 
 def main() -> int:
@@ -444,9 +479,12 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=20000)
     ap.add_argument("--load-seconds", type=int, default=30)
     ap.add_argument("--static", action="store_true", help="the static search column only")
+    ap.add_argument("--gzip-host", action="store_true",
+                    help="serve the static column with the site's static-file app (gzip), not http.server")
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    GZIP_HOST[0] = args.gzip_host
     if args.swap:
         swap_loop(Path(args.swap), args.swap_seconds)
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 from conftest import Site
@@ -100,6 +101,23 @@ def test_results_page_has_one_search_box_a_filters_control_and_what_search_engin
     assert tree.xpath('//link[@rel="canonical"]/@href') == ["/search/"]
     assert not tree.xpath('//meta[@name="robots"][contains(@content, "noindex")]')
     assert "AFP" in tree.xpath('string(//li[@class="result"]//span[@class="source"])')
+
+
+def test_results_page_of_a_published_site_names_its_absolute_canonical_and_keeps_links_relative(
+        sample_site: Site, tmp_path: Path):
+    """A canonical must be absolute to count (Lighthouse's SEO audit, search engines): the
+    service gives the configured SITEURL there, while its links follow the host serving it."""
+    from lxml import html as lhtml
+    from news_archive.search.service import create_app
+
+    conf = tmp_path / "publishconf.py"
+    conf.write_text(sample_site.settings_file().read_text(encoding="utf-8")
+                    + 'SITEURL = "https://news.example.org/"\n', encoding="utf-8")
+    _, _, body = call(create_app(str(conf), str(sample_site.output)), "/search/", "q=Hekmat")
+    tree = lhtml.fromstring(body.decode())
+    assert tree.xpath('//link[@rel="canonical"]/@href') == ["https://news.example.org/search/"]
+    assert tree.xpath('//meta[@property="og:url"]/@content') == ["https://news.example.org/search/"]
+    assert all(h.startswith("/") for h in tree.xpath('//link[@rel="stylesheet"]/@href'))
 
 
 def test_json_results_carry_the_source(sample_site: Site):

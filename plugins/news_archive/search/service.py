@@ -624,6 +624,9 @@ def site_context(settings_file: str) -> dict[str, Any]:
 
     settings = read_settings(settings_file)
     ctx = {k: v for k, v in settings.items() if k.isupper()}
+    # Links stay relative to the host that serves the service; the canonical address (and
+    # og:url) is the configured one, as on every built page (it must be absolute to count).
+    ctx["canonical_siteurl"] = (settings.get("SITEURL") or "").rstrip("/")
     ctx["SITEURL"] = ""
     return ctx
 
