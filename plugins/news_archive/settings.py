@@ -29,7 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_ENTITY_FILE": "entities.toml",
     # Maintainer-editable tag vocabulary (map or forbid tags), inside PATH.
     "NEWS_ARCHIVE_TAG_FILE": "tags.toml",
-    # Smallest and largest number of tags given to one article.
+    # Smallest and largest number of tags given to one article (the smallest where it has
+    # phrases other stories share: in a large archive a tag of one story only is dropped).
     "NEWS_ARCHIVE_MIN_TAGS": 3,
     "NEWS_ARCHIVE_MAX_TAGS": 8,
     # Entities mentioned in fewer articles than this get no page (and no link).

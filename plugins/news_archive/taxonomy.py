@@ -28,7 +28,8 @@ from pelican.readers import ensure_metadata_list
 from pelican.urlwrappers import URLWrapper
 
 from . import settings as S
-from .enrich import read_details
+from .enrich import DOUBT_KEY, read_details
+from .enrich.review import WAITING
 from .ordering import newest_first
 from .render import ENTITY_KEYS
 from .story import ENTITY_TYPES
@@ -50,6 +51,18 @@ class Entity(URLWrapper):
         self.aliases: list[str] = []
         self.related: list[tuple[Entity, int]] = []
         self.feed_url = ""
+        self.doubt = 0.0  # uncertainty of its type, 0–1 (enrich.review); ranks it and marks its page
+
+    @property
+    def type_uncertain(self) -> bool:
+        """Doubtful enough for its page to say so (the review queue's "waiting" mark)."""
+        return self.doubt >= WAITING
+
+    @property
+    def weight(self) -> float:
+        """Stories × confidence: what the "most covered" lists rank by, so that an entity
+        whose type rests on weak evidence does not lead them however often it is named."""
+        return len(self.articles) * (1.0 - self.doubt)
 
     def __hash__(self) -> int:
         return hash((self.kind, self.slug))
@@ -195,6 +208,7 @@ class EntityGenerator(Generator):
         articles = self.context.get("articles", [])
         min_articles = int(S.get(self.settings, "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES"))
         details = read_details(S.work_dir(self.settings))
+        doubt: dict[str, float] = details.pop(DOUBT_KEY, None) or {}  # type: ignore[assignment]
         registry: dict[tuple[str, str], Entity] = {}
         by_name: dict[tuple[str, str], Entity] = {}  # so each name is slugified once, not once per story
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
@@ -213,6 +227,7 @@ class EntityGenerator(Generator):
                     if ent is None:
                         ent = Entity(name, kind, self.settings)
                         ent = by_name[(kind, name)] = registry.setdefault((kind, ent.slug), ent)
+                        ent.doubt = max(ent.doubt, float(doubt.get(f"{kind}\t{name}", 0.0)))
                     if ent.articles and ent.articles[-1] is article:
                         continue
                     ent.articles.append(article)
@@ -257,7 +272,7 @@ class EntityGenerator(Generator):
             ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern and has_dated else ""
             by_kind[ent.kind].append(ent)
         for kind in by_kind:
-            by_kind[kind].sort(key=lambda e: (-len(e.articles), e.name.casefold()))
+            by_kind[kind].sort(key=lambda e: (-e.weight, -len(e.articles), e.name.casefold()))
         self.entities_by_kind = dict(by_kind)
         self.context["entities_by_kind"] = [
             (kind, TYPE_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)

@@ -174,7 +174,7 @@ def test_no_page_claims_newest_first_over_undated_stories_and_no_empty_feed_is_l
                 feeds_ok[href] = feed.is_file() and "<entry>" in feed.read_text(encoding="utf-8")
             assert feeds_ok[href], f"{page.relative_to(out)} links {href}, which is missing or empty"
         checked += 1
-    assert checked > 15_000
+    assert checked > 14_000  # every page of the archive (fewer tag pages since a tag of one story goes)
     for feed in (out / "feeds").rglob("*.xml"):
         text = feed.read_text(encoding="utf-8")
         assert "<entry>" in text and "<updated>1970" not in text, feed

@@ -22,9 +22,10 @@ DETAILS_FILE = "entities.json"
 
 def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str) -> int:
     """Entities and tags for every kept story; returns the number of words NER ran on."""
-    from . import entities, tags
+    from . import entities, review, tags
 
     words = 0
+    evidence: dict[str, dict[str, Any]] = {}
     if S.get(settings, "NEWS_ARCHIVE_NER") and stories:
         words = entities.annotate(
             stories,
@@ -34,18 +35,25 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
             S.content_subdir(settings, "NEWS_ARCHIVE_ENTITY_FILE"),
             int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
             int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
+            evidence,
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     tags.assign_all(
         stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,
         cache_dir=os.path.join(work_dir, "cache"),  # each story's phrases, by its text
     )
-    write_details(stories, Path(work_dir) / DETAILS_FILE)
+    write_details(stories, Path(work_dir) / DETAILS_FILE, review.doubts(evidence))
     return words
 
 
-def write_details(stories: list[Story], path: Path) -> bool:
-    """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages.
+DOUBT_KEY = "~doubt"  # never a content hash (those are hex): the archive-wide part of the details
+
+
+def write_details(stories: list[Story], path: Path, doubt: dict[str, float] | None = None) -> bool:
+    """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages,
+    and under DOUBT_KEY ``{"type\\tname": uncertainty}`` from the archive pass's evidence
+    (:func:`review.doubts`): how far each entity's type can be trusted travels with the
+    rest, in memory, to the taxonomy step that ranks the index lists.
 
     Left alone when its bytes would not change (most rebuilds), so its modification time
     says when the details last changed; returns whether it was written.
@@ -58,6 +66,8 @@ def write_details(stories: list[Story], path: Path) -> bool:
         }
         for s in stories
     }
+    if doubt:
+        data[DOUBT_KEY] = doubt  # type: ignore[assignment]
     _LAST[str(path)] = data  # the taxonomy step of this same build reads it from here, not the file
     # Replaced whole (later builds read it back), and only when its bytes change.
     return write_atomic_if_changed(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))

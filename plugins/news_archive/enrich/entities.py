@@ -312,17 +312,23 @@ def resolve_texts(
     table: AliasTable | None = None,
     cache: NerCache | None = None,
     processes: int = 1,
+    evidence: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[list[list[Entity]], int]:
     """NER (cached) + per-article clean-up + archive-wide resolution; the one code path.
 
     With a cache, a rebuild whose texts, cache entries, alias table and code are all
-    unchanged takes the archive pass's result from :class:`ArchiveMemo`.
+    unchanged takes the archive pass's result from :class:`ArchiveMemo`.  ``evidence``,
+    when given, is filled with what each entity's type rests on (the pass's own dict; on
+    a memo hit, the file the pass that made the memo wrote beside it), so the build's
+    later steps get it in memory.
     """
     table = table or load_aliases()
     keys = [cache.key(t) for t in texts] if cache else [""] * len(texts)
     blobs = [cache.read(k) for k in keys] if cache else [None] * len(texts)
     memo = ArchiveMemo(cache.root / "archive.json", table) if cache else None
     if memo and (found := memo.load(keys, blobs)) is not None:
+        if evidence is not None:
+            evidence.update(_read_evidence(memo.path.with_name(EVIDENCE_FILE)))
         return found, 0
     piece_chars = cache.piece_chars if cache else PIECE_CHARS
     raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes, piece_chars)
@@ -333,7 +339,8 @@ def resolve_texts(
         if cache and computed:  # stored before resolve_archive, which changes the articles
             blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}})
         articles.append(art)
-    evidence: dict[str, dict[str, Any]] = {}
+    evidence = {} if evidence is None else evidence
+    evidence.clear()
     found = resolve_archive(articles, table, evidence)
     if memo:
         memo.save(keys, blobs, found)
@@ -345,6 +352,14 @@ def resolve_texts(
 EVIDENCE_FILE = "evidence.json"  # per entity: what its type rests on (enrich.review reads it)
 
 
+def _read_evidence(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def annotate(
     stories: Iterable[Story],
     model_name: str,
@@ -353,8 +368,10 @@ def annotate(
     entity_file: str | None = None,
     piece_chars: int = PIECE_CHARS,
     max_chars: int = MAX_CHARS,
+    evidence: dict[str, dict[str, Any]] | None = None,
 ) -> int:
-    """Attach entities to each story; returns the number of words NER actually ran on.
+    """Attach entities to each story; returns the number of words NER actually ran on
+    (``evidence``, when given, is filled as :func:`resolve_texts` says).
 
     NER reads at most ``max_chars`` characters of a story (cut at a paragraph break);
     a story cut short says so in its warnings, which its report entry shows.
@@ -363,7 +380,7 @@ def annotate(
     cache = NerCache(work_dir, model_name, piece_chars)
     gazetteer.cache_in(work_dir)  # the place table too, for when articles are resolved again
     texts = [capped_ner_text(s, max_chars) for s in stories]
-    ents, words = resolve_texts(texts, model_name, load_aliases(entity_file), cache, processes)
+    ents, words = resolve_texts(texts, model_name, load_aliases(entity_file), cache, processes, evidence)
     for story, found in zip(stories, ents, strict=True):
         story.entities = found
     return words

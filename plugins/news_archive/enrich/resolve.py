@@ -121,7 +121,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "7"
+RESOLVE_VERSION = "8"  # 8: nicknames the story equates
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
@@ -306,6 +306,7 @@ def resolve_article(
 
     _merge_short_person_names(mentions)
     _merge_person_variants(mentions)
+    _merge_nicknames(text, mentions)
     acronyms = _merge_acronyms(mentions)
     mentions = _find_other_mentions(text, mentions, table)
     for m in mentions:
@@ -380,6 +381,39 @@ def _merge_person_variants(mentions: list[Mention]) -> None:
     for m in mentions:
         if m.key in target and not m.canonical:
             m.key = target[m.key]
+
+
+_NAME = r"[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2}"
+# Right after a person's full name: ", known as Y", " (also known as Y)", ", nicknamed Y",
+# ", known to fans as Y", ', "Y",' — the story itself says Y is that person.
+_NICKNAME_AFTER = re.compile(
+    r"\s*(?:,|\()\s*(?:(?:(?:also|better|widely|commonly|popularly)\s+)?known(?:\s+to\s+\w+)?\s+as|nicknamed|dubbed)"
+    r"\s+[\"\u201c']?(" + _NAME + r")[\"\u201d']?"
+    r"|\s*(?:,|\()\s*[\"\u201c](" + _NAME + r")[\"\u201d]"
+)
+
+
+def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
+    """``Mohammed Emwazi, known as Jihadi John``, ``Saul Alvarez, "Canelo"``: a name the story
+    itself equates with a person's full name, right after it, is that person in this story
+    (whatever type the model gave it: "Bono" is no place).  Only what the text says: no table
+    of nicknames, and nothing across stories but what the archive pass does with the merge."""
+    nick_to: dict[str, str] = {}
+    for m in mentions:
+        if m.label != "person" or " " not in m.form:
+            continue
+        found = _NICKNAME_AFTER.match(text, m.end, min(len(text), m.end + 80))
+        if not found:
+            continue
+        nick = key(found.group(1) or found.group(2))
+        if nick and nick != m.key and nick not in m.key.split():
+            nick_to.setdefault(nick, m.key)
+    if not nick_to:
+        return
+    for m in mentions:
+        target = nick_to.get(m.key)
+        if target and not m.canonical:
+            m.key, m.full, m.label = target, False, "person"
 
 
 def _merge_short_org_names(mentions: list[Mention]) -> None:

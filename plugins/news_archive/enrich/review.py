@@ -130,3 +130,19 @@ def waiting(work_dir: str | Path) -> int:
     """How many entities with a page in more than one story are uncertain enough to review
     (for the build summary): the pages readers meet most."""
     return sum(1 for r in queue(load(work_dir)) if r["uncertainty"] >= WAITING and r["stories"] >= 2)
+
+
+def doubts(evidence: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """``{"type\\tname": uncertainty}`` of every entity with a page and some doubt, for the
+    entity pages (the taxonomy step ranks by confidence and shows a doubtful type with care).
+
+    An entity the maintainer typed has none: the ``[types]`` entry is the fix this measures.
+    """
+    out: dict[str, float] = {}
+    for ev in evidence.values():
+        if ev.get("fixed") or ev.get("type") not in PAGE_TYPES:
+            continue
+        u = uncertainty(ev)[0]
+        if u > 0:
+            out[f"{ev['type']}\t{ev.get('name', '')}"] = u
+    return out

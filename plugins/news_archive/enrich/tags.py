@@ -295,7 +295,8 @@ def assign_all(
 
     Two passes: the first picks each story's best phrases; the second replaces, in the
     stories that got one, every tag that no other story got by the best phrase that
-    other stories do share, so that tags group stories.  No tag is an entity's name.
+    other stories do share, so that tags group stories; a tag still of one story is then
+    dropped where the story has a shared one (:func:`_drop_lone`).  No tag is an entity's name.
     With ``cache_dir``, each story's phrases come from :class:`PhraseCache` when its text
     is unchanged; the tags are the same either way.
     """
@@ -321,8 +322,19 @@ def assign_all(
                 for t in again:
                     uses[tag_key(t)] += 1
                 picked[i] = again
+    if rounds:
+        picked = [_drop_lone(tags, uses) for tags in picked]
     for story, tags in zip(stories, picked, strict=True):
         story.tags = tags
+
+
+def _drop_lone(tags: list[str], uses: Counter[str]) -> list[str]:
+    """Without the tags no other story got, when the story keeps one that others share: in an
+    archive large enough for sharing (SHARE_MIN_STORIES), a tag page of one story gathers
+    nothing, and the sharing rounds found no shared phrase to put in its place.  A story
+    that shares no tag keeps its best one (it stays findable by topic)."""
+    kept = [t for t in tags if uses[tag_key(t)] >= 2]
+    return kept if kept else tags[:1]
 
 
 def _pick(
