@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .structured import is_undated
+
 # How each kind of list is described (the words of order_label).
 DATED = "newest first"
 UNDATED = "date unknown; in the order they were archived, by section"
@@ -26,10 +28,6 @@ MIXED_UNDATED_PAGE = ("date unknown on this page: these follow the dated stories
 def _meta(article: Any, key: str) -> str:
     metadata = getattr(article, "metadata", None) or {}
     return str(metadata.get(key) or getattr(article, key, "") or "")
-
-
-def is_undated(article: Any) -> bool:
-    return _meta(article, "undated").lower() == "true"
 
 
 def _archived(article: Any) -> float:

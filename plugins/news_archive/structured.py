@@ -30,8 +30,10 @@ def script_safe_json(data: Any) -> Markup:
 
 
 def is_undated(article: Any) -> bool:
-    """True when the story has no known publication date (``Undated: true``)."""
-    return str(article.metadata.get("undated", "false")).lower() == "true"
+    """True when the story has no known publication date (``Undated: true``, in its
+    metadata or, for records built without metadata, as an attribute)."""
+    metadata = getattr(article, "metadata", None) or {}
+    return str(metadata.get("undated") or getattr(article, "undated", "") or "").lower() == "true"
 
 
 def site_url(settings: dict[str, Any]) -> str:
