@@ -1,17 +1,13 @@
 """Site settings for the news archive (Pelican conventions: UPPER_CASE names).
 
 The ``NEWS_ARCHIVE_*`` plugin settings and their defaults are documented in one place,
-``plugins/news_archive/settings.py``; override them here.
+``plugins/news_archive/settings.py`` (reference: docs/settings.md); override them here.
+The plugin is an installed package (``make`` installs it into .venv), found by name.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins"))
-
-from news_archive.ordering import newest_first  # noqa: E402
+from news_archive.ordering import newest_first
 
 AUTHOR = "News Archive"
 SITENAME = "The News Archive"
@@ -22,7 +18,7 @@ DEFAULT_LANG = "en"
 PATH = "content"
 OUTPUT_PATH = "output"
 THEME = "theme"
-PLUGIN_PATHS = ["plugins"]
+# Pelican imports a plugin it finds in no PLUGIN_PATHS by its name, as the installed package.
 PLUGINS = ["news_archive"]
 
 # Only the converter's pages are articles; dumps are input, never read by Pelican.

@@ -36,8 +36,6 @@ import json
 import os
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,8 +45,10 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from build import machine, run_measured  # noqa: E402
+from support import BUILD_ENV, dump_entries, start_service, stop, write_settings_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "Confidential figures that live outside the dumps folder and must never be published."
@@ -240,16 +240,6 @@ def write_mix(root: Path, quick: bool) -> Path:
 # --- counting --------------------------------------------------------------------------
 
 
-def entries_in(dumps: Path) -> set[str]:
-    """Every entry a maintainer sees: files, links to anything, special files (names shown as the report does)."""
-    out = set()
-    for dirpath, dirs, files in os.walk(dumps):
-        for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
-            rel = (Path(dirpath) / name).relative_to(dumps).as_posix()
-            out.add(rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
-    return out
-
-
 def accounted(report: dict, tried: set[str]) -> set[str]:
     found = {f["path"] for f in report.get("other_files", [])}
     for e in report.get("dumps", []):
@@ -346,36 +336,17 @@ def fuzz_queries(rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fuzz_service(root: Path, output: Path, work: Path, n: int, budget: float) -> dict[str, object]:
     """Start the search service, send ``n`` fuzzed queries within ``budget`` seconds, stop it."""
-    conf = root / "siteconf.py"
-    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
-                    f"PATH = {str(root / 'content')!r}\nOUTPUT_PATH = {str(output)!r}\n"
-                    f"NEWS_ARCHIVE_WORK_DIR = {str(work)!r}\nTHEME = {str(ROOT / 'theme')!r}\n")
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
-    proc = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(conf), "--output",
-                             str(output), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    conf = write_settings_file(root / "siteconf.py", root / "content", output, work)
     counts = {"sent": 0, "5xx": 0, "non_json": 0, "errors": 0, "statuses": {}}
     examples: list[str] = []
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("the search service did not start") from None
-                time.sleep(0.3)
+        server = start_service(conf, output, root, quiet=True)
+    except AssertionError as exc:
+        raise RuntimeError(f"the search service did not start: {exc}") from None
+    url = server.url
+    try:
         stop_at = time.monotonic() + budget
         for path in fuzz_queries(random.Random(5), n):
             if time.monotonic() > stop_at:
@@ -400,12 +371,7 @@ def fuzz_service(root: Path, output: Path, work: Path, n: int, budget: float) ->
                 except ValueError:
                     counts["non_json"] += 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(server.proc)
     counts["examples"] = examples[:8]
     return counts
 
@@ -427,7 +393,7 @@ def main() -> int:
     try:
         root = tmp / "project"
         dumps = write_mix(root, args.quick)
-        tried = entries_in(dumps)
+        tried = dump_entries(dumps)
         say(f"generated {len(tried)} entries under content/dumps/ (+ 2 links in content/pages/)")
         output, work = root / "output", root / "var"
         settings = {"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(work),
@@ -436,7 +402,7 @@ def main() -> int:
                "-o", str(output)]
         for key, value in settings.items():
             cmd += ["-e", f"{key}={json.dumps(value)}"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
+        env = {**os.environ, **BUILD_ENV}
         run = run_measured(cmd, root, env, timeout=3600)
         say(f"build: exit code {run.returncode}, {run.seconds:.1f} s wall, {run.cpu_seconds:.1f} s CPU, "
             f"peak RSS {run.peak_rss / 2**20:.0f} MiB, peak PSS {run.peak_pss / 2**20:.0f} MiB (process tree)")

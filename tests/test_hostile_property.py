@@ -21,6 +21,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from news_archive.convert import convert_all
+from support import dump_entries
 
 SECRET = "Quarterly secret figures that live outside the dumps folder and must stay there."
 KEYS = ["title", "headline", "maintext", "text", "body", "authors", "author", "date_publish", "url",
@@ -62,16 +63,6 @@ names = st.builds(lambda s, e: os.fsdecode((s + e.encode())[:60]), stems.map(str
 folders = st.dictionaries(names, contents, min_size=1, max_size=6)
 
 
-def every_file(dumps: Path) -> set[str]:
-    """Every entry a maintainer sees in the folder: files, links (to anything) and special files."""
-    out = set()
-    for dirpath, dirs, files in os.walk(dumps):
-        for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
-            rel = (Path(dirpath) / name).relative_to(dumps).as_posix()
-            out.add(rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
-    return out
-
-
 def file_of(path: str, files: set[str]) -> str:
     """The file a report entry is about: ``file.jsonl#3`` is record 3 of ``file.jsonl``
     (a file may have ``#`` in its own name)."""
@@ -99,7 +90,7 @@ def test_any_dumps_folder_converts_with_every_file_accounted_for(folder, link_ou
             (dumps / "outside-folder").symlink_to(root / "outside")
         report = convert_all({"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(root / "var"),
                               "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_PROGRESS": False}).to_json()
-        files = every_file(dumps)
+        files = dump_entries(dumps)
         reported = {file_of(e["path"], files) for e in report["dumps"]}
         others = {f["path"] for f in report["other_files"]}
         assert reported | others == files

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,8 +16,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 
-from conftest import ROOT, Site, free_port
 from news_archive import settings as S
+from support import Site, free_port, stop
 
 
 @contextlib.contextmanager
@@ -28,10 +27,9 @@ def serve(site: Site, *flags: str, settings_extra: str = "") -> Iterator[tuple[s
         path = site.root / "serveconf.py"
         path.write_text(site.settings_file().read_text(encoding="utf-8") + settings_extra, encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     proc = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(path),
                              "--output", str(site.output), "--port", str(port), *flags],
-                            cwd=site.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         banner = proc.stdout.readline()
         url = f"http://127.0.0.1:{port}"
@@ -43,12 +41,7 @@ def serve(site: Site, *flags: str, settings_extra: str = "") -> Iterator[tuple[s
             time.sleep(0.1)
         yield url, port, banner
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
 
 
 def idle_sockets(port: int, n: int) -> list[socket.socket]:

@@ -1,4 +1,4 @@
-"""Command line: ``PYTHONPATH=plugins python -m news_archive <command>``.
+"""Command line: ``news-archive <command>`` (the same as ``python -m news_archive <command>``).
 
 Commands (their JSON output is a contract: fields are only ever added):
 

@@ -1,0 +1,203 @@
+"""What the tests (and the benchmarks) share: real builds, real servers, the shared data.
+
+A build is ``python -m pelican`` in a subprocess with this project's settings, the
+content, output and work folders pointed into a temporary directory, so tests never
+touch ``content/generated``, ``output/`` or ``var/`` of the working tree.  The plugin is
+the one installed in the virtual environment (``make`` installs it, editable), so no
+helper here puts ``plugins/`` on a path.
+
+Tests import these as ``from support import …`` (pytest puts ``tests/`` on the path:
+``pythonpath`` in pyproject.toml); ``bench/`` scripts put ``tests/`` on ``sys.path``
+themselves.  Fixtures stay in ``conftest.py``.  pytest is imported only where a test is
+skipped, so a benchmark can use the rest without the test tools.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE_DUMPS = ROOT / "content" / "dumps"
+SEED = "000_eacdf06b02cf087c.txt"
+# A fixed build time, so that two builds of the same dumps write the same pages.
+BUILD_ENV = {"SOURCE_DATE_EPOCH": "1764000000"}
+
+
+def write_settings_file(path: Path, content: Path, output: Path, work: Path) -> Path:
+    """A Pelican settings file: this project's pelicanconf.py pointed at another tree."""
+    path.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+        f"PATH = {str(content)!r}\nOUTPUT_PATH = {str(output)!r}\n"
+        f"NEWS_ARCHIVE_WORK_DIR = {str(work)!r}\nTHEME = {str(ROOT / 'theme')!r}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class Site:
+    """A built site: where its content, output and work folders are."""
+
+    root: Path
+    content: Path
+    output: Path
+    work: Path
+    log: str
+
+    @property
+    def report(self) -> dict:
+        return json.loads((self.work / "report.json").read_text(encoding="utf-8"))
+
+    @property
+    def index(self) -> Path:
+        return self.work / "index"
+
+    def page(self, url: str) -> str:
+        path = self.output / url.strip("/")
+        if path.is_dir() or not path.suffix:
+            path = path / "index.html"
+        return path.read_text(encoding="utf-8")
+
+    def settings_file(self) -> Path:
+        """A settings file for this site, for the search service and `serve`."""
+        return write_settings_file(self.root / "siteconf.py", self.content, self.output, self.work)
+
+
+def build_site(root: Path, dumps: Path | list[Path] | None = None, extra: dict | None = None,
+               check: bool = True) -> Site:
+    """Copy dumps into ``root/content/dumps`` (unless already there) and run Pelican."""
+    content = root / "content"
+    target = content / "dumps"
+    if dumps is not None:
+        target.mkdir(parents=True, exist_ok=True)
+        if isinstance(dumps, Path) and dumps.is_dir():
+            shutil.copytree(dumps, target, dirs_exist_ok=True)
+        else:
+            for d in dumps if isinstance(dumps, list) else [dumps]:
+                shutil.copy2(d, target / d.name)
+    output, work = root / "output", root / "var"
+    settings = {
+        "PATH": str(content),
+        "NEWS_ARCHIVE_WORK_DIR": str(work),
+        "THEME": str(ROOT / "theme"),
+        "NEWS_ARCHIVE_PROGRESS": False,
+        **(extra or {}),
+    }
+    cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
+           "-o", str(output), "--fatal", "errors"]
+    for key, value in settings.items():
+        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    proc = subprocess.run(cmd, cwd=root, env={**os.environ, **BUILD_ENV}, capture_output=True, text=True,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"pelican failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return Site(root=root, content=content, output=output, work=work, log=proc.stdout + proc.stderr)
+
+
+def dump_entries(dumps: Path) -> set[str]:
+    """Every entry a maintainer sees in a dumps folder: files, links (to anything) and
+    special files, named as the build report names them."""
+    out = set()
+    for dirpath, dirs, files in os.walk(dumps):
+        for name in files + [d for d in dirs if (Path(dirpath) / d).is_symlink()]:
+            rel = (Path(dirpath) / name).relative_to(dumps).as_posix()
+            out.add(rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    return out
+
+
+# --- the search service -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll ``url`` until it answers; fail at once if the server process has died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/", timeout=2).read()
+            return
+        except OSError:
+            if proc.poll() is not None:
+                out = proc.stdout.read() if proc.stdout else b""
+                raise AssertionError((out.decode() if isinstance(out, bytes) else out) or "server died") from None
+            time.sleep(0.2)
+    stop(proc)
+    raise AssertionError("server did not start")
+
+
+def start_service(settings: Path, output: Path, cwd: Path, quiet: bool = False) -> Server:
+    """`python -m news_archive serve` (waitress) on a free loopback port, once it answers."""
+    port = free_port()
+    out = subprocess.DEVNULL if quiet else subprocess.PIPE
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "news_archive", "serve", "--settings", str(settings),
+         "--output", str(output), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=cwd, stdout=out, stderr=subprocess.STDOUT if not quiet else subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, proc)
+    return Server(url, proc)
+
+
+def start_server(site: Site) -> Server:
+    """The search service for a built site."""
+    return start_service(site.settings_file(), site.output, site.root)
+
+
+def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
+    """Stop a server: ask (SIGTERM), then insist (SIGKILL) if it has not gone in ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=seconds)
+
+
+# --- what a test may lack ---------------------------------------------------------------
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data, or skip the test with a clear message."""
+    path = SHARED.joinpath("data", *parts)
+    if not path.exists():
+        import pytest
+
+        pytest.skip(f"shared data not available: {path}")
+    return path
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def missing(what: str) -> None:
+    """A prerequisite is absent: a failure in CI, a clear skip on a developer's machine."""
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} (CI must run the browser tests)")
+    pytest.skip(what)
