@@ -88,7 +88,7 @@ clean:
 	rm -rf $(OUTPUT) $(WORK) content/generated .pytest_cache test-artifacts
 
 docs: $(STAMP)
-	$(PYTHON) -m news_archive.settings --markdown > docs/settings.md
+	$(PYTHON) -c "from news_archive.settings import markdown; print(markdown(), end='')" > docs/settings.md
 
 # Both locks keep every pinned version they can (pip-compile reuses the pins of the file
 # it rewrites; the dev lock is constrained by the runtime one, so shared packages agree).
