@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from .ingest.text import SiteBoilerplate
 from .render import render_markdown
 from .report import Entry, Report
 from .sections import assign_sections
+from .slugs import slug as slugify
 from .sources import normalise_sources
 from .story import Story
 
@@ -46,15 +46,6 @@ def now_utc() -> datetime:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
     return datetime.now(tz=UTC).replace(microsecond=0)
-
-
-def slugify(text: str, limit: int = 80) -> str:
-    from unidecode import unidecode
-
-    slug = re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0]
-    return slug or "story"
 
 
 class State:
@@ -269,7 +260,7 @@ def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, lines: 
     return result
 
 
-def assign_slugs(stories: list[Story], state: State) -> dict[str, str]:
+def assign_slugs(stories: list[Story], state: State, settings: dict[str, Any] | None = None) -> dict[str, str]:
     """Stable slugs, {origin: slug}: a story keeps the slug it had in earlier builds.
 
     Slugs are remembered by each of the story's keys (:func:`story_keys`): its source URL
@@ -295,7 +286,7 @@ def assign_slugs(stories: list[Story], state: State) -> dict[str, str]:
     for story in ordered:
         if story.origin in slug_of:
             continue
-        base = slugify(story.headline)
+        base = slugify(story.headline, settings)
         slug = base
         if slug in taken:
             suffix = hashlib.sha256(keys[id(story)][0].encode("utf-8")).hexdigest()
@@ -367,7 +358,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
 
     wanted: set[str] = set()
     url_pattern = settings.get("ARTICLE_URL", "{slug}.html")
-    slug_of = assign_slugs(kept, state)
+    slug_of = assign_slugs(kept, state, settings)
     for story in sorted(kept, key=lambda s: s.origin):
         slug = slug_of[story.origin]
         with guard(report, story.origin, "rendering its page") as done:

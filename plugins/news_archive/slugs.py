@@ -1,4 +1,15 @@
-"""Every slug Pelican makes from a name is short enough to be a file name.
+"""One slug function for every page: Pelican's ``slugify`` with our length bound.
+
+Article slugs (``slug()``, used by the converter) and the slugs Pelican makes for
+authors, tags, categories, entities and pages are the same function: Pelican's
+``slugify`` under this site's ``SLUG_REGEX_SUBSTITUTIONS`` (and ``SLUGIFY_*`` options),
+with the bound below as its last substitutions.  A story keeps the slug it was first
+given whatever this function later says: the converter remembers slugs in
+``state.json`` by the story's keys (``convert.assign_slugs``), so URLs written by an
+earlier slug function (the converter had its own until issue 14: ``don-t-stop`` where
+Pelican says ``dont-stop``) stay; only a story new to the archive is named by this one.
+
+Why the bound:
 
 Pelican names author, tag and category pages (and our entity pages, through
 ``URLWrapper``) after ``slugify(name)`` with no bound on its length: a scraped
@@ -18,6 +29,9 @@ from typing import Any
 
 from . import settings as S
 
+# What a story is called when its headline has no letter or digit a slug can keep.
+FALLBACK = "story"
+
 # File names are at most 255 bytes; a slug of Unicode letters (SLUGIFY_USE_UNICODE) may
 # take 4 bytes a character, so then the bound is cut to what 255 bytes hold.
 UNICODE_MOST = 60
@@ -36,19 +50,43 @@ def bound_rules(limit: int) -> list[tuple[str, str]]:
     ]
 
 
+def _limit(settings: dict[str, Any]) -> int:
+    limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_SLUG_LENGTH"))
+    return min(limit, UNICODE_MOST) if settings.get("SLUGIFY_USE_UNICODE") else limit
+
+
+def _bounded(subs: Any, rules: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``subs`` followed by the bound, once (the bound may already be there)."""
+    kept = [tuple(s) for s in subs or []]
+    return [s for s in kept if s not in rules] + rules
+
+
 def bound_slugs(settings: dict[str, Any]) -> None:
     """Append the bound to every slug substitution list Pelican will read (idempotent)."""
-    limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_SLUG_LENGTH"))
-    if settings.get("SLUGIFY_USE_UNICODE"):
-        limit = min(limit, UNICODE_MOST)
-    rules = bound_rules(limit)
+    rules = bound_rules(_limit(settings))
     for kind in ("SLUG", *KINDS):
         key = f"{kind}_REGEX_SUBSTITUTIONS"
         if key not in settings and kind != "SLUG":
             continue  # Pelican falls back to SLUG_REGEX_SUBSTITUTIONS, which gets the bound
-        subs = [tuple(s) for s in settings.get(key) or []]
-        subs = [s for s in subs if s not in [tuple(r) for r in rules]]
-        settings[key] = subs + rules
+        settings[key] = _bounded(settings.get(key), rules)
+
+
+def slug(text: str, settings: dict[str, Any] | None = None) -> str:
+    """The slug of a headline (or any name), as Pelican would make it, bounded.
+
+    ``settings`` are Pelican's (bound or not yet: the bound is applied once either way);
+    without them, Pelican's defaults.  Never empty: a headline of only punctuation or
+    markup is called ``story`` (the converter suffixes repeats).
+    """
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    settings = settings or {}
+    subs = settings.get("SLUG_REGEX_SUBSTITUTIONS", DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+    made = slugify(text, regex_subs=_bounded(subs, bound_rules(_limit(settings))),
+                   preserve_case=bool(settings.get("SLUGIFY_PRESERVE_CASE", False)),
+                   use_unicode=bool(settings.get("SLUGIFY_USE_UNICODE", False)))
+    return made.strip("-") or FALLBACK
 
 
 def on_initialized(pelican: Any) -> None:
