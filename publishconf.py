@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-sys.path.append(os.curdir)
+# pelicanconf.py lies beside this file; `news-archive serve --settings publishconf.py` runs
+# from .venv/bin, so the current directory is not on the path by itself.
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "https://news-archive.example.org")
