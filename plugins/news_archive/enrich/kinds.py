@@ -3,7 +3,7 @@
 spaCy confuses these with people, organisations and places ("Oscar" a person, "Xbox"
 an organisation, "Grand Slam" a place), and an index of such mistakes is one an editor
 would not publish.  Three kinds of evidence, all of it per mention, all of it voted
-with the model's labels across the archive (:func:`resolve.resolve_archive`):
+with the model's labels across the archive (:func:`.archive_pass.resolve_archive`):
 
 * the model's own ``EVENT`` / ``WORK_OF_ART`` / ``PRODUCT`` / ``LAW`` labels;
 * context cues in the sentence (:func:`cue`): "Oscar-winning", "the Bafta award",
