@@ -79,9 +79,8 @@ def resolve_archive(
 
     _merge_variants_archive_wide(articles)
     votes, displays, canonical = _tally(articles)
-    for last, full in _merge_surnames_archive_wide(articles, votes).items():
-        votes[full].update(votes.pop(last))  # the moved mentions vote for the full name,
-        displays.pop(last, None)  # but never name it
+    if _merge_surnames_archive_wide(articles, votes):  # the moved mentions vote for the full
+        votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
     titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
@@ -267,7 +266,10 @@ def _merge_surnames_archive_wide(
     articles: list[ArticleEntities], votes: dict[str, Counter[str]]
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
-    ``George W Bush`` — when a single full name with that surname dominates (3:1)."""
+    ``George W Bush`` — when a single full name with that surname dominates (3:1), and only
+    in a story that shares his context (:class:`_Context`): a footballer called Brown, in a
+    story of clubs and players, is not the chancellor.  Returns surname → full name of the
+    merges made."""
     # "Baroness Morgan" is known by her title: no first-named Morgan of the archive is her.
     peers = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions
              if m.display.split(" ")[0].casefold() in PEERAGE}
@@ -283,14 +285,56 @@ def _merge_surnames_archive_wide(
             target[last] = best
     if not target:
         return target
+    context = _Context(articles)
+    merged: dict[str, str] = {}
     for art in articles:
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
+            if not context.shared(art, target[k], {k}):
+                continue
             cand = art.candidates.pop(k)
             into = art.candidates.setdefault(target[k], Candidate(target[k]))
             for m in cand.mentions:
                 m.key, m.full = target[k], False
             into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
-    return target
+            merged[k] = target[k]
+    return merged
+
+
+class _Context:
+    """Which stories name which entity, to tell whether a story is about the same person as
+    others: it names an entity those stories name that is not one of the archive's commonest,
+    or one of the commonest at least twice as often with that person as in the archive
+    ("Labour" beside Tony Blair) and in two of that person's stories."""
+
+    LIFT = 2.0
+
+    def __init__(self, articles: list[ArticleEntities]) -> None:
+        self.articles = articles
+        self.stories: dict[str, list[int]] = defaultdict(list)
+        for i, art in enumerate(articles):
+            for k in art.candidates:
+                self.stories[k].append(i)
+        self.limit = max(3, 0.02 * len(articles))
+        self._with: dict[str, Counter[str]] = {}
+
+    def around(self, k: str) -> Counter[str]:
+        """The entities of k's stories, each counted once per story."""
+        if k not in self._with:
+            self._with[k] = Counter(c for i in self.stories.get(k, ()) for c in self.articles[i].candidates)
+        return self._with[k]
+
+    def shared(self, art: ArticleEntities, k: str, exclude: set[str]) -> bool:
+        """Does ``art`` share context with the stories of entity ``k``?"""
+        around, n, total = self.around(k), len(self.stories.get(k, ())), len(self.articles)
+        for c in art.candidates:
+            if c == k or c in exclude or not around[c]:
+                continue
+            seen = len(self.stories[c])
+            if seen <= self.limit:
+                return True
+            if around[c] >= 2 and around[c] / n >= self.LIFT * seen / total:
+                return True
+        return False
 
 
 def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
