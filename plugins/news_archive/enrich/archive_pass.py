@@ -10,6 +10,7 @@ entity's type rests on is kept as evidence for the review queue.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -99,6 +100,7 @@ def resolve_archive(
         and k not in canonical and k not in table.types and k not in titled
     }
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
+    plain = _plain_word_stories(articles, {k for k in votes if " " not in k}) if evidence is not None else {}
     out: list[list[Entity]] = []
     for art in articles:
         ents = []
@@ -109,6 +111,7 @@ def resolve_archive(
             etype = type_of[k] if k in fixed else _local_type(cand, type_of[k])
             if evidence is not None:
                 _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
+                evidence[k]["plain_word"] = plain.get(k, 0)
             if etype not in ENTITY_KINDS:
                 continue  # an award, an event, a work, a product: no page
             spans = sorted({(m.start, m.end) for m in cand.mentions})
@@ -145,6 +148,18 @@ def _tally(
     return votes, displays, canonical
 
 
+def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
+    """Stories that write each one-word name in lower case ("digital", "blues", "total"):
+    a name that is also a common word may be the model's reading of a capital letter."""
+    out: Counter[str] = Counter()
+    for art in articles:
+        out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
+    return out
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'-])[a-z][a-z]+(?![\w'-])")
+
+
 def _evidence(
     evidence: dict[str, dict[str, Any]], k: str, name: str, archive_type: str, etype: str,
     cand: Candidate, votes: Counter[str], fixed: bool, titled: bool,
@@ -157,9 +172,14 @@ def _evidence(
             "name": name, "type": archive_type, "stories": {}, "mentions": 0, "model": {}, "cues": {},
             "votes": {t: round(w, 2) for t, w in votes.items()}, "fixed": fixed, "titled": titled,
             "kind_table": kinds.kind_of(name), "gazetteer": gazetteer.place_weight(k),
+            "repeated": 0, "short": 0,
         }
     ev["stories"][etype] = ev["stories"].get(etype, 0) + 1
     ev["mentions"] += len(cand.mentions)
+    # A person named twice in a story is mostly called by surname (or title) the second time;
+    # a band or a film named like a person ("Franz Ferdinand") is named in full every time.
+    ev["repeated"] += len(cand.mentions) >= 2
+    ev["short"] += sum(1 for m in cand.mentions if not m.full or m.form != name)
     for m in cand.mentions:
         if m.label:
             ev["model"][m.label] = ev["model"].get(m.label, 0) + 1
@@ -215,9 +235,9 @@ def _mention_votes(m: Mention) -> list[tuple[str, float]]:
 
 
 def _cue(m: Mention) -> str:
-    """The mention's context cue; a club's name ("Manchester United") is one.  A country's
+    """The mention's context cue; a club's or a firm's name ("Manchester United", "Yukos Ltd") is one.  A country's
     team is the country (a place), so "beat France 18-17" says nothing about France."""
-    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "")
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "org" if kinds.ORG_NAME.match(m.form) else "")
     if cue == "team" and gazetteer.is_country_or_region(m.key):
         return ""
     return cue

@@ -151,7 +151,11 @@ def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
 
 def _merge_short_org_names(mentions: list[Mention]) -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
-    later in the article, are that organisation."""
+    later in the article, are that organisation — not when the story named them first
+    ("Barclays … Barclays Capital": the group, then its investment bank)."""
+    first: dict[str, int] = {}
+    for m in mentions:
+        first[m.key] = min(first.get(m.key, m.start), m.start)
     orgs: dict[tuple[str, ...], str] = {}
     inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
     for m in mentions:
@@ -169,7 +173,7 @@ def _merge_short_org_names(mentions: list[Mention]) -> None:
         target = orgs.get(tokens)
         if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
             target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
-        if target and not m.canonical and target != m.key:
+        if target and not m.canonical and target != m.key and first[m.key] > first[target]:
             m.key, m.full, m.label = target, False, "organisation"
 
 

@@ -97,6 +97,10 @@ def clean_mention(
     prev = re.search(r"([A-Z][\w'-]*) $", text[max(0, start - 30):start])
     if prev and table.lookup(f"{prev.group(1)} {text[start:end]}"):
         start -= len(prev.group(0))  # "Liberal" + "Democrats": the longer known name wins
+    known = _known_kind(text, start, end)
+    if known:  # "Lord of the Rings" (the model's "Rings"): a work, whatever the words inside it
+        kind, start = known
+        return Mention(start, end, kind, text[start:end], text[start:end])
     name = text[start:end]
     if reject_reason(name) or table.is_blocked(name):
         return None
@@ -154,6 +158,24 @@ def clean_mention(
             start = title_start
         bare = display = f"{title} {bare}"
     return Mention(start, end, label, bare, display, titled=bool(title))
+
+
+def _known_kind(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """(kind, start) when the span, or the span with up to four words before it, is a name
+    the shipped kinds table knows (an award, an event, a work, a product)."""
+    words = text[max(0, start - 40):start].split(" ")[1:] if start > 40 else text[:start].split(" ")
+    if words and words[-1] == "":
+        words.pop()
+    else:
+        words = []  # the span does not follow a space: nothing before it is part of it
+    for n in range(min(4, len(words)), -1, -1):
+        phrase = " ".join([*words[len(words) - n:], text[start:end]])
+        if n and not phrase[:1].isupper():
+            continue
+        kind = kinds.kind_of(phrase) if (n or " " in phrase) else ""
+        if kind and kinds.known(phrase):
+            return kind, end - len(phrase)
+    return None
 
 
 def _placelike(name: str, table: AliasTable) -> bool:
