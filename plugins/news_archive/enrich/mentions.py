@@ -101,6 +101,8 @@ def clean_mention(
     if known:  # "Lord of the Rings" (the model's "Rings"): a work, whatever the words inside it
         kind, start = known
         return Mention(start, end, kind, text[start:end], text[start:end])
+    if label in ("organisation", "person"):
+        end = _owner_end(text, start, end)
     name = text[start:end]
     if reject_reason(name) or table.is_blocked(name):
         return None
@@ -158,6 +160,23 @@ def clean_mention(
             start = title_start
         bare = display = f"{title} {bare}"
     return Mention(start, end, label, bare, display, titled=bool(title))
+
+
+# What a name with a possessive inside may still end in: "Sainsbury's Bank", "St Mary's Hospital".
+_OWNED_NAME_TAIL = re.compile(
+    r"\b(?:Bank|Group|Corporation|Institute|Association|Hospital|College|School|Church|Party|League|Club|Union|"
+    r"Society|Fund|Trust|Foundation|Council|Commission|Day|Cup|Island|Islands|Park|Street|Square|Road)$"
+)
+
+
+def _owner_end(text: str, start: int, end: int) -> int:
+    """Where the owner's name ends in "Ascom's Unite Connect", "Ripple's XRP" (one span of the
+    model: the firm and its product); the span's own end otherwise."""
+    span = text[start:end]
+    cut = re.search(r"['\u2019]s\s+(?=[A-Z0-9])", span)
+    if cut and not _OWNED_NAME_TAIL.search(span):
+        return start + cut.start()
+    return end
 
 
 def _known_kind(text: str, start: int, end: int) -> tuple[str, int] | None:

@@ -84,7 +84,7 @@ class ArticleEntities:
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
-RESOLVE_VERSION = "9"  # 9: a short org name named first is its own; known kinds around a span
+RESOLVE_VERSION = "10"  # 10: an owner before a possessive inside a span
 
 
 def article_to_json(art: ArticleEntities) -> dict[str, Any]:
