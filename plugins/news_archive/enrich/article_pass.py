@@ -42,7 +42,7 @@ def resolve_article(
                 continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
             mentions.append(m)
 
-    _merge_short_person_names(mentions)
+    _merge_short_person_names(mentions, text.find("\n\n") + 1)  # the headline names nothing first
     _merge_person_variants(mentions)
     _merge_nicknames(text, mentions)
     acronyms = _merge_acronyms(mentions)
@@ -61,7 +61,7 @@ def resolve_article(
 _PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
 
 
-def _merge_short_person_names(mentions: list[Mention]) -> None:
+def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
     """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
     person the article introduced by full name, whatever type the model gave it."""
     by_key: dict[str, list[Mention]] = defaultdict(list)
@@ -92,7 +92,7 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
             target = next(iter(tokens_of[tokens[0]]))  # "Saddam" → "Saddam Hussein", "David" → "David Blunkett"
         if target and target != m.key:
             m.key, m.full, m.label = target, False, "person"
-    _merge_short_org_names(mentions)
+    _merge_short_org_names(mentions, body)
 
 
 def _merge_person_variants(mentions: list[Mention]) -> None:
@@ -149,13 +149,14 @@ def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
             m.key, m.full, m.label = target, False, "person"
 
 
-def _merge_short_org_names(mentions: list[Mention]) -> None:
+def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
     later in the article, are that organisation — not when the story named them first
-    ("Barclays … Barclays Capital": the group, then its investment bank)."""
+    ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside."""
     first: dict[str, int] = {}
     for m in mentions:
-        first[m.key] = min(first.get(m.key, m.start), m.start)
+        at = m.start + (0 if m.start >= body else 1 << 40)  # a headline mention: after any in the body
+        first[m.key] = min(first.get(m.key, at), at)
     orgs: dict[tuple[str, ...], str] = {}
     inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
     for m in mentions:
