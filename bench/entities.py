@@ -330,8 +330,9 @@ def scale(texts: list[str], n: int) -> None:
     and n, to show both passes are linear.  A warm build skips the per-article pass (it is
     cached with the raw spans) and only reruns the archive pass and the tags."""
     from news_archive.enrich.aliases import load_aliases
+    from news_archive.enrich.archive_pass import resolve_archive
+    from news_archive.enrich.article_pass import resolve_article
     from news_archive.enrich.entities import find_raw
-    from news_archive.enrich.resolve import resolve_archive, resolve_article
     from news_archive.enrich.tags import assign_all
     from news_archive.story import Story
 

@@ -8,7 +8,9 @@ output directory (the project is then its parent).  The figures come from the ge
 pages' metadata (``People:``, ``Organisations:``, ``Places:``, ``Tags:``), which is what
 the entity and tag pages are built from, so they do not depend on the theme.  A person
 reads the printed lists and counts the wrong types (the audit of issue 12); the script
-does not judge them.  With ``--related NAME`` it also prints the entities most often
+does not judge them; ``--by-confidence`` ranks them as the site does, by stories ×
+(1 − the type's uncertainty, from the build's ``var/cache/ner/evidence.json``).  With
+``--related NAME`` it also prints the entities most often
 mentioned with NAME, ranked as the entity pages rank them (``taxonomy.top_related``).
 """
 
@@ -63,8 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=60)
     parser.add_argument("--related", action="append", default=[], help="print the co-mentions of this entity")
     parser.add_argument("--json", type=Path, help="also write the lists here")
+    parser.add_argument("--by-confidence", action="store_true",
+                        help="rank by stories x (1 - uncertainty), the site's order (var/cache/ner/evidence.json)")
     args = parser.parse_args(argv)
-    pages = read_pages(generated_dir(args.archive))
+    gen = generated_dir(args.archive)
+    pages = read_pages(gen)
+    doubt: dict[str, float] = {}
+    if args.by_confidence:
+        from news_archive.enrich.review import doubts, load
+
+        doubt = doubts(load(gen.parent.parent / "var"))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     print(f"{len(pages):,} stories in {args.archive} (code at {commit.stdout.strip() or '?'})")
     per_type: dict[str, Counter[str]] = {t: Counter() for t in KEYS.values()}
@@ -76,9 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     entities = Counter({(t, n): c for t, cs in per_type.items() for n, c in cs.items()})
     out: dict[str, object] = {}
     for t, cs in per_type.items():
-        top = sorted(cs.items(), key=lambda x: (-x[1], x[0].casefold()))[: args.top]
+        def weight(item: tuple[str, int], t: str = t) -> float:
+            return item[1] * (1.0 - doubt.get(f"{t}\t{item[0]}", 0.0))
+
+        top = sorted(cs.items(), key=lambda x: (-weight(x), x[0].casefold()))[: args.top]
         out[t] = top
-        print(f"\n== top {args.top} {t} (stories) ==")
+        order = "stories x (1 - uncertainty)" if args.by_confidence else "stories"
+        print(f"\n== top {args.top} {t} ({order}) ==")
         for i, (name, n) in enumerate(top, 1):
             print(f"{i:3}. {name} ({n})")
     names = {n.casefold() for (_, n) in entities}

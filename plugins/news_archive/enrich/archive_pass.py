@@ -1,0 +1,369 @@
+"""The archive pass: one type and one name per entity across all stories, with its evidence.
+
+Types are voted over every story's mentions (each story one vote, context cues at their
+weight, gazetteer weight for places), overridden by the alias table and the maintainer;
+a story's own words may still retype a name locally ("beat Glasgow 23-10").  Acronyms
+spelled out elsewhere, name variants of one person in stories that share context, and a
+surname alone that one dominant full name explains are merged archive-wide.  What each
+entity's type rests on is kept as evidence for the review queue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from ..sentences import sentence_at
+from ..story import Entity
+from . import gazetteer, kinds
+from .aliases import AliasTable
+from .mentions import PEERAGE, titled_key
+from .names import is_acronym, key, person_variant
+from .resolve import ENTITY_KINDS, TYPE_ORDER, ArticleEntities, Candidate, Mention
+
+
+def _pick_display(displays: Counter[str]) -> str:
+    """The name to show: a form wins the votes of the shorter forms it contains
+    ("Qari Hekmat" collects the votes of "Hekmat")."""
+    if not displays:
+        return ""
+    if len(displays) == 1:
+        return next(iter(displays))
+    scored = []
+    for d, n in displays.items():
+        tokens = d.split()
+        score = n + sum(c for o, c in displays.items() if o != d and tokens[-len(o.split()):] == o.split())
+        scored.append((score, len(tokens), n, d))
+    return max(scored)[3]
+
+
+PLACE_PERSON_VOTE = 0.25  # what the model's PERSON label is worth on a lone place name
+
+
+def _choose_type(votes: Counter[str], name_key: str, titled: bool = False) -> str:
+    votes = Counter({t: float(n) for t, n in votes.items()})
+    if any(votes[t] for t in ("place", "organisation", "person")):
+        weight = gazetteer.place_weight(name_key)
+        if weight:  # a big city ("Porto Alegre", "Aberdeen") outweighs one stray PERSON or ORG tag
+            votes["place"] += weight + 0.5
+            if " " not in name_key and not titled:
+                # "Glasgow", "Everton": the model's PERSON on a lone place name is a systematic
+                # error (a club, a place), not evidence; with no title it counts for little.
+                votes["person"] *= PLACE_PERSON_VOTE
+    return max(TYPE_ORDER, key=lambda t: (votes[t], -TYPE_ORDER.index(t)))
+
+
+def resolve_archive(
+    articles: list[ArticleEntities], table: AliasTable, evidence: dict[str, dict[str, Any]] | None = None
+) -> list[list[Entity]]:
+    """One type and one name per entity across the archive; Entities per article.
+
+    ``evidence``, when given, is filled with what each entity's type rests on (see
+    :func:`_evidence`), for the maintainer's review queue.
+    """
+    acr_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for art in articles:
+        for acr, target in art.acronyms.items():
+            acr_votes[acr][target] += 1
+    expansion = {acr: c.most_common(1)[0][0] for acr, c in acr_votes.items()}
+    for art in articles:  # "WEF" alone here, "World Economic Forum (WEF)" in another story
+        for k in [k for k in art.candidates if k in expansion and not art.candidates[k].canonical]:
+            cand = art.candidates.pop(k)
+            if not all(is_acronym(m.form) for m in cand.mentions):
+                art.candidates[k] = cand
+                continue
+            target = art.candidates.setdefault(expansion[k], Candidate(expansion[k]))
+            for m in cand.mentions:
+                m.key, m.full = expansion[k], False
+            target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
+
+    _merge_variants_archive_wide(articles)
+    votes, displays, canonical = _tally(articles)
+    if _merge_surnames_archive_wide(articles, votes):  # the moved mentions vote for the full
+        votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
+    type_of: dict[str, str] = {}
+    name_of: dict[str, str] = {}
+    titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
+    for k in votes:
+        name = canonical.get(k) or _pick_display(displays[k]) or k
+        name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
+        type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
+                      or _choose_type(votes[k], k, k in titled))
+
+    # A lone word the model called a person once in the whole archive, with no title and no
+    # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
+    labelled = Counter(k for art in articles for k, cand in art.candidates.items() for m in cand.mentions if m.label)
+    weak = {
+        k for k, v in votes.items()
+        if type_of[k] == "person" and " " not in k and " " not in name_of[k] and labelled[k] <= 1
+        and k not in canonical and k not in table.types and k not in titled
+    }
+    fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
+    plain = _plain_word_stories(articles, {k for k in votes if " " not in k}) if evidence is not None else {}
+    out: list[list[Entity]] = []
+    for art in articles:
+        ents = []
+        for k, cand in art.candidates.items():
+            name = name_of[k]
+            if table.is_blocked(name) or k in weak:
+                continue
+            etype = type_of[k] if k in fixed else _local_type(cand, type_of[k])
+            if evidence is not None:
+                _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
+                evidence[k]["plain_word"] = plain.get(k, 0)
+            if etype not in ENTITY_KINDS:
+                continue  # an award, an event, a work, a product: no page
+            spans = sorted({(m.start, m.end) for m in cand.mentions})
+            ents.append(
+                Entity(
+                    name=name,
+                    type=etype,
+                    display=_pick_display(cand.displays()) or name,
+                    aliases=sorted({m.form for m in cand.mentions}),
+                    mentions=spans,
+                    sentence=_sentence(art, spans),
+                )
+            )
+        out.append(ents)
+    return out
+
+
+def _tally(
+    articles: list[ArticleEntities],
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, str]]:
+    """Type votes, display forms and alias-table names per key, over the whole archive."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    displays: dict[str, Counter[str]] = defaultdict(Counter)
+    canonical: dict[str, str] = {}
+    for art in articles:
+        for k, cand in art.candidates.items():
+            v, d = votes[k], displays[k]
+            v.update(_story_votes(cand))
+            for m in cand.mentions:
+                if m.full:
+                    d[m.display] += 1
+            if cand.canonical:
+                canonical[k] = cand.canonical
+    return votes, displays, canonical
+
+
+def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
+    """Stories that write each one-word name in lower case ("digital", "blues", "total"):
+    a name that is also a common word may be the model's reading of a capital letter."""
+    out: Counter[str] = Counter()
+    for art in articles:
+        out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
+    return out
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'-])[a-z][a-z]+(?![\w'-])")
+
+
+def _evidence(
+    evidence: dict[str, dict[str, Any]], k: str, name: str, archive_type: str, etype: str,
+    cand: Candidate, votes: Counter[str], fixed: bool, titled: bool,
+) -> None:
+    """Add one story's candidate to the entity's evidence: stories by the type they got,
+    the model's labels and the context cues of its mentions, and the archive's verdict."""
+    ev = evidence.get(k)
+    if ev is None:
+        ev = evidence[k] = {
+            "name": name, "type": archive_type, "stories": {}, "mentions": 0, "model": {}, "cues": {},
+            "votes": {t: round(w, 2) for t, w in votes.items()}, "fixed": fixed, "titled": titled,
+            "kind_table": kinds.kind_of(name), "gazetteer": gazetteer.place_weight(k),
+            "repeated": 0, "short": 0,
+        }
+    ev["stories"][etype] = ev["stories"].get(etype, 0) + 1
+    ev["mentions"] += len(cand.mentions)
+    # A person named twice in a story is mostly called by surname (or title) the second time;
+    # a band or a film named like a person ("Franz Ferdinand") is named in full every time.
+    ev["repeated"] += len(cand.mentions) >= 2
+    ev["short"] += sum(1 for m in cand.mentions if not m.full or m.form != name)
+    for m in cand.mentions:
+        if m.label:
+            ev["model"][m.label] = ev["model"].get(m.label, 0) + 1
+        cue = _cue(m)
+        if cue:
+            ev["cues"][cue] = ev["cues"].get(cue, 0) + 1
+
+
+def _local_type(cand: Candidate, archive_type: str) -> str:
+    """The archive's type, unless this story's own words say otherwise ("beat Glasgow 23-10":
+    the club, in a story where the archive's Glasgow is the city) — so one systematic error
+    of the model, or one sense of a name, is not spread to every story."""
+    cues: Counter[str] = Counter()
+    for m in cand.mentions:
+        cue = _cue(m)
+        if cue in ("team", "org", "person"):  # a story's words make a club, a firm or a person of a
+            cues[kinds.cue_type(cue)] += kinds.CUE_WEIGHT  # name; what is no entity is decided archive-wide
+    if not cues or archive_type == "person":
+        return archive_type  # "Blair's staff" is no firm: a person's name is retyped archive-wide only
+    (best, w), *rest = cues.most_common()
+    if best != archive_type and w >= kinds.CUE_WEIGHT and (not rest or w > rest[0][1]) \
+            and w >= sum(1 for m in cand.mentions if m.label == archive_type):
+        return best
+    return archive_type
+
+
+def _story_votes(cand: Candidate) -> Counter[str]:
+    """One story's say on what an entity is: the model's labels of its mentions as shares of
+    one vote (a story naming "Yukos" ten times does not outvote ten stories), plus each
+    kind of context cue once, at its weight."""
+    labels = Counter(m.label for m in cand.mentions if m.label)
+    total = sum(labels.values())
+    out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
+    seen: set[str] = set()
+    for m in cand.mentions:
+        for t, w in _mention_votes(m)[1 if m.label else 0:]:
+            if t not in seen:
+                seen.add(t)
+                out[t] += w
+    return out
+
+
+def _mention_votes(m: Mention) -> list[tuple[str, float]]:
+    """What one mention says its entity is: the model's label (1), and the words around it
+    (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
+    out: list[tuple[str, float]] = []
+    if m.label:
+        out.append((m.label, 1.0))
+    cue = _cue(m)
+    if cue and not (cue == "team" and gazetteer.place_weight(m.key)):
+        out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
+    return out
+
+
+def _cue(m: Mention) -> str:
+    """The mention's context cue; a club's or a firm's name ("Manchester United", "Yukos Ltd") is one.  A country's
+    team is the country (a place), so "beat France 18-17" says nothing about France."""
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "org" if kinds.ORG_NAME.match(m.form) else "")
+    if cue == "team" and gazetteer.is_country_or_region(m.key):
+        return ""
+    return cue
+
+
+def _is_person(v: Counter[str]) -> bool:
+    return bool(v) and v["person"] >= max(v.values())
+
+
+def _merge_variants_archive_wide(articles: list[ArticleEntities]) -> None:
+    """``Pat Carlineo`` in one story is the ``Patrick Carlineo`` of others — only in a story
+    that shares context with them: an entity named in both that is not one of the archive's
+    commonest (the same first name and surname alone may be two people)."""
+    stories: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, art in enumerate(articles):
+        for k, cand in art.candidates.items():
+            stories[k].append(i)
+            labels[k].update(m.label for m in cand.mentions if m.label)
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, c in labels.items():
+        v = person_variant(k)
+        if v and c["person"] * 2 > sum(c.values()) and not titled_key(tuple(k.split())):
+            groups[v].append(k)
+    common = {k for k, ids in stories.items() if len(ids) > max(3, 0.02 * len(articles))}
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        best = max(keys, key=lambda k: (len(stories[k]), len(k), k))
+        context = {c for i in stories[best] for c in articles[i].candidates} - common - set(keys)
+        for k in keys:
+            if k == best:
+                continue
+            for i in stories[k]:
+                art = articles[i]
+                if k not in art.candidates or art.candidates[k].canonical or not (set(art.candidates) & context):
+                    continue
+                cand = art.candidates.pop(k)
+                into = art.candidates.setdefault(best, Candidate(best))
+                for m in cand.mentions:
+                    m.key = best
+                into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
+
+
+def _merge_surnames_archive_wide(
+    articles: list[ArticleEntities], votes: dict[str, Counter[str]]
+) -> dict[str, str]:
+    """``Bush`` alone in a story that never gave his full name is the archive's one
+    ``George W Bush`` — when a single full name with that surname dominates (3:1), and only
+    in a story that shares his context (:class:`_Context`): a footballer called Brown, in a
+    story of clubs and players, is not the chancellor.  Returns surname → full name of the
+    merges made."""
+    # "Baroness Morgan" is known by her title: no first-named Morgan of the archive is her.
+    peers = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions
+             if m.display.split(" ")[0].casefold() in PEERAGE}
+    by_last: dict[str, Counter[str]] = defaultdict(Counter)
+    for k, v in votes.items():
+        tokens = k.split()
+        if len(tokens) >= 2 and _is_person(v):
+            by_last[tokens[-1]][k] = sum(v.values())
+    target: dict[str, str] = {}
+    for last, fulls in by_last.items():
+        (best, n), *rest = fulls.most_common() or [("", 0)]
+        if last in votes and _is_person(votes[last]) and (not rest or n >= 3 * rest[0][1]) and last not in peers:
+            target[last] = best
+    if not target:
+        return target
+    context = _Context(articles)
+    merged: dict[str, str] = {}
+    for art in articles:
+        for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
+            if not context.shared(art, target[k], {k}):
+                continue
+            cand = art.candidates.pop(k)
+            into = art.candidates.setdefault(target[k], Candidate(target[k]))
+            for m in cand.mentions:
+                m.key, m.full = target[k], False
+            into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
+            merged[k] = target[k]
+    return merged
+
+
+class _Context:
+    """Which stories name which entity, to tell whether a story is about the same person as
+    others: it names an entity those stories name that is not one of the archive's commonest,
+    or one of the commonest at least twice as often with that person as in the archive
+    ("Labour" beside Tony Blair) and in two of that person's stories."""
+
+    LIFT = 2.0
+
+    def __init__(self, articles: list[ArticleEntities]) -> None:
+        self.articles = articles
+        self.stories: dict[str, list[int]] = defaultdict(list)
+        for i, art in enumerate(articles):
+            for k in art.candidates:
+                self.stories[k].append(i)
+        self.limit = max(3, 0.02 * len(articles))
+        self._with: dict[str, Counter[str]] = {}
+
+    def around(self, k: str) -> Counter[str]:
+        """The entities of k's stories, each counted once per story."""
+        if k not in self._with:
+            self._with[k] = Counter(c for i in self.stories.get(k, ()) for c in self.articles[i].candidates)
+        return self._with[k]
+
+    def shared(self, art: ArticleEntities, k: str, exclude: set[str]) -> bool:
+        """Does ``art`` share context with the stories of entity ``k``?"""
+        around, n, total = self.around(k), len(self.stories.get(k, ())), len(self.articles)
+        for c in art.candidates:
+            if c == k or c in exclude or not around[c]:
+                continue
+            seen = len(self.stories[c])
+            if seen <= self.limit:
+                return True
+            if around[c] >= 2 and around[c] / n >= self.LIFT * seen / total:
+                return True
+        return False
+
+
+def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
+    """The first sentence naming the entity, preferring the dek and body to the headline.
+
+    Sentences are cut by ``sentences.sentence_at`` (quotes and abbreviations respected,
+    never across a paragraph), not by the model's sentence starts."""
+    if not spans:
+        return ""
+    first_para = art.text.find("\n\n")  # the headline: shown beside the sentence anyway
+    start = next((s for s, _ in spans if s > first_para >= 0), spans[0][0])
+    return sentence_at(art.text, start)

@@ -1,0 +1,285 @@
+"""The article pass: one story's mentions merged the way the story itself names people.
+
+Within one story, a short form after the full name is that name (``Hekmat`` → ``Qari
+Hekmat``, ``Amnesty`` → ``Amnesty International``, a first name alone after the full
+name), variants of one person's name are one person (initials, middle names, ``Jr``),
+a nickname the story equates with a full name is that person, an acronym is its
+expansion, and a name found once is found wherever else the text uses it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+
+from . import gazetteer, kinds
+from .aliases import AliasTable
+from .mentions import GENERIC_WORDS, clean_mention, headline_end, split_span, title_before, titled_key
+from .names import acronym, is_acronym, is_display_honorific, key, person_variant, reject_reason
+from .resolve import EXTRA_LABELS, LABEL_TYPES, ArticleEntities, Candidate, Mention
+
+
+def resolve_article(
+    text: str, ents: list[tuple[int, int, str]], sents: list[int], table: AliasTable
+) -> ArticleEntities:
+    """Per-article clean-up, merging and document-level consistency."""
+    head_end = headline_end(text)
+    mentions: list[Mention] = []
+    for raw_start, raw_end, label in ents:
+        if label not in LABEL_TYPES and label not in EXTRA_LABELS:
+            continue
+        for start, end in split_span(text, raw_start, raw_end, label, table):
+            m = clean_mention(text, start, end, LABEL_TYPES.get(label), table, label)
+            if m is None:
+                continue
+            hit = table.lookup(m.form)
+            if hit:
+                m.canonical, m.key = hit[0], key(hit[0])
+            else:
+                m.key = key(m.form)
+            if m.end <= head_end and not hit:
+                continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
+            mentions.append(m)
+
+    _merge_short_person_names(mentions, text.find("\n\n") + 1)  # the headline names nothing first
+    _merge_person_variants(mentions)
+    _merge_nicknames(text, mentions)
+    acronyms = _merge_acronyms(mentions)
+    mentions = _find_other_mentions(text, mentions, table)
+    for m in mentions:
+        m.cue = kinds.cue(text, m.start, m.end)
+
+    candidates: dict[str, Candidate] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        cand = candidates.setdefault(m.key, Candidate(m.key))
+        cand.canonical = cand.canonical or m.canonical
+        cand.mentions.append(m)
+    return ArticleEntities(text, sents, head_end, candidates, acronyms)
+
+
+_PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
+
+
+def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
+    """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
+    person the article introduced by full name, whatever type the model gave it."""
+    by_key: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_key[m.key].append(m)
+    fulls: dict[tuple[str, ...], str] = {}  # token suffix → full person key
+    tokens_of: dict[str, set[str]] = defaultdict(set)  # a first or middle name → full person keys
+    weight: dict[str, int] = {}
+    for k, ms in by_key.items():
+        labels = Counter(m.label for m in ms)
+        tokens = tuple(k.split())
+        if len(tokens) < 2 or ms[0].canonical or labels["person"] < max(labels.values()) or titled_key(tokens):
+            continue  # "Baroness Scotland" is not the "Scotland" of the same story
+        weight[k] = len(ms)
+        for i in range(1, len(tokens)):
+            suffix = tokens[i:]
+            if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
+                fulls[suffix] = k
+        for t in tokens[:-1]:
+            if len(t) >= 3 and t not in _PARTICLE_KEYS:
+                tokens_of[t].add(k)
+    for m in mentions:
+        if m.canonical:
+            continue
+        tokens = tuple(m.key.split())
+        target = fulls.get(tokens)
+        if not target and len(tokens) == 1 and m.label == "person" and len(tokens_of.get(tokens[0], ())) == 1:
+            target = next(iter(tokens_of[tokens[0]]))  # "Saddam" → "Saddam Hussein", "David" → "David Blunkett"
+        if target and target != m.key:
+            m.key, m.full, m.label = target, False, "person"
+    _merge_short_org_names(mentions, body)
+
+
+def _merge_person_variants(mentions: list[Mention]) -> None:
+    """``Pat Carlineo`` → ``Patrick W. Carlineo``, ``Larry Mullen`` → ``Larry Mullen Jr``: in one
+    story, variants of one person's name (names.person_variant) are that person."""
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        labels[m.key][m.label] += 1
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for k, c in labels.items():
+        v = person_variant(k)
+        if v and c["person"] * 2 > sum(c.values()) and not titled_key(tuple(k.split())):
+            groups[v].append(k)
+    target: dict[str, str] = {}
+    for keys in groups.values():
+        if len(keys) > 1:
+            best = max(keys, key=lambda k: (sum(labels[k].values()), len(k), k))
+            target.update({k: best for k in keys if k != best})
+    for m in mentions:
+        if m.key in target and not m.canonical:
+            m.key = target[m.key]
+
+
+_NAME = r"[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2}"
+# Right after a person's full name: ", known as Y", " (also known as Y)", ", nicknamed Y",
+# ", known to fans as Y", ', "Y",' — the story itself says Y is that person.
+_NICKNAME_AFTER = re.compile(
+    r"\s*(?:,|\()\s*(?:(?:(?:also|better|widely|commonly|popularly)\s+)?known(?:\s+to\s+\w+)?\s+as|nicknamed|dubbed)"
+    r"\s+[\"\u201c']?(" + _NAME + r")[\"\u201d']?"
+    r"|\s*(?:,|\()\s*[\"\u201c](" + _NAME + r")[\"\u201d]"
+)
+
+
+def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
+    """``Mohammed Emwazi, known as Jihadi John``, ``Saul Alvarez, "Canelo"``: a name the story
+    itself equates with a person's full name, right after it, is that person in this story
+    (whatever type the model gave it: "Bono" is no place).  Only what the text says: no table
+    of nicknames, and nothing across stories but what the archive pass does with the merge."""
+    nick_to: dict[str, str] = {}
+    for m in mentions:
+        if m.label != "person" or " " not in m.form:
+            continue
+        found = _NICKNAME_AFTER.match(text, m.end, min(len(text), m.end + 80))
+        if not found:
+            continue
+        nick = key(found.group(1) or found.group(2))
+        if nick and nick != m.key and nick not in m.key.split():
+            nick_to.setdefault(nick, m.key)
+    if not nick_to:
+        return
+    for m in mentions:
+        target = nick_to.get(m.key)
+        if target and not m.canonical:
+            m.key, m.full, m.label = target, False, "person"
+
+
+def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
+    """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
+    later in the article, are that organisation — not when the story named them first
+    ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside."""
+    first: dict[str, int] = {}
+    for m in mentions:
+        at = m.start + (0 if m.start >= body else 1 << 40)  # a headline mention: after any in the body
+        first[m.key] = min(first.get(m.key, at), at)
+    orgs: dict[tuple[str, ...], str] = {}
+    inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
+    for m in mentions:
+        tokens = tuple(m.key.split())
+        if m.label == "organisation" and len(tokens) >= 2 and m.full:
+            for i in range(1, len(tokens)):
+                orgs.setdefault(tokens[:i], m.key)
+            for t in tokens[1:]:
+                if len(t) >= 4 and t not in GENERIC_WORDS:
+                    inner[t].add(m.key)
+    for m in mentions:
+        tokens = tuple(m.key.split())
+        if m.label != "organisation" and (gazetteer.place_weight(m.key) or (m.canonical and m.label == "place")):
+            continue  # "Colorado" is not "the University of Colorado", "Fort Worth" not its police
+        target = orgs.get(tokens)
+        if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
+            target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
+        if target and not m.canonical and target != m.key and first[m.key] > first[target]:
+            m.key, m.full, m.label = target, False, "organisation"
+
+
+def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
+    """``WHO`` ↔ ``World Health Organisation`` within one article; returns the pairs seen."""
+    acronyms = {m.key for m in mentions if is_acronym(m.form) and not m.canonical}
+    expansions: dict[str, str] = {}
+    for m in mentions:
+        if not is_acronym(m.form) and m.label != "person":
+            acr = key(acronym(m.form))
+            words = m.form.split(" ")
+            if acr not in acronyms and len(words) > 2 and not m.canonical:
+                # "Past Congressional Budget Office (CBO)": the acronym shows where the name starts
+                shorter = " ".join(words[1:])
+                if key(acronym(shorter)) in acronyms:
+                    old_key = m.key
+                    m.start += len(words[0]) + 1
+                    m.form = m.display = shorter
+                    m.key, acr = key(shorter), key(acronym(shorter))
+                    for other in mentions:  # the same words elsewhere in the story
+                        if other.key == old_key:
+                            other.key = m.key
+            if acr:
+                expansions.setdefault(acr, m.canonical and key(m.canonical) or m.key)
+    pairs: dict[str, str] = {}
+    for m in mentions:
+        if is_acronym(m.form) and not m.canonical:
+            target = expansions.get(m.key)
+            if target and target != m.key:
+                pairs[m.key] = target
+                m.key, m.full = target, False
+    return pairs
+
+
+def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:
+    """The alias table's always-searched spellings, checked once per table."""
+    cached = getattr(table, "_matchable_cache", None)
+    if cached is None:
+        cached = {
+            form: (key(canonical), canonical)
+            for form, canonical in table.matchable.items()
+            if len(form) >= 2 and not reject_reason(form) and not table.is_blocked(form)
+        }
+        table._matchable_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) -> list[Mention]:
+    """Document-level consistency: a name found once is found wherever else the text uses it."""
+    count = Counter(m.key for m in mentions)
+    forms: dict[str, tuple[str, str]] = {}  # surface form → (key, canonical)
+    firsts: dict[str, set[str]] = defaultdict(set)  # a first name → the full person names it starts
+    after: dict[str, int] = {}  # a first name only counts after its full name was given
+
+    def offer(form: str, k: str, canonical: str) -> None:
+        if len(form) < 2 or reject_reason(form) or table.is_blocked(form):
+            return
+        if form not in forms or count[forms[form][0]] < count[k]:
+            forms[form] = (k, canonical)
+
+    for form, (k, canonical) in _matchable(table).items():
+        forms[form] = (k, canonical)
+    for m in mentions:
+        offer(m.form, m.key, m.canonical)
+        if m.canonical:
+            for spelling in table.surface_forms(m.canonical):
+                if any(ch.isupper() for ch in spelling):
+                    offer(spelling, m.key, m.canonical)
+        elif m.label == "person" and m.full and len(m.form.split()) >= 2 and not titled_key(tuple(m.key.split())):
+            last = m.form.split()[-1]
+            if len(last) >= 3 and last[0].isupper():
+                offer(last, m.key, "")
+            first = m.form.split()[0]
+            firsts[first].add(m.key)
+            after[first] = min(after.get(first, m.start), m.start)
+    for first, ks in firsts.items():  # "Glenn said", after "Glenn Campbell": one person of that first name
+        if len(ks) == 1 and len(first) >= 3 and first[0].isupper() and first not in forms \
+                and not table.lookup(first) and not gazetteer.place_weight(key(first)) and not reject_reason(first):
+            offer(first, next(iter(ks)), "")
+    if not forms:
+        return mentions
+    pattern = re.compile(
+        r"(?<![\w.\-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w\-])"
+    )
+    taken = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in taken]
+    out = list(taken)
+    drop: set[int] = set()
+    for hit in pattern.finditer(text):
+        s, e = hit.start(), hit.end()
+        i = bisect.bisect_right(starts, e) - 1
+        overlapping = []
+        while i >= 0 and taken[i].end > s:
+            overlapping.append(i)
+            i -= 1
+        overlapping = [j for j in overlapping if taken[j].start < e]
+        if any(taken[j].end - taken[j].start >= e - s for j in overlapping):
+            continue  # already a mention here, as long or longer
+        k, canonical = forms[hit.group(0)]
+        if s < after.get(hit.group(0), -1):
+            continue
+        drop.update(id(taken[j]) for j in overlapping)
+        title = title_before(text, s)
+        title = title if is_display_honorific(title) else ""
+        out.append(Mention(s, e, None, hit.group(0), f"{title} {hit.group(0)}" if title else hit.group(0),
+                           k, canonical, full=key(hit.group(0)) == k))
+    return [m for m in out if id(m) not in drop]
+
