@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     # Path the search box submits to (as PATH/): the search service answers it where it runs,
     # the static search page written there by `make html` everywhere else.
     "NEWS_ARCHIVE_SEARCH_URL": "/search",
+    # Search answers the service keeps per index generation (in each worker process) and gives
+    # again to the same request until the build publishes a new generation; 0 = none kept.
+    "NEWS_ARCHIVE_SEARCH_CACHE": 1000,
     # Also write a static search index (Pagefind, in output/pagefind/, and a spelling table in
     # output/search/spelling/) so the search box works on any plain static host, no service.
     "NEWS_ARCHIVE_STATIC_SEARCH": True,
@@ -69,7 +72,10 @@ DEFAULTS: dict[str, Any] = {
     # only in the build report and the page's HTML source, for maintainers.
     "NEWS_ARCHIVE_SHOW_ORIGIN": False,
     # `news_archive serve` (waitress) limits, each also a command-line flag (--threads, …).
-    # Threads answering requests at once.
+    # Worker processes sharing the listening socket and reading the index read-only (each
+    # with the threads below and its share of the connection limit); 0 = one per CPU core.
+    "NEWS_ARCHIVE_SERVE_WORKERS": 0,
+    # Threads answering requests at once (in each worker).
     "NEWS_ARCHIVE_SERVE_THREADS": 8,
     # Open connections at most; more wait in the listen queue (waitress's default, 100,
     # let 150 idle clients lock every reader out).
