@@ -73,11 +73,11 @@ def _search(gen: Generation, req: SearchRequest, base: str, pq: ParsedQuery, out
     q = pq.query if pq.query is not None else Q.Every()
     fuzzy = False
     with gen.searcher() as s:
-        docs = matched(s, q, filterq, budget)
+        docs = matched(s, q, filterq, budget, gen.terms)
         if pq.query is not None and pq.text:
             out.suggestion = suggest(s, pq.text)
         if not docs and pq.query is not None:
-            q, docs, fuzzy = fallback(s, pq.text, out, filterq, budget)
+            q, docs, fuzzy = fallback(s, pq.text, out, filterq, budget, gen.terms)
         out.total = len(docs)
         out.pages = min(-(-len(docs) // req.size), MAX_PAGE)
         out.facets = {

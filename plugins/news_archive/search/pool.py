@@ -24,6 +24,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .facets import FacetTable
+from .matching import TermDocs
 from .schema import UNDATED_OLDEST
 
 POOLED_SEARCHERS = 16
@@ -59,7 +60,7 @@ class AnswerCache:
 
 class Generation:
     """One opened index generation: the index, its facet and day tables, pooled searchers,
-    and the answers computed over it."""
+    and what was computed over it (answers, each term's documents)."""
 
     def __init__(self, path: str, cache_size: int = 0) -> None:
         self.path = path
@@ -68,6 +69,7 @@ class Generation:
         self._lock = threading.Lock()
         self.retired = False
         self.answers = AnswerCache(cache_size)
+        self.terms = TermDocs()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
             self.days = DayTable(s.reader())

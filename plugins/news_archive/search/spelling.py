@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import query as Q
 
-from .matching import Budget, Filter, matched
+from .matching import Budget, Filter, TermDocs, matched
 from .query import parse, plain_words
 from .schema import spell_analyzer
 
@@ -57,8 +57,8 @@ def fuzzy_query(text: str) -> Any:
     return Q.Or(terms) if terms else None
 
 
-def fallback(s: Any, text: str, out: SearchResult, filterq: Filter,
-             budget: Budget | None = None) -> tuple[Any, set[int], bool]:
+def fallback(s: Any, text: str, out: SearchResult, filterq: Filter, budget: Budget | None = None,
+             terms: TermDocs | None = None) -> tuple[Any, set[int], bool]:
     """Nothing matched every word: the query to rank, its documents, and whether it is the
     fuzzy one (its matches are marked by spelling); ``out`` says which try matched."""
     several = len(plain_words(text)) > 1
@@ -73,13 +73,13 @@ def fallback(s: Any, text: str, out: SearchResult, filterq: Filter,
         parsed = parse(candidate, any_word=any_word)
         if parsed.query is None:
             continue
-        docs = matched(s, parsed.query, filterq, budget)
+        docs = matched(s, parsed.query, filterq, budget, terms)
         if docs:
             out.match, out.searched_for = mode, parsed.text
             return parsed.query, docs, False
     fuzzy = fuzzy_query(out.suggestion or text)
     if fuzzy is not None:
-        docs = matched(s, fuzzy, filterq, budget)
+        docs = matched(s, fuzzy, filterq, budget, terms)
         if docs:
             out.match = "fuzzy"
             return fuzzy, docs, True
