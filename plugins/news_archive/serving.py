@@ -38,7 +38,10 @@ def serve(app: Any, host: str, port: int, workers: int, options: dict[str, Any])
     """Serve ``app`` until stopped (one process when ``workers`` is 1)."""
     from waitress import serve as waitress_serve
 
+    warm = getattr(app, "warm", None)
     if workers <= 1:
+        if warm is not None:
+            warm()
         waitress_serve(app, host=host, port=port, **options)
         return
     sock = _listen(host, port, options.get("backlog", 1024))
@@ -53,6 +56,8 @@ def serve(app: Any, host: str, port: int, workers: int, options: dict[str, Any])
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 _exit_with(os.getppid())
+                if warm is not None:
+                    warm()
                 waitress_serve(app, sockets=[sock], **options)
             except BaseException:  # noqa: BLE001 - a worker must never return into the parent's loop
                 import traceback

@@ -16,9 +16,11 @@ and the HTML rendering.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,15 @@ class SearchApp:
         self.base = base
         self.routes = {base: "html", base + "/": "html", base + ".json": "json",
                        base + "/help": "help", base + "/help/": "help"}
+
+    def warm(self) -> None:
+        """Open the index now, on a thread, so the first reader does not wait for it (a
+        worker process calls this once it has started)."""
+        def run() -> None:
+            with contextlib.suppress(Exception):  # the first request will look again, and log why
+                self._generation()
+
+        threading.Thread(target=run, name="open-index", daemon=True).start()
 
     def _generation(self) -> Generation | None:
         try:
