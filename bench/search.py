@@ -251,10 +251,17 @@ def run_wrk(url: str, script: Path, seconds: int) -> dict:
             "non_2xx": int(parts[5]), "p50_ms": float(parts[7])}
 
 
-def load(root: Path, docs: dict[str, dict], qs: list[str], seconds: int) -> None:
+def load(root: Path, docs: dict[str, dict], qs: list[str], seconds: int, workers: int = 0) -> None:
+    """The HTTP load runs: with the service's answer cache (its default), then without it
+    (every request searched: what a stream of queries never asked before costs)."""
     if not shutil.which("wrk"):
         print("load: skipped (wrk not installed: apt-get install wrk)")
         return
+    for cache in (None, 0):
+        load_run(root, qs, seconds, workers, cache)
+
+
+def load_run(root: Path, qs: list[str], seconds: int, workers: int, cache: int | None) -> None:
     site = root / "site"
     (site / "output").mkdir(parents=True, exist_ok=True)
     (site / "output" / "index.html").write_text("<!doctype html><title>bench</title>")
@@ -262,13 +269,16 @@ def load(root: Path, docs: dict[str, dict], qs: list[str], seconds: int) -> None
     conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
                     f"PATH = {str(site)!r}\nOUTPUT_PATH = {str(site / 'output')!r}\n"
                     f"NEWS_ARCHIVE_WORK_DIR = {str(root)!r}\n"
-                    f"THEME = {str(ROOT / 'theme')!r}\n")
+                    f"THEME = {str(ROOT / 'theme')!r}\n"
+                    + (f"NEWS_ARCHIVE_SEARCH_CACHE = {cache}\n" if cache is not None else ""))
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
     server = subprocess.Popen([sys.executable, "-m", "news_archive", "serve", "--settings", str(conf),
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    banner = server.stdout.readline().strip() if server.stdout else ""
     url = f"http://127.0.0.1:{port}"
+    what = "answer cache on (default)" if cache is None else "answer cache off (NEWS_ARCHIVE_SEARCH_CACHE = 0)"
     try:
         for _ in range(100):
             try:
@@ -278,17 +288,25 @@ def load(root: Path, docs: dict[str, dict], qs: list[str], seconds: int) -> None
                 time.sleep(0.3)
         from urllib.parse import quote
 
+        one = []
+        for q in qs[200:300]:  # never asked before in this run: each is searched
+            t0 = time.perf_counter()
+            urllib.request.urlopen(url + "/search.json?q=" + quote(q), timeout=30).read()
+            one.append((time.perf_counter() - t0) * 1000)
         script = root / "bench.lua"
         script.write_text(WRK_SCRIPT % ", ".join(json.dumps(quote(q)) for q in qs[:200]))
+        print(f"load: {banner.split(': ', 1)[-1]}; {what}; load average {os.getloadavg()[0]:.1f}")
+        print(f"load: one request at a time over HTTP ({len(one)} queries, none asked before): "
+              f"median {statistics.median(one):.1f} ms, p95 {sorted(one)[int(len(one) * 0.95) - 1]:.1f} ms")
         steady = run_wrk(url, script, seconds)
-        print(f"load (8 connections, {seconds} s, /search.json): {steady['rps']:.0f} req/s, "
+        print(f"load (8 connections, {seconds} s, /search.json, 200 queries in turn): {steady['rps']:.0f} req/s, "
               f"p50 {steady['p50_ms']:.0f} ms, p99 {steady['p99_ms']:.0f} ms, "
               f"errors {steady['socket_errors'] + steady['non_2xx']} ({steady['requests']:,} requests)")
         # The same while rebuilds swap in new generations (changed articles → new generation).
         swapper = subprocess.Popen([sys.executable, __file__, "--swap", str(root), "--swap-seconds",
                                     str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         during = run_wrk(url, script, seconds)
-        swaps = swapper.communicate(timeout=seconds * 10)[0].strip()
+        swaps = swapper.communicate(timeout=seconds * 10 + 900)[0].strip()
         print(f"load during index swaps ({swaps}): {during['rps']:.0f} req/s, "
               f"p50 {during['p50_ms']:.0f} ms, p99 {during['p99_ms']:.0f} ms, "
               f"errors {during['socket_errors'] + during['non_2xx']} ({during['requests']:,} requests)")
@@ -481,6 +499,10 @@ def main() -> int:
     ap.add_argument("--static", action="store_true", help="the static search column only")
     ap.add_argument("--gzip-host", action="store_true",
                     help="serve the static column with the site's static-file app (gzip), not http.server")
+    ap.add_argument("--service", action="store_true", help="the service column only (no static column)")
+    ap.add_argument("--workers", type=int, default=0, help="`serve --workers` for the load runs (0: one per core)")
+    ap.add_argument("--index-root", default=None,
+                    help="build the big index here and keep it; reused as it is when already built")
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -509,17 +531,24 @@ def main() -> int:
         gen = build(tmp / "bbc", bbc_docs, "BBC")
         latency(gen, qs, "BBC latency")
         known_item(gen, arts, bbc_docs)
-        static_column(tmp / "bbc", bbc_docs, qs, f"BBC {len(bbc_docs):,}")
+        if not args.service:
+            static_column(tmp / "bbc", bbc_docs, qs, f"BBC {len(bbc_docs):,}")
         if args.quick:
             (tmp / "bbc" / "n").write_text(str(len(arts)))
-            load(tmp / "bbc", bbc_docs, qs, 10)
+            load(tmp / "bbc", bbc_docs, qs, 10, args.workers)
             return 0
         big = documents(arts, args.n)
-        gen = build(tmp / "big", big, f"{args.n // 1000}k")
+        big_root = Path(args.index_root) if args.index_root else tmp / "big"
+        if args.index_root and (big_root / "n").exists() and (big_root / "n").read_text() == str(args.n):
+            gen = (big_root / "index").resolve()
+            print(f"{args.n // 1000}k: the index built earlier in {big_root} ({gen.name})")
+        else:
+            gen = build(big_root, big, f"{args.n // 1000}k")
         latency(gen, qs, f"{args.n // 1000}k latency")
-        static_column(tmp / "big", big, qs, f"{args.n // 1000}k")
-        (tmp / "big" / "n").write_text(str(args.n))
-        load(tmp / "big", big, qs, args.load_seconds)
+        if not args.service:
+            static_column(tmp / "big", big, qs, f"{args.n // 1000}k")
+        (big_root / "n").write_text(str(args.n))
+        load(big_root, big, qs, args.load_seconds, args.workers)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -103,3 +103,41 @@ def test_serving_defaults_are_for_a_public_deployment():
     assert S.DEFAULTS["NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT"] >= 500
     assert S.DEFAULTS["NEWS_ARCHIVE_SERVE_CHANNEL_TIMEOUT"] <= 30
     assert S.DEFAULTS["NEWS_ARCHIVE_SERVE_MAX_REQUEST_BODY_SIZE"] <= 1 << 20
+
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    with contextlib.suppress(OSError):
+        return [int(p) for p in open(path, encoding="ascii").read().split()]
+    return []
+
+
+def test_worker_processes_share_the_port_and_stop_with_the_server(sample_site: Site):
+    """Two workers answer on one port; a killed worker is replaced; stopping the server
+    stops them all (none left holding the port or the index)."""
+    with serve(sample_site, "--workers", "2", "--connection-limit", "40") as (url, port, banner):
+        assert "2 workers" in banner and "connection limit 40" in banner, banner
+        server = next(p for p in _children(os.getpid()) if str(port) in open(f"/proc/{p}/cmdline").read())
+        workers = _children(server)
+        assert len(workers) == 2, workers
+        for _ in range(4):
+            assert timed_search(url, timeout=10) < 5
+        os.kill(workers[0], 9)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (len(_children(server)) < 2 or workers[0] in _children(server)):
+            time.sleep(0.1)
+        replaced = _children(server)
+        assert len(replaced) == 2 and workers[0] not in replaced, replaced
+        assert timed_search(url, timeout=10) < 5
+    for pid in replaced:
+        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        raise AssertionError("a worker still listens after the server stopped")
+
+
+def test_the_workers_setting_is_one_per_core_by_default():
+    from news_archive.serving import per_worker, worker_count
+
+    assert S.DEFAULTS["NEWS_ARCHIVE_SERVE_WORKERS"] == 0 and worker_count(0) == (os.cpu_count() or 1)
+    assert worker_count(3) == 3
+    assert per_worker({"connection_limit": 1000, "threads": 8}, 3) == {"connection_limit": 333, "threads": 8}

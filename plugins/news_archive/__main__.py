@@ -182,16 +182,20 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
-
+    from . import settings as S
     from .search.service import create_app, site_context
+    from .serving import serve, worker_count
 
     app = create_app(args.settings, args.output)
-    options = serve_options(site_context(args.settings), args)
+    settings = site_context(args.settings)
+    options = serve_options(settings, args)
+    setting = args.workers if args.workers is not None else int(S.get(settings, "NEWS_ARCHIVE_SERVE_WORKERS"))
+    workers = worker_count(setting)
     print(f"Serving the archive on http://{args.host}:{args.port}/ (search at /search): "
-          f"{options['threads']} threads, connection limit {options['connection_limit']}, "
+          f"{workers} worker{'s' if workers > 1 else ''} of {options['threads']} threads, "
+          f"connection limit {options['connection_limit']}, "
           f"idle timeout {options['channel_timeout']} s", flush=True)
-    serve(app, host=args.host, port=args.port, **options)
+    serve(app, args.host, args.port, workers, options)
     return 0
 
 
@@ -228,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes; 0: one per CPU core (NEWS_ARCHIVE_SERVE_WORKERS)")
     limits = {
         "threads": "threads answering requests (NEWS_ARCHIVE_SERVE_THREADS)",
         "connection_limit": "open connections at most (NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT)",

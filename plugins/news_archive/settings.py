@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWS_ARCHIVE_SEARCH_URL", "/search",
             "Path the search box submits to (as `PATH/`, e.g. `/search/`): the search service answers it where "
             "it runs, the static search page written there by `make html` everywhere else."),
+    Setting("NEWS_ARCHIVE_SEARCH_CACHE", 1000,
+            "Search answers the service keeps per index generation (in each worker process) and gives again to "
+            "the same request until the build publishes a new generation; `0`: none kept."),
     Setting("NEWS_ARCHIVE_STATIC_SEARCH", True,
             "Also write a static search index (Pagefind, in `output/pagefind/`, and a spelling table in "
             "`output/search/spelling/`) so the search box works on any plain static host, no service."),
@@ -82,8 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Show each story's dump file name on its page (\"About this record\"); otherwise it is only in the "
             "build report and the page's HTML source, for maintainers."),
     # `news_archive serve` (waitress) limits, each also a command-line flag (--threads, …).
+    Setting("NEWS_ARCHIVE_SERVE_WORKERS", 0,
+            "`serve`: worker processes sharing the listening socket and reading the index read-only, each with "
+            "the threads below and its share of the connection limit (`--workers`; `0`: one per CPU core)."),
     Setting("NEWS_ARCHIVE_SERVE_THREADS", 8,
-            "`serve`: threads answering requests at once (`--threads`; see Serving limits in the README)."),
+            "`serve`: threads answering requests at once, in each worker (`--threads`; see Serving limits in the "
+            "README)."),
     Setting("NEWS_ARCHIVE_SERVE_CONNECTION_LIMIT", 1000,
             "`serve`: open connections at most; more wait in the listen queue (waitress's default, 100, let 150 "
             "idle clients lock every reader out)."),

@@ -1,0 +1,177 @@
+"""Which documents a query matches, and its best-scored ones, within a time budget.
+
+A search lists every matching document once (facets count them, filters narrow them)
+and scores only as many as the page shows.  Both steps run under one :class:`Budget`:
+a wildcard or fuzzy term standing for thousands of words ("com*", "said~2") matched most
+of a 20,000-article archive and took 6 s and more; past the budget the search stops
+(:class:`TooCostly`) and the reader is told why instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+
+from .schema import EXACT_FIELDS
+
+if TYPE_CHECKING:
+    from .pool import Generation
+
+# Seconds one search may take.
+QUERY_SECONDS = 1.5
+
+
+class TooCostly(Exception):
+    """The search ran out of its time budget."""
+
+
+class Budget:
+    """The time one search may still take."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.deadline = time.monotonic() + (QUERY_SECONDS if seconds is None else seconds)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TooCostly
+
+
+@dataclass
+class Filter:
+    """What narrows a search besides its words: facet terms and ``date:`` ranges."""
+
+    terms: Any = None  # a Whoosh query of the facet filters, or None
+    days: set[int] | None = None  # documents inside the date ranges, or None (no date term)
+
+    @property
+    def active(self) -> bool:
+        return self.terms is not None or self.days is not None
+
+
+def make_filter(gen: Generation, filters: list[tuple[str, str]], dates: list[tuple[Any, Any]]) -> Filter:
+    parts: list[Any] = [Q.Term(EXACT_FIELDS[k], v) for k, v in filters]
+    terms = None if not parts else parts[0] if len(parts) == 1 else Q.And(parts)
+    return Filter(terms, gen.days.matching(dates) if dates else None)
+
+
+class TermDocs:
+    """Each term's documents (a sorted array), kept per generation for the next query that has it.
+
+    A reader's words become ``And``/``Or`` trees of single terms over the text fields
+    (``flood warning`` → 8 terms), and listing their union and intersection through
+    Whoosh's matchers, document by document in Python, was a third of a search.  Sets of
+    numbers combine in C; a term's list is read once per generation.  At most
+    ``MAX_DOCS`` document numbers are kept (4 bytes each), least recently used out first.
+    """
+
+    MAX_DOCS = 8_000_000
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, searcher: Any, fieldname: str, text: Any) -> Any:
+        key = (fieldname, text)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = np.fromiter(searcher.docs_for_query(Q.Term(fieldname, text)), dtype=np.int32)
+        found.sort()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += len(found)
+                while self._held > self.MAX_DOCS and len(self._items) > 1:
+                    self._held -= len(self._items.popitem(last=False)[1])
+        return found
+
+
+def _combined(searcher: Any, q: Any, terms: TermDocs) -> Any:
+    """The documents of a tree of ``Term``, ``And`` and ``Or`` as a sorted array; None for
+    any other query (Whoosh lists those)."""
+    kind = type(q)
+    if kind is Q.Term:
+        return terms.get(searcher, q.fieldname, q.text)
+    if kind not in (Q.And, Q.Or) or (kind is Q.Or and q.minmatch) or not q.subqueries:
+        return None
+    parts = []
+    for sub in q.subqueries:
+        part = _combined(searcher, sub, terms)
+        if part is None:
+            return None
+        parts.append(part)
+    if kind is Q.Or:
+        return np.unique(np.concatenate(parts))
+    out = parts[0]
+    for part in parts[1:]:
+        out = np.intersect1d(out, part, assume_unique=True)
+    return out
+
+
+def _docs(searcher: Any, q: Any, budget: Budget | None, terms: TermDocs | None = None) -> set[int]:
+    """The documents ``q`` matches, listed within the budget (checked every 1,024)."""
+    if terms is not None:
+        found = _combined(searcher, q, terms)
+        if found is not None:
+            return set(found.tolist())
+    if budget is None:
+        return set(searcher.docs_for_query(q))
+    out: set[int] = set()
+    for i, docnum in enumerate(searcher.docs_for_query(q)):
+        out.add(docnum)
+        if not i & 1023:
+            budget.check()
+    budget.check()
+    return out
+
+
+def matched(searcher: Any, q: Any, filt: Filter, budget: Budget | None = None,
+            terms: TermDocs | None = None) -> set[int]:
+    """Every document ``q`` matches inside the filter."""
+    if isinstance(q, Q.Every) and filt.days is not None:
+        docs = set(filt.days)  # "date:2018" alone: no need to list every document first
+    else:
+        docs = _docs(searcher, q, budget, terms)
+        if filt.days is not None:
+            docs &= filt.days
+    if filt.terms is not None and docs:
+        docs &= _docs(searcher, filt.terms, budget)
+    return docs
+
+
+class _Limited(TimeLimitCollector):
+    """Whoosh's time-limit collector, also checked on each collected document: under a
+    ``FilterCollector`` (a filtered search) its own loop never runs."""
+
+    def collect(self, sub_docnum: int) -> Any:
+        if self.timedout:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
+
+
+def top(searcher: Any, q: Any, budget: Budget, filter: set[int] | None = None, **kwargs: Any) -> Any:
+    """``searcher.search`` within the budget (on a timer thread: a signal cannot be used
+    outside the main thread, where waitress answers)."""
+    limited = _Limited(searcher.collector(**kwargs), timelimit=max(budget.left(), 0.01), use_alarm=False)
+    collector = FilterCollector(limited, allow=filter) if filter is not None else limited
+    try:
+        searcher.search_with_collector(q, collector)
+    except TimeLimit:
+        raise TooCostly from None
+    finally:
+        if limited.timer is not None:
+            limited.timer.cancel()
+    return collector.results()
