@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings as S
+from .build import Build
 from .dedupe import Deduplicator, complete_from_copies
 from .enrich import enrich_stories
 from .fileio import read_json, write_atomic, write_json
@@ -339,8 +340,12 @@ def write_page(path: Path, text: str, state: State, slug: str) -> str:
 
 
 def convert_all(settings: dict[str, Any]) -> Report:
-    """Run the whole conversion for Pelican settings; write pages and the report."""
+    """Run the whole conversion for Pelican settings; write pages and the report.
+
+    In a Pelican run the build object (``build.Build``, in the settings) is handed every
+    story a page was written for, by content hash, and the entity details."""
     started = time.perf_counter()
+    build = Build.of(settings)
     root = Path(S.content_subdir(settings, "NEWS_ARCHIVE_DUMPS_DIR"))
     out = Path(S.content_subdir(settings, "NEWS_ARCHIVE_GENERATED_DIR"))
     work = Path(S.work_dir(settings))
@@ -362,7 +367,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
 
     # Entities (NER cached) and tags; see enrich/.
     kept, words = each_guarded(report, kept, _origin, "finding entities and tags",
-                               lambda batch: enrich_stories(batch, settings, str(work)))
+                               lambda batch: enrich_stories(batch, settings, str(work), build))
     t_ner = time.perf_counter()
 
     wanted: set[str] = set()
@@ -380,6 +385,8 @@ def convert_all(settings: dict[str, Any]) -> Report:
         if done.failed:
             continue
         wanted.add(f"{slug}.md")
+        if build is not None:
+            build.stories[story.content_hash] = story
         url = "/" + url_pattern.format(slug=slug).lstrip("/")
         entry = report.add(Entry(path=story.origin, status="converted", headline=story.headline, slug=slug, url=url))
         entry.warnings.extend(story.warnings)

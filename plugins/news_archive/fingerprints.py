@@ -12,6 +12,8 @@ from typing import Any
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
+from .build import BUILD_KEY
+
 
 class Fingerprints:
     """Digests of what a template can see, computed once per object per build.
@@ -27,7 +29,7 @@ class Fingerprints:
     reused within a build: each article is digested once, not once per page it is on.
     """
 
-    EXCLUDED = frozenset({"settings", "_context", "_Content__context"})
+    EXCLUDED = frozenset({"settings", "_context", "_Content__context", BUILD_KEY})
 
     def __init__(self) -> None:
         self._shallow: dict[int, tuple[Any, bytes, list[Any]]] = {}

@@ -55,7 +55,6 @@ class Timings:
         self.write_seconds: dict[str, float] = defaultdict(float)
         self.pages: Counter[str] = Counter()
         self.last = 0.0
-        self.paths: set[str] = set()
         self.skipped = 0
         self.digest_seconds = 0.0
 

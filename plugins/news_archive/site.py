@@ -1,24 +1,23 @@
 """The reader-facing site around the pages: honest archives and authors, structured
 data, Atom feeds and the sitemap.
 
-Receivers (module-level: Pelican's signals hold weak references)::
+Receivers (module-level: Pelican's signals hold weak references; connected in the
+plugin's table of signals, ``news_archive.SIGNALS``)::
 
-    initialized                  plugin defaults visible to templates; sitemap reset
+    initialized                  plugin defaults visible to templates
     article_generator_finalized  undated stories out of year/month archives; no invented
                                  author; JSON-LD per article; most-used tags for the home page
     article_writer_finalized     Atom feeds, dated stories only            (feeds)
-    content_written              each page written → sitemap               (sitemap)
-    finalized                    sitemap.xml (+ robots.txt naming it)      (sitemap)
+    finalized                    sitemap.xml from the build's ledger (+ robots.txt naming it)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pelican import signals
-
 from . import feeds, ordering, sitemap, structured
 from . import settings as S
+from .build import Build
 from .lists import PAGE_SIZES
 from .sentences import lead_sentence
 
@@ -40,7 +39,6 @@ def apply_defaults(pelican: Any) -> None:
         pelican.settings["JINJA_FILTERS"].setdefault(name, function)
     for name, size in PAGE_SIZES.items():  # page sizes of the long lists (lists.py)
         pelican.settings["PAGINATED_TEMPLATES"].setdefault(name, size)
-    sitemap.reset()
 
 
 def honest_archives(generator: Any) -> None:
@@ -91,21 +89,8 @@ def write_feeds(generator: Any, writer: Any) -> None:
     feeds.write_feeds(generator)
 
 
-def page_written(path: str, context: dict[str, Any] | None = None) -> None:
-    sitemap.page_written(path, context)
-
-
 def write_sitemap(pelican: Any) -> None:
-    sitemap.write_sitemap(pelican.settings)
+    """sitemap.xml from the build's ledger of written files, and robots.txt naming it."""
+    build = Build.of(pelican.settings)
+    sitemap.write_sitemap(pelican.settings, build.written if build is not None else ())
     sitemap.write_robots(pelican.settings)
-
-
-def connect() -> None:
-    """Wire the receivers above (called from the plugin's ``register()``)."""
-    signals.initialized.connect(apply_defaults)
-    signals.initialized.connect(feeds.start_build)
-    signals.article_generator_finalized.connect(honest_archives)
-    signals.article_writer_finalized.connect(write_feeds)
-    signals.content_written.connect(page_written)
-    signals.finalized.connect(write_sitemap)
-    signals.finalized.connect(feeds.finish_build)

@@ -15,6 +15,7 @@ from typing import Any
 from pelican.utils import sanitised_join
 
 from . import settings as S
+from .build import Build
 from .fileio import read_json, write_json
 from .fingerprints import Fingerprints
 from .pelican_overrides import AtomicWriter, _Discard, _WriteIfChanged
@@ -154,8 +155,9 @@ class SkippingWriter(AtomicWriter):
         self.memo = RenderMemo(self.settings)
         self.unchanged: set[str] = set()
         self.primed = False
-        global MEMO
-        MEMO = self.memo
+        build = Build.of(self.settings)
+        if build is not None:  # saved at the end of the build (speedups.on_finalized)
+            build.render_memo = self.memo
 
     def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         if not self.primed:
@@ -175,5 +177,3 @@ class SkippingWriter(AtomicWriter):
             return _Discard()
         return _WriteIfChanged(filename, encoding)
 
-
-MEMO: RenderMemo | None = None

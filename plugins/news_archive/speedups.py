@@ -1,6 +1,8 @@
 """The receivers of the Pelican-level performance work (see ``pelican_overrides``,
 ``skipping_writer`` and ``ledger``): the taxonomy replacements bound on each
 ArticlesGenerator, the writer chosen, the timing marks, and the ledger's pruning.
+
+Each receiver finds this build's state (``build.Build``) in the settings it is given.
 """
 
 from __future__ import annotations
@@ -9,82 +11,82 @@ import json
 import os
 from typing import Any
 
-from pelican import signals
 from pelican.writers import Writer
 
 from . import settings as S
-from . import skipping_writer
+from .build import Build
 from .fileio import write_atomic
-from .ledger import TIMINGS_FILE, Timings, place_cache, prune_stale
+from .ledger import TIMINGS_FILE, place_cache, prune_stale
 from .pelican_overrides import AtomicWriter, install
 from .skipping_writer import SkippingWriter
 
-TIMINGS = Timings()
-
 
 def on_initialized(pelican: Any) -> None:
-    global TIMINGS
-    TIMINGS = Timings()
-    TIMINGS.mark("initialized")
+    """A new build: its state object, its first timestamp, Pelican's cache in the work folder."""
+    Build.start(pelican.settings).timings.mark("initialized")
     place_cache(pelican)
 
 
+def _mark(settings: dict[str, Any] | None, name: str) -> None:
+    build = Build.of(settings)
+    if build is not None:
+        build.timings.mark(name)
+
+
 def on_article_generator_init(generator: Any) -> None:
-    TIMINGS.mark("article_generator_init")
+    _mark(generator.settings, "article_generator_init")
     install(generator)
 
 
 def on_article_generator_finalized(generator: Any) -> None:
-    TIMINGS.mark("article_generator_finalized")
+    _mark(generator.settings, "article_generator_finalized")
 
 
 def on_all_generators_finalized(generators: list[Any]) -> None:
-    TIMINGS.mark("all_generators_finalized")
+    _mark(generators[0].settings if generators else None, "all_generators_finalized")
 
 
 def on_get_writer(pelican: Any) -> type[Writer]:
     """The writer that skips unchanged pages (NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES), else one
     that still writes every page atomically."""
-    TIMINGS.mark("get_writer")
+    _mark(pelican.settings, "get_writer")
     if S.get(pelican.settings, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES"):
         return SkippingWriter
     return AtomicWriter
 
 
 def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
-    TIMINGS.written(context or {})
-    TIMINGS.paths.add(os.path.abspath(path))
-
+    """Each written file goes into the build's ledger (the context is a copy of the settings)."""
+    build = Build.of(context)
+    if build is not None:
+        build.timings.written(context or {})
+        build.written.add(os.path.abspath(path))
 
 
 def remove_stale_pages(pelican: Any) -> None:
     """Receiver of ``finalized``, connected after the search index is published: a page is
     deleted only once the live index no longer lists it."""
+    build = Build.of(pelican.settings)
+    if build is None:
+        return
     work = S.work_dir(pelican.settings)
     os.makedirs(work, exist_ok=True)
-    prune_stale(pelican.output_path, work, TIMINGS.paths)
+    prune_stale(pelican.output_path, work, build.written)
 
 
 def on_finalized(pelican: Any) -> None:
-    TIMINGS.mark("finalized")
+    build = Build.of(pelican.settings)
+    if build is None:
+        return
+    timings = build.timings
+    timings.mark("finalized")
     work = S.work_dir(pelican.settings)
     os.makedirs(work, exist_ok=True)
-    memo = skipping_writer.MEMO
+    memo = build.render_memo
     if memo is not None:
         memo.save()
-        TIMINGS.skipped = memo.skipped
-        TIMINGS.digest_seconds = memo.seconds
-        skipping_writer.MEMO = None
+        timings.skipped = memo.skipped
+        timings.digest_seconds = memo.seconds
+        build.render_memo = None
     path = os.path.join(work, TIMINGS_FILE)
-    write_atomic(path, json.dumps(TIMINGS.to_json(), indent=1))
-
-
-def register() -> None:
-    """Connect first, so the timestamps bracket the plugin's own receivers."""
-    signals.initialized.connect(on_initialized)
-    signals.article_generator_init.connect(on_article_generator_init)
-    signals.article_generator_finalized.connect(on_article_generator_finalized)
-    signals.all_generators_finalized.connect(on_all_generators_finalized)
-    signals.get_writer.connect(on_get_writer)
-    signals.content_written.connect(on_content_written)
-    signals.finalized.connect(on_finalized)
+    write_atomic(path, json.dumps(timings.to_json(), indent=1))

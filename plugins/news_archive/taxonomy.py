@@ -28,6 +28,7 @@ from pelican.readers import ensure_metadata_list
 from pelican.urlwrappers import URLWrapper
 
 from . import settings as S
+from .build import Build
 from .enrich import DOUBT_KEY, read_details
 from .enrich.review import WAITING
 from .ordering import newest_first
@@ -207,7 +208,7 @@ class EntityGenerator(Generator):
     def generate_context(self) -> None:
         articles = self.context.get("articles", [])
         min_articles = int(S.get(self.settings, "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES"))
-        details = read_details(S.work_dir(self.settings))
+        details = read_details(S.work_dir(self.settings), Build.of(self.settings))
         doubt: dict[str, float] = details.pop(DOUBT_KEY, None) or {}  # type: ignore[assignment]
         registry: dict[tuple[str, str], Entity] = {}
         by_name: dict[tuple[str, str], Entity] = {}  # so each name is slugified once, not once per story
