@@ -13,10 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .escape import markdown_text, metadata_value
-from .story import ENTITY_TYPES, Story
-
-# Metadata key for each entity type (lists of canonical names).
-ENTITY_KEYS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
+from .story import ENTITY_LABELS, ENTITY_TYPES, Story
 
 
 def render_markdown(story: Story, slug: str, archived: datetime, version: str) -> str:
@@ -47,7 +44,7 @@ def render_markdown(story: Story, slug: str, archived: datetime, version: str) -
     for etype in ENTITY_TYPES:
         names = sorted({e.name for e in story.entities if e.type == etype})
         if names:
-            meta.append((ENTITY_KEYS[etype], "; ".join(metadata_value(n) for n in names) + ";"))
+            meta.append((ENTITY_LABELS[etype], "; ".join(metadata_value(n) for n in names) + ";"))
     meta += [
         ("Origin", metadata_value(story.origin)),
         ("Content_hash", story.content_hash),

@@ -16,9 +16,10 @@ from typing import Any
 from markupsafe import Markup
 from pelican.readers import ensure_metadata_list
 
+from .story import ENTITY_META_KEYS
+
 # Our entity types → schema.org types (groups are nationalities/religions: no good type).
 SCHEMA_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place"}
-ENTITY_META_KEYS = {"person": "people", "organisation": "organisations", "place": "places"}
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -86,7 +87,7 @@ def news_article(article: Any, settings: dict[str, Any]) -> dict[str, Any]:
     if tags:
         data["keywords"] = tags
     mentions = [{"@type": SCHEMA_TYPES[kind], "name": name}
-                for kind, key in ENTITY_META_KEYS.items() for name in _names(article, key)]
+                for kind in SCHEMA_TYPES for name in _names(article, ENTITY_META_KEYS[kind])]
     if mentions:
         data["mentions"] = mentions
     data["isPartOf"] = {"@type": "WebSite", "name": settings.get("SITENAME", ""),

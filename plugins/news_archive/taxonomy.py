@@ -32,11 +32,9 @@ from .build import Build
 from .enrich import DOUBT_KEY, read_details
 from .enrich.review import WAITING
 from .ordering import newest_first
-from .render import ENTITY_KEYS
-from .story import ENTITY_TYPES
+from .story import ENTITY_LABELS, ENTITY_META_KEYS, ENTITY_TYPES
 from .structured import is_undated
 
-TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
 PAGE_KINDS = ("person", "organisation", "place")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
 INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
@@ -79,7 +77,7 @@ class Entity(URLWrapper):
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.kind]
+        return ENTITY_LABELS[self.kind]
 
     @property
     def type_singular(self) -> str:
@@ -100,7 +98,7 @@ class Entity(URLWrapper):
 
 def entity_names(article: Any, kind: str) -> list[str]:
     """Canonical names of one type listed in an article's metadata."""
-    value = article.metadata.get(ENTITY_KEYS[kind].lower(), "")
+    value = article.metadata.get(ENTITY_META_KEYS[kind], "")
     return ensure_metadata_list(value) if value else []
 
 
@@ -253,7 +251,7 @@ class EntityGenerator(Generator):
             for kind in ENTITY_TYPES:
                 ents = sorted((e for k, e in found if k == kind and id(e) in number), key=lambda e: -len(e.articles))
                 if ents:
-                    groups.append((kind, TYPE_LABELS[kind], ents))
+                    groups.append((kind, ENTITY_LABELS[kind], ents))
             article.entity_groups = groups
             if len(linked) > 1:
                 for i in linked:
@@ -276,9 +274,9 @@ class EntityGenerator(Generator):
             by_kind[kind].sort(key=lambda e: (-e.weight, -len(e.articles), e.name.casefold()))
         self.entities_by_kind = dict(by_kind)
         self.context["entities_by_kind"] = [
-            (kind, TYPE_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)
+            (kind, ENTITY_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)
         ]
-        self.context["entity_type_labels"] = TYPE_LABELS
+        self.context["entity_type_labels"] = ENTITY_LABELS
         self.context["ENTITIES_AZ_URL"] = self.az_url()
 
     def az_url(self) -> str:
@@ -316,7 +314,7 @@ class EntityGenerator(Generator):
             template_name="entities",
             view="coverage",
             top_by_kind=[
-                (k, TYPE_LABELS[k], limit[k], len(self.entities_by_kind[k])) for k in PAGE_KINDS if k in limit
+                (k, ENTITY_LABELS[k], limit[k], len(self.entities_by_kind[k])) for k in PAGE_KINDS if k in limit
             ],
             url=self.settings["ENTITIES_URL"],
             relative_urls=rel,

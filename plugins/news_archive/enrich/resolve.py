@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sentences import sentence_at
-from ..story import Entity
+from ..story import ENTITY_TYPES, Entity
 from . import gazetteer, kinds
 from .aliases import AliasTable
 from .names import (
@@ -55,8 +55,8 @@ LABEL_TYPES = {
 # Labels for what is none of our types: kept as evidence against a page (an award, a
 # work, a product), or for the known place inside them ("the Iraq war" → Iraq).
 EXTRA_LABELS = set(kinds.MODEL_KINDS)
-TYPE_ORDER = ("person", "organisation", "place", "group", *kinds.KINDS)
-ENTITY_KINDS = ("person", "organisation", "place", "group")
+TYPE_ORDER = (*ENTITY_TYPES, *kinds.KINDS)
+ENTITY_KINDS = ENTITY_TYPES
 # "U.S. Forces", "Afghanistan Airstrike": a place plus a common noun is that place.
 GENERIC_TAILS = {
     "forces", "force", "troops", "soldiers", "officials", "authorities", "government", "military",

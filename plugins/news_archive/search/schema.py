@@ -32,7 +32,7 @@ from whoosh.analysis import (
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from ..render import ENTITY_KEYS
+from ..story import ENTITY_META_KEYS, ENTITY_TYPES
 
 # Bump whenever the schema or the analysis changes: the indexer then rebuilds from nothing.
 SCHEMA_VERSION = "3"
@@ -49,7 +49,7 @@ EXACT_FIELDS = {
     "year": "f_year",
     "section": "f_section",
 }
-ENTITY_KINDS = tuple(ENTITY_KEYS)  # person, organisation, place, group
+ENTITY_KINDS = ENTITY_TYPES  # person, organisation, place, group
 # Joins the values of a multi-valued exact field; never appears in a name.
 SEP = "\x1f"
 # Sort keys that put undated articles last in both directions.
@@ -174,7 +174,7 @@ def article_document(article: Any) -> dict[str, Any]:
         body=plain_text(article.content),
         authors=_names(article, "authors"),  # never the AUTHOR setting's stand-in
         source=getattr(article, "source", "") or "",
-        entities={kind: _names(article, key.lower()) for kind, key in ENTITY_KEYS.items()},
+        entities={kind: _names(article, key) for kind, key in ENTITY_META_KEYS.items()},
         tags=_names(article, "tags"),
         published=None if undated else article.date,
         section=str(article.metadata.get("section") or ""),
