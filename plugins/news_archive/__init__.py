@@ -13,6 +13,7 @@ they were connected; the signals come in the order Pelican sends them)::
                            + EntityGenerator: one page per entity    (taxonomy)
                            + ListsGenerator: section fronts, archives, A–Z (lists)
     article_generator_init the O(articles) taxonomy pages bound on the generator (speedups)
+    content_object_init    each article gets its Story, by Content_hash (article_story)
     article_generator_context / page_generator_context
                            slugs bounded even for metadata from Pelican's cache (slugs)
     article_generator_finalized  timestamp; undated stories out of the archives, no invented
@@ -93,7 +94,7 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
     """(signal name, receiver), in order: the plugin's one table of what runs when.
 
     Every receiver is a module-level function (Pelican's signals hold weak references)."""
-    from . import buildlock, confine, feeds, site, slugs, speedups
+    from . import article_story, buildlock, confine, feeds, site, slugs, speedups
 
     return [
         # Before anything reads or writes the work folder: one build at a time.
@@ -107,6 +108,8 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("get_generators", buildlock.on_start),
         ("get_generators", add_generators),
         ("article_generator_init", speedups.on_article_generator_init),
+        # Each article made (or page, or static file): its Story, by Content_hash, from the build.
+        ("content_object_init", article_story.attach),
         ("article_generator_context", slugs.rebind),  # even for metadata from Pelican's cache
         ("page_generator_context", slugs.rebind),
         ("article_generator_finalized", speedups.on_article_generator_finalized),

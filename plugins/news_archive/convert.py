@@ -385,7 +385,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
         if done.failed:
             continue
         wanted.add(f"{slug}.md")
-        if build is not None:
+        if build is not None and not warning:  # a page kept as edited by hand says what it says
             build.stories[story.content_hash] = story
         url = "/" + url_pattern.format(slug=slug).lstrip("/")
         entry = report.add(Entry(path=story.origin, status="converted", headline=story.headline, slug=slug, url=url))

@@ -30,9 +30,10 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
+from .article_story import is_undated
 from .build import Build
 from .fileio import read_json, remove_stale, write_if_changed, write_json
-from .structured import is_undated, site_url
+from .structured import site_url
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from typing import Any
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
+from .article_story import ATTRIBUTE as STORY_ATTRIBUTE
 from .build import BUILD_KEY
 
 
@@ -29,7 +30,7 @@ class Fingerprints:
     reused within a build: each article is digested once, not once per page it is on.
     """
 
-    EXCLUDED = frozenset({"settings", "_context", "_Content__context", BUILD_KEY})
+    EXCLUDED = frozenset({"settings", "_context", "_Content__context", BUILD_KEY, STORY_ATTRIBUTE})
 
     def __init__(self) -> None:
         self._shallow: dict[int, tuple[Any, bytes, list[Any]]] = {}

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import feeds, ordering, sitemap, structured
 from . import settings as S
+from .article_story import is_undated, paragraphs
 from .build import Build
 from .lists import PAGE_SIZES
 from .sentences import lead_sentence
@@ -48,8 +49,8 @@ def honest_archives(generator: Any) -> None:
     for granularity, periods in list(generator.period_archives.items()):
         kept = []
         for period in periods:
-            period["dates"] = [a for a in period["dates"] if not structured.is_undated(a)]
-            period["articles"] = [a for a in period["articles"] if not structured.is_undated(a)]
+            period["dates"] = [a for a in period["dates"] if not is_undated(a)]
+            period["articles"] = [a for a in period["articles"] if not is_undated(a)]
             if period["dates"]:
                 kept.append(period)
         generator.period_archives[granularity] = kept
@@ -66,23 +67,14 @@ def honest_archives(generator: Any) -> None:
 
     for article in generator.articles:
         # A list shows the dek, or else the story's lead sentence (never nothing).
-        article.lead = lead_sentence(_paragraphs(article)) if not article.metadata.get("dek") else ""
-    has_dated = any(not structured.is_undated(a) for a in generator.articles)
+        article.lead = lead_sentence(paragraphs(article)) if not article.metadata.get("dek") else ""
+    has_dated = any(not is_undated(a) for a in generator.articles)
     # The site feed is linked only when it has entries (it lists dated stories only).
     generator.context["site_feed"] = S.get(generator.settings, "NEWS_ARCHIVE_FEED_ATOM") if has_dated else ""
     structured.attach_json_ld(generator.articles, generator.settings)
     tags = generator.tags.items() if isinstance(generator.tags, dict) else generator.tags
     ranked = sorted(tags, key=lambda item: (-len(item[1]), item[0].name.casefold()))
     generator.context["top_tags"] = ranked[:HOME_TAGS]
-
-
-def _paragraphs(article: Any) -> list[str]:
-    """The plain text of an article's paragraphs, from its HTML (dump text is escaped there)."""
-    import html
-    import re
-
-    content = getattr(article, "_content", "") or ""
-    return [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p>(.*?)</p>", content, re.S)]
 
 
 def write_feeds(generator: Any, writer: Any) -> None:

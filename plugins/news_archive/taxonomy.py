@@ -24,16 +24,15 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from pelican.generators import Generator
-from pelican.readers import ensure_metadata_list
 from pelican.urlwrappers import URLWrapper
 
 from . import settings as S
+from .article_story import entity_names, is_undated, story_of
 from .build import Build
-from .enrich import DOUBT_KEY, read_details
+from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .ordering import newest_first
-from .story import ENTITY_LABELS, ENTITY_META_KEYS, ENTITY_TYPES
-from .structured import is_undated
+from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
@@ -94,12 +93,6 @@ class Entity(URLWrapper):
 
         first = unidecode(self.name[:1]).upper()[:1]
         return first if first.isalpha() else "#"
-
-
-def entity_names(article: Any, kind: str) -> list[str]:
-    """Canonical names of one type listed in an article's metadata."""
-    value = article.metadata.get(ENTITY_META_KEYS[kind], "")
-    return ensure_metadata_list(value) if value else []
 
 
 def timeline_svg(entity: Entity) -> Markup:
@@ -217,7 +210,9 @@ class EntityGenerator(Generator):
         # an entity's fields are part of the inputs of every page that links it (see speedups).
         self.timelines: dict[Entity, Markup] = {}
         for article in articles:  # the one pass over the archive
-            info = details.get(article.metadata.get("content_hash", ""), {})
+            story = story_of(article)  # its details are on its Story; a page without one: the file's
+            info = (story_details(story) if story is not None
+                    else details.get(article.metadata.get("content_hash", ""), {}))
             found = []
             url = ""  # article.url is formatted anew on each access: once per article, when needed
             for kind in ENTITY_TYPES:

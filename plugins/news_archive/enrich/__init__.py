@@ -61,17 +61,19 @@ def details(stories: list[Story], doubt: dict[str, float] | None = None) -> dict
     and under DOUBT_KEY ``{"type\\tname": uncertainty}`` from the archive pass's evidence
     (:func:`review.doubts`): how far each entity's type can be trusted travels with the
     rest to the taxonomy step that ranks the index lists."""
-    data: dict[str, Any] = {
-        s.content_hash: {
-            f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
-            for e in s.entities
-            if e.type != "group"  # groups get no pages (see taxonomy)
-        }
-        for s in stories
-    }
+    data: dict[str, Any] = {s.content_hash: story_details(s) for s in stories}
     if doubt:
         data[DOUBT_KEY] = doubt
     return data
+
+
+def story_details(story: Story) -> dict[str, list[Any]]:
+    """One story's entry of :func:`details`: ``{"type\\tname": [sentence, [spellings…], mentions]}``."""
+    return {
+        f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
+        for e in story.entities
+        if e.type != "group"  # groups get no pages (see taxonomy)
+    }
 
 
 def write_details(stories: list[Story], path: Path, doubt: dict[str, float] | None = None) -> bool:
