@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_DUMPS
-from news_archive.convert import State, read_all
 from news_archive.dedupe import SIGNATURE_CACHE, Deduplicator
 from news_archive.enrich import entities, gazetteer, tags, write_details
 from news_archive.enrich.aliases import AliasTable, load_aliases
+from news_archive.identity import State
+from news_archive.read_dumps import read_all
 from news_archive.story import Entity, Story
 
 
