@@ -97,3 +97,34 @@ def test_a_hand_edited_page_is_read_from_its_metadata(tmp_path: Path) -> None:
     assert "Hand Edited Person" in html  # the entity list and the JSON-LD read the edited metadata
     assert '"name": "Hand Edited Person"' in html
     assert "A paragraph written by hand." in html
+
+
+def test_every_article_of_a_real_build_carries_its_story(tmp_path: Path) -> None:
+    """An in-process Pelican build of the sample archive: each generated article holds the
+    very Story object the converter rendered its page from."""
+    import shutil
+
+    from conftest import SAMPLE_DUMPS
+    from pelican import Pelican, signals
+
+    shutil.copytree(SAMPLE_DUMPS, tmp_path / "content" / "dumps")
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "PATH": str(tmp_path / "content"), "OUTPUT_PATH": str(tmp_path / "output"),
+        "NEWS_ARCHIVE_WORK_DIR": str(tmp_path / "var"), "THEME": str(ROOT / "theme"),
+        "NEWS_ARCHIVE_PROGRESS": False, "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False,
+    })
+    pelican = Pelican(settings)
+    seen: list[tuple[object, object]] = []
+
+    def probe(generator: object) -> None:
+        build = Build.of(generator.settings)  # type: ignore[attr-defined]
+        for article in generator.articles:  # type: ignore[attr-defined]
+            seen.append((article_story.story_of(article), build.story_of(article.metadata["content_hash"])))
+
+    signals.article_generator_finalized.connect(probe)
+    try:
+        pelican.run()
+    finally:
+        signals.article_generator_finalized.disconnect(probe)
+    assert len(seen) >= 20
+    assert all(mine is not None and mine is built for mine, built in seen)
