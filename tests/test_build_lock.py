@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, build_site
 from news_archive import fileio
-from news_archive.convert import State, _remove_stale
+from news_archive.convert import _remove_stale
+from news_archive.identity import State
 from test_search_language import write_dumps
 
 FAST = {"NEWS_ARCHIVE_NER": False}

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_DUMPS
-from news_archive.convert import State, read_all
 from news_archive.dedupe import SIGNATURE_CACHE, Deduplicator
 from news_archive.enrich import entities, gazetteer, tags, write_details
 from news_archive.enrich.aliases import AliasTable, load_aliases
+from news_archive.identity import State
+from news_archive.read_dumps import read_all
 from news_archive.story import Entity, Story
 
 
@@ -297,21 +298,31 @@ def test_entity_details_are_not_rewritten_when_unchanged(tmp_path):
 # The gazetteer's place table
 
 
-@pytest.fixture
-def place_cache(tmp_path: Path):
-    gazetteer.cache_in(tmp_path)
-    gazetteer._places.cache_clear()
-    yield tmp_path / gazetteer.PLACES_CACHE
-    gazetteer.cache_in(None)
-    gazetteer._places.cache_clear()
-
-
-def test_the_cached_place_table_is_the_built_one(place_cache):
+def test_the_cached_place_table_is_the_built_one(tmp_path: Path):
     built = gazetteer._build()
-    assert gazetteer._places() == built  # builds and stores it
+    place_cache = tmp_path / gazetteer.PLACES_CACHE
+    table = gazetteer.PlaceTable()
+    table.keep_in(tmp_path)
+    assert table.weights() == built  # builds and stores it
     assert place_cache.is_file()
-    gazetteer._places.cache_clear()
-    assert gazetteer._places() == built  # reads it
+    again = gazetteer.PlaceTable()
+    again.keep_in(tmp_path)
+    assert again.weights() == built  # reads it
     place_cache.write_text("{damaged", encoding="utf-8")
-    gazetteer._places.cache_clear()
-    assert gazetteer._places() == built
+    damaged = gazetteer.PlaceTable()
+    damaged.keep_in(tmp_path)
+    assert damaged.weights() == built
+
+
+def test_a_loaded_place_table_is_stored_for_every_build_that_asks(tmp_path: Path):
+    """Whichever build asked first, the next build's cache folder gets the table too."""
+    table = gazetteer.PlaceTable()
+    table.keep_in(tmp_path / "one")
+    (tmp_path / "one").mkdir()
+    weights = table.weights()
+    (tmp_path / "two").mkdir()
+    table.keep_in(tmp_path / "two")
+    assert (tmp_path / "two" / gazetteer.PLACES_CACHE).is_file()
+    again = gazetteer.PlaceTable()
+    again.keep_in(tmp_path / "two")
+    assert again.weights() == weights

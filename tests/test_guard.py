@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from news_archive import convert, dedupe
+from news_archive import convert, dedupe, read_dumps
 from news_archive.enrich import tags
 
 POISON = "Poisoned headline"
@@ -42,7 +42,7 @@ def poisoned(real):
 
 
 @pytest.mark.parametrize(("step", "target", "name"), [
-    ("reading", convert, "read_dump"),
+    ("reading", read_dumps, "read_dump"),
     ("finding duplicates", dedupe, "shingles"),
     ("finding entities and tags", tags, "assign_all"),
     ("rendering its page", convert, "render_markdown"),

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from conftest import ROOT, Site, build_site
-from news_archive import convert
+from news_archive import read_dumps
 
 DATA = ROOT / "tests" / "data" / "dumps"
 # Ingest is what these tests are about: no NER, no search index, so each build takes a moment.
@@ -76,9 +76,9 @@ def test_a_changed_sidecar_reconverts_the_dump(tmp_path: Path):
 def test_converter_version_is_part_of_every_fingerprint(tmp_path: Path, monkeypatch):
     dump = tmp_path / "story.txt"
     shutil.copy(DATA / "sidecar" / "second-story.txt", dump)
-    before = convert.fingerprint(dump, dump.read_bytes())
-    monkeypatch.setattr(convert, "CONVERTER_VERSION", convert.CONVERTER_VERSION + "-next")
-    assert convert.fingerprint(dump, dump.read_bytes()) != before
+    before = read_dumps.fingerprint(dump, dump.read_bytes())
+    monkeypatch.setattr(read_dumps, "CONVERTER_VERSION", read_dumps.CONVERTER_VERSION + "-next")
+    assert read_dumps.fingerprint(dump, dump.read_bytes()) != before
 
 
 def test_hand_edited_page_is_kept_and_reported(tmp_path: Path):

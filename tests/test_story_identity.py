@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_DUMPS, SEED, Site, build_site
-from news_archive.convert import State, archived_at, assign_slugs, story_keys
+from news_archive.identity import State, archived_at, assign_slugs, story_keys
 from news_archive.story import Story
 
 DATA = ROOT / "tests" / "data" / "identity"
@@ -139,7 +139,7 @@ def test_byte_identical_dumps_keep_their_original_on_every_rebuild(twins: Path):
 
 
 def test_a_cached_conversion_is_read_back_for_the_dump_asking(tmp_path: Path):
-    from news_archive.convert import read_cached
+    from news_archive.read_dumps import read_cached
 
     entry = {"stories": [story("A", "b.jsonl#2").to_json()], "records_rejected": [["b.jsonl#1", "no headline"]]}
     (tmp_path / "new.json").write_text(json.dumps({**entry, "path": "b.jsonl"}))

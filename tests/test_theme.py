@@ -194,10 +194,8 @@ def test_a_large_sitemap_is_split_under_an_index(sample_site: Site, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(sample_site.output, out)
     pages = sorted(out.rglob("index.html"))
-    sitemap.reset()
-    for page in pages:
-        sitemap.page_written(str(page))
-    sitemap.write_sitemap({"OUTPUT_PATH": str(out), "SITEURL": "https://archive.example"}, max_urls=100)
+    sitemap.write_sitemap({"OUTPUT_PATH": str(out), "SITEURL": "https://archive.example"},
+                          [str(page) for page in pages], max_urls=100)
     index = ET.parse(out / "sitemap.xml").getroot()
     assert index.tag == f"{SITEMAP}sitemapindex"
     parts = [loc.text for loc in index.iter(f"{SITEMAP}loc")]

@@ -1,30 +1,44 @@
 """news_archive: raw news dumps → a browsable, searchable Pelican site.
 
-The whole pipeline, in the order Pelican runs it::
+The whole pipeline is :func:`pipeline`: every signal this plugin listens to, with its
+receivers in the order Pelican calls them (a signal calls its receivers in the order
+they were connected; the signals come in the order Pelican sends them)::
 
-    initialized            the build lock, stale temporary files removed (buildlock);
+    initialized            the build lock (buildlock); this build's state object, first
+                           timestamp, Pelican's cache in the work folder (speedups, build);
                            Pelican confined to content/, slugs bounded (confine, slugs);
-                           dumps → Story → enrich → Markdown pages   (convert.convert_all)
-    get_generators         + EntityGenerator: one page per entity    (taxonomy)
+                           dumps → Story → enrich → Markdown pages, and the build report
+                           (convert.convert_all); template-facing defaults (site)
+    get_generators         the build lock again, for each --autoreload rebuild (buildlock);
+                           + EntityGenerator: one page per entity    (taxonomy)
                            + ListsGenerator: section fronts, archives, A–Z (lists)
-    all_generators_finalized  Whoosh index of every article, built as a pending
+    article_generator_init the O(articles) taxonomy pages bound on the generator (speedups)
+    content_object_init    each article gets its Story, by Content_hash (article_story)
+    article_generator_context / page_generator_context
+                           slugs bounded even for metadata from Pelican's cache (slugs)
+    article_generator_finalized  timestamp; undated stories out of the archives, no invented
+                           author, JSON-LD, top tags (site)
+    all_generators_finalized  timestamp; Whoosh index of every article, built as a pending
                            generation; related articles attached to pages (search.indexer)
-    article_writer_finalized  the search pages, and the static search index
-                           (Pagefind + spelling table) for static hosts (search.static_pages)
-    (pages written, each written beside and renamed)                 (speedups)
-    finalized              the pending index goes live, then stale pages are deleted;
-                           the build lock is released                (search.indexer, speedups)
-    + the reader-facing site: honest archives, JSON-LD, feeds, sitemap (site)
+    get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
+    content_written        each file written → the build's ledger (speedups, ledger)
+    article_writer_finalized  the search pages and the static search index (search.static_pages);
+                           Atom feeds (site, feeds)
+    finalized              the timing log and the render memo (speedups); the pending index
+                           goes live (search.indexer); sitemap.xml (site); stale feeds, then
+                           stale pages, deleted (feeds, speedups); the build lock released
+
+Nothing runs at ``finalized`` for the build report: the converter writes it at
+``initialized``, and ``make html`` prints it afterwards (``python -m news_archive report``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pelican import signals
-
-from . import site
 
 __version__ = "0.1.0"
 
@@ -76,24 +90,48 @@ def publish_index(pelican: Any) -> None:
         publish(pelican.settings)
 
 
-def register() -> None:
-    from . import buildlock, confine, slugs, speedups
+def pipeline() -> list[tuple[str, Callable[..., Any]]]:
+    """(signal name, receiver), in order: the plugin's one table of what runs when.
 
-    # Before anything reads or writes the work folder: one build at a time (buildlock.py).
-    signals.initialized.connect(buildlock.on_start)
-    signals.get_generators.connect(buildlock.on_start)
-    speedups.register()  # first: O(articles) taxonomy pages; its timestamps bracket the rest
-    signals.initialized.connect(confine.on_initialized)  # nothing from outside content/ is read
-    signals.initialized.connect(slugs.on_initialized)  # every page slug fits in a file name
-    signals.article_generator_context.connect(slugs.rebind)  # even for metadata from Pelican's cache
-    signals.page_generator_context.connect(slugs.rebind)
-    signals.initialized.connect(convert_dumps)
-    signals.get_generators.connect(add_generators)
-    signals.all_generators_finalized.connect(index_articles)
-    signals.article_writer_finalized.connect(publish_static_search)
-    # Every page is written: the new index generation goes live, and only then are the pages
-    # it no longer lists deleted (a search never points at a page that is not there).
-    signals.finalized.connect(publish_index)
-    site.connect()
-    signals.finalized.connect(speedups.remove_stale_pages)
-    signals.finalized.connect(buildlock.on_finalized)  # last: the build is done
+    Every receiver is a module-level function (Pelican's signals hold weak references)."""
+    from . import article_story, buildlock, confine, feeds, site, slugs, speedups
+
+    return [
+        # Before anything reads or writes the work folder: one build at a time.
+        ("initialized", buildlock.on_start),
+        # The Build (build.py) every later receiver finds in the settings; its first timestamp.
+        ("initialized", speedups.on_initialized),
+        ("initialized", confine.on_initialized),  # nothing from outside content/ is read
+        ("initialized", slugs.on_initialized),  # every page slug fits in a file name
+        ("initialized", convert_dumps),
+        ("initialized", site.apply_defaults),
+        ("get_generators", buildlock.on_start),
+        ("get_generators", add_generators),
+        ("article_generator_init", speedups.on_article_generator_init),
+        # Each article made (or page, or static file): its Story, by Content_hash, from the build.
+        ("content_object_init", article_story.attach),
+        ("article_generator_context", slugs.rebind),  # even for metadata from Pelican's cache
+        ("page_generator_context", slugs.rebind),
+        ("article_generator_finalized", speedups.on_article_generator_finalized),
+        ("article_generator_finalized", site.honest_archives),
+        ("all_generators_finalized", speedups.on_all_generators_finalized),
+        ("all_generators_finalized", index_articles),
+        ("get_writer", speedups.on_get_writer),
+        ("content_written", speedups.on_content_written),
+        ("article_writer_finalized", publish_static_search),
+        ("article_writer_finalized", site.write_feeds),
+        ("finalized", speedups.on_finalized),  # first: its timestamp ends the render phase
+        # Every page is written: the new index generation goes live, and only then are the
+        # pages it no longer lists deleted (a search never points at a page that is not there).
+        ("finalized", publish_index),
+        ("finalized", site.write_sitemap),
+        ("finalized", feeds.finish_build),
+        ("finalized", speedups.remove_stale_pages),
+        ("finalized", buildlock.on_finalized),  # last: the build is done
+    ]
+
+
+def register() -> None:
+    """Connect :func:`pipeline`, in order."""
+    for name, receiver in pipeline():
+        getattr(signals, name).connect(receiver)

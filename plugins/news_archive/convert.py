@@ -1,317 +1,35 @@
 """Dumps folder → generated Markdown pages, incrementally, accounting for every dump.
 
-Steps (each a small function below): read every dump (cached by its bytes, its
-sidecars and the converter version), drop duplicates, add entities and tags, give
-each story a stable slug, write the pages that changed, and report.  One bad dump
+Steps: read every dump (cached by its bytes, its sidecars and the converter version:
+``read_dumps``), drop duplicates, add entities and tags (``enrich``), give each story
+a stable slug (``identity``), write the pages that changed, and report.  One bad dump
 never stops the others: whatever goes wrong with it becomes its report entry.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import read_dumps
 from . import settings as S
+from .build import Build
 from .dedupe import Deduplicator, complete_from_copies
 from .enrich import enrich_stories
-from .fileio import read_json, write_atomic, write_json
+from .fileio import write_atomic
 from .guard import each_guarded, guard
-from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
-from .ingest.inputs import Found, read_capped, shown, walk
-from .ingest.sidecar import sidecar_files
-from .ingest.text import SiteBoilerplate
+from .identity import State, archived_at, assign_slugs
+from .read_dumps import read_all
 from .render import render_markdown
 from .report import Entry, Report
 from .sections import assign_sections
-from .slugs import slug as slugify
 from .sources import normalise_sources
 from .story import Story
 
 log = logging.getLogger(__name__)
-
-# Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "4"
-
-
-def now_utc() -> datetime:
-    """The archiving time; SOURCE_DATE_EPOCH makes builds reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
-
-
-class State:
-    """What the last build did, so this one can skip unchanged work."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        data: dict[str, Any] = {}
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                data = {}
-        self.dumps: dict[str, Any] = data.get("dumps", {})
-        # Slugs and archiving times by each of a story's keys (story_keys).  Earlier builds
-        # also keyed records by their position ("origin:file.jsonl#3"): such keys named
-        # whatever story sat on that line, so they are dropped (content-hash keys, which
-        # those builds wrote too, carry every existing URL over).
-        self.slugs: dict[str, str] = {k: v for k, v in data.get("slugs", {}).items()
-                                      if not (k.startswith("origin:") and "#" in k)}
-        self.written: dict[str, str] = data.get("written", {})
-        self.archived: dict[str, str] = data.get("archived", {})
-
-    def save(self) -> None:
-        data = {"dumps": self.dumps, "slugs": self.slugs, "written": self.written, "archived": self.archived}
-        write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
-
-
-def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:
-    h = hashlib.sha256()
-    h.update(CONVERTER_VERSION.encode())
-    h.update(data)
-    for side in sidecar_files(path, root):
-        h.update(side.name.encode())
-        h.update(side.read_bytes())
-    return h.hexdigest()
-
-
-def list_dumps(root: Path) -> list[Path]:
-    """The dumps to read under ``root``: files (or links to files inside it), never followed links."""
-    return [f.path for f in walk(root) if not f.refused and is_dump(f.path)]
-
-
-def list_inputs(root: Path) -> tuple[list[Path], list[Found], list[Path]]:
-    """(dumps to read, refused entries, other files: sidecars, manifests, notes, hidden files).
-
-    One walk that follows no link (see ``ingest.inputs``): a refused entry is a symlink
-    resolving outside the dumps folder, a symlinked folder, a broken link or a special file.
-    """
-    dumps, refused, others = [], [], []
-    for found in walk(root):
-        if found.refused:
-            refused.append(found)
-        elif is_dump(found.path):
-            dumps.append(found.path)
-        else:
-            others.append(found.path)
-    return dumps, refused, others
-
-
-def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path, limit: int) -> tuple[str, list[int]] | None:
-    """What a text dump contributes to its site's furniture (cached by the dump's bytes)."""
-    cached = cache_dir / f"lines-{fp}.json"
-    info = read_json(cached)
-    if info is None:
-        found = text_page_lines(data, path.name, limit)
-        info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
-        write_json(cached, info)
-    return (info["site"], info["lines"]) if info["site"] else None
-
-
-def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
-    """A dump's cached conversion, its stories' origins set to ``rel``.
-
-    The cache is keyed by the dump's bytes, so byte-identical dumps share one entry, written
-    by whichever was converted last: read as it was, the first copy's stories came back with
-    the second copy's origin (the report listed ``b.txt`` twice, "duplicate of" itself, and
-    ``a.txt`` vanished).  Each entry says which dump it was written for (``path``).
-    """
-    result = read_json(cached)
-    if not isinstance(result, dict):
-        return None
-    written_for = result.get("path")
-    if not isinstance(written_for, str):  # written before entries said: their origins say it
-        origins = [s.get("origin", "") for s in result.get("stories", [])] + \
-                  [o for o, _ in result.get("records_rejected", [])]
-        written_for = origins[0].partition("#")[0] if origins else rel
-    if written_for != rel:
-        def rebase(origin: str) -> str:
-            return rel + origin[len(written_for):] if origin.startswith(written_for) else origin
-
-        result["stories"] = [{**s, "origin": rebase(s.get("origin", ""))} for s in result.get("stories", [])]
-        result["records_rejected"] = [[rebase(o), r] for o, r in result.get("records_rejected", [])]
-    return result
-
-
-def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
-             limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"]) -> tuple[list[Story], Report]:
-    """Read every dump (from cache when unchanged) into stories plus report entries.
-
-    Two passes: first every text dump's lines are counted per site (lines that other
-    pages of the same site repeat are furniture: menus, footers, notices), then each
-    dump is converted, or taken from the cache when its bytes, its sidecars, the
-    converter version and its site furniture are all unchanged.  Both run under the
-    guard: whatever one dump does becomes its report entry.  ``limit``: the most bytes
-    a dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``).
-    """
-    report = Report()
-    stories: list[Story] = []
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    dump_paths, refused, others = list_inputs(root)
-    report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
-    for found in refused:
-        report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
-    board = SiteBoilerplate()
-    todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
-    seen = set()
-    show = progress and sys.stderr.isatty() and not os.environ.get("CI")
-    paths: Any = dump_paths
-    if show:
-        from tqdm import tqdm
-
-        paths = tqdm(paths, desc="scanning dumps", unit="dump", leave=False)
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
-        seen.add(rel)
-        with guard(report, rel, "reading") as done:
-            data = read_capped(path, root, limit)
-            fp = fingerprint(path, data, root)
-            lines = _site_lines(path, data, fp, cache_dir, limit)
-        if done.failed:
-            state.dumps.pop(rel, None)
-            continue
-        if lines:
-            board.add(*lines)
-        todo.append((path, rel, data, fp, lines))
-    iterator: Any = todo
-    if show:
-        iterator = tqdm(todo, desc="converting dumps", unit="dump")
-    for path, rel, data, fp, lines in iterator:
-        with guard(report, rel, "reading") as done:
-            result = _convert_one(path, rel, root, data, fp, lines, board, state, cache_dir, limit)
-            if "rejected" in result:
-                raise Rejected(result["rejected"])
-            found = [Story.from_json(s) for s in result["stories"]]
-        if done.failed:
-            continue
-        for origin, reason in result.get("records_rejected", []):
-            report.add(Entry(path=origin, status="rejected", reason=reason))
-        stories.extend(found)
-    for gone in set(state.dumps) - seen:
-        del state.dumps[gone]
-    # Cache entries of dumps that changed or went away are never read again.
-    keep = {f"{fp}.json" for fp in state.dumps.values()} | {f"lines-{fp}.json" for _, _, _, fp, _ in todo}
-    for stale in cache_dir.glob("*.json"):
-        if stale.name not in keep:
-            stale.unlink(missing_ok=True)
-    return stories, report
-
-
-def story_keys(story: Story) -> list[str]:
-    """What a story is known by across builds, strongest first: its source URL, else its
-    record id within its dump file; a whole-file dump's path; its content hash.
-
-    Never a record's position: a line added at the top of a JSONL file moved every
-    ``file.jsonl#N``, and with the slugs remembered by position every existing URL then
-    showed another story.  A record with neither URL nor id is known by its content only,
-    so editing its text gives it a new page (its old one is removed).
-    """
-    keys = []
-    if story.url:
-        keys.append("url:" + story.url.strip())
-    file, sep, _ = story.origin.partition("#")
-    if story.source_id:
-        keys.append(f"id:{file}#{story.source_id}")
-    if not sep:  # a whole file: fixing a typo in it keeps its URL
-        keys.append("origin:" + story.origin)
-    keys.append(story.content_hash)
-    return keys
-
-
-def _identity_order(story: Story) -> tuple[str, str, str]:
-    """A story's place when slugs are handed out: by what it is, never by where it sits."""
-    return (story_keys(story)[0], story.content_hash, story.origin)
-
-
-def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, lines: tuple[str, list[int]] | None,
-                 board: SiteBoilerplate, state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
-    """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
-
-    A ``Rejected`` dump is cached like a converted one (its bytes will say the same
-    next time); any other exception is not, so the next build tries again.
-    """
-    furniture = board.furniture(*lines) if lines else frozenset()
-    if furniture:
-        digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
-        fp = hashlib.sha256((fp + digest).encode()).hexdigest()
-    cached = cache_dir / f"{fp}.json"
-    result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
-    if result is None:
-        state.dumps.pop(rel, None)
-        try:
-            results = read_dump(path, root, data, furniture=furniture, limit=limit)
-            result = {
-                "stories": [s.to_json() for s in results if isinstance(s, Story)],
-                "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
-            }
-        except Rejected as exc:
-            result = {"rejected": exc.reason}
-        write_json(cached, {**result, "path": rel})
-        state.dumps[rel] = fp
-    return result
-
-
-def assign_slugs(stories: list[Story], state: State, settings: dict[str, Any] | None = None) -> dict[str, str]:
-    """Stable slugs, {origin: slug}: a story keeps the slug it had in earlier builds.
-
-    Slugs are remembered by each of the story's keys (:func:`story_keys`): its source URL
-    or record id, a file dump's path (so fixing a typo in a dump keeps its URL), its content
-    hash (so moving a dump keeps it too).  Remembered slugs are reserved before any new
-    story is named, the strongest keys first, so a newcomer with the same headline never
-    takes an existing URL: it gets the headline slug plus a short suffix derived from its
-    strongest key, which is the same on every rebuild and wherever the story sits.
-    """
-    taken: dict[str, str] = {}
-    slug_of: dict[str, str] = {}
-    ordered = sorted(stories, key=_identity_order)
-    keys = {id(story): story_keys(story) for story in ordered}
-    for rank in range(4):
-        for story in ordered:
-            own = keys[id(story)]
-            if story.origin in slug_of or rank >= len(own):
-                continue
-            prev = state.slugs.get(own[rank])
-            if prev and prev not in taken:
-                taken[prev] = story.origin
-                slug_of[story.origin] = prev
-    for story in ordered:
-        if story.origin in slug_of:
-            continue
-        base = slugify(story.headline, settings)
-        slug = base
-        if slug in taken:
-            suffix = hashlib.sha256(keys[id(story)][0].encode("utf-8")).hexdigest()
-            n = 8
-            while f"{base}-{suffix[:n]}" in taken:
-                n += 2
-            slug = f"{base}-{suffix[:n]}"
-        taken[slug] = story.origin
-        slug_of[story.origin] = slug
-    claimed: set[str] = set()  # two stories with one URL: the key stays with the first
-    for story in ordered:
-        for key in keys[id(story)]:
-            if key not in claimed:
-                claimed.add(key)
-                state.slugs[key] = slug_of[story.origin]
-    return slug_of
-
-
-def archived_at(story: Story, state: State) -> datetime:
-    """When the story was first archived (remembered by its keys, like its slug); now if new."""
-    keys = story_keys(story)
-    when = next((state.archived[k] for k in keys if k in state.archived), None) or now_utc().isoformat()
-    for key in keys:
-        state.archived[key] = when
-    return datetime.fromisoformat(when)
 
 
 def write_page(path: Path, text: str, state: State, slug: str) -> str:
@@ -330,8 +48,12 @@ def write_page(path: Path, text: str, state: State, slug: str) -> str:
 
 
 def convert_all(settings: dict[str, Any]) -> Report:
-    """Run the whole conversion for Pelican settings; write pages and the report."""
+    """Run the whole conversion for Pelican settings; write pages and the report.
+
+    In a Pelican run the build object (``build.Build``, in the settings) is handed every
+    story a page was written for, by content hash, and the entity details."""
     started = time.perf_counter()
+    build = Build.of(settings)
     root = Path(S.content_subdir(settings, "NEWS_ARCHIVE_DUMPS_DIR"))
     out = Path(S.content_subdir(settings, "NEWS_ARCHIVE_GENERATED_DIR"))
     work = Path(S.work_dir(settings))
@@ -353,7 +75,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
 
     # Entities (NER cached) and tags; see enrich/.
     kept, words = each_guarded(report, kept, _origin, "finding entities and tags",
-                               lambda batch: enrich_stories(batch, settings, str(work)))
+                               lambda batch: enrich_stories(batch, settings, str(work), build))
     t_ner = time.perf_counter()
 
     wanted: set[str] = set()
@@ -363,7 +85,7 @@ def convert_all(settings: dict[str, Any]) -> Report:
         slug = slug_of[story.origin]
         with guard(report, story.origin, "rendering its page") as done:
             archived = archived_at(story, state)
-            text = render_markdown(story, slug, archived, CONVERTER_VERSION)
+            text = render_markdown(story, slug, archived, read_dumps.CONVERTER_VERSION)
         if done.failed:
             continue
         with guard(report, story.origin, "writing its page") as done:
@@ -371,6 +93,8 @@ def convert_all(settings: dict[str, Any]) -> Report:
         if done.failed:
             continue
         wanted.add(f"{slug}.md")
+        if build is not None and not warning:  # a page kept as edited by hand says what it says
+            build.stories[story.content_hash] = story
         url = "/" + url_pattern.format(slug=slug).lstrip("/")
         entry = report.add(Entry(path=story.origin, status="converted", headline=story.headline, slug=slug, url=url))
         entry.warnings.extend(story.warnings)

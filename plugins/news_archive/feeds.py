@@ -30,8 +30,10 @@ from feedgenerator import Atom1Feed, get_tag_uri
 from pelican.utils import set_date_tzinfo
 
 from . import settings as S
+from .article_story import is_undated
+from .build import Build
 from .fileio import read_json, remove_stale, write_if_changed, write_json
-from .structured import is_undated, site_url
+from .structured import site_url
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class FeedMemo:
     FILE = "feed-memo.json"
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        from .speedups import code_and_theme_digest
+        from .skipping_writer import code_and_theme_digest
 
         self.path = os.path.join(S.work_dir(settings), self.FILE)
         self.output = os.path.abspath(settings["OUTPUT_PATH"])
@@ -118,31 +120,24 @@ class FeedMemo:
         return removed
 
 
-_MEMO: FeedMemo | None = None
-
-
 def memo(settings: dict[str, Any]) -> FeedMemo:
-    """This build's feed memo (made on first use)."""
-    global _MEMO
-    if _MEMO is None:
-        _MEMO = FeedMemo(settings)
-    return _MEMO
-
-
-def start_build(pelican: Any) -> None:
-    """A new build: forget the last one's memo (``pelican --autoreload`` builds many times)."""
-    global _MEMO
-    _MEMO = None
+    """This build's feed memo (made on first use); outside a build, one for this call only."""
+    build = Build.of(settings)
+    if build is None:
+        return FeedMemo(settings)
+    if build.feed_memo is None:
+        build.feed_memo = FeedMemo(settings)
+    return build.feed_memo
 
 
 def finish_build(pelican: Any) -> None:
     """Save the memo and delete feeds nobody links any more."""
-    global _MEMO
-    if _MEMO is not None:
-        removed = _MEMO.finish()
+    build = Build.of(pelican.settings)
+    if build is not None and build.feed_memo is not None:
+        removed = build.feed_memo.finish()
         if removed:
             log.info("news_archive: removed %d stale feeds", len(removed))
-        _MEMO = None
+        build.feed_memo = None
 
 
 def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: str,

@@ -25,8 +25,8 @@ from typing import Any
 from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 
+from .article_story import is_undated
 from .ordering import newest_first
-from .structured import is_undated
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
 PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .structured import is_undated
+from .article_story import is_undated
 
 # How each kind of list is described (the words of order_label).
 DATED = "newest first"

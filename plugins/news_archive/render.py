@@ -10,13 +10,23 @@ data never present as the publication date.  A story known only to the day gets
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from .escape import markdown_text, metadata_value
-from .story import ENTITY_TYPES, Story
+from .story import ENTITY_LABELS, ENTITY_TYPES, Story
 
-# Metadata key for each entity type (lists of canonical names).
-ENTITY_KEYS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
+
+def metadata_names(values: list[str]) -> list[str]:
+    """The items of a ``;``-joined metadata list as the page holds them (Pelican drops the
+    empty ones when it reads the page)."""
+    return [metadata_value(v) for v in values]
+
+
+def page_paragraphs(story: Story) -> list[str]:
+    """The story's paragraphs as its page shows them: whitespace runs as one space, empty
+    paragraphs gone (what ``markdown_text`` keeps of each)."""
+    return [text for text in (re.sub(r"\s+", " ", p).strip() for p in story.body) if text]
 
 
 def render_markdown(story: Story, slug: str, archived: datetime, version: str) -> str:
@@ -31,7 +41,7 @@ def render_markdown(story: Story, slug: str, archived: datetime, version: str) -
         ("Archived", archived.isoformat(timespec="seconds")),
     ]
     if story.authors:
-        meta.append(("Authors", "; ".join(metadata_value(a) for a in story.authors) + ";"))
+        meta.append(("Authors", "; ".join(metadata_names(story.authors)) + ";"))
     optional = [
         ("Dek", story.dek),
         ("Byline", story.byline),
@@ -43,11 +53,11 @@ def render_markdown(story: Story, slug: str, archived: datetime, version: str) -
     ]
     meta += [(k, metadata_value(v)) for k, v in optional if v]
     if story.tags:
-        meta.append(("Tags", "; ".join(metadata_value(t) for t in story.tags) + ";"))
+        meta.append(("Tags", "; ".join(metadata_names(story.tags)) + ";"))
     for etype in ENTITY_TYPES:
         names = sorted({e.name for e in story.entities if e.type == etype})
         if names:
-            meta.append((ENTITY_KEYS[etype], "; ".join(metadata_value(n) for n in names) + ";"))
+            meta.append((ENTITY_LABELS[etype], "; ".join(metadata_names(names)) + ";"))
     meta += [
         ("Origin", metadata_value(story.origin)),
         ("Content_hash", story.content_hash),

@@ -1,24 +1,24 @@
 """The reader-facing site around the pages: honest archives and authors, structured
 data, Atom feeds and the sitemap.
 
-Receivers (module-level: Pelican's signals hold weak references)::
+Receivers (module-level: Pelican's signals hold weak references; connected in the
+plugin's table of signals, ``news_archive.SIGNALS``)::
 
-    initialized                  plugin defaults visible to templates; sitemap reset
+    initialized                  plugin defaults visible to templates
     article_generator_finalized  undated stories out of year/month archives; no invented
                                  author; JSON-LD per article; most-used tags for the home page
     article_writer_finalized     Atom feeds, dated stories only            (feeds)
-    content_written              each page written → sitemap               (sitemap)
-    finalized                    sitemap.xml (+ robots.txt naming it)      (sitemap)
+    finalized                    sitemap.xml from the build's ledger (+ robots.txt naming it)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pelican import signals
-
 from . import feeds, ordering, sitemap, structured
 from . import settings as S
+from .article_story import is_undated, paragraphs
+from .build import Build
 from .lists import PAGE_SIZES
 from .sentences import lead_sentence
 
@@ -40,7 +40,6 @@ def apply_defaults(pelican: Any) -> None:
         pelican.settings["JINJA_FILTERS"].setdefault(name, function)
     for name, size in PAGE_SIZES.items():  # page sizes of the long lists (lists.py)
         pelican.settings["PAGINATED_TEMPLATES"].setdefault(name, size)
-    sitemap.reset()
 
 
 def honest_archives(generator: Any) -> None:
@@ -50,8 +49,8 @@ def honest_archives(generator: Any) -> None:
     for granularity, periods in list(generator.period_archives.items()):
         kept = []
         for period in periods:
-            period["dates"] = [a for a in period["dates"] if not structured.is_undated(a)]
-            period["articles"] = [a for a in period["articles"] if not structured.is_undated(a)]
+            period["dates"] = [a for a in period["dates"] if not is_undated(a)]
+            period["articles"] = [a for a in period["articles"] if not is_undated(a)]
             if period["dates"]:
                 kept.append(period)
         generator.period_archives[granularity] = kept
@@ -68,8 +67,8 @@ def honest_archives(generator: Any) -> None:
 
     for article in generator.articles:
         # A list shows the dek, or else the story's lead sentence (never nothing).
-        article.lead = lead_sentence(_paragraphs(article)) if not article.metadata.get("dek") else ""
-    has_dated = any(not structured.is_undated(a) for a in generator.articles)
+        article.lead = lead_sentence(paragraphs(article)) if not article.metadata.get("dek") else ""
+    has_dated = any(not is_undated(a) for a in generator.articles)
     # The site feed is linked only when it has entries (it lists dated stories only).
     generator.context["site_feed"] = S.get(generator.settings, "NEWS_ARCHIVE_FEED_ATOM") if has_dated else ""
     structured.attach_json_ld(generator.articles, generator.settings)
@@ -78,34 +77,12 @@ def honest_archives(generator: Any) -> None:
     generator.context["top_tags"] = ranked[:HOME_TAGS]
 
 
-def _paragraphs(article: Any) -> list[str]:
-    """The plain text of an article's paragraphs, from its HTML (dump text is escaped there)."""
-    import html
-    import re
-
-    content = getattr(article, "_content", "") or ""
-    return [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in re.findall(r"<p>(.*?)</p>", content, re.S)]
-
-
 def write_feeds(generator: Any, writer: Any) -> None:
     feeds.write_feeds(generator)
 
 
-def page_written(path: str, context: dict[str, Any] | None = None) -> None:
-    sitemap.page_written(path, context)
-
-
 def write_sitemap(pelican: Any) -> None:
-    sitemap.write_sitemap(pelican.settings)
+    """sitemap.xml from the build's ledger of written files, and robots.txt naming it."""
+    build = Build.of(pelican.settings)
+    sitemap.write_sitemap(pelican.settings, build.written if build is not None else ())
     sitemap.write_robots(pelican.settings)
-
-
-def connect() -> None:
-    """Wire the receivers above (called from the plugin's ``register()``)."""
-    signals.initialized.connect(apply_defaults)
-    signals.initialized.connect(feeds.start_build)
-    signals.article_generator_finalized.connect(honest_archives)
-    signals.article_writer_finalized.connect(write_feeds)
-    signals.content_written.connect(page_written)
-    signals.finalized.connect(write_sitemap)
-    signals.finalized.connect(feeds.finish_build)

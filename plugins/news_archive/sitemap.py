@@ -2,12 +2,14 @@
 
 Pelican never deletes stale output during development, so walking ``output/`` would
 list pages that no longer exist; instead the ``content_written`` signal tells us each
-page as it is written.  The 404 page is not a page of the site and is left out.
+page as it is written, into the build's ledger (``Build.written``), and the sitemap lists
+the ledger's pages.  The 404 page is not a page of the site and is left out.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -17,19 +19,6 @@ from .structured import site_url
 
 # URLs per sitemap file (the sitemaps.org limit).
 MAX_URLS = 50_000
-
-_written: set[str] = set()
-
-
-def reset() -> None:
-    """Forget the pages of a previous build (one process may build twice)."""
-    _written.clear()
-
-
-def page_written(path: str, context: dict[str, Any] | None = None) -> None:
-    """Remember one written output file (receiver of ``content_written``)."""
-    _written.add(os.path.abspath(path))
-
 
 def page_url(path: str, output: str) -> str | None:
     """Site-relative URL of an output file, directory-style; None for non-pages."""
@@ -67,14 +56,15 @@ def write_robots(settings: dict[str, Any]) -> str | None:
     return target
 
 
-def write_sitemap(settings: dict[str, Any], max_urls: int = MAX_URLS) -> str:
-    """Write OUTPUT_PATH/sitemap.xml listing every page written by this build.
+def write_sitemap(settings: dict[str, Any], written: Iterable[str], max_urls: int = MAX_URLS) -> str:
+    """Write OUTPUT_PATH/sitemap.xml listing every page written by this build (``written``:
+    the build's ledger of written files, ``Build.written``).
 
     The protocol allows 50,000 URLs per file: a larger archive gets ``sitemap-N.xml``
     files and ``sitemap.xml`` becomes their index."""
     output = os.path.abspath(settings["OUTPUT_PATH"])
     base = site_url(settings)
-    pages = sorted((u, p) for u, p in ((page_url(p, output), p) for p in _written) if u is not None)
+    pages = sorted((u, p) for u, p in ((page_url(p, output), p) for p in written) if u is not None)
     locs = [(f"{base}/{u}", lastmod(p)) for u, p in pages]
     target = os.path.join(output, "sitemap.xml")
     if len(locs) <= max_urls:

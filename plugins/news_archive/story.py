@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+# The one home of the entity types and their labels; every other module imports these.
 ENTITY_TYPES = ("person", "organisation", "place", "group")
+# Each type's label: the heading readers see (entity indexes, search facets) and, as a
+# Markdown metadata key, the page's list of those entities ("People: A; B;").
+ENTITY_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
+# The metadata key as Pelican hands it over (it lower-cases keys).
+ENTITY_META_KEYS = {kind: label.lower() for kind, label in ENTITY_LABELS.items()}
 
 
 def iso_date(value: datetime | date | None) -> str:

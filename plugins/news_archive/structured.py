@@ -3,9 +3,10 @@
 Search engines and link previews read this, so it must say only what the archive
 knows: an undated story gets no ``datePublished`` (its Pelican ``Date`` is the time
 it was archived, not a publication date), and authors, source and entities come from
-the story's own metadata.  The JSON is produced by a JSON encoder and every ``<``,
-``>`` and ``&`` is written as a ``\\u`` escape, so dump text such as ``</script>``
-cannot end the ``<script type="application/ld+json">`` element it sits in.
+the story's own metadata (its entities and undatedness from its Story: ``article_story``).
+The JSON is produced by a JSON encoder and every ``<``, ``>`` and ``&`` is written
+as a ``\\u`` escape, so dump text such as ``</script>`` cannot end
+the ``<script type="application/ld+json">`` element it sits in.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import json
 from typing import Any
 
 from markupsafe import Markup
-from pelican.readers import ensure_metadata_list
+
+from .article_story import entity_names, is_undated
 
 # Our entity types → schema.org types (groups are nationalities/religions: no good type).
 SCHEMA_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place"}
-ENTITY_META_KEYS = {"person": "people", "organisation": "organisations", "place": "places"}
 
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -29,23 +30,9 @@ def script_safe_json(data: Any) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, sort_keys=False).translate(_SCRIPT_SAFE))
 
 
-def is_undated(article: Any) -> bool:
-    """True when the story has no known publication date (``Undated: true``, in its
-    metadata or, for records built without metadata, as an attribute)."""
-    metadata = getattr(article, "metadata", None) or {}
-    return str(metadata.get("undated") or getattr(article, "undated", "") or "").lower() == "true"
-
-
 def site_url(settings: dict[str, Any]) -> str:
     """The site's base URL without a trailing slash ("" in development)."""
     return str(settings.get("SITEURL") or "").rstrip("/")
-
-
-def _names(article: Any, key: str) -> list[str]:
-    value = article.metadata.get(key, "")
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return ensure_metadata_list(value) if value else []
 
 
 def news_article(article: Any, settings: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +73,7 @@ def news_article(article: Any, settings: dict[str, Any]) -> dict[str, Any]:
     if tags:
         data["keywords"] = tags
     mentions = [{"@type": SCHEMA_TYPES[kind], "name": name}
-                for kind, key in ENTITY_META_KEYS.items() for name in _names(article, key)]
+                for kind in SCHEMA_TYPES for name in entity_names(article, kind)]
     if mentions:
         data["mentions"] = mentions
     data["isPartOf"] = {"@type": "WebSite", "name": settings.get("SITENAME", ""),

@@ -24,18 +24,16 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from pelican.generators import Generator
-from pelican.readers import ensure_metadata_list
 from pelican.urlwrappers import URLWrapper
 
 from . import settings as S
-from .enrich import DOUBT_KEY, read_details
+from .article_story import entity_names, is_undated, story_of
+from .build import Build
+from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .ordering import newest_first
-from .render import ENTITY_KEYS
-from .story import ENTITY_TYPES
-from .structured import is_undated
+from .story import ENTITY_LABELS, ENTITY_TYPES
 
-TYPE_LABELS = {"person": "People", "organisation": "Organisations", "place": "Places", "group": "Groups"}
 PAGE_KINDS = ("person", "organisation", "place")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
 INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
@@ -78,7 +76,7 @@ class Entity(URLWrapper):
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.kind]
+        return ENTITY_LABELS[self.kind]
 
     @property
     def type_singular(self) -> str:
@@ -95,12 +93,6 @@ class Entity(URLWrapper):
 
         first = unidecode(self.name[:1]).upper()[:1]
         return first if first.isalpha() else "#"
-
-
-def entity_names(article: Any, kind: str) -> list[str]:
-    """Canonical names of one type listed in an article's metadata."""
-    value = article.metadata.get(ENTITY_KEYS[kind].lower(), "")
-    return ensure_metadata_list(value) if value else []
 
 
 def timeline_svg(entity: Entity) -> Markup:
@@ -207,7 +199,7 @@ class EntityGenerator(Generator):
     def generate_context(self) -> None:
         articles = self.context.get("articles", [])
         min_articles = int(S.get(self.settings, "NEWS_ARCHIVE_ENTITY_MIN_ARTICLES"))
-        details = read_details(S.work_dir(self.settings))
+        details = read_details(S.work_dir(self.settings), Build.of(self.settings))
         doubt: dict[str, float] = details.pop(DOUBT_KEY, None) or {}  # type: ignore[assignment]
         registry: dict[tuple[str, str], Entity] = {}
         by_name: dict[tuple[str, str], Entity] = {}  # so each name is slugified once, not once per story
@@ -218,7 +210,9 @@ class EntityGenerator(Generator):
         # an entity's fields are part of the inputs of every page that links it (see speedups).
         self.timelines: dict[Entity, Markup] = {}
         for article in articles:  # the one pass over the archive
-            info = details.get(article.metadata.get("content_hash", ""), {})
+            story = story_of(article)  # its details are on its Story; a page without one: the file's
+            info = (story_details(story) if story is not None
+                    else details.get(article.metadata.get("content_hash", ""), {}))
             found = []
             url = ""  # article.url is formatted anew on each access: once per article, when needed
             for kind in ENTITY_TYPES:
@@ -252,7 +246,7 @@ class EntityGenerator(Generator):
             for kind in ENTITY_TYPES:
                 ents = sorted((e for k, e in found if k == kind and id(e) in number), key=lambda e: -len(e.articles))
                 if ents:
-                    groups.append((kind, TYPE_LABELS[kind], ents))
+                    groups.append((kind, ENTITY_LABELS[kind], ents))
             article.entity_groups = groups
             if len(linked) > 1:
                 for i in linked:
@@ -275,9 +269,9 @@ class EntityGenerator(Generator):
             by_kind[kind].sort(key=lambda e: (-e.weight, -len(e.articles), e.name.casefold()))
         self.entities_by_kind = dict(by_kind)
         self.context["entities_by_kind"] = [
-            (kind, TYPE_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)
+            (kind, ENTITY_LABELS[kind], by_kind[kind]) for kind in PAGE_KINDS if by_kind.get(kind)
         ]
-        self.context["entity_type_labels"] = TYPE_LABELS
+        self.context["entity_type_labels"] = ENTITY_LABELS
         self.context["ENTITIES_AZ_URL"] = self.az_url()
 
     def az_url(self) -> str:
@@ -315,7 +309,7 @@ class EntityGenerator(Generator):
             template_name="entities",
             view="coverage",
             top_by_kind=[
-                (k, TYPE_LABELS[k], limit[k], len(self.entities_by_kind[k])) for k in PAGE_KINDS if k in limit
+                (k, ENTITY_LABELS[k], limit[k], len(self.entities_by_kind[k])) for k in PAGE_KINDS if k in limit
             ],
             url=self.settings["ENTITIES_URL"],
             relative_urls=rel,

@@ -3,7 +3,8 @@
 :func:`enrich_stories` is the converter's one call: NER (cached per text), the
 archive-wide entity resolution, tags, and the per-article entity details that the
 entity pages need but Pelican metadata cannot carry (the sentence naming each entity,
-the spellings seen), written once to ``<work>/entities.json``.
+the spellings seen), written once to ``<work>/entities.json`` and handed to the same
+build's taxonomy step in memory, through the build object (``build.Build.details``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from ..story import Story
 DETAILS_FILE = "entities.json"
 
 
-def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str) -> int:
-    """Entities and tags for every kept story; returns the number of words NER ran on."""
+def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str, build: Any = None) -> int:
+    """Entities and tags for every kept story; returns the number of words NER ran on.
+
+    ``build`` (``build.Build``, in a Pelican run) is handed the entity details written, so
+    the taxonomy step of the same build need not parse them back from the file."""
     from . import entities, review, tags
 
     words = 0
@@ -42,47 +46,55 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
         stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,
         cache_dir=os.path.join(work_dir, "cache"),  # each story's phrases, by its text
     )
-    write_details(stories, Path(work_dir) / DETAILS_FILE, review.doubts(evidence))
+    data = details(stories, review.doubts(evidence))
+    write_details_data(data, Path(work_dir) / DETAILS_FILE)
+    if build is not None:
+        build.details = data
     return words
 
 
 DOUBT_KEY = "~doubt"  # never a content hash (those are hex): the archive-wide part of the details
 
 
-def write_details(stories: list[Story], path: Path, doubt: dict[str, float] | None = None) -> bool:
+def details(stories: list[Story], doubt: dict[str, float] | None = None) -> dict[str, Any]:
     """``{content_hash: {"type\\tname": [sentence, [spellings…], mentions]}}`` for the entity pages,
     and under DOUBT_KEY ``{"type\\tname": uncertainty}`` from the archive pass's evidence
     (:func:`review.doubts`): how far each entity's type can be trusted travels with the
-    rest, in memory, to the taxonomy step that ranks the index lists.
-
-    Left alone when its bytes would not change (most rebuilds), so its modification time
-    says when the details last changed; returns whether it was written.
-    """
-    data = {
-        s.content_hash: {
-            f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
-            for e in s.entities
-            if e.type != "group"  # groups get no pages (see taxonomy)
-        }
-        for s in stories
-    }
+    rest to the taxonomy step that ranks the index lists."""
+    data: dict[str, Any] = {s.content_hash: story_details(s) for s in stories}
     if doubt:
-        data[DOUBT_KEY] = doubt  # type: ignore[assignment]
-    _LAST[str(path)] = data  # the taxonomy step of this same build reads it from here, not the file
-    # Replaced whole (later builds read it back), and only when its bytes change.
+        data[DOUBT_KEY] = doubt
+    return data
+
+
+def story_details(story: Story) -> dict[str, list[Any]]:
+    """One story's entry of :func:`details`: ``{"type\\tname": [sentence, [spellings…], mentions]}``."""
+    return {
+        f"{e.type}\t{e.name}": [e.sentence[:300], sorted(set(e.aliases) | {e.display} - {e.name}), len(e.mentions)]
+        for e in story.entities
+        if e.type != "group"  # groups get no pages (see taxonomy)
+    }
+
+
+def write_details(stories: list[Story], path: Path, doubt: dict[str, float] | None = None) -> bool:
+    """:func:`details` of ``stories`` into ``path``; returns whether it was written."""
+    return write_details_data(details(stories, doubt), path)
+
+
+def write_details_data(data: dict[str, Any], path: Path) -> bool:
+    """Replaced whole (later builds read it back), and only when its bytes would change (most
+    rebuilds), so its modification time says when the details last changed."""
     return write_atomic_if_changed(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-# What write_details wrote in this process, by path: the file is tens of megabytes at
-# 20,000 stories, and the build that wrote it would otherwise parse it straight back.
-_LAST: dict[str, dict[str, dict[str, list[Any]]]] = {}
-
-
-def read_details(work_dir: str) -> dict[str, dict[str, list[Any]]]:
-    """What :func:`write_details` wrote ({} before the first build)."""
+def read_details(work_dir: str, build: Any = None) -> dict[str, dict[str, list[Any]]]:
+    """What :func:`write_details` wrote ({} before the first build): from ``build`` when this
+    build wrote it (the file is tens of megabytes at 20,000 stories; handed over once, so
+    its memory goes with the taxonomy step's), else from the file."""
+    if build is not None and build.details is not None:
+        data, build.details = build.details, None
+        return data
     path = Path(work_dir) / DETAILS_FILE
-    if str(path) in _LAST:
-        return _LAST.pop(str(path))  # handed over once; its memory goes with the taxonomy step's
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

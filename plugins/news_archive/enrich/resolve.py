@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..story import ENTITY_TYPES
 from . import kinds
 
 LABEL_TYPES = {
@@ -39,8 +40,8 @@ LABEL_TYPES = {
 # Labels for what is none of our types: kept as evidence against a page (an award, a
 # work, a product), or for the known place inside them ("the Iraq war" → Iraq).
 EXTRA_LABELS = set(kinds.MODEL_KINDS)
-TYPE_ORDER = ("person", "organisation", "place", "group", *kinds.KINDS)
-ENTITY_KINDS = ("person", "organisation", "place", "group")
+TYPE_ORDER = (*ENTITY_TYPES, *kinds.KINDS)
+ENTITY_KINDS = ENTITY_TYPES
 
 
 @dataclass

@@ -13,15 +13,13 @@ from collections import Counter
 from itertools import chain
 from typing import Any
 
+from ..story import ENTITY_LABELS, ENTITY_TYPES
 from .schema import EXACT_FIELDS
 
 # Facets shown, in order, with the label a reader sees and how many values to list.
 FACETS: tuple[tuple[str, str, int], ...] = (
     ("section", "Sections", 12),
-    ("person", "People", 10),
-    ("organisation", "Organisations", 10),
-    ("place", "Places", 10),
-    ("group", "Groups", 6),
+    *((kind, ENTITY_LABELS[kind], 6 if kind == "group" else 10) for kind in ENTITY_TYPES),
     ("tag", "Tags", 10),
     ("source", "Sources", 8),
     ("author", "Authors", 8),

@@ -32,7 +32,9 @@ from whoosh.analysis import (
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from ..render import ENTITY_KEYS
+from ..article_story import entity_names, listed, story_of
+from ..render import page_paragraphs
+from ..story import ENTITY_TYPES
 
 # Bump whenever the schema or the analysis changes: the indexer then rebuilds from nothing.
 SCHEMA_VERSION = "3"
@@ -49,7 +51,7 @@ EXACT_FIELDS = {
     "year": "f_year",
     "section": "f_section",
 }
-ENTITY_KINDS = tuple(ENTITY_KEYS)  # person, organisation, place, group
+ENTITY_KINDS = ENTITY_TYPES  # person, organisation, place, group
 # Joins the values of a multi-valued exact field; never appears in a name.
 SEP = "\x1f"
 # Sort keys that put undated articles last in both directions.
@@ -155,13 +157,13 @@ def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
     return doc
 
 
-def _names(article: Any, key: str) -> list[str]:
-    from pelican.readers import ensure_metadata_list
-
-    value = article.metadata.get(key, "")
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return ensure_metadata_list(value) if value else []
+def body_text(article: Any) -> str:
+    """What is indexed of an article's body: its Story's paragraphs as the page shows them,
+    else (a page without a Story) its HTML as plain text."""
+    story = story_of(article)
+    if story is not None:
+        return "\n\n".join(page_paragraphs(story))
+    return plain_text(article.content)
 
 
 def article_document(article: Any) -> dict[str, Any]:
@@ -171,11 +173,11 @@ def article_document(article: Any) -> dict[str, Any]:
         url="/" + article.url.lstrip("/"),
         headline=article.title,
         dek=getattr(article, "dek", "") or "",
-        body=plain_text(article.content),
-        authors=_names(article, "authors"),  # never the AUTHOR setting's stand-in
+        body=body_text(article),
+        authors=listed(article, "authors"),  # never the AUTHOR setting's stand-in
         source=getattr(article, "source", "") or "",
-        entities={kind: _names(article, key.lower()) for kind, key in ENTITY_KEYS.items()},
-        tags=_names(article, "tags"),
+        entities={kind: entity_names(article, kind) for kind in ENTITY_KINDS},
+        tags=listed(article, "tags"),
         published=None if undated else article.date,
         section=str(article.metadata.get("section") or ""),
     )

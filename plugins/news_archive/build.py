@@ -1,0 +1,78 @@
+"""One build's state, in one object that travels with Pelican's settings.
+
+A Pelican run hands its receivers different things (the Pelican instance, a generator,
+a writer, a written page's context), but every one of them sees the run's settings
+dict, or a copy of it.  So the plugin's per-build state lives in one :class:`Build`,
+created at ``initialized`` and stored in the settings under :data:`BUILD_KEY`; nothing
+of one build is left in a module global for the next (``pelican --autoreload`` and the
+test suite build many sites in one process).
+
+It holds what one step of the build hands to a later one:
+
+* the Story records of this build, by content hash (the converter's, for the pages
+  that read typed fields instead of parsing Markdown metadata back);
+* the per-article entity details the taxonomy step reads (``enrich.read_details``),
+  handed over in memory instead of being parsed back from ``<work>/entities.json``;
+* the ledger of files written (for the sitemap and the stale-page pruning) and the
+  timing log (``ledger.Timings``);
+* the render memo of the skipping writer and the feed memo.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from . import settings as S
+from .ledger import Timings
+
+if TYPE_CHECKING:
+    from .feeds import FeedMemo
+    from .skipping_writer import RenderMemo
+    from .story import Story
+
+# The settings key the build is kept under.  Upper case, so templates' context priming
+# skips it like any setting; the page and feed digests leave it out (fingerprints).
+BUILD_KEY = "_NEWS_ARCHIVE_BUILD"
+
+
+class Build:
+    """Everything one Pelican run of this plugin keeps between its receivers."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.work_dir = S.work_dir(settings)
+        self.cache_dir = os.path.join(self.work_dir, "cache")
+        self.stories: dict[str, Story] = {}  # content hash → the story its page was rendered from
+        self.details: dict[str, Any] | None = None  # entities.json as written, until read once
+        self.written: set[str] = set()  # absolute paths of the files this build wrote
+        self.timings = Timings()
+        self.render_memo: RenderMemo | None = None
+        self.feed_memo: FeedMemo | None = None
+
+    @classmethod
+    def start(cls, settings: dict[str, Any]) -> Build:
+        """A new build for these settings (replacing any earlier one kept in them)."""
+        build = settings[BUILD_KEY] = cls(settings)
+        return build
+
+    @staticmethod
+    def of(settings: dict[str, Any] | None) -> Build | None:
+        """The build these settings (or a context copied from them) belong to; None outside
+        a Pelican run of the plugin (the converter or the indexer called by themselves)."""
+        build = (settings or {}).get(BUILD_KEY)
+        return build if isinstance(build, Build) else None
+
+    def story_of(self, content_hash: str) -> Story | None:
+        return self.stories.get(content_hash)
+
+    def __repr__(self) -> str:  # settings are logged and printed: never all the stories
+        return f"<news_archive build: {len(self.stories)} stories, {len(self.written)} files written>"
+
+    def __reduce__(self) -> Any:
+        """Never pickled with what holds it (Pelican's generator-level content cache pickles
+        articles with their settings): an unpickled build is an empty, finished one."""
+        return (_empty_build, ())
+
+
+def _empty_build() -> None:
+    return None

@@ -1,0 +1,191 @@
+"""Read every dump into Stories, each dump's conversion cached by what it depends on.
+
+A dump is converted again only when its bytes, its sidecars, :data:`CONVERTER_VERSION`
+or its site's furniture change; otherwise its cached Stories (``<work>/cache/dumps/``)
+are read back.  Whatever one dump does becomes its report entry (``guard``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import settings as S
+from .fileio import read_json, write_json
+from .guard import guard
+from .identity import State
+from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
+from .ingest.inputs import Found, read_capped, shown, walk
+from .ingest.sidecar import sidecar_files
+from .ingest.text import SiteBoilerplate
+from .report import Entry, Report
+from .story import Story
+
+# Bump when ingest or render output changes, so every dump is converted again.
+CONVERTER_VERSION = "4"
+
+
+def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:
+    h = hashlib.sha256()
+    h.update(CONVERTER_VERSION.encode())
+    h.update(data)
+    for side in sidecar_files(path, root):
+        h.update(side.name.encode())
+        h.update(side.read_bytes())
+    return h.hexdigest()
+
+
+def list_dumps(root: Path) -> list[Path]:
+    """The dumps to read under ``root``: files (or links to files inside it), never followed links."""
+    return [f.path for f in walk(root) if not f.refused and is_dump(f.path)]
+
+
+def list_inputs(root: Path) -> tuple[list[Path], list[Found], list[Path]]:
+    """(dumps to read, refused entries, other files: sidecars, manifests, notes, hidden files).
+
+    One walk that follows no link (see ``ingest.inputs``): a refused entry is a symlink
+    resolving outside the dumps folder, a symlinked folder, a broken link or a special file.
+    """
+    dumps, refused, others = [], [], []
+    for found in walk(root):
+        if found.refused:
+            refused.append(found)
+        elif is_dump(found.path):
+            dumps.append(found.path)
+        else:
+            others.append(found.path)
+    return dumps, refused, others
+
+
+def _site_lines(path: Path, data: bytes, fp: str, cache_dir: Path, limit: int) -> tuple[str, list[int]] | None:
+    """What a text dump contributes to its site's furniture (cached by the dump's bytes)."""
+    cached = cache_dir / f"lines-{fp}.json"
+    info = read_json(cached)
+    if info is None:
+        found = text_page_lines(data, path.name, limit)
+        info = {"site": found[0], "lines": found[1]} if found else {"site": "", "lines": []}
+        write_json(cached, info)
+    return (info["site"], info["lines"]) if info["site"] else None
+
+
+def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
+    """A dump's cached conversion, its stories' origins set to ``rel``.
+
+    The cache is keyed by the dump's bytes, so byte-identical dumps share one entry, written
+    by whichever was converted last: read as it was, the first copy's stories came back with
+    the second copy's origin (the report listed ``b.txt`` twice, "duplicate of" itself, and
+    ``a.txt`` vanished).  Each entry says which dump it was written for (``path``).
+    """
+    result = read_json(cached)
+    if not isinstance(result, dict):
+        return None
+    written_for = result.get("path")
+    if not isinstance(written_for, str):  # written before entries said: their origins say it
+        origins = [s.get("origin", "") for s in result.get("stories", [])] + \
+                  [o for o, _ in result.get("records_rejected", [])]
+        written_for = origins[0].partition("#")[0] if origins else rel
+    if written_for != rel:
+        def rebase(origin: str) -> str:
+            return rel + origin[len(written_for):] if origin.startswith(written_for) else origin
+
+        result["stories"] = [{**s, "origin": rebase(s.get("origin", ""))} for s in result.get("stories", [])]
+        result["records_rejected"] = [[rebase(o), r] for o, r in result.get("records_rejected", [])]
+    return result
+
+
+def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
+             limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"]) -> tuple[list[Story], Report]:
+    """Read every dump (from cache when unchanged) into stories plus report entries.
+
+    Two passes: first every text dump's lines are counted per site (lines that other
+    pages of the same site repeat are furniture: menus, footers, notices), then each
+    dump is converted, or taken from the cache when its bytes, its sidecars, the
+    converter version and its site furniture are all unchanged.  Both run under the
+    guard: whatever one dump does becomes its report entry.  ``limit``: the most bytes
+    a dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``).
+    """
+    report = Report()
+    stories: list[Story] = []
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    dump_paths, refused, others = list_inputs(root)
+    report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
+    for found in refused:
+        report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
+    board = SiteBoilerplate()
+    todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
+    seen = set()
+    show = progress and sys.stderr.isatty() and not os.environ.get("CI")
+    paths: Any = dump_paths
+    if show:
+        from tqdm import tqdm
+
+        paths = tqdm(paths, desc="scanning dumps", unit="dump", leave=False)
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        seen.add(rel)
+        with guard(report, rel, "reading") as done:
+            data = read_capped(path, root, limit)
+            fp = fingerprint(path, data, root)
+            lines = _site_lines(path, data, fp, cache_dir, limit)
+        if done.failed:
+            state.dumps.pop(rel, None)
+            continue
+        if lines:
+            board.add(*lines)
+        todo.append((path, rel, data, fp, lines))
+    iterator: Any = todo
+    if show:
+        iterator = tqdm(todo, desc="converting dumps", unit="dump")
+    for path, rel, data, fp, lines in iterator:
+        with guard(report, rel, "reading") as done:
+            result = _convert_one(path, rel, root, data, fp, lines, board, state, cache_dir, limit)
+            if "rejected" in result:
+                raise Rejected(result["rejected"])
+            found = [Story.from_json(s) for s in result["stories"]]
+        if done.failed:
+            continue
+        for origin, reason in result.get("records_rejected", []):
+            report.add(Entry(path=origin, status="rejected", reason=reason))
+        stories.extend(found)
+    for gone in set(state.dumps) - seen:
+        del state.dumps[gone]
+    # Cache entries of dumps that changed or went away are never read again.
+    keep = {f"{fp}.json" for fp in state.dumps.values()} | {f"lines-{fp}.json" for _, _, _, fp, _ in todo}
+    for stale in cache_dir.glob("*.json"):
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+    return stories, report
+
+
+
+def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, lines: tuple[str, list[int]] | None,
+                 board: SiteBoilerplate, state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
+    """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
+
+    A ``Rejected`` dump is cached like a converted one (its bytes will say the same
+    next time); any other exception is not, so the next build tries again.
+    """
+    furniture = board.furniture(*lines) if lines else frozenset()
+    if furniture:
+        digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
+        fp = hashlib.sha256((fp + digest).encode()).hexdigest()
+    cached = cache_dir / f"{fp}.json"
+    result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
+    if result is None:
+        state.dumps.pop(rel, None)
+        try:
+            results = read_dump(path, root, data, furniture=furniture, limit=limit)
+            result = {
+                "stories": [s.to_json() for s in results if isinstance(s, Story)],
+                "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
+            }
+        except Rejected as exc:
+            result = {"rejected": exc.reason}
+        write_json(cached, {**result, "path": rel})
+        state.dumps[rel] = fp
+    return result
+
+
