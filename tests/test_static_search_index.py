@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from conftest import Site
