@@ -175,10 +175,16 @@ def test_static_search_sorts_by_our_date_order_without_pagefind_sort_keys(static
     tab.assert_clean()
 
 
-def test_static_search_field_terms_filter_by_facet(static_tab):
+def test_static_search_field_terms_filter_by_facet(static_tab, sample_site):
     """person:, source:, year: … restrict to the facet, as the service does: not the word
     searched everywhere (Afghanistan is in many stories, and in no person's name)."""
     tab = static_tab("desktop")
+    chunks: list[str] = []
+    tab.page.on("request", lambda r: r.url.endswith(".pf_index") and chunks.append(r.url))
+    tab.goto("/search/?q=person:hekmat")
+    assert len(results(tab)) == 1
+    every = len(list((sample_site.output / "pagefind" / "index").glob("*.pf_index")))
+    assert every >= 2 and len(chunks) < every, "a search by filters alone does not fetch the whole index"
     tab.goto("/search/?q=afghanistan")
     everything = results(tab)
     tab.goto("/search/?q=person:afghanistan")

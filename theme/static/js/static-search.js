@@ -34,6 +34,9 @@
   FACETS.forEach(function (f) { LABELS[f[0]] = f[1]; });
   var SORTS = [["relevance", "Relevance"], ["newest", "Newest first"], ["oldest", "Oldest first"]];
   var PAGE_SIZE = 10, MAX_PAGE = 100, MAX_FILTERS = 12;
+  // The word in every story's metadata (static_index.EVERY): a search by filters alone
+  // searches it, as Pagefind 1.5.2's search(null) would fetch every chunk of the index.
+  var EVERY = "zzpfall";
   var searchUrl = page.getAttribute("data-search-url") || "/search/";
   var helpUrl = searchUrl + "help/";
   var spellingUrl = page.getAttribute("data-spelling") || "/search/spelling/";
@@ -323,7 +326,7 @@
     if (words.length) { parts.push(words.join(" ")); }
     phrases.forEach(function (p) { parts.push('"' + p + '"'); });
     if (!parts.length && !Object.keys(opts.filters).length) { return Promise.resolve({ results: [], filters: {} }); }
-    if (!parts.length) { parts.push(null); }
+    if (!parts.length) { parts.push(EVERY); }
     return Promise.all(parts.map(function (t) { return pagefind.search(t, opts); })).then(function (found) {
       var first = found[0] || { results: [], filters: {} };
       var results = first.results;
