@@ -235,6 +235,7 @@ def test_turning_static_search_off_takes_our_index_down_and_nobody_elses(tmp_pat
     static_index.build(str(out), str(work), docs(), "en")
     assert static_index.remove(str(out), str(work))
     assert not (out / "pagefind").exists() and not (out / "search" / "spelling").exists()
+    assert not (out / "search" / "order.json").exists() and not (out / "search" / "facets").exists()
     (out / "pagefind").mkdir(parents=True)  # a maintainer's own, not written by a build
     assert not static_index.remove(str(out), str(work)) and (out / "pagefind").exists()
 
