@@ -163,6 +163,22 @@ def test_facet_buckets_stay_small_on_a_large_facet():
                          for i in range(n))
 
 
+def test_word_chunks_are_small_so_a_query_fetches_little_of_the_index(tmp_path: Path):
+    """Three stories of 1,500 distinct words each (9,000 locations): one chunk at Pagefind's default size (20,000
+    locations), several at ours, each far below the default's bytes."""
+    import random
+
+    rng = random.Random(11)
+    d = docs()
+    for url in d:
+        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)) for _ in range(1500)]
+        d[url] = dict(d[url], body=" ".join(words))
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), d, "en")
+    chunks = list((out / "pagefind" / "index").glob("*.pf_index"))
+    assert len(chunks) >= 2, "9,000 locations make one chunk at the default size"
+
+
 def test_a_search_by_filters_alone_searches_the_word_every_story_has():
     """Pagefind 1.5.2's search(null, {filters}) fetches every word chunk of the index (at
     2,095 stories 2.1 MiB for one person:"…" query): the script searches the one word
