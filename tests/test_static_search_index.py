@@ -165,7 +165,7 @@ def test_facet_buckets_stay_small_on_a_large_facet():
 
 def test_word_chunks_are_small_so_a_query_fetches_little_of_the_index(tmp_path: Path):
     """Three stories of 1,500 distinct words each (9,000 locations): one chunk at Pagefind's default size (20,000
-    locations), several at ours, each far below the default's bytes."""
+    locations), several at ours."""
     import random
 
     rng = random.Random(11)
