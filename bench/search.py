@@ -378,6 +378,18 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
           f"{stats['words']:,} words in {stats['shards']:,} shards, {spell / 2**20:.2f} MiB; facet counts "
           f"(all filter chunks) {stats['filter_bytes'] / 1024:.0f} KiB, loaded "
           f"{'with every search' if eager else 'only when the reader asks for the filters'}")
+    import gzip
+
+    def largest(folder: Path) -> str:
+        files = [f for f in folder.glob("*.json") if f.name not in ("index.json", "fold.json")]
+        big = max(files, key=lambda f: f.stat().st_size)
+        return f"{big.stat().st_size / 1024:.1f} KiB ({len(gzip.compress(big.read_bytes())) / 1024:.1f} gzipped)"
+
+    order = site / "search" / "order.json"
+    print(f"{label} static: side tables: spelling largest file {largest(site / 'search' / 'spelling')}; "
+          f"date order {order.stat().st_size / 1024:.0f} KiB ({len(gzip.compress(order.read_bytes())) / 1024:.0f} "
+          f"gzipped); facet words {dir_size(site / 'search' / 'facets') / 1024:.0f} KiB, largest bucket "
+          f"{largest(site / 'search' / 'facets')}")
     url = sorted(sdocs)[1]
     sdocs[url] = dict(sdocs[url], body=sdocs[url]["body"] + "\n\nA correction was appended.")
     t0 = time.perf_counter()
@@ -389,6 +401,9 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
     print(f"{time.perf_counter() - t0:.1f} s (written: {again['written']})")
     qs = qs[:STATIC_QUERIES_PER_SIZE] + ["goverment budjet", "afganistan"]
     browse_static(site, qs, label, "")
+    browse_static(site, qs[:10], label + " sorted newest first", "&sort=newest")
+    people = [p for doc in list(sdocs.values())[:: max(1, len(sdocs) // 10)] for p in doc["facets"]["person"][:1]]
+    browse_static(site, [f'person:"{p}"' for p in people[:10]], label + " person: queries", "")
     if not eager:
         browse_static(site, qs[:10], label + " with filters shown", "&facets=1")
 
@@ -396,7 +411,9 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
 PARTS = (("script", lambda p: p.endswith(".js")), ("wasm", lambda p: p.endswith(".pagefind")),
          ("pf_meta", lambda p: p.endswith(".pf_meta")), ("word chunks", lambda p: p.endswith(".pf_index")),
          ("filters", lambda p: p.endswith(".pf_filter")), ("fragments", lambda p: p.endswith(".pf_fragment")),
-         ("spelling", lambda p: p.startswith("/search/spelling/")))
+         ("spelling", lambda p: p.startswith("/search/spelling/")),
+         ("date order", lambda p: p == "/search/order.json"),
+         ("facet words", lambda p: p.startswith("/search/facets/")))
 
 
 def part_of(path: str) -> str:
@@ -444,7 +461,7 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
 
                 def on_finished(request: object, sizes: list[tuple[str, int]] = sizes) -> None:
                     path = request.url.removeprefix(base)
-                    if path.startswith("/pagefind/") or path.startswith("/search/spelling/"):
+                    if path.startswith(("/pagefind/", "/search/spelling/", "/search/facets/", "/search/order")):
                         sizes.append((path, request.sizes()["responseBodySize"]))
 
                 page.on("requestfinished", on_finished)

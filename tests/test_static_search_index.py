@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -36,15 +37,44 @@ def fragments(output: Path) -> dict[str, dict]:
     return out
 
 
-def test_records_carry_the_facets_and_put_undated_stories_out_of_the_date_sort():
+def test_records_carry_the_facets_and_no_sort_key():
+    """Pagefind keeps a sort's page order in the metadata every search loads (42 KiB at
+    20,000 stories): the records have none, the date order is our own file."""
     d = docs()
     undated, dated = static_index.record(d["/news/0/"], "en"), static_index.record(d["/news/1/"], "en")
     assert undated["filters"] == {"person": ["Qari Hekmat"], "tag": ["war"]}
-    assert undated["sort"] == {} and undated["meta"]["date"] == ""  # never a stand-in date
-    assert dated["sort"] == {"date": str(datetime(2018, 3, 14).toordinal())}
+    assert undated["meta"]["date"] == ""  # never a stand-in date
+    assert undated["sort"] == {} and dated["sort"] == {}
     assert dated["filters"]["year"] == ["2018"] and dated["meta"] == {
-        "title": "Government budget cut", "date": "2018-03-14", "source": "AFP"}
+        "title": "Government budget cut", "date": "2018-03-14", "source": "AFP", "all": static_index.EVERY}
     assert set(static_index.FACET_NAMES) >= {"person", "organisation", "place", "tag", "source", "year"}
+
+
+def test_the_date_order_names_the_dated_stories_newest_first_by_their_pagefind_ids(tmp_path: Path):
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), docs(), "en")
+    order = json.loads((out / "search" / "order.json").read_text())["newest"].split()
+    ids = {name.removesuffix(".pf_fragment"): url for name, url in fragments_by_name(out).items()}
+
+    def story(prefix: str) -> str:
+        found = [url for ident, url in ids.items() if ident.split("_", 1)[1].startswith(prefix)]
+        assert len(found) == 1, (prefix, found)  # a prefix names one story, no other
+        return found[0]
+
+    assert [story(p) for p in order] == ["/news/2/", "/news/1/"], "newest first; the undated story is not listed"
+    assert all(len(p) >= static_index.MIN_ID_PREFIX for p in order)
+
+
+def test_id_prefixes_are_the_shortest_no_other_id_starts_with():
+    ids = ["en_abcd123", "en_abcd129", "en_ffff000", "en_abce000"]
+    got = static_index.unique_prefixes(ids)
+    assert got == {"en_abcd123": "abcd123", "en_abcd129": "abcd129", "en_ffff000": "ffff", "en_abce000": "abce"}
+
+
+def fragments_by_name(output: Path) -> dict[str, str]:
+    """fragment file name → its story's url."""
+    return {path.name: json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for path in (output / "pagefind" / "fragment").iterdir()}
 
 
 def test_build_writes_once_skips_when_unchanged_and_replaces_the_whole_index(tmp_path: Path):
@@ -79,6 +109,109 @@ def test_spelling_table_is_sharded_by_first_letters_and_lists_the_words(tmp_path
     zurich = json.loads((spelling / f"{static_index.shard_key('zurich')}.json").read_text())
     assert "zurich" in zurich, "words are accent-folded like the service's spelling field"
     assert json.loads((spelling / "fold.json").read_text())["ü"] == "u"
+
+
+def test_a_large_spelling_shard_is_split_by_word_length_so_no_lookup_fetches_much():
+    """A big archive has thousands of words starting "co": one 2-letter shard of them all
+    would be fetched for every "co…" word of every query.  Split by length, a lookup
+    fetches its own length (and, to correct, the lengths within edit distance 2)."""
+    import random
+
+    rng = random.Random(7)
+    words = Counter({"co" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 12))): 1
+                     for _ in range(4000)})
+    words.update({"zebra": 2, "zeal": 1})
+    shards = static_index.spelling_shards(words)
+    sizes = {key: len(json.dumps(table).encode()) for key, table in shards.items()}
+    assert max(sizes.values()) <= static_index.SPLIT_BYTES, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+    co = static_index.shard_key("co")
+    assert f"{co}.9" in shards and all(len(w) == 9 for w in shards[f"{co}.9"])
+    assert shards[static_index.shard_key("ze")] == {"zebra": 2, "zeal": 1}, "a small shard stays whole"
+    assert sum(map(len, shards.values())) == len(words), "every word is in exactly one file"
+
+
+def test_facet_words_map_a_folded_word_to_the_values_with_it(tmp_path: Path):
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), docs(), "en")
+    folder = out / "search" / "facets"
+    buckets = json.loads((folder / "index.json").read_text())["buckets"]
+    assert set(buckets) == {"person", "place", "tag", "source"}, "no year: year:2018 is a year filter"
+
+    def values(facet: str, word: str) -> list[str]:
+        bucket = static_index.word_bucket(word, buckets[facet])
+        return json.loads((folder / f"{facet}.{bucket}.json").read_text()).get(word, [])
+
+    assert values("person", "hekmat") == values("person", "qari") == ["Qari Hekmat"]
+    assert values("place", "zurich") == ["Zürich"], "folded as the spelling words are"
+    assert values("source", "afp") == ["AFP"] and values("person", "nobody") == []
+
+
+def test_facet_buckets_stay_small_on_a_large_facet():
+    import random
+
+    rng = random.Random(3)
+
+    def word() -> str:
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))).title()
+
+    families = [word() for _ in range(977)]
+    names = sorted({f"{word()} {rng.choice(families)}" for _ in range(20000)})
+    table = static_index.facet_words({"/a/": {"facets": {"person": names}}})
+    files = static_index.facet_buckets(table)
+    n = files["index"]["buckets"]["person"]
+    assert n > 1 and all(len(json.dumps(files[f"person.{i}"]).encode()) < 3 * static_index.BUCKET_BYTES
+                         for i in range(n))
+
+
+def test_word_chunks_are_small_so_a_query_fetches_little_of_the_index(tmp_path: Path):
+    """Three stories of 1,500 distinct words each (9,000 locations): one chunk at Pagefind's default size (20,000
+    locations), several at ours."""
+    import random
+
+    rng = random.Random(11)
+    d = docs()
+    for url in d:
+        words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)) for _ in range(1500)]
+        d[url] = dict(d[url], body=" ".join(words))
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), d, "en")
+    chunks = list((out / "pagefind" / "index").glob("*.pf_index"))
+    assert len(chunks) >= 2, "9,000 locations make one chunk at the default size"
+
+
+def test_a_search_by_filters_alone_searches_the_word_every_story_has():
+    """Pagefind 1.5.2's search(null, {filters}) fetches every word chunk of the index (at
+    2,095 stories 2.1 MiB for one person:"…" query): the script searches the one word
+    every record's metadata has instead, which must be the build's."""
+    import re
+
+    script = (Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "static-search.js").read_text()
+    assert re.search(r'var EVERY = "([a-z]+)";', script).group(1) == static_index.EVERY
+    assert "pagefind.search(null" not in script and "parts.push(null)" not in script
+    assert static_index.record(docs()["/news/0/"], "en")["meta"]["all"] == static_index.EVERY
+
+
+def test_the_browser_buckets_a_word_as_the_build_does():
+    """static-search.js's bucketOf must give word_bucket's answer for any word, or a
+    person:/tag:/… term looks in the wrong file and finds nothing."""
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not installed: cannot run the browser script's bucketOf")
+    script = (Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "static-search.js").read_text()
+    source = re.search(r"\n  function bucketOf\(word, n\) \{.*?\n  \}\n", script, re.S).group(0)
+    words = ["hekmat", "zurich", "αθηνα", "москва", "北京", "a", "x" * 40, "straße", "😀emoji"]
+    cases = [(w, n) for w in words for n in (1, 2, 7, 64, 1000)]
+    js = (source + "const cases = JSON.parse(require('fs').readFileSync(0));"
+          "process.stdout.write(JSON.stringify(cases.map(([w, n]) => bucketOf(w, n))));")
+    got = json.loads(subprocess.run([node, "-e", js], input=json.dumps(cases), capture_output=True, text=True,
+                                    check=True, timeout=60).stdout)
+    assert got == [static_index.word_bucket(w, n) for w, n in cases]
 
 
 def test_make_html_publishes_the_static_search(sample_site: Site):
@@ -118,6 +251,7 @@ def test_turning_static_search_off_takes_our_index_down_and_nobody_elses(tmp_pat
     static_index.build(str(out), str(work), docs(), "en")
     assert static_index.remove(str(out), str(work))
     assert not (out / "pagefind").exists() and not (out / "search" / "spelling").exists()
+    assert not (out / "search" / "order.json").exists() and not (out / "search" / "facets").exists()
     (out / "pagefind").mkdir(parents=True)  # a maintainer's own, not written by a build
     assert not static_index.remove(str(out), str(work)) and (out / "pagefind").exists()
 

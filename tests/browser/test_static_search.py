@@ -135,14 +135,78 @@ def test_static_search_from_the_home_page(static_tab, axe_script, width):
     found_axe += serious_violations(tab, axe_script)
     tab.screenshot("static-search-corrected")
 
-    # Sorting keeps undated stories last both ways.
+    # Sorting: by date either way, undated stories last both ways, the same stories.
+    tab.goto("/search/?q=killed")
+    relevance = results(tab)
     for order in ("newest", "oldest"):
-        tab.goto(f"/search/?q=afghanistan&sort={order}")
-        results(tab)
-        dated = [t.count() > 0 for t in (tab.page.locator(".result").nth(i).locator("time")
-                                         for i in range(tab.page.locator(".result").count()))]
-        assert dated == sorted(dated, reverse=True), f"undated stories last when sorted {order}"
+        tab.goto(f"/search/?q=killed&sort={order}")
+        assert sorted(results(tab)) == sorted(relevance)
+        dates = dates_shown(tab)
+        known = [d for d in dates if d]
+        assert dates == known + [""] * (len(dates) - len(known)), f"undated stories last when sorted {order}"
+        assert known == sorted(known, reverse=order == "newest"), (order, known)
+        assert len(set(known)) >= 2, "the sample has stories of different days to order"
     assert not found_axe, "\n".join(found_axe)
+    tab.assert_clean()
+
+
+def dates_shown(tab) -> list[str]:
+    """Each result's date as shown (its <time datetime>), "" for "Date unknown"."""
+    return tab.page.evaluate("""() => [...document.querySelectorAll('.result')].map(
+        r => (r.querySelector('time') || {}).dateTime || '')""")
+
+
+def test_static_search_sorts_by_our_date_order_without_pagefind_sort_keys(static_tab):
+    """Newest/Oldest fetch the build's date order (search/order.json) only when chosen;
+    a relevance search never does."""
+    tab = static_tab("desktop")
+    fetched: list[str] = []
+    tab.page.on("request", lambda r: fetched.append(r.url))
+    tab.goto("/search/?q=the")
+    relevance = results(tab)
+    assert not [u for u in fetched if u.endswith("/search/order.json")], "a relevance search needs no date order"
+    tab.goto("/search/?q=the&sort=oldest")
+    oldest = results(tab)
+    assert [u for u in fetched if u.endswith("/search/order.json")]
+    dates = dates_shown(tab)
+    known = [d for d in dates if d]
+    assert known == sorted(known) and dates[len(known):] == [""] * (len(dates) - len(known))
+    assert len(oldest) == len(relevance) and oldest != relevance
+    tab.assert_clean()
+
+
+def test_static_search_field_terms_filter_by_facet(static_tab, sample_site):
+    """person:, source:, year: … restrict to the facet, as the service does: not the word
+    searched everywhere (Afghanistan is in many stories, and in no person's name)."""
+    tab = static_tab("desktop")
+    chunks: list[str] = []
+    tab.page.on("request", lambda r: r.url.endswith(".pf_index") and chunks.append(r.url))
+    tab.goto("/search/?q=person:hekmat")
+    assert len(results(tab)) == 1
+    every = len(list((sample_site.output / "pagefind" / "index").glob("*.pf_index")))
+    assert every >= 2 and len(chunks) < every, "a search by filters alone does not fetch the whole index"
+    tab.goto("/search/?q=afghanistan")
+    everything = results(tab)
+    tab.goto("/search/?q=person:afghanistan")
+    assert results(tab) == [], "no person is named Afghanistan"
+    assert "No name in People" in tab.page.locator(".search-note").inner_text()
+    for q in ("person:hekmat", 'person:"Qari Hekmat"', "people:HEKMAT afghanistan"):
+        tab.goto("/search/?q=" + q)
+        found = results(tab)
+        assert len(found) == 1 and "Islamic State Commander" in found[0], (q, found)
+    tab.goto("/search/?q=afghanistan -person:hekmat")
+    without = results(tab)
+    assert len(without) == len(everything) - 1 and not any("Islamic State Commander" in h for h in without)
+    tab.goto("/search/?q=afghanistan&source=AFP")
+    by_filter = results(tab)
+    tab.goto("/search/?q=afghanistan source:AFP")
+    assert results(tab) == by_filter, "source:AFP is the Sources filter"
+    tab.goto("/search/?q=the")
+    results(tab)
+    years = sorted({d[:4] for d in dates_shown(tab) if d})
+    assert years, "the sample has dated stories"
+    tab.goto(f"/search/?q=the year:{years[0]}")
+    assert results(tab) and {d[:4] for d in dates_shown(tab)} == {years[0]}, "year: keeps that year's stories"
     tab.assert_clean()
 
 

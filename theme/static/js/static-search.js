@@ -10,11 +10,17 @@
 
    What the service's query language becomes here (documented on /search/help/):
    words and "exact phrases" go to Pagefind; -word, -"phrase" and NOT word remove the
-   stories that have them; date:YYYY keeps stories of those years; field:word
-   (person:, place:, tag:, …) searches the word everywhere; AND/OR, *, ~ and date
-   ranges are not supported (their words are searched as words).  A word the archive
-   does not contain is corrected from the build's spelling table (search/spelling/):
-   the archive's words with their story counts, split by their first two letters. */
+   stories that have them; date:YYYY and year:YYYY keep stories of those years;
+   person:, org:, place:, group:, tag:, source:, author: (and the service's other names
+   for them) filter by that facet: the build's facet tables (search/facets/) give the
+   names with the word (person:hekmat → "Qari Hekmat"; a quoted name, the names with all
+   its words), and Pagefind's filter keeps their stories (-person:… removes them);
+   headline: searches its words everywhere; AND/OR, *, ~ and date ranges are not
+   supported (their words are searched as words).  Newest/Oldest sort the results by
+   the build's date order (search/order.json, fetched only then), undated stories last.
+   A word the archive does not contain is corrected from the build's spelling table
+   (search/spelling/): the archive's words with their story counts, split by their first
+   two letters (a large group again by word length). */
 (function () {
   "use strict";
   var page = document.querySelector('.search-page[data-engine="static"]');
@@ -28,9 +34,20 @@
   FACETS.forEach(function (f) { LABELS[f[0]] = f[1]; });
   var SORTS = [["relevance", "Relevance"], ["newest", "Newest first"], ["oldest", "Oldest first"]];
   var PAGE_SIZE = 10, MAX_PAGE = 100, MAX_FILTERS = 12;
+  // The word in every story's metadata (static_index.EVERY): a search by filters alone
+  // searches it, as Pagefind 1.5.2's search(null) would fetch every chunk of the index.
+  var EVERY = "zzpfall";
   var searchUrl = page.getAttribute("data-search-url") || "/search/";
   var helpUrl = searchUrl + "help/";
   var spellingUrl = page.getAttribute("data-spelling") || "/search/spelling/";
+  var orderUrl = page.getAttribute("data-order") || spellingUrl.replace(/spelling\/$/, "order.json");
+  var facetWordsUrl = page.getAttribute("data-facet-words") || spellingUrl.replace(/spelling\/$/, "facets/");
+  // The service's field names (search/query.py FIELD_ALIASES) → the facet they filter.
+  var FIELDS = { person: "person", people: "person", persons: "person",
+    organisation: "organisation", org: "organisation", organization: "organisation", organisations: "organisation",
+    place: "place", places: "place", location: "place", group: "group", groups: "group",
+    tag: "tag", tags: "tag", topic: "tag", source: "source",
+    author: "author", authors: "author", by: "author", byline: "author" };
 
   // ------------------------------------------------------------------ the request
   var params = new URLSearchParams(location.search);
@@ -66,15 +83,27 @@
   }
 
   // ------------------------------------------------------------------ the query
+  // A field name of the query language: "person" → the facet, "year"/"date" → years, else null.
+  function fieldOf(name) {
+    name = (name || "").toLowerCase();
+    if (name === "date" || name === "year") { return "year"; }
+    return Object.prototype.hasOwnProperty.call(FIELDS, name) ? FIELDS[name] : null;
+  }
   function parseQuery(text) {
-    var out = { words: [], phrases: [], exclude: [], years: [], notes: [] };
+    var out = { words: [], phrases: [], exclude: [], years: [], facets: [], notes: [] };
     var re = /(-?)(?:([A-Za-z]+):)?"([^"]*)"?|(\S+)/g, m, negateNext = false;
     while ((m = re.exec(text)) !== null) {
       var minus = m[1] === "-" || negateNext;
       negateNext = false;
       if (m[3] !== undefined) {
         var phrase = m[3].trim();
-        if (phrase) { (minus ? out.exclude : out.phrases).push(phrase); }
+        var facet = fieldOf(m[2]);
+        if (!phrase) { continue; }
+        if (facet === "year") {
+          if (/^\d{4}$/.test(phrase)) { out.years.push(phrase); } else { out.notes.push("date"); }
+        } else if (facet) {
+          out.facets.push({ facet: facet, text: phrase, negate: minus });
+        } else { (minus ? out.exclude : out.phrases).push(phrase); }
         continue;
       }
       var token = m[4];
@@ -83,8 +112,13 @@
       if (token.charAt(0) === "-" && token.length > 1) { minus = true; token = token.slice(1); }
       var field = /^([A-Za-z]+):(.*)$/.exec(token);
       if (field) {
-        if (field[1].toLowerCase() === "date") {
+        var kind = fieldOf(field[1]);
+        if (kind === "year") {
           if (/^\d{4}$/.test(field[2])) { out.years.push(field[2]); } else { out.notes.push("date"); }
+          continue;
+        }
+        if (kind) {
+          if (field[2]) { out.facets.push({ facet: kind, text: field[2], negate: minus }); }
           continue;
         }
         token = field[2];
@@ -114,14 +148,30 @@
   function getJSON(url) {
     return fetch(url).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   }
-  function shard(key) {
-    if (!shardCache[key]) {
-      shardCache[key] = (spellIndex || Promise.resolve(null)).then(function (index) {
-        if (!index || index.shards.indexOf(key) < 0) { return {}; }
-        return getJSON(spellingUrl + key + ".json").then(function (t) { return t || {}; });
-      });
+  function spellingFile(name) {
+    if (!shardCache[name]) {
+      shardCache[name] = getJSON(spellingUrl + name + ".json").then(function (t) { return t || {}; });
     }
-    return shardCache[key];
+    return shardCache[name];
+  }
+  function has(table, key) { return Object.prototype.hasOwnProperty.call(table, key); }
+  // The archive's words that could be ``folded`` or its correction (same first two letters,
+  // length within ``max``): its shard, or of a shard split by length only the file of its
+  // own length, and the neighbouring lengths only when the word is not in it.
+  function candidates(folded, max) {
+    return (spellIndex || Promise.resolve(null)).then(function (index) {
+      if (!index) { return {}; }
+      var key = shardKey(folded), lengths = (index.split || {})[key], len = Array.from(folded).length;
+      if (!lengths) { return index.shards.indexOf(key) < 0 ? {} : spellingFile(key); }
+      var own = lengths.indexOf(len) >= 0 ? spellingFile(key + "." + len) : Promise.resolve({});
+      return own.then(function (table) {
+        if (has(table, folded)) { return table; }
+        var near = lengths.filter(function (n) { return n !== len && Math.abs(n - len) <= max; });
+        return Promise.all(near.map(function (n) { return spellingFile(key + "." + n); })).then(function (more) {
+          return Object.assign.apply(null, [{}, table].concat(more));
+        });
+      });
+    });
   }
   // Edit distance with adjacent transpositions, giving up beyond ``max``.
   function distance(a, b, max) {
@@ -147,17 +197,17 @@
   // The corrected words (same rules as the service: words of 3+ letters the archive does
   // not have, replaced by the nearest word it has, the commonest of equals), or null.
   function suggest(words) {
-    var table = words.some(function (w) { return /[^\x00-\x7f]/.test(w); })
-      ? getJSON(spellingUrl + "fold.json") : Promise.resolve({});
+    var table = words.some(function (w) { return /[^\x00-\x7f]/.test(w); }) ? foldTable() : Promise.resolve({});
     return table.then(function (t) { return suggestWith(words, t || {}); });
   }
   function suggestWith(words, table) {
     var checks = words.map(function (word) {
       var folded = fold(word, table);
       if (folded.length < 3 || !/^\p{L}+$/u.test(folded)) { return Promise.resolve(word); }
-      return shard(shardKey(folded)).then(function (table) {
-        if (Object.prototype.hasOwnProperty.call(table, folded)) { return word; }
-        var max = folded.length <= 4 ? 1 : 2, best = null, bestD = max + 1, bestN = 0;
+      var max = folded.length <= 4 ? 1 : 2;
+      return candidates(folded, max).then(function (table) {
+        if (has(table, folded)) { return word; }
+        var best = null, bestD = max + 1, bestN = 0;
         Object.keys(table).forEach(function (cand) {
           var d = distance(folded, cand, max);
           if (d < bestD || (d === bestD && d <= max && table[cand] > bestN)) { best = cand; bestD = d; bestN = table[cand]; }
@@ -171,37 +221,113 @@
     });
   }
 
+  // ------------------------------------------------------------------ facet terms
+  var facetIndex = null, facetCache = {}, foldCache = null;
+  function foldTable() {
+    foldCache = foldCache || getJSON(spellingUrl + "fold.json").then(function (t) { return t || {}; });
+    return foldCache;
+  }
+  // 32-bit FNV-1a over the word's code points, modulo n: the build's word_bucket.
+  function bucketOf(word, n) {
+    var h = 0x811c9dc5;
+    for (var ch of word) { h = Math.imul(h ^ ch.codePointAt(0), 0x01000193) >>> 0; }
+    return h % n;
+  }
+  function facetFile(name) {
+    if (!facetCache[name]) {
+      facetCache[name] = getJSON(facetWordsUrl + name + ".json").then(function (t) { return t || {}; });
+    }
+    return facetCache[name];
+  }
+  // Each person:/tag:/… term with the facet's values that have all its words (folded and
+  // split as the build split them: runs of 2+ letters), from one small bucket file a word.
+  function resolveFacets(terms) {
+    if (!terms.length) { return Promise.resolve([]); }
+    facetIndex = facetIndex || getJSON(facetWordsUrl + "index.json");
+    var needFold = terms.some(function (t) { return /[^\x00-\x7f]/.test(t.text); });
+    return Promise.all([facetIndex, needFold ? foldTable() : Promise.resolve({})]).then(function (got) {
+      var buckets = (got[0] && got[0].buckets) || {}, table = got[1] || {};
+      return Promise.all(terms.map(function (term) {
+        var words = (term.text.match(/\p{L}{2,}/gu) || []).map(function (w) { return fold(w, table); });
+        var n = buckets[term.facet];
+        if (!words.length || !n) { return Object.assign({ values: [] }, term); }
+        return Promise.all(words.map(function (w) {
+          return facetFile(term.facet + "." + bucketOf(w, n)).then(function (t) { return has(t, w) ? t[w] : []; });
+        })).then(function (lists) {
+          var values = lists.reduce(function (acc, list) { return acc.filter(function (v) { return list.indexOf(v) >= 0; }); });
+          return Object.assign({ values: values }, term);
+        });
+      }));
+    });
+  }
+
   // ------------------------------------------------------------------ searching
-  function filterOptions(years) {
-    var f = {};
-    req.filters.forEach(function (x) { (f[x[0]] = f[x[0]] || []).push(x[1]); });
-    if (years.length && !f.year) { f.year = { any: years }; }
-    return { filters: f };
+  // Pagefind's combined filter: every chosen filter, the query's years and facet terms
+  // (all of them), and no story of a -person:… term.
+  function filterOptions(years, terms) {
+    var all = [], none = [];
+    req.filters.forEach(function (x) { var f = {}; f[x[0]] = x[1]; all.push(f); });
+    if (years.length) { all.push({ year: { any: years } }); }
+    terms.forEach(function (t) {
+      if (!t.values.length) { return; }
+      var f = {};
+      f[t.facet] = { any: t.values };
+      (t.negate ? none : all).push(f);
+    });
+    var filters = {};
+    if (all.length) { filters.all = all; }
+    if (none.length) { filters.none = none; }
+    return { filters: filters };
+  }
+
+  // The date order (order.json: dated stories newest first, each by the shortest prefix
+  // of its Pagefind id no other id starts with), fetched once, only for a date sort.
+  var orderRanks = null;
+  function dateRanks() {
+    orderRanks = orderRanks || getJSON(orderUrl).then(function (t) {
+      var map = new Map();
+      ((t && t.newest) || "").split(" ").forEach(function (prefix, i) { if (prefix) { map.set(prefix, i); } });
+      return { map: map, min: (t && t.min) || 4 };
+    });
+    return orderRanks;
+  }
+  function rankOf(ranks, id) {
+    var hex = id.slice(id.indexOf("_") + 1);
+    for (var n = ranks.min; n <= hex.length; n++) {
+      var r = ranks.map.get(hex.slice(0, n));
+      if (r !== undefined) { return r; }
+    }
+    return -1;
+  }
+  // Newest or oldest first; undated stories (not in the order) last both ways, in relevance order.
+  function sortByDate(found) {
+    if (req.sort === "relevance" || !found.results.length) { return Promise.resolve(found); }
+    var newest = req.sort === "newest";
+    return dateRanks().then(function (ranks) {
+      var keyed = found.results.map(function (r, i) { return { r: r, i: i, k: rankOf(ranks, r.id) }; });
+      keyed.sort(function (x, y) {
+        if ((x.k < 0) !== (y.k < 0)) { return x.k < 0 ? 1 : -1; }
+        if (x.k < 0 || x.k === y.k) { return x.i - y.i; }
+        return newest ? x.k - y.k : y.k - x.k;
+      });
+      return Object.assign({}, found, { results: keyed.map(function (x) { return x.r; }) });
+    });
   }
 
   // Pagefind runs an exact phrase search only when the whole term is one quoted phrase:
   // words and each phrase are searched apart and only stories found by all are kept
   // (in the order of the first search), then stories with an excluded word are dropped.
-  function find(pagefind, words, phrases, pq) {
-    var opts = filterOptions(pq.years);
+  function find(pagefind, words, phrases, pq, terms) {
+    if (terms.some(function (t) { return !t.negate && !t.values.length; })) {
+      return Promise.resolve({ results: [], filters: {} });  // person:nobody: no story has it
+    }
+    var opts = filterOptions(pq.years, terms);
     var parts = [];
     if (words.length) { parts.push(words.join(" ")); }
     phrases.forEach(function (p) { parts.push('"' + p + '"'); });
     if (!parts.length && !Object.keys(opts.filters).length) { return Promise.resolve({ results: [], filters: {} }); }
-    if (!parts.length) { parts.push(null); }
-    var searches = parts.map(function (t) { return pagefind.search(t, opts); });
-    if (req.sort !== "relevance") {
-      // Only dated stories have the sort key: they come sorted, the undated ones after.
-      var order = req.sort === "newest" ? "desc" : "asc";
-      searches.push(pagefind.search(parts[0], { filters: opts.filters, sort: { date: order } }));
-    }
-    return Promise.all(searches).then(function (found) {
-      if (req.sort !== "relevance") {
-        var sorted = found.pop();
-        var dated = new Set(sorted.results.map(function (r) { return r.id; }));
-        var undated = found[0].results.filter(function (r) { return !dated.has(r.id); });
-        found[0] = Object.assign({}, found[0], { results: sorted.results.concat(undated) });
-      }
+    if (!parts.length) { parts.push(EVERY); }
+    return Promise.all(parts.map(function (t) { return pagefind.search(t, opts); })).then(function (found) {
       var first = found[0] || { results: [], filters: {} };
       var results = first.results;
       var narrowed = false;
@@ -218,7 +344,7 @@
           var kept = results.filter(function (r) { return !drop.has(r.id); });
           return { results: kept, filters: first.filters, approximateCounts: narrowed || kept.length !== results.length };
         });
-    });
+    }).then(sortByDate);
   }
 
   // ------------------------------------------------------------------ drawing
@@ -471,9 +597,13 @@
   import(page.getAttribute("data-pagefind") || "/pagefind/pagefind.js").then(function (pagefind) {
     return Promise.resolve(pagefind.options ? pagefind.options({ excerptLength: 36 }) : null).then(function () {
       // Counts per filter value come with each search once the filter chunks are loaded.
-      return Promise.all([eager ? pagefind.filters() : null, spellIndex ? suggest(pq.words) : Promise.resolve(null)]);
+      return Promise.all([eager ? pagefind.filters() : null, spellIndex ? suggest(pq.words) : Promise.resolve(null),
+        resolveFacets(pq.facets)]);
     }).then(function (both) {
-      var fixed = both[1];
+      var fixed = both[1], terms = both[2];
+      terms.forEach(function (t) {
+        if (!t.values.length && !t.negate) { notes.push("No name in " + LABELS[t.facet] + " matches \u201c" + t.text + "\u201d."); }
+      });
       var fixedQuery = null;
       if (fixed) {
         // The reader's own text with only the corrected words replaced.
@@ -487,15 +617,15 @@
         state.approximateCounts = found.approximateCounts;
         return state;
       };
-      if (!fixed) { return find(pagefind, pq.words, pq.phrases, pq).then(take); }
-      return find(pagefind, fixed, pq.phrases, pq).then(function (corrected) {
+      if (!fixed) { return find(pagefind, pq.words, pq.phrases, pq, terms).then(take); }
+      return find(pagefind, fixed, pq.phrases, pq, terms).then(function (corrected) {
         if (corrected.results.length) {
           state.mode = "corrected";
           state.searchedFor = fixedQuery;
           return take(corrected);
         }
         state.suggestion = fixedQuery;
-        return find(pagefind, pq.words, pq.phrases, pq).then(take);
+        return find(pagefind, pq.words, pq.phrases, pq, terms).then(take);
       });
     }).then(function (state) {
       var start = (req.page - 1) * PAGE_SIZE;
