@@ -174,7 +174,9 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
         target = orgs.get(tokens)
         if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
             target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
-        if target and not m.canonical and target != m.key and first[m.key] > first[target]:
+        if target and not m.canonical and target != m.key and (
+            first[m.key] > first[target] or kinds.legal_form_of(m.key, target)
+        ):
             m.key, m.full, m.label = target, False, "organisation"
 
 

@@ -67,6 +67,20 @@ ORG_NAME = re.compile(
     r"Holdings|Agency|Ministry|Council|Commission|Authority|Institute|Association|Foundation|Trust|"
     r"Airlines|Airways|Motors|Industries|Group)\.?$"
 )
+# A legal form after a firm's name ("Boeing Co.", "Yukos Ltd") names the same firm, never a
+# second body (unlike "Barclays Capital" or "HSBC Holdings", which are parts of a group).
+LEGAL_FORMS = frozenset({
+    "co", "company", "inc", "incorporated", "ltd", "limited", "plc", "corp", "corporation", "llc", "llp",
+    "gmbh", "ag", "nv", "sa", "spa", "bv", "oy", "ab", "kk",
+})
+
+
+def legal_form_of(short: str, full: str) -> bool:
+    """True when the key ``full`` is the key ``short`` followed by legal forms only."""
+    a, b = short.split(), full.split()
+    return len(b) > len(a) and b[: len(a)] == a and all(t.rstrip(".") in LEGAL_FORMS for t in b[len(a):])
+
+
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
     r"revenues?|sales|staff|employees|workers|bosses|executives)\b"
