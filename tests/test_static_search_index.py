@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from conftest import Site
-from news_archive.search import static_index
+from news_archive.search import static_index, static_tables
 from news_archive.search.schema import make_document
 
 
@@ -47,7 +47,7 @@ def test_records_carry_the_facets_and_no_sort_key():
     assert undated["sort"] == {} and dated["sort"] == {}
     assert dated["filters"]["year"] == ["2018"] and dated["meta"] == {
         "title": "Government budget cut", "date": "2018-03-14", "source": "AFP", "all": static_index.EVERY}
-    assert set(static_index.FACET_NAMES) >= {"person", "organisation", "place", "tag", "source", "year"}
+    assert set(static_tables.FACET_NAMES) >= {"person", "organisation", "place", "tag", "source", "year"}
 
 
 def test_the_date_order_names_the_dated_stories_newest_first_by_their_pagefind_ids(tmp_path: Path):
@@ -62,12 +62,12 @@ def test_the_date_order_names_the_dated_stories_newest_first_by_their_pagefind_i
         return found[0]
 
     assert [story(p) for p in order] == ["/news/2/", "/news/1/"], "newest first; the undated story is not listed"
-    assert all(len(p) >= static_index.MIN_ID_PREFIX for p in order)
+    assert all(len(p) >= static_tables.MIN_ID_PREFIX for p in order)
 
 
 def test_id_prefixes_are_the_shortest_no_other_id_starts_with():
     ids = ["en_abcd123", "en_abcd129", "en_ffff000", "en_abce000"]
-    got = static_index.unique_prefixes(ids)
+    got = static_tables.unique_prefixes(ids)
     assert got == {"en_abcd123": "abcd123", "en_abcd129": "abcd129", "en_ffff000": "ffff", "en_abce000": "abce"}
 
 
@@ -102,11 +102,11 @@ def test_spelling_table_is_sharded_by_first_letters_and_lists_the_words(tmp_path
     static_index.build(str(out), str(tmp_path / "work"), docs(), "en")
     spelling = out / "search" / "spelling"
     index = json.loads((spelling / "index.json").read_text())
-    key = static_index.shard_key("government")
+    key = static_tables.shard_key("government")
     assert key == "67-6f" and key in index["shards"]
     shard = json.loads((spelling / f"{key}.json").read_text())
     assert shard["government"] == 3, "the number of stories with the word"
-    zurich = json.loads((spelling / f"{static_index.shard_key('zurich')}.json").read_text())
+    zurich = json.loads((spelling / f"{static_tables.shard_key('zurich')}.json").read_text())
     assert "zurich" in zurich, "words are accent-folded like the service's spelling field"
     assert json.loads((spelling / "fold.json").read_text())["ü"] == "u"
 
@@ -121,12 +121,12 @@ def test_a_large_spelling_shard_is_split_by_word_length_so_no_lookup_fetches_muc
     words = Counter({"co" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 12))): 1
                      for _ in range(4000)})
     words.update({"zebra": 2, "zeal": 1})
-    shards = static_index.spelling_shards(words)
+    shards = static_tables.spelling_shards(words)
     sizes = {key: len(json.dumps(table).encode()) for key, table in shards.items()}
-    assert max(sizes.values()) <= static_index.SPLIT_BYTES, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
-    co = static_index.shard_key("co")
+    assert max(sizes.values()) <= static_tables.SPLIT_BYTES, sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+    co = static_tables.shard_key("co")
     assert f"{co}.9" in shards and all(len(w) == 9 for w in shards[f"{co}.9"])
-    assert shards[static_index.shard_key("ze")] == {"zebra": 2, "zeal": 1}, "a small shard stays whole"
+    assert shards[static_tables.shard_key("ze")] == {"zebra": 2, "zeal": 1}, "a small shard stays whole"
     assert sum(map(len, shards.values())) == len(words), "every word is in exactly one file"
 
 
@@ -138,7 +138,7 @@ def test_facet_words_map_a_folded_word_to_the_values_with_it(tmp_path: Path):
     assert set(buckets) == {"person", "place", "tag", "source"}, "no year: year:2018 is a year filter"
 
     def values(facet: str, word: str) -> list[str]:
-        bucket = static_index.word_bucket(word, buckets[facet])
+        bucket = static_tables.word_bucket(word, buckets[facet])
         return json.loads((folder / f"{facet}.{bucket}.json").read_text()).get(word, [])
 
     assert values("person", "hekmat") == values("person", "qari") == ["Qari Hekmat"]
@@ -156,10 +156,10 @@ def test_facet_buckets_stay_small_on_a_large_facet():
 
     families = [word() for _ in range(977)]
     names = sorted({f"{word()} {rng.choice(families)}" for _ in range(20000)})
-    table = static_index.facet_words({"/a/": {"facets": {"person": names}}})
-    files = static_index.facet_buckets(table)
+    table = static_tables.facet_words({"/a/": {"facets": {"person": names}}})
+    files = static_tables.facet_buckets(table)
     n = files["index"]["buckets"]["person"]
-    assert n > 1 and all(len(json.dumps(files[f"person.{i}"]).encode()) < 3 * static_index.BUCKET_BYTES
+    assert n > 1 and all(len(json.dumps(files[f"person.{i}"]).encode()) < 3 * static_tables.BUCKET_BYTES
                          for i in range(n))
 
 
@@ -211,7 +211,7 @@ def test_the_browser_buckets_a_word_as_the_build_does():
           "process.stdout.write(JSON.stringify(cases.map(([w, n]) => bucketOf(w, n))));")
     got = json.loads(subprocess.run([node, "-e", js], input=json.dumps(cases), capture_output=True, text=True,
                                     check=True, timeout=60).stdout)
-    assert got == [static_index.word_bucket(w, n) for w, n in cases]
+    assert got == [static_tables.word_bucket(w, n) for w, n in cases]
 
 
 def test_make_html_publishes_the_static_search(sample_site: Site):
@@ -273,13 +273,13 @@ def test_the_browser_folds_query_words_as_the_index_folds_the_archive_words():
         pytest.skip("node not installed: cannot run the browser script's fold")
     script = (Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "static-search.js").read_text()
     source = re.search(r"\n  function fold\(word, table\) \{.*?\n  \}\n", script, re.S).group(0)
-    letters = [chr(c) for start, end in static_index.FOLD_RANGES for c in range(start, end) if chr(c).isalpha()]
+    letters = [chr(c) for start, end in static_tables.FOLD_RANGES for c in range(start, end) if chr(c).isalpha()]
     words = [f"{c}ab{c.upper()}" for c in letters] + [f"x{c}{c}y" for c in letters]
     # Only words the script would look up: letters only (it skips a word with a combining mark).
     words = [w for w in words if w.isalpha()] + ["Zürich", "Straße"]
     js = (source + "const [table, words] = JSON.parse(require('fs').readFileSync(0));"
           "process.stdout.write(JSON.stringify(words.map(w => fold(w, table))));")
-    folded = json.loads(subprocess.run([node, "-e", js], input=json.dumps([static_index.fold_table(), words]),
+    folded = json.loads(subprocess.run([node, "-e", js], input=json.dumps([static_tables.fold_table(), words]),
                                        capture_output=True, text=True, check=True, timeout=60).stdout)
     fold = spell_analyzer()
     differ = []

@@ -1,0 +1,189 @@
+"""The static search's side tables, computed from the documents (``static_index`` writes them).
+
+Spelling shards (the archive's words and their story counts, by first letters and, for a
+large shard, by length), the letter folding the browser must apply, the dated stories'
+order as Pagefind id prefixes, and each facet's values by word in hash buckets.  All are
+pure functions of the documents (and, for the order, of the written bundle's ids), so
+they are tested without running Pagefind; ``static_index`` documents the files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .schema import spell_analyzer
+
+FACET_NAMES = ("person", "organisation", "place", "group", "tag", "source", "author", "year")
+SHARD_PREFIX = 2  # letters a spelling shard is keyed by
+SPLIT_BYTES = 8 * 1024  # a spelling shard larger than this is split by word length
+BUCKET_BYTES = 8 * 1024  # a facet's word table is split into buckets of about this size
+MIN_ID_PREFIX = 4  # hex digits of a Pagefind id the date order names a story by, at least
+MIN_WORD = 3  # shorter words are never corrected (as in the service)
+
+
+def spelling_words(index_path: str | None, docs: dict[str, dict[str, Any]]) -> Counter[str]:
+    """Word → number of stories it is in: the Whoosh index's ``spell`` terms when the index
+    exists, else the same words counted from the documents with the same analyzer."""
+    words: Counter[str] = Counter()
+    if index_path:
+        from whoosh import index as windex
+
+        if windex.exists_in(index_path):
+            ix = windex.open_dir(index_path)
+            try:
+                with ix.searcher() as s:
+                    for term, info in s.reader().iter_field("spell"):
+                        text = term.decode("utf-8") if isinstance(term, bytes) else term
+                        words[text] = info.doc_frequency()
+            finally:
+                ix.close()
+            return words
+    fold = spell_analyzer()
+    for doc in docs.values():
+        words.update({t.text for t in fold(doc.get("spell") or "")})
+    return words
+
+
+def shard_key(word: str) -> str:
+    """A shard's file name from a word's first letters (hex code points: any script is safe
+    in a URL, and the browser computes the same name)."""
+    return "-".join(f"{ord(c):x}" for c in word[:SHARD_PREFIX])
+
+
+# Letters whose folding the browser must know (spelling/fold.json) (Latin, Greek, Cyrillic, Latin Extended
+# Additional): beyond these, the browser keeps a letter as it is.  (A word with a
+# combining mark is never corrected: the index splits words there, the script skips it.)
+FOLD_RANGES = ((0xC0, 0x250), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00))
+
+
+def fold_table() -> dict[str, str]:
+    """Letter → what the index's analyzer (Whoosh's ``accent_map``, after lower-casing)
+    makes of it, for the browser to fold a query word exactly as the archive's words were
+    folded (``Zürich`` → ``zurich``, ``Straße`` → ``strase``): one source, ~5 KB."""
+    from whoosh.support.charset import accent_map
+
+    letters = {chr(code) for start, end in FOLD_RANGES for code in range(start, end)}
+    letters |= {lower for letter in list(letters) for lower in letter.lower()}  # Ɓ → ɓ, outside the ranges
+    table = {}
+    for letter in sorted(letters):
+        value = accent_map.get(ord(letter))
+        if value is not None:
+            table[letter] = value if isinstance(value, str) else chr(value)
+    return table
+
+
+def compact_json(data: Any) -> str:
+    """JSON as the browser reads it: no spaces, keys sorted (the same table, the same bytes)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def spelling_shards(words: Counter[str]) -> dict[str, dict[str, int]]:
+    """File name (without ``.json``) → the words in it and their story counts.
+
+    Keyed by the first two letters; a shard over ``SPLIT_BYTES`` becomes one file per
+    word length (``63-6f.9``): a lookup then fetches its word's length and, only for a
+    correction, the lengths within the edit distance, never the whole prefix's words."""
+    by_prefix: dict[str, dict[str, int]] = {}
+    for word, count in sorted(words.items()):
+        if len(word) >= 2:
+            by_prefix.setdefault(shard_key(word), {})[word] = count
+    shards: dict[str, dict[str, int]] = {}
+    for key, table in by_prefix.items():
+        if len(compact_json(table).encode()) <= SPLIT_BYTES:
+            shards[key] = table
+            continue
+        for word, count in table.items():
+            shards.setdefault(f"{key}.{len(word)}", {})[word] = count
+    return shards
+
+
+def date_order(docs: dict[str, dict[str, Any]]) -> list[str]:
+    """The dated stories' URLs, newest first (ties by URL); undated stories are not listed
+    (the script puts them last whichever way the reader sorts, as the service does)."""
+    dated = [(doc["published"], url) for url, doc in docs.items() if doc.get("published") is not None]
+    dated.sort(key=lambda item: item[1])
+    dated.sort(key=lambda item: item[0], reverse=True)  # stable: equal times stay in URL order
+    return [url for _, url in dated]
+
+
+def fragment_ids(bundle: Path) -> dict[str, str]:
+    """URL → Pagefind's result id (its fragment's name, ``en_45ac6a5``) in a written bundle.
+
+    The id is what ``pagefind.search`` returns for a result before its fragment is
+    loaded, so it is what the date order must name stories by."""
+    ids = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        ids[data["url"]] = path.name.removesuffix(".pf_fragment")
+    return ids
+
+
+def unique_prefixes(ids: list[str]) -> dict[str, str]:
+    """Each id's hex part cut to the shortest prefix (at least ``MIN_ID_PREFIX`` digits)
+    that no other id starts with: a result whose id starts with it can only be that story."""
+    hexes = sorted({i.split("_", 1)[-1] for i in ids})
+    out = {}
+    for n, h in enumerate(hexes):
+        common = 0
+        for other in (hexes[n - 1] if n else "", hexes[n + 1] if n + 1 < len(hexes) else ""):
+            k = 0
+            while k < min(len(h), len(other)) and h[k] == other[k]:
+                k += 1
+            common = max(common, k)
+        out[h] = h[:max(MIN_ID_PREFIX, common + 1)]
+    return {i: out[i.split("_", 1)[-1]] for i in ids}
+
+
+def order_table(urls: list[str], ids: dict[str, str]) -> dict[str, Any]:
+    """``order.json``: the dated stories newest first as id prefixes, one string."""
+    prefixes = unique_prefixes(list(ids.values()))
+    return {"min": MIN_ID_PREFIX, "newest": " ".join(prefixes[ids[url]] for url in urls if url in ids)}
+
+
+def word_bucket(word: str, buckets: int) -> int:
+    """32-bit FNV-1a over the word's code points, modulo ``buckets``: the browser computes
+    the same (static-search.js ``bucketOf``) to fetch only the bucket of a query's word."""
+    h = 0x811C9DC5
+    for c in word:
+        h = ((h ^ ord(c)) * 0x01000193) & 0xFFFFFFFF
+    return h % buckets
+
+
+def facet_words(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """Facet → folded word → the facet's values with that word (``person`` → ``hekmat`` →
+    ["Qari Hekmat"]); words folded as the spelling table's (``spell_analyzer``).  Years are
+    not here: ``year:2018`` is a year filter already."""
+    fold = spell_analyzer()
+    values: dict[str, set[str]] = {}
+    for doc in docs.values():
+        for name, names in (doc.get("facets") or {}).items():
+            if name in FACET_NAMES and name != "year" and any(names):
+                values.setdefault(name, set()).update(v for v in names if v)
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, found in values.items():
+        table: dict[str, list[str]] = {}
+        for value in sorted(found):
+            for word in dict.fromkeys(t.text for t in fold(value)):
+                table.setdefault(word, []).append(value)
+        out[name] = table
+    return out
+
+
+def facet_buckets(words: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
+    """File name (``person.3``) → {word: values}, plus ``index`` → {facet: bucket count}:
+    as many buckets per facet as keep each near ``BUCKET_BYTES``."""
+    files: dict[str, Any] = {}
+    counts = {}
+    for name, table in sorted(words.items()):
+        n = max(1, -(-len(compact_json(table).encode()) // BUCKET_BYTES))
+        counts[name] = n
+        for i in range(n):
+            files[f"{name}.{i}"] = {}
+        for word, vals in table.items():
+            files[f"{name}.{word_bucket(word, n)}"][word] = vals
+    files["index"] = {"buckets": counts}
+    return files
