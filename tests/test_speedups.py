@@ -1,6 +1,6 @@
 """Build speed without changing the site: Pelican's per-term scans replaced, stale pages removed.
 
-The taxonomy replacements in ``news_archive.speedups`` must write exactly the pages
+The taxonomy replacements in ``news_archive.pelican_overrides`` must write exactly the pages
 Pelican's own code writes, with the same article lists in the same order: each test
 runs both on the same generator and compares every call.  The benchmark harness
 (bench/build.py) is proved at N = 50: real dumps in, a real site out, counted
@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, shared_data
-from news_archive import speedups
+from news_archive import ledger, pelican_overrides
+from news_archive.fileio import write_if_changed
 from pelican.generators import ArticlesGenerator
 from pelican.settings import DEFAULT_CONFIG
 
@@ -84,7 +85,7 @@ def test_term_pages_match_pelican(generator: ArticlesGenerator, method: str) -> 
     ours: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
     getattr(ArticlesGenerator, method)(generator, _recording_write(theirs))
-    getattr(speedups, method)(generator, _recording_write(ours))
+    getattr(pelican_overrides, method)(generator, _recording_write(ours))
     assert len(theirs) > 2
     assert ours == theirs
 
@@ -92,7 +93,7 @@ def test_term_pages_match_pelican(generator: ArticlesGenerator, method: str) -> 
 def test_period_archives_match_pelican(generator: ArticlesGenerator) -> None:
     theirs = ArticlesGenerator._build_period_archives(generator, generator.dates, generator.articles,
                                                       generator.settings)
-    ours = speedups.build_period_archives(generator, generator.dates, generator.articles, generator.settings)
+    ours = pelican_overrides.build_period_archives(generator, generator.dates, generator.articles, generator.settings)
     assert set(ours) == {"year", "month", "day"}
     for granularity in ("year", "month", "day"):
         assert ours[granularity] == theirs[granularity], granularity
@@ -103,9 +104,9 @@ def test_period_archives_match_pelican(generator: ArticlesGenerator) -> None:
 
 
 def test_install_binds_only_this_generator(generator: ArticlesGenerator) -> None:
-    speedups.install(generator)
-    assert generator.generate_tags.__func__ is speedups.generate_tags
-    assert ArticlesGenerator.generate_tags is not speedups.generate_tags
+    pelican_overrides.install(generator)
+    assert generator.generate_tags.__func__ is pelican_overrides.generate_tags
+    assert ArticlesGenerator.generate_tags is not pelican_overrides.generate_tags
 
 
 def test_prune_removes_only_pages_the_last_build_wrote(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -115,9 +116,9 @@ def test_prune_removes_only_pages_the_last_build_wrote(tmp_path: Path, caplog: p
     for rel in [*pages, "sitemap.xml"]:
         (output / rel).parent.mkdir(parents=True, exist_ok=True)
         (output / rel).write_text(rel)
-    assert speedups.prune_stale(str(output), str(work), {str(output / p) for p in pages}) == []
+    assert ledger.prune_stale(str(output), str(work), {str(output / p) for p in pages}) == []
     with caplog.at_level(logging.INFO):
-        removed = speedups.prune_stale(str(output), str(work), {str(output / pages[0]), str(output / pages[2])})
+        removed = ledger.prune_stale(str(output), str(work), {str(output / pages[0]), str(output / pages[2])})
     assert removed == ["news/b/index.html"]
     assert not (output / "news" / "b").exists()  # its emptied folder goes too
     assert (output / pages[0]).exists() and (output / "sitemap.xml").exists()
@@ -183,11 +184,11 @@ def synth_name(number: int) -> str:
 
 def test_write_if_changed_keeps_identical_files_untouched(tmp_path: Path) -> None:
     page = tmp_path / "feed.xml"
-    assert speedups.write_if_changed(str(page), b"<feed>one</feed>")
+    assert write_if_changed(str(page), b"<feed>one</feed>")
     page.touch()
     stamp = page.stat().st_mtime_ns
-    assert not speedups.write_if_changed(str(page), b"<feed>one</feed>")
+    assert not write_if_changed(str(page), b"<feed>one</feed>")
     assert page.stat().st_mtime_ns == stamp
-    assert speedups.write_if_changed(str(page), b"<feed>one</feed><!-- longer -->")
-    assert speedups.write_if_changed(str(page), b"<feed>one</feed>")  # a prefix of the file is not the file
+    assert write_if_changed(str(page), b"<feed>one</feed><!-- longer -->")
+    assert write_if_changed(str(page), b"<feed>one</feed>")  # a prefix of the file is not the file
     assert page.read_bytes() == b"<feed>one</feed>"

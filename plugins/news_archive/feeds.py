@@ -66,7 +66,7 @@ class FeedMemo:
     FILE = "feed-memo.json"
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        from .speedups import code_and_theme_digest
+        from .skipping_writer import code_and_theme_digest
 
         self.path = os.path.join(S.work_dir(settings), self.FILE)
         self.output = os.path.abspath(settings["OUTPUT_PATH"])

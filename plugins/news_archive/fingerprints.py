@@ -1,0 +1,314 @@
+"""Digests of what a template can see: the fingerprints the skipping writer compares.
+
+See :class:`Fingerprints`; ``skipping_writer`` keeps one per build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+
+
+class Fingerprints:
+    """Digests of what a template can see, computed once per object per build.
+
+    A page's output is a function of its template (and the templates it includes), the
+    settings, the plugin's code, and the context variables the template names.  Those
+    variables hold articles, tags, entities and lists of them, which point at each other
+    (an article at its entities, an entity at its articles), so a digest follows
+    references one level: a page's subject counts by its own fields plus the own scalar
+    fields (``face``) of every article, tag or entity it points at (its entities' names
+    and links), and a list by each item's ``summary``, which is what pages show of them.
+    Objects are memoised by identity, and kept alive by the memo so an id is never
+    reused within a build: each article is digested once, not once per page it is on.
+    """
+
+    EXCLUDED = frozenset({"settings", "_context", "_Content__context"})
+
+    def __init__(self) -> None:
+        self._shallow: dict[int, tuple[Any, bytes, list[Any]]] = {}
+        self._deep: dict[int, tuple[Any, bytes]] = {}
+        self._values: dict[int, tuple[Any, bytes]] = {}
+        self._open: set[int] = set()
+        self._summaries: dict[int, tuple[Any, bytes]] = {}
+        self._faces: dict[int, tuple[Any, bytes]] = {}
+        self._node_kinds: set[type] = set()  # classes whose instances are nodes (Article, Tag, Entity…)
+        self._plain_kinds: set[type] = set()
+        self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _summaries
+        self._tokens: dict[int, tuple[Any, str]] = {}
+
+    @classmethod
+    def fields(cls, node: Any) -> dict[str, Any]:
+        """A node's own attributes, less settings and context; a tag's or entity's slug by value
+        (it is computed on first use: its value, not whether it was asked for yet)."""
+        fields = {k: v for k, v in vars(node).items() if k not in cls.EXCLUDED and k != "_slug"}
+        if isinstance(node, URLWrapper):
+            fields["_slug"] = node.slug
+        return fields
+
+    def _is_node_kind(self, kind: type) -> bool:
+        """Whether instances of a class are nodes (answered once per class)."""
+        if kind in self._node_kinds:
+            return True
+        if kind in self._plain_kinds:
+            return False
+        node = issubclass(kind, (Content, URLWrapper))
+        (self._node_kinds if node else self._plain_kinds).add(kind)
+        return node
+
+    @staticmethod
+    def is_node(obj: Any) -> bool:
+        return isinstance(obj, (Content, URLWrapper))
+
+    @staticmethod
+    def token(obj: Any) -> str:
+        """Identity only (what it is, not what it says): the source file of a page, the
+        kind, name and slug of a tag, author or entity.  Never ``url``: Pelican computes
+        it anew from the settings on every access, which would cost more than the page."""
+        if isinstance(obj, Content):
+            return f"C:{obj.source_path}"
+        return f"W:{type(obj).__name__}:{obj._name}"
+
+    def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0,
+                by_digest: bool = False) -> None:
+        """Append a stable text form of ``obj``; other nodes become tokens (and are collected).
+
+        With ``by_digest`` (template variables), a large container or plain object met
+        inside another stands for its memoised digest: each page of a paginated list has
+        its own ``articles_page`` pointing at the one paginator and its whole list, which
+        must be digested once per list, not once per page (that is quadratic: 600 pages
+        of the home page × 12,000 stories).
+        """
+        kind = type(obj)  # the common leaves first, by exact type: this runs millions of times
+        if kind is str:
+            out.append(f"s{len(obj)}:")
+            out.append(obj)
+            return
+        if obj is None or kind is int or kind is bool or kind is float:
+            out.append(repr(obj))
+            return
+        if kind in self._node_kinds or self._is_node_kind(kind):
+            hit = self._tokens.get(id(obj))
+            if hit is None:
+                hit = self._tokens[id(obj)] = (obj, self.token(obj))
+            out.append(hit[1])
+            if nodes is not None:
+                nodes.append(obj)
+            return
+        if by_digest and depth and (
+            (isinstance(obj, (list, tuple, dict, set, frozenset)) and len(obj) > 16)
+            or (hasattr(obj, "__dict__") and not callable(obj)  # nodes never get here: caught above
+                and not isinstance(obj, type) and type(obj).__name__ != "module" and not hasattr(obj, "isoformat"))
+        ):
+            if id(obj) in self._open:  # a cycle through plain objects: name it, do not follow it
+                out.append(type(obj).__name__)
+            else:
+                out.append(self.value(obj).hex())
+            return
+        if obj is None or isinstance(obj, (bool, int, float)):
+            out.append(repr(obj))
+        elif isinstance(obj, str):  # Markup too
+            out.append(f"s{len(obj)}:")
+            out.append(obj)
+        elif isinstance(obj, dict):
+            out.append("{")
+            for key in sorted(obj, key=repr):
+                if key in self.EXCLUDED:
+                    continue
+                out.append(repr(key))
+                self._encode(obj[key], out, nodes, depth + 1, by_digest)
+            out.append("}")
+        elif isinstance(obj, (list, tuple)):
+            out.append(f"[{len(obj)}")
+            for item in obj:
+                self._encode(item, out, nodes, depth + 1, by_digest)
+            out.append("]")
+        elif isinstance(obj, (set, frozenset)):
+            parts = []
+            for item in obj:
+                sub: list[str] = []
+                self._encode(item, sub, nodes, depth + 1, by_digest)
+                parts.append("".join(sub))
+            out.append("{" + "|".join(sorted(parts)) + "}")
+        elif hasattr(obj, "isoformat"):
+            out.append(obj.isoformat())
+        elif callable(obj) or isinstance(obj, type) or type(obj).__name__ == "module":
+            out.append(getattr(obj, "__qualname__", getattr(obj, "__name__", type(obj).__name__)))
+        elif hasattr(obj, "__dict__") and depth < 8:
+            out.append(type(obj).__name__)
+            self._encode(vars(obj), out, nodes, depth + 1, by_digest)
+        else:
+            out.append(re.sub(r" at 0x[0-9a-f]+", "", repr(obj)))
+
+    @staticmethod
+    def _digest(parts: list[str]) -> bytes:
+        return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def shallow(self, node: Any) -> bytes:
+        """A node's own fields; the nodes it points at only by identity."""
+        return self._own(node)[1]
+
+    def neighbours(self, node: Any) -> list[Any]:
+        """The nodes a node's fields point at, as they were when it was first digested."""
+        return self._own(node)[2]
+
+    def _own(self, node: Any) -> tuple[Any, bytes, list[Any]]:
+        """Digested once per build, at first sight, and never again (see ``prime``)."""
+        hit = self._shallow.get(id(node))
+        if hit is not None:
+            return hit
+        out: list[str] = [self.token(node)]
+        nodes: list[Any] = []
+        fields = self.fields(node)
+        self._encode(fields, out, nodes)
+        entry = (node, self._digest(out), nodes)
+        self._shallow[id(node)] = entry
+        return entry
+
+    def summary(self, node: Any) -> bytes:
+        """What a list shows of a node: its own scalar fields (title, dek, date, source, name),
+        the identities of the nodes it points at directly (its tags, an entity's stories:
+        names and counts), and only the length of anything nested deeper (its related
+        stories, its entity groups).  So a story whose related list changed re-renders its
+        own page, not every tag and entity page that lists it."""
+        hit = self._summaries.get(id(node))
+        if hit is not None:
+            return hit[1]
+        out: list[str] = [self.token(node)]
+        fields = self.fields(node)
+        for key in sorted(fields):
+            out.append(key)
+            self._summarise(fields[key], out, 0)
+        digest = self._digest(out)
+        self._summaries[id(node)] = (node, digest)
+        return digest
+
+    def _summary_hex(self, node: Any) -> str:
+        """``summary(node).hex()``, kept: a story is on dozens of lists."""
+        hit = self._summary_hexes.get(id(node))
+        if hit is None:
+            hit = self._summary_hexes[id(node)] = self.summary(node).hex()
+        return hit
+
+    def _summarise(self, obj: Any, out: list[str], level: int) -> None:
+        flat = (str, int, float, bool, type(None))
+        if isinstance(obj, flat) or hasattr(obj, "isoformat") or self.is_node(obj):
+            self._encode(obj, out, None)
+        elif isinstance(obj, (list, tuple, set, frozenset)) and all(
+            isinstance(x, flat) or self.is_node(x) for x in obj
+        ):
+            self._encode(obj, out, None)
+        elif isinstance(obj, dict) and level == 0:
+            out.append("{")
+            for key in sorted(obj, key=repr):
+                if key not in self.EXCLUDED:
+                    out.append(repr(key))
+                    self._summarise(obj[key], out, level + 1)
+            out.append("}")
+        elif isinstance(obj, (list, tuple, dict, set, frozenset)):
+            out.append(f"#{len(obj)}")
+        else:
+            out.append(type(obj).__name__)
+
+    def face(self, node: Any) -> bytes:
+        """What a page shows of a node its subject points at: its own scalar fields (an
+        entity chip's name, kind and link; a related entity's name), never the members of
+        its lists.  So adding a story to "United States" re-renders the United States page
+        and the pages that list that story, not every story page with a "United States"
+        chip.  (Counts a page shows are its subject's own, or come from a list variable,
+        which ``value`` digests item by item.)"""
+        hit = self._faces.get(id(node))
+        if hit is not None:
+            return hit[1]
+        out: list[str] = [self.token(node)]
+        fields = self.fields(node)
+        flat = (str, int, float, bool, type(None))
+        for key in sorted(fields):
+            value = fields[key]
+            if isinstance(value, flat) or hasattr(value, "isoformat") or self.is_node(value):
+                out.append(key)
+                self._encode(value, out, None)
+            elif isinstance(value, dict):  # Pelican's metadata: its scalar entries
+                for sub in sorted(value, key=repr):
+                    item = value[sub]
+                    if isinstance(item, flat) or hasattr(item, "isoformat"):
+                        out.append(f"{key}.{sub}")
+                        self._encode(item, out, None)
+        digest = self._digest(out)
+        self._faces[id(node)] = (node, digest)
+        return digest
+
+    def deep(self, node: Any) -> bytes:
+        """A node's own fields plus the face (own scalar fields) of every node it points at."""
+        hit = self._deep.get(id(node))
+        if hit is not None:
+            return hit[1]
+        parts = [self.shallow(node).hex()]
+        parts += [self.face(n).hex() for n in self.neighbours(node)]
+        digest = self._digest(parts)
+        self._deep[id(node)] = (node, digest)
+        return digest
+
+    def value(self, obj: Any, depth: int = 0) -> bytes:
+        """A template variable.  The page's own subject (``article``, ``tag``, ``entity``) goes
+        deep: its fields and its neighbours' faces (an article page shows its entities'
+        names and links).  Lists and plain objects (``articles``,
+        ``articles_page``) are opened, and each node in them counts by its ``summary``:
+        a list item shows its title, dek, date and source, and names of its tags, not
+        the lists of its neighbours.  (So adding one story to "United States" does not
+        re-render every page that lists any story mentioning the United States.)"""
+        if isinstance(obj, str):  # most template variables are settings: no list, no recursion
+            return hashlib.blake2b(obj.encode("utf-8", "surrogatepass"), digest_size=16, person=b"s").digest()
+        if self.is_node(obj):
+            return self.deep(obj)
+        if isinstance(obj, (list, tuple, dict, set, frozenset)) or (
+            hasattr(obj, "__dict__") and not callable(obj) and depth < 8
+        ):
+            hit = self._values.get(id(obj))
+            if hit is not None:
+                return hit[1]
+            if type(obj) is list and obj and all(self._is_node_kind(type(x)) for x in obj):
+                # A list of stories (or tags, entities): by far the commonest variable, and
+                # each item's summary already names it, so no separate token per item.
+                parts = [f"L{len(obj)}"] + [self._summary_hex(n) for n in obj]
+                digest = self._digest(parts)
+                self._values[id(obj)] = (obj, digest)
+                return digest
+            out: list[str] = []
+            nodes: list[Any] = []
+            self._open.add(id(obj))
+            try:
+                self._encode(obj, out, nodes, 0, by_digest=True)
+            finally:
+                self._open.discard(id(obj))
+            out += [self._summary_hex(n) for n in nodes]
+            digest = self._digest(out)
+            self._values[id(obj)] = (obj, digest)
+            return digest
+        out = []
+        self._encode(obj, out, None)
+        return self._digest(out)
+
+
+    def prime(self, context: dict[str, Any]) -> None:
+        """Digest everything the shared context reaches, before the first page is rendered.
+
+        Rendering changes objects as a side effect (properties that cache what they
+        computed, plugins that annotate during writing), and a build that skips pages
+        skips those changes too.  Digests taken before any rendering see the same state
+        in every build, so an unchanged page gets the same digest whether or not the
+        pages written before it were rendered.
+        """
+        for key, value in context.items():
+            if not key.isupper():
+                self.value(value)
+        for node, _digest in list(self._summaries.values()):  # every node in a list the context holds
+            self.deep(node)  # and everything one step from each of them
+        for node, _digest, _nodes in list(self._shallow.values()):
+            self.summary(node)
+            self.face(node)
+
