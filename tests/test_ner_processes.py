@@ -45,11 +45,13 @@ def test_two_processes_give_one_process_spans_text_by_text():
 
 def test_a_stopped_reader_leaves_no_worker_behind():
     nlp = load_model(MODEL)
+    before = _children()  # other tests' servers may be running
     found = raw_spans(nlp, texts(120), processes=2)
     next(iter(found))
+    assert _children() - before  # the workers are there
     found.close()  # the generator abandoned half-way
-    children = _children()
-    assert children == set(), f"worker processes still running: {children}"
+    left = _children() - before
+    assert left == set(), f"worker processes still running: {left}"
 
 
 def _children() -> set[int]:
