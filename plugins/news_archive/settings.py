@@ -35,8 +35,9 @@ SETTINGS: tuple[Setting, ...] = (
             "spaCy pipeline loaded for named entities; the official `en_core_web_sm` works too."),
     Setting("NEWS_ARCHIVE_NER", True,
             "Run named-entity recognition at all (turn off for quick drafts; no entity pages)."),
-    Setting("NEWS_ARCHIVE_NER_PROCESSES", 1,
-            "Worker processes for NER on large archives (1 = in-process)."),
+    Setting("NEWS_ARCHIVE_NER_PROCESSES", 0,
+            "Worker processes for NER (`1`: in-process; `0`: one per usable CPU core). Workers share the loaded "
+            "model and send back only the spans."),
     Setting("NEWS_ARCHIVE_ENTITY_FILE", "entities.toml",
             "Maintainer-editable entity file inside `PATH` (aliases, type overrides, display names, blocklist)."),
     Setting("NEWS_ARCHIVE_TAG_FILE", "tags.toml",

@@ -20,6 +20,15 @@ changes nothing writes nothing.
 Each generation carries ``manifest.json`` (url → content hash: what is indexed, read
 without touching Whoosh's stored text) and ``related.json`` (each article's key
 terms and related articles), both written before the swap.
+
+Related lists are recomputed for new and changed articles, their neighbours and lists
+that named a changed or removed article; an unchanged article's list is kept even where
+a new article would now rank in it, and its key terms keep the weights of the build
+that computed them (document frequencies move as the archive grows).  So a build from
+scratch of the same dumps can list other related articles than an incremental build
+(``bench/build.py --verify`` compares the two).  ``index-stats.json`` splits the
+seconds into writing the index and computing related lists (``write_seconds``,
+``related_seconds``).
 """
 
 from __future__ import annotations
@@ -184,7 +193,10 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         target = _new_generation(root, current if usable else None, full)
         try:
             (target / "builder.pid").write_text(str(os.getpid()))
+            mark = time.perf_counter()
             _write(target, docs, added, changed, removed, procs)
+            counts["write_seconds"] = round(time.perf_counter() - mark, 2)
+            mark = time.perf_counter()
             # write_json writes beside, then renames: never truncating a file another generation links to.
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
@@ -198,6 +210,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
                     cache.update(R.compute(str(target), docs, sorted(neighbours), cache, related_count, procs))
                 counts["related_computed"] = len(stale) + len(neighbours)
                 write_json(target / RELATED, cache)
+            counts["related_seconds"] = round(time.perf_counter() - mark, 2)
             (target / "builder.pid").unlink()
             final = target.with_name(target.name.removesuffix(".building"))
             os.rename(target, final)

@@ -24,6 +24,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from whoosh import index as windex
+from whoosh.analysis.tokenizers import default_pattern
 
 from .schema import EXACT_FIELDS, text_analyzer
 
@@ -35,6 +36,11 @@ MAX_DF = 400  # ... nor do terms in more than this many: and their posting lists
 PARALLEL_FROM = 1500  # below this many lookups, one process is faster than starting workers
 
 
+# The words text_analyzer's tokenizer cuts a text into (Whoosh's RegexTokenizer default).
+_WORD = default_pattern
+_UNSEEN = object()
+
+
 class Lookup:
     """One worker's view of the index: document frequencies and stored headlines, memoised."""
 
@@ -44,6 +50,12 @@ class Lookup:
         self.max_df = max(10, min(int(self.total * MAX_DF_SHARE), MAX_DF))
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[int, tuple[str, str]] = {}
+        self._postings: dict[tuple[str, str], tuple[int, ...]] = {}
+        # Word as the tokenizer cut it → the term the analyzer makes of it (None: a stop word).
+        # Each filter looks at one token alone, so a word always gives the same term; running
+        # Whoosh's chain of generators once per word, not once per occurrence, was half of
+        # what key terms cost.
+        self.terms: dict[str, str | None] = {}
 
     def df(self, field: str, term: str) -> int:
         key = (field, term)
@@ -52,11 +64,17 @@ class Lookup:
             found = self._df[key] = self.reader.doc_frequency(field, term)
         return found
 
-    def postings(self, field: str, term: str) -> Any:
-        try:
-            return self.reader.postings(field, term).all_ids()
-        except Exception:  # TermNotFound: nothing to add
-            return ()
+    def postings(self, field: str, term: str) -> tuple[int, ...]:
+        """Documents holding a term, kept: a rare term is shared by the articles it links."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            try:
+                found = tuple(self.reader.postings(field, term).all_ids())
+            except Exception:  # TermNotFound: nothing to add
+                found = ()
+            self._postings[key] = found
+        return found
 
     def stored(self, docnum: int) -> tuple[str, str]:
         found = self._stored.get(docnum)
@@ -69,12 +87,17 @@ class Lookup:
 def key_terms(doc: dict[str, Any], lookup: Lookup, n: int = KEY_TERMS) -> list[tuple[str, float]]:
     """The terms that distinguish this article from the rest of the archive."""
     ana = text_analyzer()
+    memo = lookup.terms
     tf: Counter[str] = Counter()
     for text, weight in ((doc.get("headline", ""), 3), (doc.get("dek", ""), 2),
                          ((doc.get("body") or "")[:BODY_CHARS], 1)):
-        for tok in ana(text or ""):
-            if len(tok.text) > 2 and not tok.text.isdigit():
-                tf[tok.text] += weight
+        for match in _WORD.finditer(text or ""):
+            word = match.group()
+            term = memo.get(word, _UNSEEN)
+            if term is _UNSEEN:
+                term = memo[word] = next((tok.text for tok in ana(word)), None)
+            if term is not None and len(term) > 2 and not term.isdigit():
+                tf[term] += weight
     total = lookup.total
     scored = []
     for term, freq in tf.items():
@@ -107,11 +130,14 @@ def find_related(lookup: Lookup, url: str, doc: dict[str, Any], terms: list[tupl
             weight = boost * 2 * math.log(lookup.total / df)
             for docnum in lookup.postings(field, value):
                 scores[docnum] += weight
-    out = []
-    for docnum, _ in heapq.nlargest(count + 1, scores.items(), key=lambda item: (item[1], -item[0])):
-        other_url, headline = lookup.stored(docnum)
-        if other_url != url:
-            out.append({"url": other_url, "headline": headline})
+    # Equal scores are ordered by URL, never by document number: that depends on how the
+    # index's segments were written (one writer or several, merges after incremental
+    # builds), so a from-scratch build would list other neighbours than an incremental one.
+    top = heapq.nlargest(count + 1, scores.values())
+    floor = top[-1] if top else 0.0
+    ranked = sorted(((score, lookup.stored(docnum)) for docnum, score in scores.items() if score >= floor),
+                    key=lambda item: (-item[0], item[1][0]))
+    out = [{"url": other_url, "headline": headline} for _, (other_url, headline) in ranked if other_url != url]
     return out[:count]
 
 
