@@ -547,7 +547,7 @@ def ner_throughput(stories: int, process_counts: tuple[int, ...] = (1, 2),
     workers waste any (on an idle machine the speed-up is about processes × that ratio).
     """
     sys.path.insert(0, str(ROOT / "plugins"))
-    from news_archive.enrich import entities
+    from news_archive.enrich import ner as entities
     from news_archive.settings import DEFAULTS
 
     texts = ["\n\n".join([s.headline, *s.paragraphs]) for s in synth.load_corpus()[:stories]]

@@ -34,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from news_archive.enrich.entities import load_model, ner_text, resolve_texts  # noqa: E402
+from news_archive.enrich.entities import ner_text, resolve_texts  # noqa: E402
 from news_archive.enrich.names import key  # noqa: E402
+from news_archive.enrich.ner import load_model  # noqa: E402
 
 ANN = ROOT / "tests" / "data" / "entities_gold.ann"
 GOLD = ROOT / "tests" / "data" / "entities_gold.jsonl"
@@ -236,7 +237,7 @@ def main() -> int:
           f"whole pipeline incl. clean-up (cold, model load excluded): {words / mine_s:,.0f} words/s")
     if args.processes > 1:
         many = [f"{t}\n\n{i}" for i in range(600 // len(texts) + 1) for t in texts][:600]
-        from news_archive.enrich.entities import raw_spans
+        from news_archive.enrich.ner import raw_spans
 
         nlp = load_model(MODEL)
         start = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_DUMPS
 from news_archive.dedupe import SIGNATURE_CACHE, Deduplicator
-from news_archive.enrich import entities, gazetteer, tags, write_details
+from news_archive.enrich import entities, gazetteer, ner, ner_cache, tags, write_details
 from news_archive.enrich.aliases import AliasTable, load_aliases
 from news_archive.identity import State
 from news_archive.read_dumps import read_all
@@ -204,9 +204,9 @@ def fake_spans(nlp: object, texts: list[str], processes: int = 1):
 @pytest.fixture
 def fake_ner(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """No model: the fake NER above; returns a list that counts resolve_archive's runs."""
-    monkeypatch.setattr(entities, "model_version", lambda name: "fake-1")
+    monkeypatch.setattr(ner_cache, "model_version", lambda name: "fake-1")  # where each is looked up
     monkeypatch.setattr(entities, "load_model", lambda name: None)
-    monkeypatch.setattr(entities, "raw_spans", fake_spans)
+    monkeypatch.setattr(ner, "raw_spans", fake_spans)
     runs: list[int] = []
     real = entities.resolve_archive
 
@@ -219,7 +219,7 @@ def fake_ner(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def resolve(texts: list[str], cache_root: Path | None, table: AliasTable | None = None) -> list[list[Entity]]:
-    cache = entities.NerCache(str(cache_root), "fake") if cache_root else None
+    cache = ner_cache.NerCache(str(cache_root), "fake") if cache_root else None
     found, _ = entities.resolve_texts(texts, "fake", table or load_aliases(), cache)
     return found
 
@@ -272,12 +272,12 @@ def test_a_memo_with_the_right_key_but_damaged_rows_is_ignored(fake_ner, tmp_pat
 def test_a_damaged_ner_cache_entry_is_run_again(fake_ner, tmp_path):
     cold = resolve(TEXTS, None)
     resolve(TEXTS, tmp_path)
-    cache = entities.NerCache(str(tmp_path), "fake")
+    cache = ner_cache.NerCache(str(tmp_path), "fake")
     path = cache._path(cache.key(TEXTS[1]))
     for damage in ("{broken", "[]", '{"ents": 1}'):
         path.write_text(damage, encoding="utf-8")
         assert resolve(TEXTS, tmp_path) == cold
-        assert entities.parse_raw(path.read_bytes()) is not None  # written again
+        assert ner_cache.parse_raw(path.read_bytes()) is not None  # written again
 
 
 def test_entity_details_are_not_rewritten_when_unchanged(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from news_archive import settings as S
 from news_archive.convert import convert_all
-from news_archive.enrich.entities import load_model, pieces, spans_in_pieces
+from news_archive.enrich.ner import load_model, pieces, spans_in_pieces
 
 MODEL = S.DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"]
 PARAGRAPHS = [

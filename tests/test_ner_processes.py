@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from news_archive import settings as S
-from news_archive.enrich.entities import load_model, raw_spans, worker_count
+from news_archive.enrich.ner import load_model, raw_spans, worker_count
 
 MODEL = S.DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"]
 PEOPLE = ["Angela Merkel", "Emmanuel Macron", "Joe Biden", "Olaf Scholz", "Ursula von der Leyen"]

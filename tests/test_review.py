@@ -24,7 +24,8 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_review_lists_uncertain_entities_with_a_fix_to_paste_and_the_summary_counts_them(tmp_path):
-    from news_archive.enrich.entities import NerCache, resolve_texts
+    from news_archive.enrich.entities import resolve_texts
+    from news_archive.enrich.ner_cache import NerCache
     from news_archive.report import Report
 
     work = tmp_path / "var"
