@@ -173,15 +173,16 @@ def main() -> int:
         print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
         return 0
 
-    from news_archive.ingest import Rejected
+    from news_archive.ingest import Rejected, site_furniture
     from news_archive.ingest.decode import decode
     from news_archive.ingest.html_page import read_html
-    from news_archive.ingest.text import SiteBoilerplate, read_text
+    from news_archive.ingest.site_furniture import page_lines
+    from news_archive.ingest.text import read_text
 
     truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
     rows = list(csv.DictReader((DATA / "index.csv").open(encoding="utf-8")))
     texts = {r["file"]: decode((DATA / "txt" / r["file"]).read_bytes()) for r in rows}
-    boiler = SiteBoilerplate.from_texts(texts.values())
+    furniture = site_furniture((name, page_lines(text)) for name, text in texts.items())
 
     keep_all, text_scores, html_scores = [], [], []
     halves: dict[str, list[tuple[float, float, float]]] = {"even": [], "odd": []}
@@ -193,7 +194,7 @@ def main() -> int:
         raw = texts[r["file"]]
         keep_all.append(page_score(gt, raw))
         try:
-            story = read_text(raw, r["file"], boilerplate=boiler)
+            story = read_text(raw, r["file"], furniture=furniture[r["file"]])
             body, headline = story.text, story.headline
         except Rejected:
             body, headline = "", ""

@@ -46,10 +46,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     also share the cross-dump evidence of site furniture (lines repeated by a site).
     """
     from .dedupe import Deduplicator
-    from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
+    from .ingest import Rejected, RejectedRecord, is_dump, read_dump, site_furniture, text_page_lines
     from .ingest.inputs import read_capped, shown, walk
     from .ingest.sniff import DEFAULT_LIMIT
-    from .ingest.text import SiteBoilerplate
 
     files: list[tuple[Path, Path]] = []
     records: list[dict[str, Any]] = []
@@ -64,20 +63,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     files.append((entry.path, p))
         else:
             files.append((p, p.parent))
-    board = SiteBoilerplate()
-    site_lines: dict[Path, tuple[str, list[int]]] = {}
-    for f, root in files:
+    def lines_of(f: Path, root: Path) -> tuple[str, list[int]] | None:
         try:
-            found = text_page_lines(read_capped(f, root, DEFAULT_LIMIT), f.name)
+            return text_page_lines(read_capped(f, root, DEFAULT_LIMIT), f.name)
         except (OSError, Rejected):
-            continue
-        if found:
-            site_lines[f] = found
-            board.add(*found)
+            return None
+
+    furniture_of = site_furniture((f, lines_of(f, root)) for f, root in files)
     stories = []
     for f, root in files:
         shown = f.as_posix()
-        furniture = board.furniture(*site_lines[f]) if f in site_lines else None
+        furniture = furniture_of[f]
         try:
             for item in read_dump(f, root, furniture=furniture):
                 origin = shown + item.origin[len(f.relative_to(root).as_posix()):]

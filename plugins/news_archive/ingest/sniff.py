@@ -55,7 +55,7 @@ def _unpack(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
 
 def text_page_lines(data: bytes, name: str, limit: int = DEFAULT_LIMIT) -> tuple[str, list[int]] | None:
     """Site key and line keys of a text dump (for cross-dump furniture), else None."""
-    from .text import page_lines
+    from .site_furniture import page_lines
 
     try:
         data, name = _unpack(data, name, limit)
