@@ -20,6 +20,8 @@ of sentences from several BBC articles) plus planted near-copies (a word changed
 paragraph, a paragraph dropped), and prints time, the planted copies found and the
 distinct stories wrongly merged.
 
+Printed first: the machine and the commit measured.
+
 Run: ``PYTHONPATH=plugins .venv/bin/python bench/extraction.py [--worst K] [--dedupe N]``
 """
 
@@ -29,7 +31,10 @@ import argparse
 import csv
 import gzip
 import json
+import os
+import platform
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -167,6 +172,9 @@ def main() -> int:
     ap.add_argument("--no-html", action="store_true", help="skip the (slower) HTML pages")
     ap.add_argument("--dedupe", type=int, default=20000, help="stories for the dedupe timing (0: skip)")
     args = ap.parse_args()
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
+          f"{platform.python_version()}; commit {commit.stdout.strip() or '?'}", flush=True)
     if args.dedupe:
         bench_dedupe(args.dedupe)
     if not (DATA / "index.csv").exists():
