@@ -32,7 +32,9 @@ from .aliases import AliasTable
 from .names import (
     COURTESY,
     DISPLAY_HONORIFICS,
-    OFFICES,
+    PARTICLE_KEYS,
+    PEERAGE,
+    TITLES_RE,
     acronym,
     is_acronym,
     is_display_honorific,
@@ -73,11 +75,7 @@ GENERIC_WORDS = {
     "cabinet", "trade", "agriculture", "defence", "defense", "health", "education", "environment",
     "energy", "interior", "justice", "finance", "transport", "international development",
 }
-_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
-_TITLE_BEFORE = re.compile(
-    r"(?:^|[\s(\"\u201c])((?:" + "|".join(re.escape(t).replace(r"\ ", r"\.?\s+") for t in _TITLES) + r")\.?)\s+$",
-    re.I,
-)
+_TITLE_BEFORE = re.compile(r"(?:^|[\s(\"\u201c])((?:" + TITLES_RE + r")\.?)\s+$", re.I)
 
 
 @dataclass
@@ -175,8 +173,6 @@ def _known_head(name: str, table: AliasTable) -> str:
     return "place" if gazetteer.is_country_or_region(key(name)) else ""
 
 
-# Titles that are how a person is known when the text gives no first name ("Baroness Morgan").
-PEERAGE = {"lord", "lady", "baroness", "baron", "viscount", "sir", "dame"}
 _SECRETARY_RE = re.compile(r"\s+Secretar(?:y|ies)\b")
 _DOCUMENT_AFTER_RE = re.compile(r"\s+(?:protocol|treaty|accord|convention|agreement)\b")
 _ADJ_GOVERNMENT_RE = re.compile(r"^[A-Z][a-z]+(?:ish|an|ese|i)\s+[Gg]overnment$")
@@ -325,9 +321,6 @@ def _titled_key(tokens: tuple[str, ...]) -> bool:
     return bool(tokens) and (tokens[0] in PEERAGE or tokens[0] in DISPLAY_HONORIFICS)
 
 
-_PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
-
-
 def _merge_short_person_names(mentions: list[Mention]) -> None:
     """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
     person the article introduced by full name, whatever type the model gave it."""
@@ -348,7 +341,7 @@ def _merge_short_person_names(mentions: list[Mention]) -> None:
             if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
                 fulls[suffix] = k
         for t in tokens[:-1]:
-            if len(t) >= 3 and t not in _PARTICLE_KEYS:
+            if len(t) >= 3 and t not in PARTICLE_KEYS:
                 tokens_of[t].add(k)
     for m in mentions:
         if m.canonical:
