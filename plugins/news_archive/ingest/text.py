@@ -18,7 +18,7 @@ both, because the same general facts about web pages hold in each:
   body is the highest-scoring run of lines (a maximum-sum subarray), so an
   "Advertisement" line inside the article is bridged while a 40-item menu or a
   footer heading ("Related Articles", "Leave a Comment") ends it.
-* **Repetition across dumps of the same site** (``SiteBoilerplate``): a line that
+* **Repetition across dumps of the same site** (``site_furniture``): a line that
   recurs on other pages of the same site is site furniture, not this article.
 * **The headline is the line the page title repeats.**  Full pages start with a
   ``<headline> - <site>`` title line and scrapes with a breadcrumb ending in the
