@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from news_archive.enrich.names import _HONORIFIC_RE, split_honorific
+from news_archive.enrich.names import _HONORIFIC_RE, PARTICLE_KEYS, split_honorific, trim_span
 from news_archive.ingest.fields import parse_byline
 from news_archive.ingest.vocabulary import WORDS
 
@@ -31,6 +31,15 @@ def test_every_particle_is_a_particle_of_bylines_and_author_credits():
     for particle in ("del", "dos", "ibn", "ter", "des"):
         assert particle in WORDS.particles
     assert parse_byline("By Juan del Castillo and Maria dos Santos") == (["Juan del Castillo", "Maria dos Santos"], "")
+
+
+def test_entity_names_take_only_the_particles_that_are_no_everyday_words():
+    """'das', 'zu', 'do' are particles in a credit ('Ana das Neves'), everyday words in running text."""
+    assert WORDS.running_text_particles <= WORDS.particles
+    assert WORDS.given_name_particles <= WORDS.particles
+    assert not {"das", "zu", "do", "e"} & WORDS.running_text_particles
+    assert trim_span("Apps zu installieren", 0, 20) == (0, 4)
+    assert PARTICLE_KEYS.isdisjoint({"ben", "abu", "des", "della"})  # "Des Browne" is a given name
 
 
 def test_titles_come_with_or_without_their_full_stops():

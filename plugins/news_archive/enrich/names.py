@@ -35,10 +35,11 @@ _EDGE = " \t\n,;:.!?\"'\u201c\u201d\u2018\u2019()[]{}-\u2013\u2014/|*"
 _MONEY_RE = re.compile(r"^[$£€¥]?\s*\d[\d.,]*\s*(?:bn|m|k|tn|billion|million|trillion|thousand|%|pc|p|s)?$", re.I)
 
 
-# Words a name may hold in lower case: particles ("bin Laden") and connectors ("Bank of England").
-_PARTICLES = WORDS.particles | WORDS.name_connectors
-# Particles in a comparison key, where "ben" and "Ben" look alike: the given names among them count as names.
-PARTICLE_KEYS = WORDS.particles - WORDS.given_name_particles
+# Words a name in running text may hold in lower case: particles ("bin Laden") and
+# connectors ("Bank of England").
+_PARTICLES = WORDS.running_text_particles | WORDS.name_connectors
+# Particles in a comparison key, where "des" and "Des" look alike: the given names among them count as names.
+PARTICLE_KEYS = WORDS.running_text_particles - WORDS.given_name_particles
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

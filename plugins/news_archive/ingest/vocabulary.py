@@ -28,6 +28,7 @@ class NameWords:
     months: frozenset[str]
     place_starts: frozenset[str]
     particles: frozenset[str]
+    running_text_particles: frozenset[str]
     given_name_particles: frozenset[str]
     name_connectors: frozenset[str]
     suffixes: frozenset[str]
