@@ -72,7 +72,7 @@ def test_markup_in_a_menu_or_a_paragraph_leaves_the_dump_text(markup: str):
 
 
 @pytest.mark.parametrize("first_line", [
-    "<body onload=\"track()\">", "<p> tags explained: what every editor should know",
+    "<body onload=\"track()\"> is where the tracking starts", "<p> tags explained: what every editor should know",
     "<svg onload=alert(1)> is the oldest trick in the book",
 ])
 def test_a_text_dump_may_open_with_a_quoted_tag(first_line: str):
@@ -80,6 +80,36 @@ def test_a_text_dump_may_open_with_a_quoted_tag(first_line: str):
     assert sniff(text, "story.txt") == "text"
     kind, headline = read(text)
     assert kind == "scrape-text" and headline == first_line
+
+
+# A headline of 26 words: near the 30 a headline may have.
+LONG = ("Council members from every district of the city vote late on Tuesday night to approve a new budget "
+        "for roads, schools, parks and the old harbour")
+
+
+@pytest.mark.parametrize("markup", ["<a href='javascript:alert(1)'>", "<script>alert(1)</script> <b>",
+                                    "<img src=x onerror=alert(1)>", "javascript:alert(document.cookie)"])
+def test_quoted_markup_counts_as_one_word_of_a_headline(markup: str):
+    """'<a href=\'javascript:alert(1)\'>' is one thing the reader sees, not five words that
+    push a long headline over the length of a headline ("no headline above the body")."""
+    headline = f"{LONG} {markup}"
+    assert read(shapes(headline)["bare story"]) == ("scrape-text", headline)
+
+
+def test_angle_brackets_that_are_no_markup_still_count_their_words():
+    from news_archive.ingest.words import word_count
+
+    assert word_count("<The Palace: Tale of Jang Noksu> returns") == 7  # a title in brackets, not a tag
+    assert word_count("Council votes <a href='javascript:alert(1)'>") == 3
+
+
+def test_an_xml_file_is_refused_only_when_it_is_one():
+    """A real SVG or feed declares itself (<?xml …>, xmlns) or closes its root; a text dump
+    whose every line quotes a tag and whose first opens with '<svg onload=…>' is no logo."""
+    text = ("<svg onload=alert(1)> votes plan <script>alert(1)</script>\n\n"
+            f"{PARAGRAPHS[0]} <img src=x onerror=alert(1)>\n\n{PARAGRAPHS[1]} <b>bold</b>\n")
+    assert read(text)[0] != "rejected" or "XML document" not in read(text)[1]
+    assert read('<svg width="10"><rect/></svg>', "logo")[0] == "rejected"
 
 
 def test_documents_that_are_markup_are_still_read_as_markup():
@@ -103,7 +133,7 @@ words = st.sampled_from(["Council", "votes", "budget", "plan", "city", "new", "o
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(words, min_size=1, max_size=6), st.integers(0, 6), st.sampled_from(MARKUP),
+@given(st.lists(words, min_size=3, max_size=6), st.integers(0, 6), st.sampled_from(MARKUP),
        st.sampled_from(["bare story", "scrape", "full page"]))
 def test_markup_inside_a_headline_changes_nothing_but_the_headline(before: list[str], cut: int, markup: str,
                                                                   shape: str):

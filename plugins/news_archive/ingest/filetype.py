@@ -82,6 +82,10 @@ def refuse_by_text(text: str) -> None:
     tag = root.group(1).lower().split(":")[-1]
     if tag in _HTML_ROOTS:
         return
-    xml = head.lstrip().startswith("<?xml") or tag in {"svg", "rss", "feed", "urlset", "sitemapindex", "rdf"}
-    if xml:
+    # An XML file declares itself, names its namespace or closes its root: '<svg onload=…>' opening
+    # a text dump whose lines quote tags does none of these.
+    declared = head.lstrip().startswith("<?xml") or "xmlns" in rest[: root.end() + 2000]
+    closed = re.search(rf"</{re.escape(root.group(1))}\s*>|<{re.escape(root.group(1))}\b[^<>]*/>", text, re.I)
+    known = tag in {"svg", "rss", "feed", "urlset", "sitemapindex", "rdf"}
+    if head.lstrip().startswith("<?xml") or (known and (declared or closed)):
         raise Rejected(f"not an article: XML document (<{root.group(1)}>), not a page or a story")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .furniture import BOILERPLATE_RE, COMMENTS_RE, CREDIT_RE, FOOTER_RE, NOTICE_RE
 from .site_furniture import line_key
-from .words import CJK_RE, SENTENCE_END, TOKEN_RE, UNSPACED_RE, word_count
+from .words import CJK_RE, SENTENCE_END, UNSPACED_RE, tokens, word_count
 
 __all__ = ["Line", "classify", "classify_lines", "measure"]
 
@@ -49,7 +49,7 @@ def measure(text: str, stopwords: frozenset[str] | None) -> Line:
 
     ``stopwords`` None: the page's language has no stop-word list (Zulu, Xhosa…), so
     prose is told by its shape alone: long lines that end like sentences."""
-    tokens = TOKEN_RE.findall(text)
+    found = tokens(text)
     cjk = len(CJK_RE.findall(text))
     unspaced = len(UNSPACED_RE.findall(text))
     if cjk > len(text) * 0.3:
@@ -62,11 +62,11 @@ def measure(text: str, stopwords: frozenset[str] | None) -> Line:
         density = 0.3 if unspaced >= 60 else 0.0
         return Line(text, words, density, text.endswith(SENTENCE_END) or unspaced >= 60)
     elif stopwords is None:
-        words = len(tokens)
+        words = len(found)
         density = 0.3 if words >= 8 and (text.endswith(SENTENCE_END) or words >= 25) else 0.0
     else:
-        words = len(tokens)
-        density = sum(1 for t in tokens if t.casefold() in stopwords) / words if words else 0.0
+        words = len(found)
+        density = sum(1 for t in found if t.casefold() in stopwords) / words if words else 0.0
     return Line(text, words, density, text.endswith(SENTENCE_END))
 
 

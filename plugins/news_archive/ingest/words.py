@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CJK_RE", "SENTENCE_END", "TITLE_SEPARATORS", "TOKEN_RE", "UNSPACED_RE", "WORD_RE",
-    "norm", "norm_tokens", "word_count", "word_total",
+    "CJK_RE", "MARKUP_RE", "SENTENCE_END", "TITLE_SEPARATORS", "TOKEN_RE", "UNSPACED_RE", "WORD_RE",
+    "norm", "norm_tokens", "tokens", "word_count", "word_total",
 ]
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -36,6 +36,19 @@ SENTENCE_END = (".", "?", "!", "\u201d", '"', "\u2019", "'", ")", ":", "\u3002",
                 "\u037e", "\u00bb", "\u300d", "\u300f")
 # Between the parts of a page title: '<headline> - <site>', '<site> | <headline>'.
 TITLE_SEPARATORS = re.compile(r"\s+(?:[-|–—•·:»«]|::|--)\s+")
+# Markup a text dump quotes ('<a href="javascript:alert(1)">', '<script>', 'javascript:…'):
+# one thing on the line, one word, whatever names and values it holds.  Only HTML
+# elements: '<The Palace: Tale of Jang Noksu>' is a title in brackets, its words words.
+_ELEMENTS = ("a|abbr|applet|article|audio|b|base|body|br|button|details|div|em|embed|figure|footer|form|frame|"
+             "frameset|h[1-6]|head|header|html|i|iframe|img|input|li|link|main|marquee|math|meta|nav|noscript|"
+             "object|ol|option|p|script|section|select|source|span|strong|style|svg|table|td|template|textarea|"
+             "th|title|tr|u|ul|video|xml")
+MARKUP_RE = re.compile(
+    r"<(script|style)\b[^<>]{0,500}>[^<]{0,500}</\1\s*>"  # a script with its code: '<script>alert(1)</script>'
+    rf"|</?(?:{_ELEMENTS})(?=[\s/>])[^<>]{{0,500}}>|\b(?:javascript|vbscript):[^\s<>]+",
+    re.I,
+)
+_MARKUP_TOKEN = "<markup>"
 
 
 def norm(text: str) -> str:
@@ -53,13 +66,23 @@ def norm_tokens(line: str) -> str:
     return " ".join(TOKEN_RE.findall(line.casefold()))
 
 
+def tokens(text: str) -> list[str]:
+    """A line's ``TOKEN_RE`` tokens, each piece of quoted markup one token (``MARKUP_RE``)."""
+    if "<" in text or ":" in text:
+        markup = len(MARKUP_RE.findall(text))
+        if markup:
+            return TOKEN_RE.findall(MARKUP_RE.sub(" ", text)) + [_MARKUP_TOKEN] * markup
+    return TOKEN_RE.findall(text)
+
+
 def word_count(text: str) -> int:
-    """Words in a line, also in scripts without spaces (two CJK or four Thai characters a word)."""
-    tokens = len(TOKEN_RE.findall(text))
+    """Words in a line, also in scripts without spaces (two CJK or four Thai characters a word);
+    quoted markup is one word."""
+    count = len(tokens(text))
     cjk = len(CJK_RE.findall(text))
     if cjk > len(text) * 0.3:
-        return max(tokens, cjk // 2)
+        return max(count, cjk // 2)
     unspaced = len(UNSPACED_RE.findall(text))
     if unspaced > len(text) * 0.3:
-        return max(tokens, unspaced // 4)
-    return tokens
+        return max(count, unspaced // 4)
+    return count
