@@ -18,7 +18,6 @@ from conftest import ROOT, shared_data
 from news_archive import __main__ as cli
 
 DUMPS = ROOT / "tests" / "data" / "dumps"
-CASES = ROOT / "tests" / "data" / "ingest_cases"  # the golden cases (tests/test_ingest_cases.py)
 
 
 def extract(*paths: Path | str) -> list[dict]:
@@ -35,7 +34,7 @@ def by_name(records: list[dict]) -> dict[str, dict]:
 
 
 def test_full_page_text_dump_finds_the_article_among_menus_and_footers():
-    [rec] = extract(CASES / "full-page-menus-and-footers.txt")
+    [rec] = extract(DUMPS / "page" / "gadget-site-wagon.txt")
     assert rec["status"] == "converted"
     assert rec["headline"] == "The VZ Space Wagon is a strange electric estate with a hidden message"
     assert rec["authors"] == ["Chris Davies"]
@@ -50,7 +49,7 @@ def test_full_page_text_dump_finds_the_article_among_menus_and_footers():
 
 
 def test_non_english_page_uses_its_own_stop_words_and_byline():
-    [rec] = extract(CASES / "full-page-german-stop-words.txt")
+    [rec] = extract(DUMPS / "page" / "german-page.txt")
     assert rec["headline"] == "Die elektronische Patientenakte kommt"
     assert rec["authors"] == ["Anna Schmidt", "Peter Wagner"]
     assert rec["body"].startswith("Die elektronische Patientenakte soll ab dem kommenden Jahr")
@@ -61,7 +60,7 @@ def test_non_english_page_uses_its_own_stop_words_and_byline():
 
 
 def test_html_page_and_its_gzip_give_body_and_metadata(tmp_path: Path):
-    src = CASES / "html-page-with-metadata.html"
+    src = DUMPS / "html" / "gadget-article.html"
     gz = tmp_path / "copy-of-page.html.gz"
     gz.write_bytes(gzip.compress(src.read_bytes()))
     no_ext = tmp_path / "saved-page"  # detected from content, not the name
@@ -93,7 +92,7 @@ def test_news_please_record(tmp_path: Path):
 
 
 def test_json_variant_keys_mongodb_date_and_author_string():
-    [rec] = extract(CASES / "json-variant-keys-mongodb-date.json")
+    [rec] = extract(DUMPS / "json" / "variant-record.json")
     assert rec["headline"] == "Harbour bridge reopens after repairs"
     assert rec["body"] == ("The harbour bridge reopened on Monday after three months of repairs to its deck.\n\n"
                            "Commuters said the closure had doubled their journey times.")
@@ -103,12 +102,12 @@ def test_json_variant_keys_mongodb_date_and_author_string():
 
 
 def test_jsonl_bad_line_costs_only_itself():
-    recs = extract(CASES / "jsonl-bad-line-costs-only-itself.jsonl")
-    status = {r["path"].rsplit("#", 1)[-1]: (r["status"], r["reason"]) for r in recs}
-    assert status["1"][0] == "converted"
-    assert status["2"][0] == "rejected" and "invalid JSON" in status["2"][1]
-    assert status["3"] == ("rejected", "no headline and no article text in the JSON record")
-    assert status["4"][0] == "converted"
+    recs = extract(DUMPS / "json" / "records.jsonl")
+    status = {r["path"].rsplit("/", 1)[-1]: (r["status"], r["reason"]) for r in recs}
+    assert status["records.jsonl#1"][0] == "converted"
+    assert status["records.jsonl#2"][0] == "rejected" and "invalid JSON" in status["records.jsonl#2"][1]
+    assert status["records.jsonl#3"] == ("rejected", "no headline and no article text in the JSON record")
+    assert status["records.jsonl#4"][0] == "converted"
     rail = next(r for r in recs if r["path"].endswith("#4"))
     assert rail["source"] == "AP" and rail["authors"] == []  # an agency is not a person
     assert rail["published"] == "2019-11-19T08:00:00+00:00"  # epoch seconds

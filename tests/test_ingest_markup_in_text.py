@@ -113,7 +113,7 @@ def test_an_xml_file_is_refused_only_when_it_is_one():
 
 
 def test_documents_that_are_markup_are_still_read_as_markup():
-    page = (ROOT / "tests" / "data" / "ingest_cases" / "html-page-with-metadata.html").read_text(encoding="utf-8")
+    page = (ROOT / "tests" / "data" / "dumps" / "html" / "gadget-article.html").read_text(encoding="utf-8")
     assert sniff(page) == "html"
     assert sniff("<p>Dock workers returned to work on Monday.</p>\n<p>The union agreed.</p>") == "html"
     assert sniff("<p>Dock workers returned to work on Monday.</p><p>The union agreed.</p>") == "html"
