@@ -20,6 +20,8 @@ of sentences from several BBC articles) plus planted near-copies (a word changed
 paragraph, a paragraph dropped), and prints time, the planted copies found and the
 distinct stories wrongly merged.
 
+Printed first: the machine and the commit measured.
+
 Run: ``PYTHONPATH=plugins .venv/bin/python bench/extraction.py [--worst K] [--dedupe N]``
 """
 
@@ -29,7 +31,10 @@ import argparse
 import csv
 import gzip
 import json
+import os
+import platform
 import re
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -167,21 +172,25 @@ def main() -> int:
     ap.add_argument("--no-html", action="store_true", help="skip the (slower) HTML pages")
     ap.add_argument("--dedupe", type=int, default=20000, help="stories for the dedupe timing (0: skip)")
     args = ap.parse_args()
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
+          f"{platform.python_version()}; commit {commit.stdout.strip() or '?'}", flush=True)
     if args.dedupe:
         bench_dedupe(args.dedupe)
     if not (DATA / "index.csv").exists():
         print(f"skipped: benchmark data not found at {DATA} (needs ../shared/data)")
         return 0
 
-    from news_archive.ingest import Rejected
+    from news_archive.ingest import Rejected, site_furniture
     from news_archive.ingest.decode import decode
     from news_archive.ingest.html_page import read_html
-    from news_archive.ingest.text import SiteBoilerplate, read_text
+    from news_archive.ingest.site_furniture import page_lines
+    from news_archive.ingest.text import read_text
 
     truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
     rows = list(csv.DictReader((DATA / "index.csv").open(encoding="utf-8")))
     texts = {r["file"]: decode((DATA / "txt" / r["file"]).read_bytes()) for r in rows}
-    boiler = SiteBoilerplate.from_texts(texts.values())
+    furniture = site_furniture((name, page_lines(text)) for name, text in texts.items())
 
     keep_all, text_scores, html_scores = [], [], []
     halves: dict[str, list[tuple[float, float, float]]] = {"even": [], "odd": []}
@@ -193,7 +202,7 @@ def main() -> int:
         raw = texts[r["file"]]
         keep_all.append(page_score(gt, raw))
         try:
-            story = read_text(raw, r["file"], boilerplate=boiler)
+            story = read_text(raw, r["file"], furniture=furniture[r["file"]])
             body, headline = story.text, story.headline
         except Rejected:
             body, headline = "", ""

@@ -39,23 +39,19 @@ def _extract_record(path: str, story: Any = None, status: str = "converted", rea
     return rec
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    """Print what each dump (each record of a multi-record dump) yields, as JSON lines.
+def _extract_inputs(paths: list[str]) -> tuple[list[tuple[Path, Path]], list[dict[str, Any]]]:
+    """(dumps to read with the folder each is read from, records of refused entries).
 
-    The same reading and duplicate detection as the build; text dumps given together
-    also share the cross-dump evidence of site furniture (lines repeated by a site).
+    A folder is read as the build reads a dumps folder: no link out of it followed.
     """
-    from .dedupe import Deduplicator
-    from .ingest import Rejected, RejectedRecord, is_dump, read_dump, text_page_lines
-    from .ingest.inputs import read_capped, shown, walk
-    from .ingest.sniff import DEFAULT_LIMIT
-    from .ingest.text import SiteBoilerplate
+    from .ingest import is_dump
+    from .ingest.inputs import shown, walk
 
     files: list[tuple[Path, Path]] = []
     records: list[dict[str, Any]] = []
-    for arg in args.paths:
+    for arg in paths:
         p = Path(arg)
-        if p.is_dir():  # as the build reads a dumps folder: no link out of it followed
+        if p.is_dir():
             for entry in walk(p):
                 if entry.refused:
                     where = (p / shown(entry.path, p)).as_posix()
@@ -64,35 +60,59 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     files.append((entry.path, p))
         else:
             files.append((p, p.parent))
-    board = SiteBoilerplate()
-    site_lines: dict[Path, tuple[str, list[int]]] = {}
-    for f, root in files:
+    return files, records
+
+
+def _site_furniture_of(files: list[tuple[Path, Path]]) -> dict[Path, frozenset[int]]:
+    """Each dump's site furniture, from every text dump given (as the build computes it)."""
+    from .ingest import Rejected, site_furniture, text_page_lines
+    from .ingest.inputs import read_capped
+    from .ingest.sniff import DEFAULT_LIMIT
+
+    def lines_of(f: Path, root: Path) -> tuple[str, list[int]] | None:
         try:
-            found = text_page_lines(read_capped(f, root, DEFAULT_LIMIT), f.name)
+            return text_page_lines(read_capped(f, root, DEFAULT_LIMIT), f.name)
         except (OSError, Rejected):
-            continue
-        if found:
-            site_lines[f] = found
-            board.add(*found)
+            return None
+
+    return site_furniture((f, lines_of(f, root)) for f, root in files)
+
+
+def _extract_one(f: Path, root: Path, furniture: frozenset[int], records: list[dict[str, Any]]) -> list[Any]:
+    """One dump's stories; a record for each story and for each rejection is appended to ``records``."""
+    from .ingest import Rejected, RejectedRecord, read_dump
+
+    shown = f.as_posix()
     stories = []
-    for f, root in files:
-        shown = f.as_posix()
-        furniture = board.furniture(*site_lines[f]) if f in site_lines else None
-        try:
-            for item in read_dump(f, root, furniture=furniture):
-                origin = shown + item.origin[len(f.relative_to(root).as_posix()):]
-                if isinstance(item, RejectedRecord):
-                    records.append(_extract_record(origin, status="rejected", reason=item.reason))
-                    continue
-                item.origin = origin
-                stories.append(item)
-                records.append(_extract_record(origin, item))
-        except Rejected as exc:
-            records.append(_extract_record(shown, status="rejected", reason=exc.reason))
-        except OSError as exc:
-            records.append(_extract_record(shown, status="rejected", reason=f"unreadable: {exc.strerror}"))
-        except Exception as exc:  # one bad dump never stops the others
-            records.append(_extract_record(shown, status="rejected", reason=f"internal error: {exc}"))
+    try:
+        for item in read_dump(f, root, furniture=furniture):
+            origin = shown + item.origin[len(f.relative_to(root).as_posix()):]
+            if isinstance(item, RejectedRecord):
+                records.append(_extract_record(origin, status="rejected", reason=item.reason))
+                continue
+            item.origin = origin
+            stories.append(item)
+            records.append(_extract_record(origin, item))
+    except Rejected as exc:
+        records.append(_extract_record(shown, status="rejected", reason=exc.reason))
+    except OSError as exc:
+        records.append(_extract_record(shown, status="rejected", reason=f"unreadable: {exc.strerror}"))
+    except Exception as exc:  # one bad dump never stops the others
+        records.append(_extract_record(shown, status="rejected", reason=f"internal error: {exc}"))
+    return stories
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Print what each dump (each record of a multi-record dump) yields, as JSON lines.
+
+    The same reading and duplicate detection as the build; text dumps given together
+    also share the cross-dump evidence of site furniture (lines repeated by a site).
+    """
+    from .dedupe import Deduplicator
+
+    files, records = _extract_inputs(args.paths)
+    furniture_of = _site_furniture_of(files)
+    stories = [story for f, root in files for story in _extract_one(f, root, furniture_of[f], records)]
     _, dups = Deduplicator().run(stories)
     dup_of = {d.origin: o.origin for d, o in dups}
     for rec in records:

@@ -17,15 +17,14 @@ from . import settings as S
 from .fileio import read_json, write_json
 from .guard import guard
 from .identity import State
-from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, text_page_lines
+from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, site_furniture, text_page_lines
 from .ingest.inputs import Found, read_capped, shown, walk
 from .ingest.sidecar import sidecar_files
-from .ingest.text import SiteBoilerplate
 from .report import Entry, Report
 from .story import Story
 
 # Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "4"
+CONVERTER_VERSION = "5"  # 5: quoted markup in text dumps, bylines with lower-case particles
 
 
 def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:
@@ -114,7 +113,6 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
     report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
     for found in refused:
         report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
-    board = SiteBoilerplate()
     todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
     seen = set()
     show = progress and sys.stderr.isatty() and not os.environ.get("CI")
@@ -133,15 +131,14 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         if done.failed:
             state.dumps.pop(rel, None)
             continue
-        if lines:
-            board.add(*lines)
         todo.append((path, rel, data, fp, lines))
+    furniture_of = site_furniture((rel, lines) for _, rel, _, _, lines in todo)
     iterator: Any = todo
     if show:
         iterator = tqdm(todo, desc="converting dumps", unit="dump")
-    for path, rel, data, fp, lines in iterator:
+    for path, rel, data, fp, _ in iterator:
         with guard(report, rel, "reading") as done:
-            result = _convert_one(path, rel, root, data, fp, lines, board, state, cache_dir, limit)
+            result = _convert_one(path, rel, root, data, fp, furniture_of[rel], state, cache_dir, limit)
             if "rejected" in result:
                 raise Rejected(result["rejected"])
             found = [Story.from_json(s) for s in result["stories"]]
@@ -161,14 +158,13 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
 
 
 
-def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, lines: tuple[str, list[int]] | None,
-                 board: SiteBoilerplate, state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
+def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, furniture: frozenset[int],
+                 state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
     """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
 
     A ``Rejected`` dump is cached like a converted one (its bytes will say the same
     next time); any other exception is not, so the next build tries again.
     """
-    furniture = board.furniture(*lines) if lines else frozenset()
     if furniture:
         digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
         fp = hashlib.sha256((fp + digest).encode()).hexdigest()

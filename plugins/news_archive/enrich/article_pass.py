@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from . import gazetteer, kinds
 from .aliases import AliasTable
 from .mentions import GENERIC_WORDS, clean_mention, headline_end, split_span, title_before, titled_key
-from .names import acronym, is_acronym, is_display_honorific, key, person_variant, reject_reason
+from .names import PARTICLE_KEYS, acronym, is_acronym, is_display_honorific, key, person_variant, reject_reason
 from .resolve import EXTRA_LABELS, LABEL_TYPES, ArticleEntities, Candidate, Mention
 
 
@@ -58,7 +58,6 @@ def resolve_article(
     return ArticleEntities(text, sents, head_end, candidates, acronyms)
 
 
-_PARTICLE_KEYS = {"al", "el", "bin", "ibn", "van", "von", "de", "del", "di", "da", "der", "den", "la", "le", "ul"}
 
 
 def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
@@ -81,7 +80,7 @@ def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
             if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
                 fulls[suffix] = k
         for t in tokens[:-1]:
-            if len(t) >= 3 and t not in _PARTICLE_KEYS:
+            if len(t) >= 3 and t not in PARTICLE_KEYS:
                 tokens_of[t].add(k)
     for m in mentions:
         if m.canonical:

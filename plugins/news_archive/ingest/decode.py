@@ -1,8 +1,12 @@
-"""Bytes → text: BOMs, UTF-16, cp1252/latin-1, CRLF, NFC and unambiguous mojibake."""
+"""Bytes → text: BOMs, UTF-16, cp1252/latin-1, CRLF, NFC and unambiguous mojibake; and the
+HTML character references a text dump kept (``decode_char_refs``)."""
 
 from __future__ import annotations
 
 import codecs
+import html
+import html.entities
+import re
 import unicodedata
 
 from .errors import Rejected
@@ -107,3 +111,26 @@ def _fix_mojibake(text: str) -> str:
     import ftfy
 
     return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=False)
+
+
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_char_refs(text: str) -> str:
+    """HTML character references left in a text dump (``&#163;1.8m``, ``&eacute;``) as the
+    characters they stand for; only complete references (with their ``;``), and never one
+    that would give a control character.  Everything else stays exactly as written (the
+    text is escaped wherever it is shown)."""
+    if "&" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        ref = m.group()
+        if ref[1] != "#" and ref[1:] not in html.entities.html5:  # "&notaref;" is no reference
+            return ref
+        char = html.unescape(ref)
+        if char == ref or any(unicodedata.category(c) in ("Cc", "Cs") or c == "\ufffd" for c in char):
+            return ref
+        return char
+
+    return _CHAR_REF.sub(one, text)

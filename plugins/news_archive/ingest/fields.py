@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
+from .vocabulary import WORDS
+
 # Agencies and wire services recognised in bylines and datelines.
 AGENCIES = {
     "AFP": "AFP",
@@ -106,10 +108,8 @@ def parse_byline(line: str) -> tuple[list[str], str] | None:
 
 def _looks_like_name(text: str) -> bool:
     words = text.split()
-    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+    return 1 <= len(words) <= 5 and all(w[:1].isupper() or w.lower() in WORDS.particles for w in words)
 
-
-_NAME_PARTICLES = {"de", "da", "van", "von", "der", "al", "el", "bin", "ul", "la", "le", "di", "du"}
 
 
 # Capitals before a dash that are labels, not places ('FILE - In this 2016 photo …').

@@ -15,6 +15,7 @@ import re
 
 from .byline import find_date
 from .fields import agency_of, parse_byline, parse_dateline
+from .words import WORD_RE, norm, word_total
 
 __all__ = [
     "BOILERPLATE_RE", "COMMENTS_RE", "CREDIT_RE", "FOOTER_RE", "NOTICE_RE",
@@ -112,7 +113,6 @@ _CJK_SENTENCE_END = ("。", "！", "？", "」", "』", "）", ")", "…")
 _LABEL_RE = re.compile(r"^(story highlights|updated \||update:|highlights:?)\s+", re.I)
 # 'Vjeran Pavic/The Verge', '(Lucy Pasha Robinson / The Independent)': a picture credit.
 _SLASH_CREDIT_RE = re.compile(r"^\(?[\w.'’ -]{3,40} ?/ ?[\w.'’ -]{2,40}(?: ?/ ?[\w.'’ -]{2,40})*\)?$")
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 # A page that is a notice of the site, not a story (checked on short pages only).
 _SITE_NOTICE_RE = re.compile(
     r"\b(down for maintenance|under maintenance|scheduled maintenance|page (was )?not found|404 error|"
@@ -123,26 +123,18 @@ _SITE_NOTICE_RE = re.compile(
 )
 
 
-def _words(text: str) -> int:
-    return len(_TOKEN_RE.findall(text))
-
-
-def _norm(text: str) -> str:
-    return " ".join(_TOKEN_RE.findall(text.casefold()))
-
-
 def repeats(paragraph: str, headline: str) -> bool:
     """True when a paragraph is the headline again (after any 'LAKE FOREST, Ill. —' dateline)."""
-    head = _norm(headline)
-    return bool(head) and head in (_norm(paragraph), _norm(parse_dateline(paragraph)[2]))
+    head = norm(headline)
+    return bool(head) and head in (norm(paragraph), norm(parse_dateline(paragraph)[2]))
 
 
 def is_furniture(paragraph: str) -> bool:
     """True for a paragraph that is page furniture wherever it stands in a body."""
     p = paragraph.strip()
-    if not p or not _TOKEN_RE.search(p):
+    if not p or not WORD_RE.search(p):
         return True  # empty, or punctuation only ('】', '* * *')
-    words = _words(p)
+    words = word_total(p)
     if BOILERPLATE_RE.match(p) or FOOTER_RE.match(p) or _INLINE_RE.match(p):
         return True
     if words <= 3 and agency_of(p):
@@ -170,17 +162,17 @@ def _cjk_menu_item(paragraph: str) -> bool:
 
 def _is_timestamp(paragraph: str) -> bool:
     """'Published 4:29 AM EST Nov 15, 2017', 'Xinhua | Updated: 2017-09-15 17:52': a date line."""
-    if _words(paragraph) > 16 or not find_date(paragraph):
+    if word_total(paragraph) > 16 or not find_date(paragraph):
         return False
     rest = re.sub(r"\b(published|posted|updated|last updated|first published|on|at|by|am|pm|a\.m\.|p\.m\.|"
                   r"jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
                   r"mon\w*|tue\w*|wed\w*|thu\w*|fri\w*|sat\w*|sun\w*|[a-z]{2,4}t)\b|\d+", " ", paragraph, flags=re.I)
-    return _words(rest) <= 3
+    return word_total(rest) <= 3
 
 
 def _names_line(paragraph: str, names: tuple[str, ...]) -> bool:
     """'Daksha Rangan, CTVNews.ca': a short line that opens with a credited author's name."""
-    return _words(paragraph) <= 10 and any(n and paragraph.casefold().startswith(n.casefold()) for n in names)
+    return word_total(paragraph) <= 10 and any(n and paragraph.casefold().startswith(n.casefold()) for n in names)
 
 
 def strip_furniture(paragraphs: list[str], headline: str = "", names: tuple[str, ...] = ()) -> list[str]:
@@ -212,7 +204,7 @@ def not_article(headline: str, paragraphs: list[str], kept: list[str]) -> str:
     ``paragraphs`` is the body as the dump gave it and ``kept`` what ``strip_furniture`` left.
     """
     shown = (paragraphs[0] if paragraphs else headline)[:80]
-    words = sum(_words(p) for p in kept)
+    words = sum(word_total(p) for p in kept)
     if words < 80:
         for text in [headline, *kept[:3]]:
             m = _SITE_NOTICE_RE.search(text)

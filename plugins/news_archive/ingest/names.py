@@ -6,7 +6,7 @@ Scrapers fill author fields with whatever sat near the byline: "View All Posts",
 headline, a 560-character biography.  A credit becomes an author only when it reads
 as a person's name: a few words (or, in scripts written without spaces, a few
 characters), letters only, no function words, no furniture or job vocabulary
-(``data/names.toml``).  What can be saved honestly is saved — "Mark Prigg For
+(``data/names.toml``, through ``vocabulary.py``).  What can be saved honestly is saved — "Mark Prigg For
 Dailymail.Com" is Mark Prigg, "Alex Horton Is A General Assignment Reporter" is Alex
 Horton, "Reuters Editorial" is the agency Reuters (a source, not a person) — and
 everything else is dropped: an unknown author stays unknown.
@@ -15,13 +15,10 @@ everything else is dropped: an unknown author stays unknown.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from .fields import agency_of, clean_line, site_key
+from .vocabulary import WORDS
 
 __all__ = ["MAX_NAME_CHARS", "clean_authors", "person_name", "site_key"]
 
@@ -50,33 +47,6 @@ _JOINED_RE = re.compile(r"\s+(?:and|&|und|et|y|e|og|och|en)\s+", re.I)
 _ALLOWED_PUNCT = set(".'’-‐‑ ·・")
 
 
-@dataclass(frozen=True)
-class _Vocabulary:
-    job_heads: frozenset[str]
-    job_words: frozenset[str]
-    org_words: frozenset[str]
-    ui_words: frozenset[str]
-    function_words: frozenset[str]
-    months: frozenset[str]
-    place_starts: frozenset[str]
-    particles: frozenset[str]
-    suffixes: frozenset[str]
-    org_parts: frozenset[str]
-    articles: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def _vocabulary() -> _Vocabulary:
-    data = tomllib.loads((Path(__file__).parent / "data" / "names.toml").read_text(encoding="utf-8"))
-    words = {k: frozenset(v) for k, v in data.items()}
-    return _Vocabulary(
-        job_heads=words["job_heads"], job_words=words["job_heads"] | words["job_modifiers"],
-        org_words=words["org_words"], ui_words=words["ui_words"], function_words=words["function_words"],
-        months=words["months"], place_starts=words["place_starts"], particles=words["particles"],
-        suffixes=words["suffixes"], org_parts=words["org_parts"], articles=words["articles"],
-    )
-
-
 def _key(word: str) -> str:
     return word.casefold().strip(",;:")
 
@@ -87,13 +57,12 @@ def _letters(text: str) -> str:
 
 def _agency_credit(words: list[str]) -> str:
     """'Reuters Editorial', 'Press Association Sport Correspondent', 'Reuters In Berlin' → the agency."""
-    vocab = _vocabulary()
     for k in (3, 2, 1):
         if len(words) < k:
             continue
         agency = agency_of(" ".join(words[:k]))
         rest = words[k:]
-        if agency and (not rest or all(_key(w) in vocab.job_words | vocab.org_words | vocab.ui_words for w in rest)
+        if agency and (not rest or all(_key(w) in WORDS.job_words | WORDS.org_words | WORDS.ui_words for w in rest)
                        or _IN_PLACE_RE.match(" ".join(rest))):
             return agency
     return ""
@@ -102,49 +71,47 @@ def _agency_credit(words: list[str]) -> str:
 def _strip_job_title(words: list[str]) -> list[str]:
     """'Alex Raskin Sports News Editor' → 'Alex Raskin', '박준석 기자 외 1명' → '박준석': a job
     title and what follows it go, the name before it stays."""
-    vocab = _vocabulary()
-    head = next((i for i, w in enumerate(words) if _key(w) in vocab.job_heads), -1)
+    head = next((i for i, w in enumerate(words) if _key(w) in WORDS.job_heads), -1)
     if head < 0:
         return words
     end = head
-    while end and _key(words[end - 1]) in vocab.job_words:
+    while end and _key(words[end - 1]) in WORDS.job_words:
         end -= 1
     return words[:end]
 
 
 def _is_name(name: str, site: str) -> bool:
     """Whether a cleaned credit reads as one person's name."""
-    vocab = _vocabulary()
     if not name or len(name) > MAX_NAME_CHARS:
         return False
     if any(not (ch.isalpha() or ch in _ALLOWED_PUNCT or unicodedata.category(ch).startswith("M")) for ch in name):
         return False  # digits, symbols, brackets, '?' or '!'
     words = name.split()
     if _UNSPACED_RE.search(name):
-        if _LATIN_RE.search(name) or any(part in name for part in vocab.org_parts):
+        if _LATIN_RE.search(name) or any(part in name for part in WORDS.org_parts):
             return False  # '中日新聞Web', '読売新聞オンライン': a publication
         return 1 <= len(words) <= 3 and 2 <= len(name.replace(" ", "")) <= 12
     if not 2 <= len(words) <= _MAX_WORDS:
         return False
     if re.search(r"\w{3,}\.(\s|$)", name) and not all(
-            _key(w) in vocab.suffixes for w in words if re.fullmatch(r"\w{3,}\.", w)):
+            _key(w) in WORDS.suffixes for w in words if re.fullmatch(r"\w{3,}\.", w)):
         return False  # a sentence ('Million. This', 'Former Army Infantryman.')
     keys = [_key(w) for w in words]
     initial = [0 < i < len(words) - 1 and bool(re.fullmatch(r"[A-Z]\.?", w)) for i, w in enumerate(words)]
-    if any(k in vocab.function_words and k not in vocab.particles and not ini
+    if any(k in WORDS.function_words and k not in WORDS.particles and not ini
            for k, ini in zip(keys, initial, strict=True)):
         return False
-    if any(k in vocab.org_words or k in vocab.job_heads for k in keys):
+    if any(k in WORDS.org_words or k in WORDS.job_heads for k in keys):
         return False
-    ui = sum(k in vocab.ui_words for k in keys)
-    if ui >= 2 or keys[0] in vocab.ui_words or keys[-1] in vocab.ui_words and ui:
+    ui = sum(k in WORDS.ui_words for k in keys)
+    if ui >= 2 or keys[0] in WORDS.ui_words or keys[-1] in WORDS.ui_words and ui:
         return False
-    if all(k.strip(".") in vocab.months or k in vocab.months for k in keys) or keys[0] in vocab.place_starts:
+    if all(k.strip(".") in WORDS.months or k in WORDS.months for k in keys) or keys[0] in WORDS.place_starts:
         return False
-    if keys[0] in vocab.articles or keys[0].startswith("l'"):
+    if keys[0] in WORDS.articles or keys[0].startswith("l'"):
         return False
     cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
-    if cased and any(w[:1].islower() and _key(w) not in vocab.particles for w in cased):
+    if cased and any(w[:1].islower() and _key(w) not in WORDS.particles for w in cased):
         return False  # 'please enter your name here'
     own = _letters(name)
     initials = "".join(w[0] for w in words).casefold()

@@ -9,7 +9,7 @@ from .. import settings as S
 from ..story import Story
 from .decode import decode
 from .errors import Rejected, RejectedRecord
-from .filetype import refuse_by_name, refuse_by_text
+from .filetype import reads_as_markup, refuse_by_name, refuse_by_text
 from .inputs import gunzip_capped, too_large
 
 # What a dump may hold, decompressed, unless the build says otherwise.
@@ -38,7 +38,9 @@ def sniff(text: str, name: str = "") -> str:
             records = sum(1 for ln in lines if ln.startswith("{") and ln.endswith("}"))
             if lines and lines[0].startswith("{") and records >= max(1, 0.6 * len(lines)):
                 return "jsonl"
-    if _HTML_RE.search(head) or (name.lower().endswith((".html", ".htm")) and "<" in head):
+    # HTML when the document is markup with an HTML element: a text dump that quotes a
+    # tag ('Why <p> tags matter', a menu line '<body onload=…>') stays text.
+    if (reads_as_markup(head) and _HTML_RE.search(head)) or (name.lower().endswith((".html", ".htm")) and "<" in head):
         return "html"
     return "text"
 
@@ -55,7 +57,7 @@ def _unpack(data: bytes, name: str, limit: int) -> tuple[bytes, str]:
 
 def text_page_lines(data: bytes, name: str, limit: int = DEFAULT_LIMIT) -> tuple[str, list[int]] | None:
     """Site key and line keys of a text dump (for cross-dump furniture), else None."""
-    from .text import page_lines
+    from .site_furniture import page_lines
 
     try:
         data, name = _unpack(data, name, limit)
