@@ -28,15 +28,17 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support import free_port, wait_until_up  # noqa: E402
+
 BBC = ROOT.parent / "shared" / "data" / "bbc"
 WORK = ROOT / "var" / "bench" / "lighthouse"
 LIGHTHOUSE = ROOT / "tests" / "browser" / "node_modules" / ".bin" / "lighthouse"
@@ -46,12 +48,6 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SECTIONS = ("business", "entertainment", "politics", "sport", "tech")
 TARGET = 95
 TEST_NER_CACHE = ROOT / "var" / "test-cache" / "bbc-ner"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build(base: str) -> Path:
@@ -83,15 +79,8 @@ def build(base: str) -> Path:
 
 
 def wait_up(proc: subprocess.Popen, port: int) -> subprocess.Popen:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not start")
+    wait_until_up(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def serve_static(port: int, base: str) -> subprocess.Popen:

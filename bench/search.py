@@ -49,7 +49,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,11 +60,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "tests"))
 BBC = ROOT.parent / "shared" / "data" / "bbc"
 
 from news_archive.search import indexer  # noqa: E402
 from news_archive.search.schema import make_document  # noqa: E402
 from news_archive.search.service import Generation, SearchRequest, search  # noqa: E402
+from support import free_port, wait_until_up  # noqa: E402
 
 SOURCES = ["BBC", "AFP", "Reuters", "AP", "The Guardian", "Al Jazeera", "DPA", "Xinhua"]
 PREFIXES = ["", "Update: ", "Analysis: ", "Explainer: ", "Latest: ", "Report: ", "Briefing: ",
@@ -216,12 +217,6 @@ def known_item(gen_path: Path, arts: list[dict], docs: dict[str, dict]) -> None:
     gen.retire()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 WRK_SCRIPT = """
 local queries = {%s}
 local i = 0
@@ -280,12 +275,7 @@ def load_run(root: Path, qs: list[str], seconds: int, workers: int, cache: int |
     url = f"http://127.0.0.1:{port}"
     what = "answer cache on (default)" if cache is None else "answer cache off (NEWS_ARCHIVE_SEARCH_CACHE = 0)"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/search.json?q=warmup", timeout=30).read()
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_up(url, server, path="/search.json?q=warmup", timeout=30)  # also opens the index
         from urllib.parse import quote
 
         one = []
@@ -446,12 +436,7 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
     fetched, engine, first, results, warm = [], [], [], [], []
     parts: dict[str, list[int]] = {name: [] for name, _ in PARTS}
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/search/", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(base, server, path="/search/", timeout=5)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(chromium), args=["--headless=new", "--no-sandbox"])
             for q in qs:

@@ -130,12 +130,16 @@ class Server:
     proc: subprocess.Popen
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    """Poll ``url`` until it answers; fail at once if the server process has died."""
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60, path: str = "/",
+                  timeout: float = 2) -> None:
+    """Poll ``url + path`` until it answers; fail at once if the server process has died.
+
+    ``path`` is what the server must answer (a search service may have no page at ``/``);
+    ``timeout`` bounds each try (a first search that opens a large index takes longer)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
+            urllib.request.urlopen(url + path, timeout=timeout).read()
             return
         except OSError:
             if proc.poll() is not None:
