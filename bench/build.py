@@ -265,8 +265,9 @@ class Archive:
     """A synthetic archive in a temporary folder, and the builds run on it."""
 
     def __init__(self, n: int, root: Path, timeout: float, ner_processes: int,
-                 profile: Path | None = None) -> None:
+                 profile: Path | None = None, settings: dict[str, Any] | None = None) -> None:
         self.n = n
+        self.settings = settings or {}  # --setting: given to every plugin build of this archive
         self.profile = profile  # a folder: each build runs under cProfile, its stats saved there
         self.root = root
         self.timeout = timeout
@@ -302,6 +303,7 @@ class Archive:
             "THEME": str(ROOT / "theme"),
             "NEWS_ARCHIVE_PROGRESS": False,
             "NEWS_ARCHIVE_NER_PROCESSES": self.ner_processes,
+            **self.settings,
             **(extra or {}),
         }
         cmd = [PYTHON, "-m", "pelican", str(self.content), "-s", str(ROOT / "pelicanconf.py"),
@@ -413,7 +415,8 @@ def compare_with_scratch(archive: Archive) -> list[str]:
     Only the NER span cache is copied over (spaCy's spans of a text, keyed by the text's
     hash: running the model again would give the same spans, and takes minutes).
     """
-    scratch = Archive(archive.n, archive.root / "scratch", archive.timeout, archive.ner_processes)
+    scratch = Archive(archive.n, archive.root / "scratch", archive.timeout, archive.ner_processes,
+                      settings=archive.settings)
     shutil.rmtree(scratch.root, ignore_errors=True)
     shutil.copytree(archive.content, scratch.content, ignore=shutil.ignore_patterns("generated"))
     ner = archive.work / "cache" / "ner"
@@ -474,11 +477,12 @@ def incremental(archive: Archive, n: int, verify: bool, log: Any) -> Build:
 
 
 def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
-           verify: bool = False, profile: Path | None = None) -> list[Build]:
+           verify: bool = False, profile: Path | None = None,
+           settings: dict[str, Any] | None = None) -> list[Build]:
     """Warm and incremental builds of an archive an earlier ``--keep`` run left in ``root``
     (its cold build done, perhaps with other code): one build to settle the caches under
     the current code ("settle"), then warm, incremental and, with ``verify``, the check."""
-    archive = Archive(n, root, timeout, ner_processes, profile)
+    archive = Archive(n, root, timeout, ner_processes, profile, settings)
     builds = []
     for label in ("settle", "warm"):
         build = archive.pelican(label)
@@ -489,10 +493,11 @@ def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = pr
 
 
 def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = print,
-            verify: bool = False, profile: Path | None = None) -> list[Build]:
+            verify: bool = False, profile: Path | None = None,
+            settings: dict[str, Any] | None = None) -> list[Build]:
     """All builds for one N, in order: bare, cold, warm, incremental (and, with
     ``verify``, every page rendered again and compared file by file with the incremental build)."""
-    archive = Archive(n, root, timeout, ner_processes, profile)
+    archive = Archive(n, root, timeout, ner_processes, profile, settings)
     log(f"N={n}: synthesising dumps and plain Markdown …")
     log(f"N={n}: synthesised in {archive.synthesise():.1f} s")
     builds = []
@@ -750,6 +755,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Cold/warm/incremental build times against bare Pelican.")
     parser.add_argument("--sizes", default="2000,20000", help="comma-separated N (default 2000,20000)")
     parser.add_argument("--huge", action="store_true", help="add N = 100,000")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=JSON",
+                        help="a plugin setting for every build, e.g. NEWS_ARCHIVE_NER=false (repeatable; "
+                             "the results file's command line records it)")
     parser.add_argument("--quick", action="store_true", help="N = 50 only: proves the harness in seconds")
     parser.add_argument("--timeout", type=float, default=3 * 3600, help="seconds allowed per build")
     parser.add_argument("--ner-processes", type=int, default=min(2, os.cpu_count() or 1))
@@ -770,6 +778,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the incremental build, render every page again and compare every "
                              "output file (on with --quick)")
     args = parser.parse_args(argv)
+    settings = {name: json.loads(value) for name, value in (s.split("=", 1) for s in args.setting)}
     if not synth.available():
         print(f"bench/build.py: skipped, {synth.BBC} is not available")
         return 0
@@ -795,18 +804,19 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         if args.keep and args.resume:
             builds += resume(n, args.keep / f"n{n}", args.timeout, args.ner_processes,
-                             log=lambda s: print(s, flush=True), verify=args.verify, profile=args.profile)
+                             log=lambda s: print(s, flush=True), verify=args.verify, profile=args.profile,
+                             settings=settings)
         elif args.keep:
             root = args.keep / f"n{n}"
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir(parents=True)
             builds += measure(n, root, args.timeout, args.ner_processes, log=lambda s: print(s, flush=True),
-                              verify=args.verify or args.quick, profile=args.profile)
+                              verify=args.verify or args.quick, profile=args.profile, settings=settings)
         else:
             with tempfile.TemporaryDirectory(prefix=f"bench-build-{n}-") as tmp:
                 builds += measure(n, Path(tmp), args.timeout, args.ner_processes,
                                   log=lambda s: print(s, flush=True), verify=args.verify or args.quick,
-                                  profile=args.profile)
+                                  profile=args.profile, settings=settings)
     print()
     print(table(builds))
     print()
