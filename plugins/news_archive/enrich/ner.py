@@ -34,6 +34,11 @@ def load_model(name: str) -> Any:
         import spacy
 
         nlp = spacy.load(name, exclude=_EXCLUDE)
+        # In the small English models NER embeds its own tok2vec; the shared one only fed
+        # the tagger and parser excluded above.  Running it anyway cost ~45 % of NER time
+        # for spans that are byte-identical without it (tests/test_ner_pipeline.py).
+        if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
+            nlp.remove_pipe("tok2vec")
         if "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
         _nlp_cache[name] = nlp
