@@ -24,7 +24,7 @@ from .report import Entry, Report
 from .story import Story
 
 # Bump when ingest or render output changes, so every dump is converted again.
-CONVERTER_VERSION = "5"  # 5: quoted markup in text dumps, bylines with lower-case particles
+CONVERTER_VERSION = "6"  # 6: a breadcrumb trail is no headline; a web address is one word
 
 
 def fingerprint(path: Path, data: bytes, root: Path | None = None) -> str:

@@ -17,10 +17,12 @@ from .fields import clean_line, parse_byline
 from .furniture import BOILERPLATE_RE, CREDIT_RE, NOTICE_RE
 from .words import TITLE_SEPARATORS, TOKEN_RE, norm_tokens, word_count
 
-__all__ = ["choose_headline", "dek_of", "headline_index"]
+__all__ = ["choose_headline", "crumb_headline_index", "dek_of", "headline_index", "is_crumb"]
 
 # Lines searched for the headline the title line repeats.
 _MOST_LINES = 400
+# The steps of a breadcrumb trail: 'Home > Politics', 'News › World › Asia'.
+_CRUMB_STEP = re.compile(r"\s+(?:>|›|»|→|/)\s+")
 _NOT_DEK_RE = re.compile(r"@\w|\bwww\.|https?://| > | \| |^(posted|updated|published|by)\b", re.I)
 
 
@@ -48,6 +50,31 @@ def headline_index(lines: list[str]) -> int:
         if suffix_match < 0 and title.endswith(" " + cand) and len(cand) >= 0.3 * len(title):
             suffix_match = i
     return suffix_match
+
+
+def is_crumb(line: str) -> bool:
+    """A breadcrumb trail: two or more short steps joined by arrows ('Home > Politics')."""
+    steps = _CRUMB_STEP.split(line)
+    return len(steps) >= 2 and all(1 <= word_count(step) <= 4 for step in steps)
+
+
+def crumb_headline_index(lines: list[str], start: int) -> int:
+    """Below a breadcrumb that does not repeat the headline: the first headline-shaped line
+    above the body (``start``), or -1.
+
+    A trail like 'Home > Politics' names a section, not the story, so the story's own
+    headline is the line under it; without this rule the trail became the headline and
+    the real one was dropped with the lines above the body.
+    """
+    if not lines or not is_crumb(lines[0]):
+        return -1
+    for i in range(1, min(start, len(lines))):
+        line = lines[i]
+        if not 2 <= word_count(line) <= 30 or line.endswith((",", ";", ":")) or is_crumb(line):
+            continue
+        if parse_byline(line) is None and find_date(line) is None:
+            return i
+    return -1
 
 
 def _title_headline(first: str) -> str:

@@ -43,7 +43,7 @@ from .decode import decode_char_refs
 from .errors import Rejected
 from .fields import agency_of, clean_line, take_dateline
 from .furniture import not_article, strip_furniture
-from .headline import choose_headline, dek_of, headline_index
+from .headline import choose_headline, crumb_headline_index, dek_of, headline_index
 from .language import page_stopwords
 from .line_kinds import classify_lines
 from .site_furniture import site_of
@@ -82,6 +82,8 @@ def read_text(text: str, origin: str, furniture: frozenset[int] | None = None) -
     body = body_lines(measured, start, end)
     if sum(word_count(p) for p in body) < 15 and not any(m.kind == "good" for m in measured[start:end]):
         raise Rejected("no article found: too little running text")
+    if h_index < 0 and lo:
+        h_index = crumb_headline_index(lines, start)
     headline = choose_headline(lines, h_index, lo, start)
     if not headline:
         raise Rejected("no article found: no headline above the body")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CJK_RE", "MARKUP_RE", "SENTENCE_END", "TITLE_SEPARATORS", "TOKEN_RE", "UNSPACED_RE", "WORD_RE",
+    "CJK_RE", "MARKUP_RE", "SENTENCE_END", "TITLE_SEPARATORS", "TOKEN_RE", "UNSPACED_RE", "URL_RE", "WORD_RE",
     "norm", "norm_tokens", "tokens", "word_count", "word_total",
 ]
 
@@ -49,6 +49,10 @@ MARKUP_RE = re.compile(
     re.I,
 )
 _MARKUP_TOKEN = "<markup>"
+# A web address is one thing on a line too: 'https://www.example.org/politics/2021/03/15/rail-budget'
+# is one word a reader skips, not the twelve its parts would count.
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.I)
+_URL_TOKEN = "<url>"
 
 
 def norm(text: str) -> str:
@@ -67,12 +71,17 @@ def norm_tokens(line: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """A line's ``TOKEN_RE`` tokens, each piece of quoted markup one token (``MARKUP_RE``)."""
+    """A line's ``TOKEN_RE`` tokens, each piece of quoted markup (``MARKUP_RE``) and each web
+    address (``URL_RE``) one token."""
+    extra: list[str] = []
     if "<" in text or ":" in text:
         markup = len(MARKUP_RE.findall(text))
         if markup:
-            return TOKEN_RE.findall(MARKUP_RE.sub(" ", text)) + [_MARKUP_TOKEN] * markup
-    return TOKEN_RE.findall(text)
+            text, extra = MARKUP_RE.sub(" ", text), [_MARKUP_TOKEN] * markup
+    if "://" in text or "www." in text.lower():
+        urls = len(URL_RE.findall(text))
+        text, extra = URL_RE.sub(" ", text), extra + [_URL_TOKEN] * urls
+    return TOKEN_RE.findall(text) + extra
 
 
 def word_count(text: str) -> int:
