@@ -42,8 +42,7 @@ def build_command(site: Site) -> list[str]:
                 "NEWS_ARCHIVE_PROGRESS": False, **FAST}
     cmd = [sys.executable, "-m", "pelican", str(site.content), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(site.output)]
-    for key, value in settings.items():
-        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]  # one -e: Pelican keeps the last
     return cmd
 
 
