@@ -42,8 +42,7 @@ def build_command(site: Site) -> list[str]:
                 "NEWS_ARCHIVE_PROGRESS": False, **FAST}
     cmd = [sys.executable, "-m", "pelican", str(site.content), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(site.output)]
-    for key, value in settings.items():
-        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]  # one -e: Pelican keeps the last
     return cmd
 
 
@@ -62,7 +61,8 @@ def test_a_build_killed_while_writing_pages_leaves_search_pointing_at_pages_that
     news = site.output / "news"
     try:
         deadline = time.monotonic() + 240
-        while not any(news.glob("council-votes-on-plan-number-*")) and time.monotonic() < deadline:
+        # A whole page written, not just its folder made (the page is moved in after it).
+        while not any(news.glob("council-votes-on-plan-number-*/index.html")) and time.monotonic() < deadline:
             assert proc.poll() is None, "the build ended before it wrote a new page"
             time.sleep(0.01)
     finally:

@@ -21,13 +21,13 @@ Each generation carries ``manifest.json`` (url → content hash: what is indexed
 without touching Whoosh's stored text) and ``related.json`` (each article's key
 terms and related articles), both written before the swap.
 
-Related lists are recomputed for new and changed articles, their neighbours and lists
-that named a changed or removed article; an unchanged article's list is kept even where
-a new article would now rank in it, and its key terms keep the weights of the build
-that computed them (document frequencies move as the archive grows).  So a build from
-scratch of the same dumps can list other related articles than an incremental build
-(``bench/build.py --verify`` compares the two).  ``index-stats.json`` splits the
-seconds into writing the index and computing related lists (``write_seconds``,
+Related lists are a pure function of the archive (``related``): a build that changes
+any article computes every list again, so an incremental build lists exactly what a
+build from scratch of the same dumps lists (``bench/build.py --verify`` and
+tests/test_incremental_equals_scratch.py compare the two); a build that changes nothing
+keeps them.  (Recomputing only the lists a change can reach would need weights that do
+not move with every article added: see docs/design.md.)  ``index-stats.json`` splits
+the seconds into writing the index and computing related lists (``write_seconds``,
 ``related_seconds``).
 """
 
@@ -184,7 +184,9 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     added = {u for u in docs if u not in existing}
     changed = {u for u in docs if u in existing and existing[u] != docs[u]["content_hash"]}
     removed = set(existing) - set(docs)
-    stale = R.dirty(docs, cache, added, changed, removed) if related_count else set()
+    # The lists of the same articles with the same count, or all of them again.
+    cache = cache if cache.get("count") == related_count and set(cache.get("lists") or {}) == set(docs) else {}
+    stale = set(docs) if related_count and (added or changed or removed or not cache) else set()
     counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
                               "total": len(docs), "related_computed": 0}
     if usable and current is not None and not (added or changed or removed or stale):
@@ -200,15 +202,10 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             # write_json writes beside, then renames: never truncating a file another generation links to.
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
-                cache = {u: e for u, e in cache.items() if u in docs}
-                fresh = R.compute(str(target), docs, sorted(stale), cache, related_count, procs)
-                cache.update(fresh)
-                # New and changed articles may now belong in their neighbours' lists too.
-                neighbours = {r["url"] for u in added | changed for r in fresh.get(u, {}).get("related", [])}
-                neighbours -= set(fresh)
-                if neighbours:
-                    cache.update(R.compute(str(target), docs, sorted(neighbours), cache, related_count, procs))
-                counts["related_computed"] = len(stale) + len(neighbours)
+                if stale:
+                    cache = {"count": related_count,
+                             "lists": R.compute(str(target), docs, sorted(stale), related_count, procs)}
+                counts["related_computed"] = len(stale)
                 write_json(target / RELATED, cache)
             counts["related_seconds"] = round(time.perf_counter() - mark, 2)
             (target / "builder.pid").unlink()
@@ -221,7 +218,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         swap_in(pending, target)
         if not defer:
             publish(root)
-    related = {u: e.get("related", []) for u, e in cache.items()} if related_count else {}
+    related = {u: e.get("related", []) for u, e in (cache.get("lists") or {}).items()} if related_count else {}
     counts["generation"] = target.name
     counts["seconds"] = round(time.perf_counter() - started, 2)
     write_json(root / "index-stats.json", counts)

@@ -7,9 +7,13 @@ posting lists.  Rare terms weigh most and have short posting lists, so each look
 cheap (terms in more than a tenth of the archive are left out); entities shared by two
 stories are the strongest sign that they belong together.
 
-A build recomputes related lists only where they may have changed: for new and
-changed articles, for the articles those now resemble, and for lists that pointed
-at a changed or removed article.  Key terms are cached per content hash.
+Every list is a pure function of the archive's current documents: document frequencies
+are those of the live documents (``live.LiveCounts``: an index updated in place still
+counts deleted ones), equal scores are ordered by URL, and nothing is kept from an
+earlier build.  Any change to the archive moves the weights (the article count and the
+frequencies of every word of the changed stories), so the indexer computes every list
+again whenever anything changed; an incremental build then lists exactly what a build
+from scratch lists.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from whoosh import index as windex
 from whoosh.analysis.tokenizers import default_pattern
 
+from .live import LiveCounts
 from .schema import EXACT_FIELDS, text_analyzer
 
 KEY_TERMS = 12
@@ -46,7 +51,8 @@ class Lookup:
 
     def __init__(self, reader: Any) -> None:
         self.reader = reader
-        self.total = max(reader.doc_count(), 1)
+        self.live = LiveCounts(reader)
+        self.total = max(reader.doc_count(), 1)  # live documents
         self.max_df = max(10, min(int(self.total * MAX_DF_SHARE), MAX_DF))
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[int, tuple[str, str]] = {}
@@ -61,7 +67,7 @@ class Lookup:
         key = (field, term)
         found = self._df.get(key)
         if found is None:
-            found = self._df[key] = self.reader.doc_frequency(field, term)
+            found = self._df[key] = self.live.doc_frequency(field, term)
         return found
 
     def postings(self, field: str, term: str) -> tuple[int, ...]:
@@ -141,34 +147,23 @@ def find_related(lookup: Lookup, url: str, doc: dict[str, Any], terms: list[tupl
     return out[:count]
 
 
-def _work(path: str, items: list[tuple[str, dict[str, Any], list | None]], count: int
+def _work(path: str, items: list[tuple[str, dict[str, Any]]], count: int
           ) -> list[tuple[str, list[tuple[str, float]], list[dict[str, str]]]]:
     ix = windex.open_dir(path)
     out = []
     with ix.searcher() as s:
         lookup = Lookup(s.reader())
-        for url, doc, terms in items:
-            if terms is None:
-                terms = key_terms(doc, lookup)
+        for url, doc in items:
+            terms = key_terms(doc, lookup)
             out.append((url, terms, find_related(lookup, url, doc, terms, count)))
     ix.close()
     return out
 
 
-def compute(path: str, docs: dict[str, dict[str, Any]], targets: Iterable[str],
-            cache: dict[str, dict[str, Any]], count: int, procs: int | None = None
-            ) -> dict[str, dict[str, Any]]:
-    """Related lists for ``targets``; returns ``{url: {"hash", "terms", "related"}}``.
-
-    ``cache`` supplies key terms of articles whose content hash has not changed.
-    """
-    items = []
-    for url in targets:
-        doc = docs[url]
-        cached = cache.get(url)
-        terms = cached["terms"] if cached and cached.get("hash") == doc["content_hash"] else None
-        slim = {k: doc.get(k) for k in ("headline", "dek", "body", "facets")}
-        items.append((url, slim, terms))
+def compute(path: str, docs: dict[str, dict[str, Any]], targets: Iterable[str], count: int,
+            procs: int | None = None) -> dict[str, dict[str, Any]]:
+    """Related lists for ``targets``; returns ``{url: {"hash", "terms", "related"}}``."""
+    items = [(url, {k: docs[url].get(k) for k in ("headline", "dek", "body", "facets")}) for url in targets]
     procs = procs or min(os.cpu_count() or 1, 4)
     if procs > 1 and len(items) >= PARALLEL_FROM:
         chunks = [items[i::procs] for i in range(procs)]
@@ -179,17 +174,3 @@ def compute(path: str, docs: dict[str, dict[str, Any]], targets: Iterable[str],
         results = _work(path, items, count)
     return {url: {"hash": docs[url]["content_hash"], "terms": terms, "related": rel}
             for url, terms, rel in results}
-
-
-def dirty(docs: dict[str, dict[str, Any]], cache: dict[str, dict[str, Any]],
-          added: set[str], changed: set[str], removed: set[str]) -> set[str]:
-    """Articles whose related list must be (re)computed after these changes."""
-    touched = changed | removed
-    out = set(added) | set(changed)
-    for url in docs:
-        entry = cache.get(url)
-        if entry is None or entry.get("hash") != docs[url]["content_hash"]:
-            out.add(url)
-        elif touched and any(r["url"] in touched for r in entry.get("related", [])):
-            out.add(url)
-    return out

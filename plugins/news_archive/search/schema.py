@@ -51,6 +51,7 @@ EXACT_FIELDS = {
     "year": "f_year",
     "section": "f_section",
 }
+EXACT_NAMES = {field: name for name, field in EXACT_FIELDS.items()}
 ENTITY_KINDS = ENTITY_TYPES  # person, organisation, place, group
 # Joins the values of a multi-valued exact field; never appears in a name.
 SEP = "\x1f"
@@ -113,6 +114,29 @@ def plain_text(content_html: str) -> str:
     return html.unescape(text).strip()
 
 
+def spell_text(headline: str, dek: str, body: str, facets: dict[str, list[str]]) -> str:
+    """What the ``spell`` field indexes: the words of the text and of the tags and names.
+    One function, because the words of a deleted document are counted again from its stored
+    fields (:func:`stored_terms`)."""
+    names = [*facets.get("tag", []), *(n for kind in ENTITY_KINDS for n in facets.get(kind, []))]
+    return "\n".join((headline, dek, body, *names))
+
+
+def stored_terms(stored: dict[str, Any], field: str) -> set[str]:
+    """The terms a document holds in ``field`` (``body``, ``spell`` or an exact field), from
+    its stored fields: what Whoosh still counts for a deleted document in its
+    ``doc_frequency`` (deletions only mark documents until a merge removes them)."""
+    facets = stored.get("facets") or {}
+    if field == "spell":
+        text = spell_text(stored.get("headline") or "", stored.get("dek") or "", stored.get("body") or "", facets)
+        analyzer = spell_analyzer()
+    elif field in EXACT_NAMES:
+        text, analyzer = SEP.join(facets.get(EXACT_NAMES[field]) or []), exact_analyzer()
+    else:
+        text, analyzer = stored.get(field) or "", text_analyzer()
+    return {token.text for token in analyzer(text)}
+
+
 def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
                   authors: list[str] | None = None, source: str = "",
                   entities: dict[str, list[str]] | None = None, tags: list[str] | None = None,
@@ -134,7 +158,7 @@ def make_document(*, url: str, headline: str, dek: str = "", body: str = "",
         "headline": headline,
         "dek": dek,
         "body": body,
-        "spell": "\n".join((headline, dek, body, *tags, *sum(entities.values(), []))),
+        "spell": spell_text(headline, dek, body, facets),
         "tag": "\n".join(tags),
         "source": source,
         "author": "\n".join(authors),

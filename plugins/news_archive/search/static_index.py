@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import read_json, write_atomic_if_changed, write_json
+from . import pagefind_canon
 from .static_tables import (
     FACET_NAMES,
     MIN_WORD,
@@ -292,6 +293,7 @@ def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     shutil.rmtree(new, ignore_errors=True)
     try:
         _run(_write_pagefind(records, new))
+        pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
         for name in UNUSED:
             (new / name).unlink(missing_ok=True)
         ordered = order_table(order, fragment_ids(new))

@@ -26,19 +26,19 @@ MIN_WORD = 3  # shorter words are never corrected (as in the service)
 
 
 def spelling_words(index_path: str | None, docs: dict[str, dict[str, Any]]) -> Counter[str]:
-    """Word → number of stories it is in: the Whoosh index's ``spell`` terms when the index
-    exists, else the same words counted from the documents with the same analyzer."""
+    """Word → number of stories it is in: the Whoosh index's ``spell`` terms (of its live
+    documents) when the index exists, else the same words counted from the documents with the same analyzer."""
     words: Counter[str] = Counter()
     if index_path:
         from whoosh import index as windex
 
         if windex.exists_in(index_path):
+            from .live import LiveCounts
+
             ix = windex.open_dir(index_path)
             try:
-                with ix.searcher() as s:
-                    for term, info in s.reader().iter_field("spell"):
-                        text = term.decode("utf-8") if isinstance(term, bytes) else term
-                        words[text] = info.doc_frequency()
+                with ix.searcher() as s:  # live documents only: an updated index still counts deleted ones
+                    words = LiveCounts(s.reader()).field_frequencies("spell")
             finally:
                 ix.close()
             return words
