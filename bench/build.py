@@ -313,8 +313,8 @@ class Archive:
             self.profile.mkdir(parents=True, exist_ok=True)
             stats_file = self.profile / f"{self.n}-{label.replace(' ', '-')}-{time.time_ns()}.prof"
             cmd[1:1] = ["-m", "cProfile", "-o", str(stats_file)]
-        for key, value in settings.items():
-            cmd += ["-e", f"{key}={json.dumps(value)}"]
+        # One -e with every pair: Pelican keeps only the last -e it is given.
+        cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
         for stale in ("build-timings.json", "index-stats.json"):
             (self.work / stale).unlink(missing_ok=True)
         run = run_measured(cmd, self.site, self.env(), self.timeout)

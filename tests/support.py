@@ -95,8 +95,8 @@ def build_site(root: Path, dumps: Path | list[Path] | None = None, extra: dict |
     }
     cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(output), "--fatal", "errors"]
-    for key, value in settings.items():
-        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    # One -e with every pair: Pelican keeps only the last -e it is given.
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
     proc = subprocess.run(cmd, cwd=root, env={**os.environ, **BUILD_ENV}, capture_output=True, text=True,
                           timeout=600)
     if check and proc.returncode != 0:

@@ -70,7 +70,7 @@ def test_the_refusal_exits_non_zero(root: Path):
     try:
         cmd = [sys.executable, "-m", "pelican", str(root / "content"), "-s", str(ROOT / "pelicanconf.py"),
                "-o", str(root / "output"), "-e", f'NEWS_ARCHIVE_WORK_DIR="{root / "var"}"',
-               "-e", f'PATH="{root / "content"}"', "-e", "NEWS_ARCHIVE_NER=false"]
+               f'PATH="{root / "content"}"', "NEWS_ARCHIVE_NER=false"]  # one -e: Pelican keeps the last
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=300,
                               env={**os.environ, "PYTHONPATH": str(ROOT / "plugins")})
     finally:
