@@ -103,6 +103,7 @@ class RenderMemo:
         # write_file calls: first file name -> [call digest, [files written]]
         self.calls_before: dict[str, list[Any]] = {}
         self.calls_now: dict[str, list[Any]] = {}
+        self.variables_before: dict[str, list[str] | None] = {}
         self.skipped = 0
         self.replayed = 0  # of the skipped pages: those whose whole write_file call was skipped
         self.seconds = 0.0  # spent on digests: what deciding to skip costs
@@ -112,15 +113,25 @@ class RenderMemo:
             calls = data.get("calls")
             if isinstance(calls, dict):
                 self.calls_before = calls
+            # What each template reads, as the last build parsed it: the global digest holds
+            # every template's source, so it is the same (parsing them all took ~1 s).
+            known = data.get("variables")
+            if isinstance(known, dict):
+                self.variables_before = {str(k): v for k, v in known.items()
+                                         if v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v))}
 
     def _names(self, template: Any) -> tuple[str, ...] | None:
         """The context names the template (and what it includes) reads, sorted; None: any."""
         name = template.name
         if name not in self.variables:
-            try:
-                self.variables[name] = template_variables(template.environment, name)
-            except Exception:  # a template we cannot parse is simply always rendered
-                self.variables[name] = None
+            if name in self.variables_before:
+                known = self.variables_before[name]
+                self.variables[name] = set(known) if known is not None else None
+            else:
+                try:
+                    self.variables[name] = template_variables(template.environment, name)
+                except Exception:  # a template we cannot parse is simply always rendered
+                    self.variables[name] = None
             names = self.variables[name]
             self._sorted[name] = tuple(sorted(names)) if names is not None else ()
         return self._sorted[name] if self.variables[name] is not None else None
@@ -193,7 +204,9 @@ class RenderMemo:
         return h.hexdigest()
 
     def save(self) -> None:
-        write_json(self.path, {"global": self.global_digest, "pages": self.now, "calls": self.calls_now})
+        variables = {k: sorted(v) if v is not None else None for k, v in self.variables.items()}
+        write_json(self.path, {"global": self.global_digest, "pages": self.now, "calls": self.calls_now,
+                               "variables": variables})
 
 
 class _MemoTemplate:
