@@ -137,8 +137,21 @@ class Fingerprints:
             out.append("}")
         elif isinstance(obj, (list, tuple)):
             out.append(f"[{len(obj)}")
-            for item in obj:
-                self._encode(item, out, nodes, depth + 1, by_digest)
+            tokens, node_kinds = self._tokens, self._node_kinds
+            for item in obj:  # strings and nodes inline, as the top of this method does them
+                k = type(item)
+                if k is str:
+                    out.append(f"s{len(item)}:")
+                    out.append(item)
+                elif k in node_kinds:
+                    hit = tokens.get(id(item))
+                    if hit is None:
+                        hit = tokens[id(item)] = (item, self.token(item))
+                    out.append(hit[1])
+                    if nodes is not None:
+                        nodes.append(item)
+                else:
+                    self._encode(item, out, nodes, depth + 1, by_digest)
             out.append("]")
         elif isinstance(obj, (set, frozenset)):
             parts = []
