@@ -313,7 +313,7 @@ class Archive:
             self.profile.mkdir(parents=True, exist_ok=True)
             stats_file = self.profile / f"{self.n}-{label.replace(' ', '-')}-{time.time_ns()}.prof"
             cmd[1:1] = ["-m", "cProfile", "-o", str(stats_file)]
-        # One -e for all: Pelican keeps only the last -e (a -e per setting dropped all but the last).
+        # One -e with every pair: Pelican keeps only the last -e it is given.
         cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
         for stale in ("build-timings.json", "index-stats.json"):
             (self.work / stale).unlink(missing_ok=True)

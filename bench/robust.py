@@ -400,7 +400,7 @@ def main() -> int:
                     "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_PROGRESS": False}
         cmd = [sys.executable, "-m", "pelican", str(root / "content"), "-s", str(ROOT / "pelicanconf.py"),
                "-o", str(output)]
-        # One -e for all: Pelican keeps only the last -e.
+        # One -e with every pair: Pelican keeps only the last -e it is given.
         cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
         env = {**os.environ, **BUILD_ENV}
         run = run_measured(cmd, root, env, timeout=3600)

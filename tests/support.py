@@ -95,8 +95,7 @@ def build_site(root: Path, dumps: Path | list[Path] | None = None, extra: dict |
     }
     cmd = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(output), "--fatal", "errors"]
-    # One -e for every setting: Pelican keeps only the last -e it is given (each replaces the
-    # overrides of the one before), so a -e per setting silently dropped all but the last.
+    # One -e with every pair: Pelican keeps only the last -e it is given.
     cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
     proc = subprocess.run(cmd, cwd=root, env={**os.environ, **BUILD_ENV}, capture_output=True, text=True,
                           timeout=600)

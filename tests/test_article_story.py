@@ -128,3 +128,23 @@ def test_every_article_of_a_real_build_carries_its_story(tmp_path: Path) -> None
         signals.article_generator_finalized.disconnect(probe)
     assert len(seen) >= 20
     assert all(mine is not None and mine is built for mine, built in seen)
+
+
+def test_entity_names_follow_a_changed_entity_list():
+    """The names are worked out once per Story, and again whenever its entity list is
+    replaced or grows: never a stale list."""
+
+    class Page:  # what entity_names reads of an article: its Story
+        story = Story(headline="h", body=["b"], origin="x.txt", entities=[Entity("Bern", "place")])
+
+    page = Page()
+    assert article_story.entity_names(page, "place") == ["Bern"]
+    assert article_story.entity_names(page, "person") == []
+    page.story.entities.append(Entity("Ann Lee", "person"))
+    assert article_story.entity_names(page, "person") == ["Ann Lee"]
+    page.story.entities = [Entity("Zürich", "place"), Entity("Aarau", "place")]
+    assert article_story.entity_names(page, "place") == ["Aarau", "Zürich"]
+    names = article_story.entity_names(page, "place")
+    names.append("changed by the caller")
+    assert article_story.entity_names(page, "place") == ["Aarau", "Zürich"]
+    assert "_names_by_kind" not in page.story.to_json()

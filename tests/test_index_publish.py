@@ -42,7 +42,8 @@ def build_command(site: Site) -> list[str]:
                 "NEWS_ARCHIVE_PROGRESS": False, **FAST}
     cmd = [sys.executable, "-m", "pelican", str(site.content), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(site.output)]
-    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]  # one -e: Pelican keeps the last
+    # One -e with every pair: Pelican keeps only the last -e it is given.
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
     return cmd
 
 

@@ -150,7 +150,8 @@ def _build_on_a_terminal(root: Path, ci: bool) -> str:
                 "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False}
     cmd = [sys.executable, "-m", "pelican", str(root / "content"), "-s", str(ROOT / "pelicanconf.py"),
            "-o", str(root / "output")]
-    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]  # one -e: Pelican keeps the last
+    # One -e with every pair: Pelican keeps only the last -e it is given.
+    cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in settings.items())]
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env.update(PYTHONPATH=str(ROOT / "plugins"), **({"CI": "true"} if ci else {}))
     master, slave = pty.openpty()

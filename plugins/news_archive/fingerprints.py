@@ -42,7 +42,9 @@ class Fingerprints:
         self._node_kinds: set[type] = set()  # classes whose instances are nodes (Article, Tag, Entity…)
         self._plain_kinds: set[type] = set()
         self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _summaries
+        self._face_hexes: dict[int, str] = {}  # nodes are kept alive by _faces
         self._tokens: dict[int, tuple[Any, str]] = {}
+        self._fields: dict[int, tuple[Any, dict[str, Any]]] = {}  # each node's fields, read once
 
     @classmethod
     def fields(cls, node: Any) -> dict[str, Any]:
@@ -52,6 +54,14 @@ class Fingerprints:
         if isinstance(node, URLWrapper):
             fields["_slug"] = node.slug
         return fields
+
+    def _fields_of(self, node: Any) -> dict[str, Any]:
+        """:meth:`fields`, once per node per build (its shallow digest, summary and face all
+        read them; every one is taken at first sight and never again)."""
+        hit = self._fields.get(id(node))
+        if hit is None:
+            hit = self._fields[id(node)] = (node, self.fields(node))
+        return hit[1]
 
     def _is_node_kind(self, kind: type) -> bool:
         """Whether instances of a class are nodes (answered once per class)."""
@@ -127,8 +137,21 @@ class Fingerprints:
             out.append("}")
         elif isinstance(obj, (list, tuple)):
             out.append(f"[{len(obj)}")
-            for item in obj:
-                self._encode(item, out, nodes, depth + 1, by_digest)
+            tokens, node_kinds = self._tokens, self._node_kinds
+            for item in obj:  # strings and nodes inline, as the top of this method does them
+                k = type(item)
+                if k is str:
+                    out.append(f"s{len(item)}:")
+                    out.append(item)
+                elif k in node_kinds:
+                    hit = tokens.get(id(item))
+                    if hit is None:
+                        hit = tokens[id(item)] = (item, self.token(item))
+                    out.append(hit[1])
+                    if nodes is not None:
+                        nodes.append(item)
+                else:
+                    self._encode(item, out, nodes, depth + 1, by_digest)
             out.append("]")
         elif isinstance(obj, (set, frozenset)):
             parts = []
@@ -166,7 +189,7 @@ class Fingerprints:
             return hit
         out: list[str] = [self.token(node)]
         nodes: list[Any] = []
-        fields = self.fields(node)
+        fields = self._fields_of(node)
         self._encode(fields, out, nodes)
         entry = (node, self._digest(out), nodes)
         self._shallow[id(node)] = entry
@@ -182,7 +205,7 @@ class Fingerprints:
         if hit is not None:
             return hit[1]
         out: list[str] = [self.token(node)]
-        fields = self.fields(node)
+        fields = self._fields_of(node)
         for key in sorted(fields):
             out.append(key)
             self._summarise(fields[key], out, 0)
@@ -228,7 +251,7 @@ class Fingerprints:
         if hit is not None:
             return hit[1]
         out: list[str] = [self.token(node)]
-        fields = self.fields(node)
+        fields = self._fields_of(node)
         flat = (str, int, float, bool, type(None))
         for key in sorted(fields):
             value = fields[key]
@@ -245,13 +268,20 @@ class Fingerprints:
         self._faces[id(node)] = (node, digest)
         return digest
 
+    def _face_hex(self, node: Any) -> str:
+        """``face(node).hex()``, kept: an entity is a neighbour of every story naming it."""
+        hit = self._face_hexes.get(id(node))
+        if hit is None:
+            hit = self._face_hexes[id(node)] = self.face(node).hex()
+        return hit
+
     def deep(self, node: Any) -> bytes:
         """A node's own fields plus the face (own scalar fields) of every node it points at."""
         hit = self._deep.get(id(node))
         if hit is not None:
             return hit[1]
         parts = [self.shallow(node).hex()]
-        parts += [self.face(n).hex() for n in self.neighbours(node)]
+        parts += [self._face_hex(n) for n in self.neighbours(node)]
         digest = self._digest(parts)
         self._deep[id(node)] = (node, digest)
         return digest

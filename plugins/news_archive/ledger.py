@@ -56,6 +56,7 @@ class Timings:
         self.pages: Counter[str] = Counter()
         self.last = 0.0
         self.skipped = 0
+        self.replayed = 0  # skipped without Pelican's walk (skipping_writer: the call was unchanged)
         self.digest_seconds = 0.0
 
     def mark(self, name: str) -> None:
@@ -90,6 +91,7 @@ class Timings:
             "render_write_by_template": {k: round(v, 3) for k, v in sorted(self.write_seconds.items())},
             "pages_by_template": dict(sorted(self.pages.items())),
             "pages_not_rerendered": self.skipped,
+            "pages_not_walked": self.replayed,
             "page_digest_seconds": round(self.digest_seconds, 3),
         }
 

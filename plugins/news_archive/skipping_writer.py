@@ -3,6 +3,21 @@
 A page's digest (``fingerprints``) is compared with the one the last build recorded in
 ``<work>/render-memo.json``; an unchanged page with its file in place is neither
 rendered nor rewritten.
+
+Two levels, both in that file:
+
+* a whole ``write_file`` call (one page, or every page of a paginated list) is keyed by
+  what Pelican builds its pages from: the template, the file name and URL, the keyword
+  arguments and shared context variables the template reads, the lists it paginates
+  and their page size (:meth:`RenderMemo.call_digest`).  When the key and every file it
+  wrote last time are unchanged, Pelican's own walk (context copies, paginators, page
+  objects, the per-page digests) is not done at all: the files are only accounted for
+  (Pelican's bookkeeping of written paths, the ``content_written`` signal).  Most pages
+  of a warm rebuild end here: the entity, tag and article pages are one call each.
+* otherwise each page Pelican renders is keyed by the template variables it sees
+  (:meth:`RenderMemo.page_digest`), so a paginated list whose inputs changed still
+  re-renders only the pages that did (adding one story to an entity with 300 changes
+  its first page, not the other fourteen).
 """
 
 from __future__ import annotations
@@ -10,9 +25,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import ChainMap
 from typing import Any
 
-from pelican.utils import sanitised_join
+from pelican import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
 from . import settings as S
 from .build import Build
@@ -74,16 +91,97 @@ class RenderMemo:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self.path = os.path.join(S.work_dir(settings), self.FILE)
+        self.settings = settings
         self.global_digest = code_and_theme_digest(settings)
         self.fingerprints = Fingerprints()
         self.variables: dict[str, set[str] | None] = {}
+        self._sorted: dict[str, tuple[str, ...]] = {}
+        # (template, id of the context) -> (the context, ids of the values read, their digests)
+        self._shared: dict[tuple[str, int], tuple[Any, tuple[int, ...], list[bytes]]] = {}
         self.before: dict[str, str] = {}
         self.now: dict[str, str] = {}
+        # write_file calls: first file name -> [call digest, [files written]]
+        self.calls_before: dict[str, list[Any]] = {}
+        self.calls_now: dict[str, list[Any]] = {}
+        self.variables_before: dict[str, list[str] | None] = {}
         self.skipped = 0
+        self.replayed = 0  # of the skipped pages: those whose whole write_file call was skipped
         self.seconds = 0.0  # spent on digests: what deciding to skip costs
         data = read_json(self.path)
         if isinstance(data, dict) and data.get("global") == self.global_digest and isinstance(data.get("pages"), dict):
             self.before = data["pages"]
+            calls = data.get("calls")
+            if isinstance(calls, dict):
+                self.calls_before = calls
+            # What each template reads, as the last build parsed it: the global digest holds
+            # every template's source, so it is the same (parsing them all took ~1 s).
+            known = data.get("variables")
+            if isinstance(known, dict):
+                self.variables_before = {str(k): v for k, v in known.items()
+                                         if v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v))}
+
+    def _names(self, template: Any) -> tuple[str, ...] | None:
+        """The context names the template (and what it includes) reads, sorted; None: any."""
+        name = template.name
+        if name not in self.variables:
+            if name in self.variables_before:
+                known = self.variables_before[name]
+                self.variables[name] = set(known) if known is not None else None
+            else:
+                try:
+                    self.variables[name] = template_variables(template.environment, name)
+                except Exception:  # a template we cannot parse is simply always rendered
+                    self.variables[name] = None
+            names = self.variables[name]
+            self._sorted[name] = tuple(sorted(names)) if names is not None else ()
+        return self._sorted[name] if self.variables[name] is not None else None
+
+    def call_digest(self, template: Any, name: str, context: dict[str, Any], relative_urls: bool,
+                    paginated: dict[str, Any] | None, template_name: str | None, url: str | None,
+                    kwargs: dict[str, Any]) -> str | None:
+        """Digest of everything a ``Writer.write_file`` call's pages are made from (None: the
+        template's variables are unknown, never skip).
+
+        Pelican's page context is the shared context, ``localsiteurl``, ``output_file`` and
+        a relative ``SITEURL`` (functions of the file name and ``relative_urls``), the
+        keyword arguments, and for a paginated template each list's paginator and pages
+        (functions of the list, the page size, the name, the URL and the pagination
+        settings, which the global digest holds).  So the call is keyed by the template,
+        name, URL, ``relative_urls``, the page size and paginated lists, and every
+        variable the template reads from the keyword arguments or the shared context;
+        the shared ones are digested once per template while their objects stay the same.
+        """
+        started = time.perf_counter()
+        try:
+            names = self._names(template)
+            if names is None:
+                return None
+            fp = self.fingerprints
+            h = hashlib.blake2b(digest_size=16)
+            h.update(repr(("call", template.name, name, bool(relative_urls), url)).encode("utf-8", "surrogatepass"))
+            pages = paginated if paginated is not None else {
+                k: v for k, v in kwargs.items() if k in ("articles", "dates")}
+            sizes = self.settings.get("PAGINATED_TEMPLATES") or {}
+            if pages and template_name in sizes:
+                per_page = sizes[template_name] or self.settings.get("DEFAULT_PAGINATION")
+                h.update(repr(("paginated", template_name, per_page, sorted(pages))).encode())
+                for key in sorted(pages):
+                    h.update(fp.value(pages[key]))
+            shared_names = [k for k in names if k not in kwargs]
+            ids = tuple(id(context.get(k, context)) for k in shared_names)  # the context itself: absent
+            hit = self._shared.get((template.name, id(context)))
+            if hit is None or hit[0] is not context or hit[1] != ids:
+                parts = [k.encode() + fp.value(context[k]) for k in shared_names if k in context]
+                hit = self._shared[(template.name, id(context))] = (context, ids, parts)
+            for part in hit[2]:
+                h.update(part)
+            for key in names:
+                if key in kwargs:
+                    h.update(b"\x1fkw:" + key.encode())
+                    h.update(fp.value(kwargs[key]))
+            return h.hexdigest()
+        finally:
+            self.seconds += time.perf_counter() - started
 
     def page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
         started = time.perf_counter()
@@ -94,24 +192,21 @@ class RenderMemo:
 
     def _page_digest(self, template: Any, context: dict[str, Any]) -> str | None:
         name = template.name
-        if name not in self.variables:
-            try:
-                self.variables[name] = template_variables(template.environment, name)
-            except Exception:  # a template we cannot parse is simply always rendered
-                self.variables[name] = None
-        names = self.variables[name]
+        names = self._names(template)
         if names is None:
             return None
         h = hashlib.blake2b(digest_size=16)
         h.update(name.encode())
-        for key in sorted(names):
+        for key in names:
             if key in context:
                 h.update(key.encode())
                 h.update(self.fingerprints.value(context[key]))
         return h.hexdigest()
 
     def save(self) -> None:
-        write_json(self.path, {"global": self.global_digest, "pages": self.now})
+        variables = {k: sorted(v) if v is not None else None for k, v in self.variables.items()}
+        write_json(self.path, {"global": self.global_digest, "pages": self.now, "calls": self.calls_now,
+                               "variables": variables})
 
 
 class _MemoTemplate:
@@ -128,6 +223,7 @@ class _MemoTemplate:
         writer, memo = self._writer, self._writer.memo
         name = context.get("output_file", "")
         digest = memo.page_digest(self._template, context) if name else None
+        writer.recording.append(name)
         if digest is not None:
             memo.now[name] = digest
             path = sanitised_join(writer.output_path, name)
@@ -154,18 +250,59 @@ class SkippingWriter(AtomicWriter):
         super().__init__(output_path, settings=settings)
         self.memo = RenderMemo(self.settings)
         self.unchanged: set[str] = set()
+        self.recording: list[str] = []  # the pages of the write_file call under way
         self.primed = False
         build = Build.of(self.settings)
         if build is not None:  # saved at the end of the build (speedups.on_finalized)
             build.render_memo = self.memo
 
-    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
+                   paginated: dict[str, Any] | None = None, template_name: str | None = None,
+                   override_output: bool = False, url: str | None = None, **kwargs: Any) -> Any:
         if not self.primed:
             started = time.perf_counter()
             self.memo.fingerprints.prime(context)
             self.memo.seconds += time.perf_counter() - started
             self.primed = True
-        return super().write_file(name, _MemoTemplate(template, self), context, *args, **kwargs)
+        key = None
+        if name and isinstance(name, str) and not override_output:
+            key = self.memo.call_digest(template, name, context, relative_urls, paginated, template_name, url, kwargs)
+            if key is not None and self._replay(name, key, context, relative_urls, kwargs):
+                return None
+        self.recording = []
+        result = super().write_file(name, _MemoTemplate(template, self), context, relative_urls=relative_urls,
+                                    paginated=paginated, template_name=template_name,
+                                    override_output=override_output, url=url, **kwargs)
+        if key is not None and self.recording and all(f in self.memo.now for f in self.recording):
+            self.memo.calls_now[name] = [key, self.recording]
+        self.recording = []
+        return result
+
+    def _replay(self, name: str, key: str, context: dict[str, Any], relative_urls: bool,
+                kwargs: dict[str, Any]) -> bool:
+        """Account for an unchanged call's files without Pelican's walk; False: not unchanged."""
+        memo = self.memo
+        entry = memo.calls_before.get(name)
+        if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and entry[1]):
+            return False
+        files = [str(f) for f in entry[1]]
+        paths = [sanitised_join(self.output_path, f) for f in files]
+        for f, path in zip(files, paths, strict=True):
+            if (f not in memo.before or path in self._written_files or path in self._overridden_files
+                    or f in memo.now or not os.path.isfile(path)):
+                return False
+        for f, path in zip(files, paths, strict=True):
+            local = {"localsiteurl": context.get("localsiteurl"), "output_file": f}
+            if relative_urls:  # what Pelican's _write_file leaves in the shared context
+                local["SITEURL"] = local["localsiteurl"] = context["localsiteurl"] = path_to_url(get_relative_path(f))
+            self._written_files.add(path)
+            memo.now[f] = memo.before[f]
+            memo.skipped += 1
+            memo.replayed += 1
+            # As Pelican's page context: the shared one, the page's names, the keyword arguments last.
+            signals.content_written.send(path, context=ChainMap(kwargs, local, context))
+        memo.calls_now[name] = [key, files]
+        return True
 
     def _skipped(self, filename: str) -> None:
         self.unchanged.discard(filename)

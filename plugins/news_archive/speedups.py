@@ -86,6 +86,7 @@ def on_finalized(pelican: Any) -> None:
     if memo is not None:
         memo.save()
         timings.skipped = memo.skipped
+        timings.replayed = memo.replayed
         timings.digest_seconds = memo.seconds
         build.render_memo = None
     path = os.path.join(work, TIMINGS_FILE)

@@ -26,7 +26,7 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
 
     ``build`` (``build.Build``, in a Pelican run) is handed the entity details written, so
     the taxonomy step of the same build need not parse them back from the file."""
-    from . import entities, review, tags
+    from . import entities, memo, review, tags
 
     words = 0
     evidence: dict[str, dict[str, Any]] = {}
@@ -42,7 +42,7 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
             evidence,
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
-    tags.assign_all(
+    memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive
         stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,
         cache_dir=os.path.join(work_dir, "cache"),  # each story's phrases, by its text
     )

@@ -13,8 +13,12 @@ instead of recomputing.  Two rules keep them honest:
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
+
+from ..fileio import read_json, write_json
 
 
 def digest(*parts: str) -> str:
@@ -41,3 +45,46 @@ def package_version(name: str) -> str:
     except PackageNotFoundError:
         return ""
 
+
+
+TAGS_MEMO = "tags-memo.json"
+
+
+def assign_tags(stories: list[Any], min_tags: int, max_tags: int, vocabulary: Any,
+                cache_dir: str | Path | None) -> None:
+    """``tags.assign_all``, memoised for the whole archive in ``<cache>/tags-memo.json``.
+
+    The tags of an archive are a pure function of every story's text (what ``phrases``
+    reads, in archive order), every entity name and alias (no tag is an entity's name),
+    the maintainer's vocabulary, the tag counts, and the code and stop words that compute
+    them; the key is a digest of all of those.  A rebuild with none of them changed (most)
+    reads the stored tags instead of loading every story's phrases and picking again,
+    which is 6–10 % of a warm build; any change runs ``assign_all`` in full, so the tags
+    are the same either way.
+    """
+    from . import tags
+
+    key = _tags_key(tags, stories, min_tags, max_tags, vocabulary)
+    path = Path(cache_dir) / TAGS_MEMO if cache_dir else None
+    stored = read_json(path) if path else None
+    if (isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("tags"), list)
+            and len(stored["tags"]) == len(stories)
+            and all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in stored["tags"])):
+        for story, found in zip(stories, stored["tags"], strict=True):
+            story.tags = list(found)
+        return
+    tags.assign_all(stories, min_tags, max_tags, vocabulary, cache_dir=cache_dir)
+    if path:
+        write_json(path, {"key": key, "tags": [list(s.tags) for s in stories]})
+
+
+def _tags_key(tags: Any, stories: list[Any], min_tags: int, max_tags: int, vocabulary: Any) -> str:
+    h = hashlib.sha256()
+    vocab = vocabulary or tags.Vocabulary()
+    h.update(json.dumps([tags._phrases_fingerprint(), min_tags, max_tags, sorted(vocab.mapping.items()),
+                         sorted(vocab.forbidden)]).encode())
+    for story in stories:
+        names = sorted({e.name for e in story.entities} | {a for e in story.entities for a in e.aliases})
+        h.update(tags._story_key(story).encode())
+        h.update(json.dumps(names, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()

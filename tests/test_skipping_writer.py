@@ -1,0 +1,55 @@
+"""The skipping writer: a rebuild with nothing changed does not even walk an unchanged page
+(no context copy, paginator or per-page digest: the whole ``write_file`` call is skipped),
+and a rebuild after a change leaves every output file as rendering every page would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import SAMPLE_DUMPS, SEED, build_site
+
+FAST = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False}
+
+
+def _timings(site) -> dict:
+    return json.loads((site.work / "build-timings.json").read_text(encoding="utf-8"))
+
+
+def _files(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+
+
+def test_every_setting_given_reaches_the_build(tmp_path: Path):
+    """``pelican -e A=1 -e B=2`` keeps only B: the helper must pass one -e with every pair."""
+    site = build_site(tmp_path, [SAMPLE_DUMPS / SEED], FAST)
+    assert not (site.work / "cache" / "ner").exists()  # NEWS_ARCHIVE_NER false
+    assert not (site.work / "index").exists()  # NEWS_ARCHIVE_SEARCH_INDEX false
+
+
+def test_an_unchanged_rebuild_walks_no_page(tmp_path: Path):
+    build_site(tmp_path, SAMPLE_DUMPS, FAST)
+    again = build_site(tmp_path, extra=FAST)
+    timings = _timings(again)
+    pages = sum(timings["pages_by_template"].values())
+    assert pages > 50
+    assert timings["pages_not_rerendered"] == pages
+    assert timings["pages_not_walked"] == pages
+
+
+def test_a_change_skips_only_what_it_does_not_touch(tmp_path: Path):
+    site = build_site(tmp_path, SAMPLE_DUMPS, FAST)
+    build_site(tmp_path, extra=FAST)  # every call recorded as unchanged once
+    dump = site.content / "dumps" / "bbc" / "abbas-will-not-tolerate-attacks.txt"
+    text = dump.read_text(encoding="utf-8")
+    marker = "The attack, which killed five,"
+    assert marker in text
+    dump.write_text(text.replace(marker, "The attack, which killed five people, as corrected,"), encoding="utf-8")
+    changed = build_site(tmp_path, extra=FAST)
+    timings = _timings(changed)
+    pages = sum(timings["pages_by_template"].values())
+    assert 0 < timings["pages_not_walked"] <= timings["pages_not_rerendered"] < pages
+    incremental = _files(site.output)
+    build_site(tmp_path, extra={**FAST, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": False})
+    full = _files(site.output)
+    assert sorted(k for k in full.keys() | incremental.keys() if full.get(k) != incremental.get(k)) == []
