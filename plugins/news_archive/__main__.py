@@ -238,7 +238,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {name: json.loads(value) for name, value in (s.split("=", 1) for s in args.setting)}
     if args.output:
         overrides["OUTPUT_PATH"] = args.output
-    WatchSession(args.settings, overrides, debounce_ms=args.debounce_ms).run()
+    try:
+        WatchSession(args.settings, overrides, debounce_ms=args.debounce_ms).run()
+    except KeyboardInterrupt:  # Ctrl-C during a cycle: its lock went with its build (watch.py)
+        print("news_archive watch: stopped", file=sys.stderr)
     return 0
 
 

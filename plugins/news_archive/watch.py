@@ -172,27 +172,38 @@ class WatchSession:
         return paths, WatchFilter(ignored, patterns)
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Build once, then once per burst of changes, until ``stop`` is set (or Ctrl-C)."""
-        import watchfiles
+        """Build once, then once per burst of changes, until ``stop`` is set (or Ctrl-C).
 
-        cycle = self.build()
+        The watch starts before the first build, so a dump dropped while that build runs
+        sets off the next cycle instead of going unseen (watchfiles' own ``watch()`` only
+        starts watching once it is first iterated).  Events that come during a cycle are
+        kept by the notifier and start the next one.
+        """
+        from watchfiles import Change
+        from watchfiles._rust_notify import RustNotify
+
         settings = self.read_settings()
         settings.pop(WATCH_KEY)
         report = S.report_path(settings)
-        _log_cycle(cycle, report)
         paths, keep = self.watched(settings)
-        print(f"news_archive watch: watching {', '.join(paths)} (Ctrl-C to stop)", flush=True)
-        pending: set[str] = set()
-        for changes in watchfiles.watch(*paths, watch_filter=keep, debounce=60_000, step=self.debounce_ms,
-                                        stop_event=stop, rust_timeout=int(RETRY_SECONDS * 1000),
-                                        yield_on_timeout=True, raise_interrupt=False):
-            pending |= {path for _, path in changes}
-            if not pending and not (self.cycles and self.cycles[-1].locked):
-                continue
-            cycle = self.build(sorted(pending))
+        polling = bool(os.environ.get("WATCHFILES_FORCE_POLLING"))
+        with RustNotify(paths, False, polling, 300, True, False) as notify:
+            print(f"news_archive watch: watching {', '.join(paths)} (Ctrl-C to stop)", flush=True)
+            cycle = self.build()
             _log_cycle(cycle, report)
-            if not cycle.locked:
-                pending.clear()
+            pending: set[str] = set()
+            while True:
+                raw = notify.watch(60_000, self.debounce_ms, int(RETRY_SECONDS * 1000), stop)
+                if raw in ("signal", "stop"):  # Ctrl-C, or told to stop
+                    return
+                if raw != "timeout":
+                    pending |= {path for change, path in raw if keep(Change(change), path)}
+                if not pending and not self.cycles[-1].locked:
+                    continue
+                cycle = self.build(sorted(pending))
+                _log_cycle(cycle, report)
+                if not cycle.locked:
+                    pending.clear()
 
 
 class WatchFilter:
