@@ -638,7 +638,7 @@ def watch_visibility(archive: Archive, log: Any = print) -> Build:
     visible = max(since["page"], since["every_list"], since["whoosh_found"])
     phases = {k: round(v, 2) for k, v in since.items()}
     log(f"N={archive.n}: watch: one new dump visible (page, {len(lists)} lists, Whoosh) in {visible:.1f} s; "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in since.items()))
+        + ", ".join(f"{k} {v:.1f} s" if v == v else f"{k}: does not list it" for k, v in since.items()))
     log(f"N={archive.n}: watch: the cycle took {cycle_cpu:.1f} CPU-s in the watcher (NER workers included), "
         f"load {_loadavg()}")
     run = Run(visible, cycle_cpu, peak.rss, 0 if cycle.get("ok") else 1, text, peak.pss)
