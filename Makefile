@@ -16,10 +16,11 @@ WORK ?= var
 PELICAN_OPTS ?=
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras
 
-.PHONY: help venv html publish serve devserver test test-fast lint reindex bench clean lock docs
+.PHONY: help venv html watch publish serve devserver test test-fast lint reindex bench clean lock docs
 
 help:
 	@echo "make html       convert content/dumps/ and build the site into $(OUTPUT)/ (STRICT=1: fail on rejected dumps)"
+	@echo "make watch      build, then rebuild in the same process on every change under content/ (Ctrl-C stops)"
 	@echo "make test       run the whole test suite"
 	@echo "make serve      serve $(OUTPUT)/ and the search service on http://$(HOST):$(PORT)/"
 	@echo "make reindex    rebuild the search index from scratch"
@@ -53,6 +54,11 @@ venv: $(STAMP)
 html: $(STAMP)
 	$(PYTHON) -m pelican content -s $(SETTINGS) -o $(OUTPUT) $(PELICAN_OPTS)
 	$(PYTHON) -m news_archive report --work $(WORK) $(if $(STRICT),--strict)
+
+# One long-running build: the first build, then one per burst of changes, in one process
+# that keeps the loaded NER model and the other pure tables (plugins/news_archive/watch.py).
+watch: $(STAMP)
+	$(PYTHON) -m news_archive watch --settings $(SETTINGS) --output $(OUTPUT)
 
 publish: $(STAMP)
 	$(PYTHON) -m pelican content -s publishconf.py $(PELICAN_OPTS)

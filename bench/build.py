@@ -511,6 +511,141 @@ def measure(n: int, root: Path, timeout: float, ner_processes: int, log: Any = p
     return builds
 
 
+# --- watch mode: one new story, until it is visible -------------------------------------
+
+
+def _newest_cycle(work: Path) -> dict[str, Any]:
+    return _load(work / "watch.json")
+
+
+def _wait_cycle(work: Path, number: int, proc: subprocess.Popen, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the watcher exited ({proc.returncode})")
+        status = _newest_cycle(work)
+        if status.get("number", 0) >= number:
+            return status
+        time.sleep(0.05)
+    raise RuntimeError(f"no watch cycle {number} within {timeout:.0f} s")
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process and its waited-for children (/proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _listing(output: Path, url: str) -> dict[str, float]:
+    """Every HTML file that links to ``url``, with its modification time."""
+    href = re.compile(r"""href\s*=\s*["'](?:\.\./)*/?""" + re.escape(url.strip("/")) + r"""/?["']""")
+    found = {}
+    for path in output.rglob("*.html"):
+        rel = path.relative_to(output).as_posix()
+        if rel == url.strip("/") + "/index.html":
+            continue
+        if href.search(path.read_text(encoding="utf-8", errors="replace")):
+            found[rel] = path.stat().st_mtime
+    return found
+
+
+def watch_visibility(archive: Archive, log: Any = print) -> Build:
+    """``news-archive watch`` on a built archive (the first cycle settles it), the search
+    service beside it, then one new dump dropped in: seconds from the dump's write until its
+    page is written, until the home page, its section front and its tag pages list it
+    (each file's mtime: writes are atomic renames), until the running service's Whoosh index
+    finds it (polled every 50 ms), and, separately, until the static (Pagefind) index is
+    rewritten and until the cycle ends."""
+    import urllib.parse
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support import start_service, stop, write_settings_file
+
+    settings = {"PATH": str(archive.content), "NEWS_ARCHIVE_WORK_DIR": str(archive.work),
+                "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_PROGRESS": False,
+                "NEWS_ARCHIVE_NER_PROCESSES": archive.ner_processes, **archive.settings}
+    cmd = [PYTHON, "-m", "news_archive", "watch", "--settings", str(ROOT / "pelicanconf.py"),
+           "--output", str(archive.output), "--debounce-ms", "100"]
+    for key, value in settings.items():
+        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    (archive.work / "watch.json").unlink(missing_ok=True)
+    log_path = archive.site / f".watch-log-{time.time_ns()}"
+    with open(log_path, "w", encoding="utf-8") as out:
+        watcher = subprocess.Popen(cmd, cwd=archive.site, env=archive.env(), stdout=out, stderr=subprocess.STDOUT)
+        service = None
+        try:
+            first = _wait_cycle(archive.work, 1, watcher, archive.timeout)
+            log(f"N={archive.n}: watch: first cycle (settling) {first.get('seconds', 0):.1f} s")
+            service = start_service(write_settings_file(archive.site / "watchconf.py", archive.content,
+                                                        archive.output, archive.work),
+                                    archive.output, archive.site, quiet=True)
+            added = archive.n
+            while (archive.dumps / synth.dump_name(added)).exists():
+                added += 1
+            rec = synth.record(added, archive.corpus)
+            words = [w for w in re.findall(r"[A-Za-z]{4,}", rec.headline)][:6]
+            query = "/search.json?" + urllib.parse.urlencode({"q": " ".join(words)})
+            with PeakMemory(watcher.pid) as peak:
+                cpu_before = _process_cpu_seconds(watcher.pid)
+                dropped = time.time()
+                synth.write_dumps(added + 1, archive.dumps, archive.corpus, start=added)
+                url, found, ended = "", 0.0, 0.0
+                while not found and not (ended and time.time() > ended + 30):  # 30 s after the cycle: not found
+                    if watcher.poll() is not None:
+                        raise RuntimeError(f"the watcher exited ({watcher.returncode})")
+                    if not ended and _newest_cycle(archive.work).get("number", 0) >= 2:
+                        ended = time.time()
+                    if not url:  # the report is written at the start of the cycle, with the new URL
+                        url = next((e.get("url", "") for e in _load(archive.work / "report.json").get("dumps", [])
+                                    if e.get("path") == synth.dump_name(added) and e.get("status") == "converted"), "")
+                    if url:
+                        try:
+                            with urllib.request.urlopen(service.url + query, timeout=5) as resp:
+                                results = json.loads(resp.read()).get("results", [])
+                            if any(r.get("url", "").rstrip("/").endswith(url.strip("/")) for r in results):
+                                found = time.time()
+                        except OSError:
+                            pass
+                    if not found:
+                        time.sleep(0.05)
+                cycle = _wait_cycle(archive.work, 2, watcher, archive.timeout)
+                cycle_cpu = _process_cpu_seconds(watcher.pid) - cpu_before
+        finally:
+            if service is not None:
+                stop(service.proc)
+            stop(watcher)
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    log_path.unlink()
+    if not url:
+        raise RuntimeError(f"the new dump {synth.dump_name(added)} was not converted:\n{text[-4000:]}")
+    page = archive.output / url.strip("/") / "index.html"
+    lists = _listing(archive.output, url)
+    bundle = [p.stat().st_mtime for p in (archive.output / "pagefind").rglob("*") if p.is_file()]
+    since = {
+        "page": page.stat().st_mtime - dropped,
+        "home": lists["index.html"] - dropped if "index.html" in lists else float("nan"),
+        "section_front": max((t for p, t in lists.items() if p.startswith("section/")), default=float("nan")) - dropped,
+        "tag_pages": max((t for p, t in lists.items() if p.startswith("tag/")), default=float("nan")) - dropped,
+        "every_list": max(lists.values(), default=float("nan")) - dropped,
+        "whoosh_found": found - dropped if found else float("nan"),
+        "static_index": max(bundle, default=float("nan")) - dropped,
+        "cycle_end": cycle.get("finished", float("nan")) - dropped,
+    }
+    visible = max(since["page"], since["every_list"], since["whoosh_found"])
+    phases = {k: round(v, 2) for k, v in since.items()}
+    log(f"N={archive.n}: watch: one new dump visible (page, {len(lists)} lists, Whoosh) in {visible:.1f} s; "
+        + ", ".join(f"{k} {v:.1f} s" if v == v else f"{k}: does not list it" for k, v in since.items()))
+    log(f"N={archive.n}: watch: the cycle took {cycle_cpu:.1f} CPU-s in the watcher (NER workers included), "
+        f"load {_loadavg()}")
+    run = Run(visible, cycle_cpu, peak.rss, 0 if cycle.get("ok") else 1, text, peak.pss)
+    extra = {"lists": sorted(lists), "cycle": cycle, "watch_first_cycle_seconds": first.get("seconds")}
+    return Build("watch: new story visible", archive.n, run, check_output(archive.output), phases, extra)
+
+
 # --- NER throughput ------------------------------------------------------------------
 
 
@@ -693,6 +828,12 @@ def targets(builds: list[Build]) -> list[str]:
                 if key in inc.extra:
                     out.append(f"N={n:,}: --verify, incremental {key.replace('_', ' ')}: "
                                f"{len(inc.extra[key])} files (target 0)")
+        seen = by.get((n, "watch: new story visible"))
+        if seen:
+            bound = 5 if n <= 2000 else 15
+            out.append(f"N={n:,}: watch, one new story visible (page, lists, Whoosh) in {seen.run.seconds:.1f} s "
+                       f"(target ≤ {bound} s): {'met' if seen.run.seconds <= bound else 'NOT met'}; "
+                       f"static index rewritten after {seen.phases.get('static_index', float('nan')):.1f} s")
         broken = sum(len(b.check.broken) for b in builds if b.n == n)
         out.append(f"N={n:,}: broken internal links in all builds: {broken} (target 0)")
     small = [n for n in sizes if (n, "cold") in by]
@@ -777,6 +918,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify", action="store_true",
                         help="after the incremental build, render every page again and compare every "
                              "output file (on with --quick)")
+    parser.add_argument("--watch", action="store_true",
+                        help="then run `news-archive watch` on the archive, drop one new dump and time until "
+                             "its page, its lists and the search service show it (with --keep --resume: only "
+                             "this, on the kept archive)")
     args = parser.parse_args(argv)
     settings = {name: json.loads(value) for name, value in (s.split("=", 1) for s in args.setting)}
     if not synth.available():
@@ -802,7 +947,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     builds: list[Build] = []
     for n in sizes:
-        if args.keep and args.resume:
+        def watched(root: Path, n: int = n) -> list[Build]:
+            if not args.watch:
+                return []
+            archive = Archive(n, root, args.timeout, args.ner_processes, settings=settings)
+            return [watch_visibility(archive, log=lambda s: print(s, flush=True))]
+
+        if args.keep and args.resume and args.watch:
+            builds += watched(args.keep / f"n{n}")
+        elif args.keep and args.resume:
             builds += resume(n, args.keep / f"n{n}", args.timeout, args.ner_processes,
                              log=lambda s: print(s, flush=True), verify=args.verify, profile=args.profile,
                              settings=settings)
@@ -812,11 +965,13 @@ def main(argv: list[str] | None = None) -> int:
             root.mkdir(parents=True)
             builds += measure(n, root, args.timeout, args.ner_processes, log=lambda s: print(s, flush=True),
                               verify=args.verify or args.quick, profile=args.profile, settings=settings)
+            builds += watched(root)
         else:
             with tempfile.TemporaryDirectory(prefix=f"bench-build-{n}-") as tmp:
                 builds += measure(n, Path(tmp), args.timeout, args.ner_processes,
                                   log=lambda s: print(s, flush=True), verify=args.verify or args.quick,
                                   profile=args.profile, settings=settings)
+                builds += watched(Path(tmp))
     print()
     print(table(builds))
     print()

@@ -8,6 +8,7 @@ Commands (their JSON output is a contract: fields are only ever added):
 ``review``          the entities most likely wrong, each with its fix for content/entities.toml
 ``serve``           the built site plus the search service (waitress)
 ``reindex``         rebuild the search index from scratch (used by ``make reindex``)
+``watch``           build, then rebuild in the same process on every change (``make watch``)
 """
 
 from __future__ import annotations
@@ -228,6 +229,22 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from pelican.log import init as init_logging
+
+    from .watch import WatchSession
+
+    init_logging(level=args.log_level)
+    overrides: dict[str, Any] = {name: json.loads(value) for name, value in (s.split("=", 1) for s in args.setting)}
+    if args.output:
+        overrides["OUTPUT_PATH"] = args.output
+    try:
+        WatchSession(args.settings, overrides, debounce_ms=args.debounce_ms).run()
+    except KeyboardInterrupt:  # Ctrl-C during a cycle: its lock went with its build (watch.py)
+        print("news_archive watch: stopped", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="news_archive", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -268,6 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("reindex", help="rebuild the site with a full search re-index")
     p.add_argument("--settings", default="pelicanconf.py")
     p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("watch", help="build, then rebuild in this process on every change under content/")
+    p.add_argument("--settings", default="pelicanconf.py")
+    p.add_argument("--output", default=None, help="output folder (default: the settings' OUTPUT_PATH)")
+    p.add_argument("-e", "--setting", action="append", default=[], metavar="NAME=JSON",
+                   help="override a setting, as pelican -e does (repeatable)")
+    p.add_argument("--debounce-ms", type=int, default=200,
+                   help="quiet milliseconds that end a burst of file events (default 200)")
+    p.add_argument("--log-level", type=int, default=30, help="Pelican's log level (default 30, warnings)")
+    p.set_defaults(func=cmd_watch)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -15,7 +15,12 @@ It holds what one step of the build hands to a later one:
   handed over in memory instead of being parsed back from ``<work>/entities.json``;
 * the ledger of files written (for the sitemap and the stale-page pruning) and the
   timing log (``ledger.Timings``);
-* the render memo of the skipping writer and the feed memo.
+* the render memo of the skipping writer and the feed memo;
+* the watch session (``watch.WatchSession``) when the build is one cycle of
+  ``news-archive watch``: what lives from one cycle to the next.  The watcher hands it
+  over in the settings under :data:`WATCH_KEY`, and :meth:`Build.start` moves it into
+  the build, out of the settings, so no page digest, template context or pickled cache
+  sees it; every cycle still gets a fresh ``Build``.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ if TYPE_CHECKING:
     from .feeds import FeedMemo
     from .skipping_writer import RenderMemo
     from .story import Story
+    from .watch import WatchSession
 
 # The settings key the build is kept under.  Upper case, so templates' context priming
 # skips it like any setting; the page and feed digests leave it out (fingerprints).
 BUILD_KEY = "_NEWS_ARCHIVE_BUILD"
+# The settings key a watcher hands its session over in, until ``Build.start`` takes it.
+WATCH_KEY = "_NEWS_ARCHIVE_WATCH"
 
 
 class Build:
@@ -48,6 +56,7 @@ class Build:
         self.timings = Timings()
         self.render_memo: RenderMemo | None = None
         self.feed_memo: FeedMemo | None = None
+        self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
 
     @classmethod
     def start(cls, settings: dict[str, Any]) -> Build:

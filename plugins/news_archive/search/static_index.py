@@ -184,8 +184,31 @@ async def _write_pagefind(records: list[dict[str, Any]], target: Path) -> None:
         for start in range(0, len(records), BATCH):
             await asyncio.gather(*(index.add_custom_record(**rec) for rec in records[start:start + BATCH]))
         await index.write_files(str(target))
+        await _written(target)
     finally:
         await service.close()
+
+
+async def _written(target: Path, seconds: float = 30) -> None:
+    """Wait until the bundle Pagefind was told to write is all there.
+
+    ``write_files`` answers before the binary has finished writing its last files (the
+    entry file, the language's WebAssembly): closing the service then killed it mid-write,
+    and about one build in ten left ``pagefind-entry.json`` or ``wasm.*.pagefind`` empty
+    (a static search that never loads).  Written means: the entry file parses, every
+    WebAssembly file it names exists, and no file of the bundle is empty."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            entry = json.loads((target / "pagefind-entry.json").read_text(encoding="utf-8"))
+            wasm = [f"wasm.{lang['wasm']}.pagefind" for lang in entry["languages"].values() if lang.get("wasm")]
+            if all((target / name).is_file() for name in wasm) and \
+                    all(p.stat().st_size for p in target.rglob("*") if p.is_file()):
+                return
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        await asyncio.sleep(0.01)
+    raise RuntimeError(f"pagefind did not finish writing {target} within {seconds:.0f} s")
 
 
 def _run(coro: Any) -> Any:

@@ -1,0 +1,156 @@
+"""``news-archive watch`` writes what a one-shot build of the same dumps writes, cycle after cycle.
+
+A real watcher (the console command, in a process of its own, watching the folder with
+watchfiles) and a twin tree built by one-shot ``pelican`` runs go through the same steps:
+the first build, a dump added (with a broken one beside it), a dump changed, a dump
+removed.  After each step every output file of the two trees is compared byte for byte.
+
+The twin is a one-shot *incremental* build (each step builds on the last), because that
+is what the watcher is: whether incremental equals from-scratch is checked elsewhere
+(bench/build.py --verify and the incremental tests).
+
+Then the build lock: with another build holding the work folder's lock, a cycle is
+refused and said to be, and is run once the lock is free, with no new change.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, build_site
+from news_archive import buildlock
+from support import BUILD_ENV, SAMPLE_DUMPS, SEED, stop
+
+SIDECAR = ROOT / "tests" / "data" / "dumps" / "sidecar"
+
+
+# Pagefind 1.5.2 writes its filter chunks in an order of its own that changes from one
+# process to the next (a Rust hash map): two one-shot builds of the same dumps differ in
+# those chunks, in the meta and entry files that name them by hash, and in the facet byte
+# count search/index.html quotes.  Those are compared by what they hold, not byte for byte.
+FILTER_NAMED = re.compile(r"^pagefind/(filter/[^/]+\.pf_filter|pagefind\.[^/]+\.pf_meta|pagefind-entry\.json)$")
+FACET_BYTES = re.compile(rb'data-facet-bytes="\d+"')
+
+
+def output_files(output: Path) -> dict[str, bytes]:
+    """Every output file's bytes, Pagefind's filter chunks (see FILTER_NAMED) pooled into one
+    entry of what they hold: their decoded bytes, each chunk's sorted, in sorted order."""
+    files, filters = {}, []
+    for p in sorted(output.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(output).as_posix()
+        if FILTER_NAMED.match(rel):
+            data = gzip.decompress(p.read_bytes()) if p.suffix.startswith(".pf_") else p.read_bytes()
+            filters.append(bytes(sorted(data)) if p.suffix == ".pf_filter" else b"")
+            continue
+        files[rel] = FACET_BYTES.sub(b"", p.read_bytes()) if rel == "search/index.html" else p.read_bytes()
+    files["pagefind filter chunks"] = b"|".join(sorted(filters))
+    return files
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    left, right = output_files(a), output_files(b)
+    out = [f"only watched: {p}" for p in sorted(left.keys() - right.keys())]
+    out += [f"only one-shot: {p}" for p in sorted(right.keys() - left.keys())]
+    out += [f"differs: {p}" for p in sorted(left.keys() & right.keys()) if left[p] != right[p]]
+    return out
+
+
+class Watcher:
+    """``python -m news_archive watch`` on a tree, and the cycles it reports in watch.json."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.status = root / "var" / "watch.json"
+        settings = {"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(root / "var"),
+                    "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_PROGRESS": False}
+        cmd = [sys.executable, "-m", "news_archive", "watch", "--settings", str(ROOT / "pelicanconf.py"),
+               "--output", str(root / "output"), "--debounce-ms", "100"]
+        for key, value in settings.items():
+            cmd += ["-e", f"{key}={json.dumps(value)}"]
+        self.log = open(root / "watch.log", "w", encoding="utf-8")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, cwd=root, env={**os.environ, **BUILD_ENV}, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+    def cycle(self, number: int, seconds: float = 120, exact: bool = True) -> dict:
+        """Wait for cycle ``number`` (or, not ``exact``, any later one) to be reported; its status."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"the watcher exited:\n{self.text()}"
+            try:
+                status = json.loads(self.status.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                status = {}
+            if status.get("number", 0) >= number:
+                assert status["number"] == number or not exact, f"cycle {number} was followed by more:\n{self.text()}"
+                return status
+            time.sleep(0.1)
+        raise AssertionError(f"no cycle {number} within {seconds} s:\n{self.text()}")
+
+    def text(self) -> str:
+        self.log.flush()
+        return (self.root / "watch.log").read_text(encoding="utf-8")
+
+    def stop(self) -> None:
+        stop(self.proc)
+        self.log.close()
+
+
+def test_watch_cycles_write_what_one_shot_builds_write(tmp_path: Path) -> None:
+    watched, oneshot = tmp_path / "watched", tmp_path / "oneshot"
+    for root in (watched, oneshot):
+        shutil.copytree(SIDECAR, root / "content" / "dumps")
+    watcher = Watcher(watched)
+    try:
+        assert watcher.cycle(1)["ok"]
+        build_site(oneshot)
+        assert differences(watched / "output", oneshot / "output") == []
+
+        steps = {
+            "a dump added, and a broken one": lambda d: (shutil.copy2(SAMPLE_DUMPS / SEED, d / SEED),
+                                                         (d / "broken.json").write_text("{not json", "utf-8")),
+            "a dump changed": lambda d: (d / "second-story.txt").write_text(
+                (d / "second-story.txt").read_text("utf-8") + "\nThe statistics office will publish revised "
+                "figures for the whole year in February, officials said.\n", "utf-8"),
+            "a dump removed": lambda d: ((d / "wire-story.txt").unlink(), (d / "wire-story.txt.meta.json").unlink()),
+        }
+        for number, (step, change) in enumerate(steps.items(), start=2):
+            change(watched / "content" / "dumps")
+            status = watcher.cycle(number)
+            assert status["ok"], (step, status)
+            change(oneshot / "content" / "dumps")
+            site = build_site(oneshot)
+            assert status["counts"] == site.report["counts"], step
+            assert differences(watched / "output", oneshot / "output") == [], step
+        assert status["counts"]["rejected"] == 1  # the broken dump: reported, the watcher goes on
+        assert "rejected  broken.json" in watcher.text()
+
+        # Another build holds the lock: the cycle is refused, then run once the lock is free.
+        work = str(watched / "var")
+        lock = subprocess.Popen([sys.executable, "-c", "import sys, time; from news_archive import buildlock; "
+                                 f"buildlock.acquire({work!r}); print('held', flush=True); time.sleep(60)"],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert lock.stdout.readline().strip() == "held"
+            (watched / "content" / "dumps" / "second-story.txt").unlink()
+            refused = watcher.cycle(5)
+            assert refused["locked"] and not refused["ok"] and f"pid {lock.pid}" in refused["error"]
+        finally:
+            stop(lock)
+        retried = watcher.cycle(6, exact=False)
+        while not retried["ok"]:  # refused again while the lock was being let go
+            retried = watcher.cycle(retried["number"] + 1, exact=False)
+        assert retried["changes"] == refused["changes"]  # the change waited, was not lost
+        assert retried["counts"]["converted"] == status["counts"]["converted"] - 1
+        assert buildlock.holder(buildlock.lock_path(work)) == str(watcher.proc.pid)
+    finally:
+        watcher.stop()
