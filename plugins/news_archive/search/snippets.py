@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from itertools import islice
 
 from .schema import spell_analyzer, text_analyzer
 
@@ -35,12 +34,6 @@ def folded(word: str) -> str:
     """The form of one word as the spelling field indexes it."""
     toks = [t.text for t in _SPELL(word)]
     return toks[0] if len(toks) == 1 else ""
-
-
-@lru_cache(maxsize=4096)
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Whole words (maximal runs of ``\\w``, as ``_WORD`` finds them) equal to one of ``words``."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
 def _snap_start(text: str, pos: int) -> int:
@@ -71,13 +64,10 @@ def make_snippet(text: str, terms: set[str] | frozenset[str], *, spelling: bool 
         return ""
     key = folded if spelling else stem_of
     scan = text[:SCAN_CHARS]
-    # The distinct words are listed in C and only they are looked up; then only the
-    # matching ones are found again with their positions (every word's match object, and
-    # its lookup, was most of a snippet's time).
-    surfaces = tuple(sorted(w for w in set(_WORD.findall(scan)) if (k := key(w.lower())) and k in terms))
-    if not surfaces:
+    hits = [(m.start(), m.end(), k) for m in _WORD.finditer(scan)
+            if (k := key(m.group().lower())) and k in terms][:300]
+    if not hits:
         return ""
-    hits = [(m.start(), m.end(), key(m.group().lower())) for m in islice(_words_pattern(surfaces).finditer(scan), 300)]
     span = max(width // passages, 60)
     # Best windows: most distinct terms, then most hits, earliest first.
     windows = []
