@@ -293,11 +293,13 @@ def load_run(root: Path, qs: list[str], seconds: int, workers: int, cache: int |
               f"p50 {steady['p50_ms']:.0f} ms, p99 {steady['p99_ms']:.0f} ms, "
               f"errors {steady['socket_errors'] + steady['non_2xx']} ({steady['requests']:,} requests)")
         # The same while rebuilds swap in new generations (changed articles → new generation).
-        swapper = subprocess.Popen([sys.executable, __file__, "--swap", str(root), "--swap-seconds",
-                                    str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        swapper = subprocess.Popen(["nice", "-n", str(SWAP_NICE[0]), sys.executable, __file__, "--swap", str(root),
+                                    "--swap-seconds", str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                   text=True)
         during = run_wrk(url, script, seconds)
         swaps = swapper.communicate(timeout=seconds * 10 + 900)[0].strip()
-        print(f"load during index swaps ({swaps}): {during['rps']:.0f} req/s, "
+        niced = f", the rebuild at nice +{SWAP_NICE[0]}" if SWAP_NICE[0] else ""
+        print(f"load during index swaps ({swaps}{niced}): {during['rps']:.0f} req/s, "
               f"p50 {during['p50_ms']:.0f} ms, p99 {during['p99_ms']:.0f} ms, "
               f"errors {during['socket_errors'] + during['non_2xx']} ({during['requests']:,} requests)")
     finally:
@@ -323,6 +325,7 @@ def swap_loop(root: Path, seconds: int) -> None:
 
 STATIC_QUERIES_PER_SIZE = 30
 GZIP_HOST = [False]  # set from --gzip-host (a one-run switch, read by browse_static)
+SWAP_NICE = [0]  # set from --swap-nice (read by load_run)
 PERSON = re.compile(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b")
 
 
@@ -505,10 +508,14 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=0, help="`serve --workers` for the load runs (0: one per core)")
     ap.add_argument("--index-root", default=None,
                     help="build the big index here and keep it; reused as it is when already built")
+    ap.add_argument("--swap-nice", type=int, default=0,
+                    help="run the rebuilds that swap the index at this nice increment (a rebuild on a serving "
+                         "machine would be niced: the service then keeps the cores it needs)")
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
     GZIP_HOST[0] = args.gzip_host
+    SWAP_NICE[0] = args.swap_nice
     if args.swap:
         swap_loop(Path(args.swap), args.swap_seconds)
         return 0

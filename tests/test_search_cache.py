@@ -41,15 +41,20 @@ def test_the_same_request_is_answered_again_from_the_generation_it_was_computed_
     assert answer(app, "q=flood&size=5")["total"] == 1 and len(gen.answers) == 2  # another request
 
 
-def test_a_published_generation_answers_at_once_with_nothing_kept_from_the_old_one(tmp_path: Path):
+def test_a_published_generation_answers_once_it_is_ready_with_nothing_kept_from_the_old_one(tmp_path: Path):
     write_index(tmp_path, {"/news/flood/": "The river flooded the valley.", "/news/fire/": "A fire in the hills."})
     app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=10)
     assert [r["url"] for r in answer(app, "q=flood")["results"]] == ["/news/flood/"]
     write_index(tmp_path, {"/news/flood/": "The river flooded the valley.", "/news/fire/": "A fire in the hills.",
                            "/news/dam/": "The dam held back the flood."})
+    # The request that notices the new generation is answered from the old one, whole.
+    assert {r["url"] for r in answer(app, "q=flood")["results"]} in ({"/news/flood/"},
+                                                                      {"/news/flood/", "/news/dam/"})
+    gen = app.index.wait()
+    assert gen is not None and gen.path == str((tmp_path / "index").resolve())
     urls = {r["url"] for r in answer(app, "q=flood")["results"]}
     assert urls == {"/news/flood/", "/news/dam/"}, "the answer of the replaced generation was given again"
-    assert len(app.index.get().answers) == 1
+    assert len(app.index.get().answers) == 1  # warmed with the recent request, computed over the new index
 
 
 def test_no_answer_is_kept_when_the_cache_is_off(tmp_path: Path):

@@ -86,7 +86,9 @@ def test_incremental_build_writes_only_new_changed_and_removed_articles(site: Si
     after = stats(site)
     assert (after["added"], after["changed"], after["removed"]) == (1, 1, 1)
     assert generation(site) != before
-    # The running service sees the new generation without a restart.
+    # The running service sees the new generation without a restart, once it has opened and
+    # warmed it in the background (the old one answers meanwhile).
+    app.index.wait()
     assert len(search(app, "zeppelin")) == 1
     assert search(app, "stadium") == []
     assert len(search(app, "judge")) == 1

@@ -80,8 +80,9 @@ def _search(gen: Generation, req: SearchRequest, base: str, pq: ParsedQuery, out
             q, docs, fuzzy = fallback(s, pq.text, out, filterq, budget, gen.terms)
         out.total = len(docs)
         out.pages = min(-(-len(docs) // req.size), MAX_PAGE)
+        narrow = req.narrowing(base)
         out.facets = {
-            name: [dict(item, url=req.url(base, filters=[*req.filters, (name, item["value"])]),
+            name: [dict(item, url=narrow(name, item["value"]),
                         active=(name, item["value"]) in req.filters) for item in items]
             for name, items in gen.facets.count(docs).items() if items
         }

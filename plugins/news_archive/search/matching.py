@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 
 from .schema import EXACT_FIELDS
 
@@ -152,26 +152,40 @@ def matched(searcher: Any, q: Any, filt: Filter, budget: Budget | None = None,
     return docs
 
 
-class _Limited(TimeLimitCollector):
-    """Whoosh's time-limit collector, also checked on each collected document: under a
-    ``FilterCollector`` (a filtered search) its own loop never runs."""
+class _Limited(WrappingCollector):
+    """Stops a search past its deadline, checked between collected documents.
+
+    Whoosh's ``TimeLimitCollector`` started a timer thread for every search (a thread start,
+    then its cancel and join: a tenth of a search's CPU time at 20,000 stories); comparing
+    the clock every 256 documents costs nothing and stops as soon.  Its own loop never
+    runs under a ``FilterCollector`` (a filtered search), so ``collect`` checks too."""
+
+    def __init__(self, child: Any, deadline: float) -> None:
+        self.child = child
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child, deadline = self.child, self.deadline
+        for i, sub_docnum in enumerate(child.matches()):
+            if not i & 255 and time.monotonic() > deadline:
+                raise TimeLimit
+            child.collect(sub_docnum)
+        if time.monotonic() > deadline:
+            raise TimeLimit
 
     def collect(self, sub_docnum: int) -> Any:
-        if self.timedout:
+        if time.monotonic() > self.deadline:
             raise TimeLimit
         return self.child.collect(sub_docnum)
 
 
 def top(searcher: Any, q: Any, budget: Budget, filter: set[int] | None = None, **kwargs: Any) -> Any:
-    """``searcher.search`` within the budget (on a timer thread: a signal cannot be used
-    outside the main thread, where waitress answers)."""
-    limited = _Limited(searcher.collector(**kwargs), timelimit=max(budget.left(), 0.01), use_alarm=False)
+    """``searcher.search`` within the budget (checked in the collecting loop: a signal cannot
+    be used outside the main thread, where waitress answers)."""
+    limited = _Limited(searcher.collector(**kwargs), budget.deadline)
     collector = FilterCollector(limited, allow=filter) if filter is not None else limited
     try:
         searcher.search_with_collector(q, collector)
     except TimeLimit:
         raise TooCostly from None
-    finally:
-        if limited.timer is not None:
-            limited.timer.cancel()
     return collector.results()

@@ -8,9 +8,10 @@ and deduplicated.  What was cut is told to the reader in ``notes``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote_plus, urlencode
 
 from .schema import EXACT_FIELDS
 
@@ -89,6 +90,20 @@ class SearchRequest:
 
     def url(self, base: str = "/search", **change: Any) -> str:
         return base + "?" + urlencode(self.params(**change))
+
+    def narrowing(self, base: str = "/search") -> Callable[[str, str], str]:
+        """``(name, value) → self.url(base, filters=[*self.filters, (name, value)])``, with
+        what every such link shares encoded once (an answer links each of its ~100 facet
+        values: a full ``urlencode`` for each was a few percent of a search)."""
+        params = self.params(filters=[*self.filters, ("", "")])
+        cut = 1 + len(self.filters)
+        head = base + "?" + urlencode(params[:cut]) + "&"
+        tail = "&" + urlencode(params[cut + 1:]) if len(params) > cut + 1 else ""
+
+        def url(name: str, value: str) -> str:
+            return head + quote_plus(name) + "=" + quote_plus(value) + tail
+
+        return url
 
 
 def _int(value: str, default: int, lo: int, hi: int) -> int:

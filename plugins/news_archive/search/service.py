@@ -21,6 +21,8 @@ import json
 import logging
 import os
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,10 @@ __all__ = ["COSTLY_NOTE", "MAX_PAGE", "MAX_PAGE_SIZE", "DayTable", "Generation",
 log = logging.getLogger(__name__)
 FAILED_NOTE = "This query could not be searched as written; try fewer operators or plain words."
 StartResponse = Callable[..., Any]
+# Recent requests a new index generation answers before it serves (see _warm_generation).
+WARM_REQUESTS = 200
+WARM_REQUESTS_UNCACHED = 8
+WARM_SECONDS = 2.0
 
 
 def search(gen: Generation | None, req: SearchRequest, base: str = "/search") -> dict[str, Any]:
@@ -59,7 +65,10 @@ class SearchApp:
     def __init__(self, index_path: str, render_page: Callable[..., str],
                  fallback: Callable[..., Any] | None = None, base: str = "/search",
                  cache_size: int = 0) -> None:
-        self.index = IndexHandle(index_path, cache_size)
+        self.index = IndexHandle(index_path, cache_size, warm=self._warm_generation)
+        self.cache_size = cache_size
+        self._recent: OrderedDict[tuple[Any, ...], SearchRequest] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self.render_page = render_page
         self.fallback = fallback
         self.base = base
@@ -75,6 +84,31 @@ class SearchApp:
 
         threading.Thread(target=run, name="open-index", daemon=True).start()
 
+    def _remember(self, req: SearchRequest) -> None:
+        """Keep the request among the recent ones a new generation is warmed with."""
+        key = req.key()
+        with self._recent_lock:
+            self._recent[key] = req
+            self._recent.move_to_end(key)
+            while len(self._recent) > WARM_REQUESTS:
+                self._recent.popitem(last=False)
+
+    def _warm_generation(self, gen: Generation) -> None:
+        """Answer the most recent requests over a generation not yet serving (on the thread
+        that opened it): their terms are read, and with the answer cache on their answers are
+        ready for the readers who ask again.  Without a cache only a few are replayed (an
+        answer not kept would be searched twice)."""
+        with self._recent_lock:
+            recent = list(reversed(self._recent.values()))
+        if not self.cache_size:
+            recent = recent[:WARM_REQUESTS_UNCACHED]
+        deadline = time.monotonic() + WARM_SECONDS
+        for req in recent:
+            if time.monotonic() > deadline:
+                break
+            with contextlib.suppress(Exception):  # a failing query is logged when a reader asks it
+                engine.search(gen, req, self.base)
+
     def _generation(self) -> Generation | None:
         try:
             return self.index.get()
@@ -87,6 +121,7 @@ class SearchApp:
         """The search's answer; a query that fails inside Whoosh is logged (a bug to fix:
         tests/test_search_fuzz.py fails on the log line) and answered with no results and a
         note, never a 500: a reader's query is never a server error."""
+        self._remember(req)
         try:
             return engine.search(self._generation(), req, self.base)
         except Exception:

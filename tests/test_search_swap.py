@@ -1,0 +1,115 @@
+"""A rebuild publishing new index generations while readers search: every answer whole.
+
+A real index written by the indexer into a temporary folder, rebuilt again and again on
+one thread while others send requests through the real WSGI app.  Each generation holds
+stories only it has (their URLs name it), so an answer shows which generation computed
+it: every answer must come from exactly one generation (never a mix of two), never be a
+server error or a failed-query note, and a reader never sees an older generation after
+a newer one.  The request that notices a new generation is not the one that pays for
+opening it: the old one answers until the new one is open and warmed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+from news_archive.search import indexer
+from news_archive.search.schema import make_document
+from news_archive.search.service import FAILED_NOTE, SearchApp
+from test_search_service import call
+
+STORIES = 4
+_GEN = re.compile(r"^/news/gen(\d+)-\d+/$")
+
+
+def write_generation(work: Path, k: int) -> None:
+    docs = {}
+    for i in range(STORIES):
+        url = f"/news/gen{k}-{i}/"
+        doc = make_document(url=url, headline=f"Flood warning {i}", body="The river flooded the valley.",
+                            source="Reuters" if i % 2 else "AFP", tags=[f"round{k}"])
+        doc["content_hash"] = indexer.document_hash(doc)
+        docs[url] = doc
+    indexer.index_documents(work, docs, related_count=0)
+
+
+def generation_of(data: dict) -> int:
+    """The one generation an answer was computed on (fails on a mix)."""
+    found = {int(_GEN.match(r["url"]).group(1)) for r in data["results"]}
+    tags = {item["value"] for item in data["facets"].get("tag", [])}
+    assert len(found) == 1 and tags == {f"round{k}" for k in found}, f"an answer mixing generations: {data}"
+    assert data["total"] == STORIES and sum(i["count"] for i in data["facets"]["source"]) == STORIES
+    return found.pop()
+
+
+def test_every_answer_comes_whole_from_one_generation_while_rebuilds_swap_the_index(tmp_path: Path):
+    write_generation(tmp_path, 0)
+    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=50)
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    stop = threading.Event()
+    seen: list[list[int]] = [[] for _ in range(4)]
+    failures: list[str] = []
+
+    def reader(mine: list[int]) -> None:
+        queries = ["q=flood", "q=river+valley", "q=flood&source=AFP&size=50", "q=warning&sort=newest"]
+        i = 0
+        while not stop.is_set():
+            q = queries[i % len(queries)]
+            i += 1
+            status, _, body = call(app, "/search.json", q)
+            data = json.loads(body)
+            if status != "200 OK" or FAILED_NOTE in data["notes"]:
+                failures.append(f"{status} {data['notes']}")
+                continue
+            if "source=AFP" in q:
+                assert all(int(r["url"].rsplit("-", 1)[1].strip("/")) % 2 == 0 for r in data["results"])
+                continue
+            mine.append(generation_of(data))
+
+    threads = [threading.Thread(target=reader, args=(mine,)) for mine in seen]
+    for t in threads:
+        t.start()
+    try:
+        for k in range(1, 6):
+            write_generation(tmp_path, k)
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert not failures, failures[:3]
+    for mine in seen:
+        assert mine and mine == sorted(mine), "a reader was answered from an older generation after a newer one"
+    assert max(max(mine) for mine in seen) >= 4, "the new generations were never switched to"
+    assert app.index.wait().path == str((tmp_path / "index").resolve())
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 5
+
+
+def test_the_request_that_notices_a_new_generation_is_answered_from_the_open_one(tmp_path: Path):
+    write_generation(tmp_path, 0)
+    opened = threading.Event()
+    release = threading.Event()
+    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=50)
+    first_warm = app.index.warm
+
+    def slow_warm(gen):  # the new generation takes as long as the test wants to be ready
+        opened.set()
+        assert release.wait(30)
+        first_warm(gen)
+
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    app.index.warm = slow_warm
+    write_generation(tmp_path, 1)
+    started = time.monotonic()
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    assert opened.wait(30)
+    assert generation_of(json.loads(call(app, "/search.json", "q=river")[2])) == 0
+    assert time.monotonic() - started < 10, "a request waited for the new generation"
+    release.set()
+    gen = app.index.wait()
+    assert gen is not None and len(gen.answers) == 2, "the new generation was not warmed with the recent requests"
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 1
