@@ -26,6 +26,7 @@ from pathlib import Path
 from .names import key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
+DEMONYMS = Path(__file__).with_name("data") / "demonyms.txt"
 KINDS = ("award", "event", "work", "product", "genre", "index")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
@@ -92,6 +93,15 @@ TEAM_NAME = re.compile(
     r"Bulls|Rhinos|Lions|Falcons|Dragons|Scarlets|Ospreys|Blues|Reds|Hornets|Magpies|Saints)$"
 )
 _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
+# A row of a results table: the name starts the line and numbers fill the rest of it ("NEW YORK
+# 74 55 .574 -", "Leicestershire 12 6 2 4 0 183"): in wire copy that is a club's standing.
+_NUMBER_CELL = r"\s+(?:\d{1,3}|\d*\.\d+|\d+/\d+|-)"
+_TABLE_ROW_AFTER = re.compile(rf"(?:{_NUMBER_CELL})*?(?:\s+\d{{1,3}}\b)(?:{_NUMBER_CELL})+\s*$")
+# A results line: "Leeds 2 Arsenal 1", "Arsenal 1 , Chelsea 0": a name between a score and the next.
+_RESULT_AFTER = re.compile(r"\s+\d{1,2}\s*(?:$|[,;(]|\s+[A-Z])")
+_RESULT_BEFORE = re.compile(r"(?:^|\b\d{1,2}\s+|[,;]\s+)$")
+# A fixtures line: "CLEVELAND AT DETROIT", "Leeds v Arsenal": the first name is the visiting club.
+_FIXTURE_AFTER = re.compile(r"\s+(?:at|AT|At|v|vs|V)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*$")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 _SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
@@ -115,6 +125,10 @@ def cue(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
     if _PERSON_AFTER.match(after):
         return "person"
+    if not before.strip() and (_TABLE_ROW_AFTER.match(after) or _FIXTURE_AFTER.match(after)):
+        return "team"  # a line of a table or of fixtures
+    if _RESULT_AFTER.match(after) and _RESULT_BEFORE.search(before) and re.search(r"\d", text[start - 4:end + 4]):
+        return "team"
     if _AWARD_AFTER.match(after):
         return "award" if not _TEAM_AFTER.match(after) else ""
     if _SCORE_AFTER.match(after) or _TEAM_AFTER.match(after):
@@ -177,7 +191,21 @@ def known(name: str) -> bool:
     return key(name) in _load(TABLE)[0]
 
 
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    lines = DEMONYMS.read_text(encoding="utf-8").splitlines()
+    return frozenset(key(w) for w in lines if w.strip() and not w.startswith("#"))
+
+
+def is_demonym(name_key: str) -> bool:
+    """A nationality or people ("palestinian", "dutch", "kurds"): never a person, an
+    organisation or a place, whatever the model says ("Palestinian interests")."""
+    words = _demonyms()
+    return name_key in words or (name_key.endswith("s") and name_key[:-1] in words)
+
+
 def fingerprint() -> str:
-    """Hash of the shipped table and of this module (its cues): cached per-story results
-    depend on both."""
-    return hashlib.sha256((_load(TABLE)[1] + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()
+    """Hash of the shipped tables and of this module (its cues): cached per-story results
+    depend on them."""
+    return hashlib.sha256((_load(TABLE)[1] + DEMONYMS.read_text(encoding="utf-8")
+                           + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()

@@ -139,6 +139,8 @@ def clean_mention(
             label = kinds.MODEL_KINDS.get(raw_label)  # evidence that the name is no entity of ours
             if label is None:
                 return None
+    if label in ("person", "organisation", "place") and kinds.is_demonym(key(bare)) and not table.lookup(bare):
+        label = "group"  # "Palestinian interests", "the Dutch squad": a people, whatever the model says
     courtesy = title.casefold().rstrip(".") in COURTESY
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people
