@@ -108,7 +108,10 @@ def resolve_archive(
             name = name_of[k]
             if table.is_blocked(name) or k in weak:
                 continue
-            etype = type_of[k] if k in fixed or kinds.is_demonym(k) else _local_type(cand, type_of[k])
+            # A nationality, and a name the kinds table knows ("a friendly against World Cup
+            # holders Brazil"), keep the archive's type whatever one story's words suggest.
+            local = k not in fixed and not kinds.is_demonym(k) and not kinds.known(name)
+            etype = _local_type(cand, type_of[k]) if local else type_of[k]
             if evidence is not None:
                 _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
                 evidence[k]["plain_word"] = plain.get(k, 0)
@@ -237,7 +240,8 @@ def _mention_votes(m: Mention) -> list[tuple[str, float]]:
 def _cue(m: Mention) -> str:
     """The mention's context cue; a club's or a firm's name ("Manchester United", "Yukos Ltd") is one.  A country's
     team is the country (a place), so "beat France 18-17" says nothing about France."""
-    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "org" if kinds.ORG_NAME.match(m.form) else "")
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else
+                    "org" if kinds.ORG_NAME.match(m.form) or kinds.WEBSITE_NAME.match(m.form) else "")
     if cue == "team" and gazetteer.is_country(m.key):
         return ""
     return cue

@@ -266,6 +266,16 @@ def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:
     return cached
 
 
+def _club_nickname(name: str) -> str:
+    """The nickname that a club named "<place> <Nicknames>" is called by alone ("Los Angeles
+    Dodgers" → "Dodgers", "Glasgow Warriors" → "Warriors"), or ''."""
+    words = name.split()
+    last = words[-1] if len(words) >= 2 else ""
+    if len(last) < 4 or not last.endswith("s") or not last[0].isupper() or last.casefold() in GENERIC_WORDS:
+        return ""
+    return last if gazetteer.place_weight(key(" ".join(words[:-1]))) else ""
+
+
 def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) -> list[Mention]:
     """Document-level consistency: a name found once is found wherever else the text uses it."""
     count = Counter(m.key for m in mentions)
@@ -294,6 +304,8 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
             first = m.form.split()[0]
             firsts[first].add(m.key)
             after[first] = min(after.get(first, m.start), m.start)
+        elif m.label == "organisation" and m.full and _club_nickname(m.form):
+            offer(_club_nickname(m.form), m.key, "")  # "the Padres", after "San Diego Padres"
     for first, ks in firsts.items():  # "Glenn said", after "Glenn Campbell": one person of that first name
         if len(ks) == 1 and len(first) >= 3 and first[0].isupper() and first not in forms \
                 and not table.lookup(first) and not gazetteer.place_weight(key(first)) and not reject_reason(first):

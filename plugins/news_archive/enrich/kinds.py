@@ -58,6 +58,10 @@ _ORG_BEFORE = re.compile(
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
     r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
 )
+# A firm's stock ticker after its name: "IBM ( <IBM.N> )", "Apple (NASDAQ: AAPL)".
+_TICKER_AFTER = re.compile(r"\s*\(\s*(?:<[A-Z0-9.]{1,10}>|(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|ASX):\s*[A-Z.]{1,6})\s*\)")
+# "London-based Barclays", "the Chicago-based firm": a firm's seat before its name.
+_BASED_BEFORE = re.compile(r"\b[A-Z][\w.'-]*-based\s+(?:(?:the|The)\s+)?$")
 # "shares in Barclays", "chief executive of Yukos" (not "a stake in South Africa's bank").
 _ORG_OF_BEFORE = re.compile(
     r"\b(?:(?:shares|stake|stakes)\s+in|(?:chief executive|boss|takeover|subsidiary)\s+of|merger\s+with)\s+$"
@@ -66,8 +70,12 @@ _ORG_OF_BEFORE = re.compile(
 ORG_NAME = re.compile(
     r"^(?:[A-Z][\w&'.-]* )+(?:Ltd|Limited|Inc|Incorporated|plc|PLC|Corp|Corporation|LLP|LLC|GmbH|AG|NV|SA|"
     r"Holdings|Agency|Ministry|Council|Commission|Authority|Institute|Association|Foundation|Trust|"
-    r"Airlines|Airways|Motors|Industries|Group)\.?$"
+    r"Airlines|Airways|Motors|Industries|Group|Co|Company|Bureau|Administration|Department|Exchange|"
+    r"Organisation|Organization|Federation|Committee|Party|Partners|Securities|Insurance|Petroleum|"
+    r"Telecom|Communications|Systems|Technologies|Pharmaceuticals|Resources)\.?$"
 )
+# A website named by its address: "Breitbart.com", "Change.org" (the model takes some for people).
+WEBSITE_NAME = re.compile(r"^[A-Z][\w-]*\.(?:com|org|net|co\.uk|io|gov|news|tv)$", re.I)
 # A legal form after a firm's name ("Boeing Co.", "Yukos Ltd") names the same firm, never a
 # second body (unlike "Barclays Capital" or "HSBC Holdings", which are parts of a group).
 LEGAL_FORMS = frozenset({
@@ -137,7 +145,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "team"
     if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after):
         return "work"
-    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
+    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
+            or _BASED_BEFORE.search(before):
         return "org"
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
