@@ -92,7 +92,7 @@ def legal_form_of(short: str, full: str) -> bool:
 
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
-    r"revenues?|sales|staff|employees|workers|bosses|executives)\b"
+    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster)\b"
 )
 # Clubs named after their town: "Manchester United", "Leicester Tigers", "Glasgow Warriors".
 TEAM_NAME = re.compile(
