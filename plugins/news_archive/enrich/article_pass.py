@@ -266,6 +266,9 @@ def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:
     return cached
 
 
+_SHOUTING = re.compile(r"^[^a-z\n]*[A-Z]{3}[^a-z\n]*$", re.M)  # a line with capitals and no small letter
+
+
 def _club_nickname(name: str) -> str:
     """The nickname that a club named "<place> <Nicknames>" is called by alone ("Los Angeles
     Dodgers" → "Dodgers", "Glasgow Warriors" → "Warriors"), or ''."""
@@ -312,8 +315,9 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
             offer(first, next(iter(ks)), "")
     if not forms:
         return mentions
+    # "JONK" in a headline of capitals, after "Wim Jonk" in the body (only a text with such a line pays for it)
     shouted = {f.upper(): f for f in forms if len(f) >= 3 and f.upper() != f and f.upper() not in forms
-               and len(f.upper()) == len(f)}  # "JONK" in a headline of capitals, after "Wim Jonk" in the body
+               and len(f.upper()) == len(f)} if _SHOUTING.search(text) else {}
     pattern = re.compile(
         r"(?<![\w.\-])(?:" + "|".join(re.escape(f) for f in sorted([*forms, *shouted], key=len, reverse=True))
         + r")(?![\w\-])"
