@@ -26,7 +26,7 @@ from pathlib import Path
 from .names import key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
-DEMONYMS = Path(__file__).with_name("data") / "demonyms.txt"
+DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
 KINDS = ("award", "event", "work", "product", "genre", "index")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
@@ -202,8 +202,7 @@ def known(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _demonyms() -> frozenset[str]:
-    lines = DEMONYMS.read_text(encoding="utf-8").splitlines()
-    return frozenset(key(w) for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(key(w) for w in tomllib.loads(DEMONYMS.read_text(encoding="utf-8")).get("names", []))
 
 
 def is_demonym(name_key: str) -> bool:
