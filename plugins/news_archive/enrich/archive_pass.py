@@ -89,7 +89,7 @@ def resolve_archive(
         name = canonical.get(k) or _pick_display(displays[k]) or k
         name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
         type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
-                      or _choose_type(votes[k], k, k in titled))
+                      or ("group" if kinds.is_demonym(k) else "") or _choose_type(votes[k], k, k in titled))
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
@@ -108,7 +108,10 @@ def resolve_archive(
             name = name_of[k]
             if table.is_blocked(name) or k in weak:
                 continue
-            etype = type_of[k] if k in fixed else _local_type(cand, type_of[k])
+            # A nationality, and a name the kinds table knows ("a friendly against World Cup
+            # holders Brazil"), keep the archive's type whatever one story's words suggest.
+            local = k not in fixed and not kinds.is_demonym(k) and not kinds.known(name)
+            etype = _local_type(cand, type_of[k]) if local else type_of[k]
             if evidence is not None:
                 _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
                 evidence[k]["plain_word"] = plain.get(k, 0)
@@ -237,8 +240,9 @@ def _mention_votes(m: Mention) -> list[tuple[str, float]]:
 def _cue(m: Mention) -> str:
     """The mention's context cue; a club's or a firm's name ("Manchester United", "Yukos Ltd") is one.  A country's
     team is the country (a place), so "beat France 18-17" says nothing about France."""
-    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else "org" if kinds.ORG_NAME.match(m.form) else "")
-    if cue == "team" and gazetteer.is_country_or_region(m.key):
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else
+                    "org" if kinds.ORG_NAME.match(m.form) or kinds.WEBSITE_NAME.match(m.form) else "")
+    if cue == "team" and gazetteer.is_country(m.key):
         return ""
     return cue
 

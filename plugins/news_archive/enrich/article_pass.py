@@ -18,6 +18,7 @@ from .aliases import AliasTable
 from .mentions import GENERIC_WORDS, clean_mention, headline_end, split_span, title_before, titled_key
 from .names import PARTICLE_KEYS, acronym, is_acronym, is_display_honorific, key, person_variant, reject_reason
 from .resolve import EXTRA_LABELS, LABEL_TYPES, ArticleEntities, Candidate, Mention
+from .truecase import is_caps_line
 
 
 def resolve_article(
@@ -26,7 +27,10 @@ def resolve_article(
     """Per-article clean-up, merging and document-level consistency."""
     head_end = headline_end(text)
     mentions: list[Mention] = []
-    for raw_start, raw_end, label in ents:
+    slugs = [m.span(1) for m in _SLUG.finditer(text, 0, min(len(text), 2000))]
+    for raw_start, raw_end, label in _wire_spans(text, ents):
+        if any(a <= raw_start < b for a, b in slugs):
+            continue  # "BASEBALL - …", "SOCCER - …": the wire's desk, no name
         if label not in LABEL_TYPES and label not in EXTRA_LABELS:
             continue
         for start, end in split_span(text, raw_start, raw_end, label, table):
@@ -58,6 +62,43 @@ def resolve_article(
     return ArticleEntities(text, sents, head_end, candidates, acronyms)
 
 
+
+
+# A wire dateline: the place a story was filed from, alone on a line before the date
+# ("LONDON 1996-08-30", "ROTTERDAM 1996-08-26"), which the model often reads as one DATE.
+_DATELINE = re.compile(
+    r"^([A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){0,2})"
+    r"(?: \d{4}-\d{2}-\d{2}$|,? \((?:Reuters|AP|AFP|UPI)\) [-\u2013\u2014])",
+    re.M,
+)
+
+
+# A results line of wire copy: "Leeds 2 Arsenal 1", "Southampton 3 Derby County 1".
+_RESULT_LINE = re.compile(
+    r"^([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}) \d{1,2} ([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}) \d{1,2}[ \t]*$", re.M
+)
+# The desk a wire headline starts with: "SOCCER - ", "BASEBALL - ", "MOTOR RACING - ".
+_SLUG = re.compile(r"^([A-Z]{3,}(?: [A-Z]{3,})?) - ", re.M)
+
+
+def _wire_spans(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The model's spans, with what wire copy's layout says on top: the place of each dateline
+    no span names already, and the two clubs of each results line (in place of any span the
+    model put across them, "Southampton 3")."""
+    added: list[tuple[int, int, str]] = []
+    for m in _DATELINE.finditer(text, 0, min(len(text), 2000)):
+        s, e = m.span(1)
+        if not any(a < e and s < b and lab in LABEL_TYPES for a, b, lab in ents):
+            added.append((s, e, "GPE"))
+    if not re.search(r"\d[ \t]*$", text, re.M):  # no line ends in a score: no results line
+        return [*ents, *added]
+    for m in _RESULT_LINE.finditer(text):
+        added += [(*m.span(1), "ORG"), (*m.span(2), "ORG")]
+    if not added:
+        return ents
+    teams = [(a, b) for a, b, lab in added if lab == "ORG"]
+    kept = [x for x in ents if not any(a < x[1] and x[0] < b for a, b in teams)]
+    return [*kept, *added]
 
 
 def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
@@ -170,6 +211,8 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
         tokens = tuple(m.key.split())
         if m.label != "organisation" and (gazetteer.place_weight(m.key) or (m.canonical and m.label == "place")):
             continue  # "Colorado" is not "the University of Colorado", "Fort Worth" not its police
+        if kinds.is_demonym(m.key):
+            continue  # "Palestinian" is not "the Palestinian Authority"
         target = orgs.get(tokens)
         if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
             target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
@@ -223,6 +266,19 @@ def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:
     return cached
 
 
+_SHOUTING = re.compile(r"^[^a-z\n]*[A-Z]{3}[^a-z\n]*$", re.M)  # a line with capitals and no small letter
+
+
+def _club_nickname(name: str) -> str:
+    """The nickname that a club named "<place> <Nicknames>" is called by alone ("Los Angeles
+    Dodgers" → "Dodgers", "Glasgow Warriors" → "Warriors"), or ''."""
+    words = name.split()
+    last = words[-1] if len(words) >= 2 else ""
+    if len(last) < 4 or not last.endswith("s") or not last[0].isupper() or last.casefold() in GENERIC_WORDS:
+        return ""
+    return last if gazetteer.place_weight(key(" ".join(words[:-1]))) else ""
+
+
 def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) -> list[Mention]:
     """Document-level consistency: a name found once is found wherever else the text uses it."""
     count = Counter(m.key for m in mentions)
@@ -251,14 +307,20 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
             first = m.form.split()[0]
             firsts[first].add(m.key)
             after[first] = min(after.get(first, m.start), m.start)
+        elif m.label == "organisation" and m.full and _club_nickname(m.form):
+            offer(_club_nickname(m.form), m.key, "")  # "the Padres", after "San Diego Padres"
     for first, ks in firsts.items():  # "Glenn said", after "Glenn Campbell": one person of that first name
         if len(ks) == 1 and len(first) >= 3 and first[0].isupper() and first not in forms \
                 and not table.lookup(first) and not gazetteer.place_weight(key(first)) and not reject_reason(first):
             offer(first, next(iter(ks)), "")
     if not forms:
         return mentions
+    # "JONK" in a headline of capitals, after "Wim Jonk" in the body (only a text with such a line pays for it)
+    shouted = {f.upper(): f for f in forms if len(f) >= 3 and f.upper() != f and f.upper() not in forms
+               and len(f.upper()) == len(f)} if _SHOUTING.search(text) else {}
     pattern = re.compile(
-        r"(?<![\w.\-])(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")(?![\w\-])"
+        r"(?<![\w.\-])(?:" + "|".join(re.escape(f) for f in sorted([*forms, *shouted], key=len, reverse=True))
+        + r")(?![\w\-])"
     )
     taken = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in taken]
@@ -274,13 +336,20 @@ def _find_other_mentions(text: str, mentions: list[Mention], table: AliasTable) 
         overlapping = [j for j in overlapping if taken[j].start < e]
         if any(taken[j].end - taken[j].start >= e - s for j in overlapping):
             continue  # already a mention here, as long or longer
-        k, canonical = forms[hit.group(0)]
-        if s < after.get(hit.group(0), -1):
+        found = hit.group(0)
+        if found in shouted and found not in forms:
+            line_start = text.rfind("\n", 0, s) + 1
+            line_end = text.find("\n", e)
+            if not is_caps_line(text[line_start:line_end if line_end >= 0 else len(text)]):
+                continue  # "WHO" in ordinary text is an acronym, not "Who"
+            found = shouted[found]
+        k, canonical = forms[found]
+        if s < after.get(found, -1):
             continue
         drop.update(id(taken[j]) for j in overlapping)
         title = title_before(text, s)
         title = title if is_display_honorific(title) else ""
-        out.append(Mention(s, e, None, hit.group(0), f"{title} {hit.group(0)}" if title else hit.group(0),
-                           k, canonical, full=key(hit.group(0)) == k))
+        out.append(Mention(s, e, None, found, f"{title} {found}" if title else found,
+                           k, canonical, full=key(found) == k))
     return [m for m in out if id(m) not in drop]
 

@@ -33,6 +33,7 @@ from .resolve import (
     article_from_json,
     article_to_json,
 )
+from .truecase import model_text
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar).
 _UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
@@ -58,7 +59,7 @@ def run_ner(
 ) -> tuple[list[Raw], int]:
     """``found`` with its gaps filled by running the model on their texts; (raws, words it read)."""
     todo = [i for i, r in enumerate(found) if r is None]
-    batch = [texts[i] for i in todo]
+    batch = [model_text(texts[i]) for i in todo]  # all-caps lines in ordinary case, offsets kept
     spans = spans_in_pieces(load_model(model_name), batch, processes, piece_chars) if todo else []
     raws = dict(zip(todo, spans, strict=True))
     return [r if r is not None else raws[i] for i, r in enumerate(found)], sum(len(t.split()) for t in batch)

@@ -20,6 +20,7 @@ the table stored there.  Nothing in it belongs to one build.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from ..fileio import read_json, write_json
@@ -113,6 +114,20 @@ def _build() -> dict[str, int]:
 def place_weight(name_key: str) -> int:
     """Extra place votes for a name key: 2 for countries and provinces, 1 for big cities, else 0."""
     return PLACES.weights().get(name_key, 0)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    import pycountry
+
+    names = {getattr(c, a, None) for c in pycountry.countries for a in ("name", "common_name", "official_name")}
+    return frozenset({key(n) for n in names if n} | {key(n) for n in HOME_NATIONS})
+
+
+def is_country(name_key: str) -> bool:
+    """A country (or one of the home nations), not a state or province: "beat France 18-17"
+    is France's team, "Florida manager" the Florida club's."""
+    return name_key in _countries()
 
 
 def is_country_or_region(name_key: str) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from .names import key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
+DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
 KINDS = ("award", "event", "work", "product", "genre", "index")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
@@ -57,6 +58,10 @@ _ORG_BEFORE = re.compile(
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
     r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
 )
+# A firm's stock ticker after its name: "IBM ( <IBM.N> )", "Apple (NASDAQ: AAPL)".
+_TICKER_AFTER = re.compile(r"\s*\(\s*(?:<[A-Z0-9.]{1,10}>|(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|ASX):\s*[A-Z.]{1,6})\s*\)")
+# "London-based Barclays", "the Chicago-based firm": a firm's seat before its name.
+_BASED_BEFORE = re.compile(r"\b[A-Z][\w.'-]*-based\s+(?:(?:the|The)\s+)?$")
 # "shares in Barclays", "chief executive of Yukos" (not "a stake in South Africa's bank").
 _ORG_OF_BEFORE = re.compile(
     r"\b(?:(?:shares|stake|stakes)\s+in|(?:chief executive|boss|takeover|subsidiary)\s+of|merger\s+with)\s+$"
@@ -65,8 +70,12 @@ _ORG_OF_BEFORE = re.compile(
 ORG_NAME = re.compile(
     r"^(?:[A-Z][\w&'.-]* )+(?:Ltd|Limited|Inc|Incorporated|plc|PLC|Corp|Corporation|LLP|LLC|GmbH|AG|NV|SA|"
     r"Holdings|Agency|Ministry|Council|Commission|Authority|Institute|Association|Foundation|Trust|"
-    r"Airlines|Airways|Motors|Industries|Group)\.?$"
+    r"Airlines|Airways|Motors|Industries|Group|Co|Company|Bureau|Administration|Department|Exchange|"
+    r"Organisation|Organization|Federation|Committee|Party|Partners|Securities|Insurance|Petroleum|"
+    r"Telecom|Communications|Systems|Technologies|Pharmaceuticals|Resources)\.?$"
 )
+# A website named by its address: "Breitbart.com", "Change.org" (the model takes some for people).
+WEBSITE_NAME = re.compile(r"^[A-Z][\w-]*\.(?:com|org|net|co\.uk|io|gov|news|tv)$", re.I)
 # A legal form after a firm's name ("Boeing Co.", "Yukos Ltd") names the same firm, never a
 # second body (unlike "Barclays Capital" or "HSBC Holdings", which are parts of a group).
 LEGAL_FORMS = frozenset({
@@ -83,7 +92,7 @@ def legal_form_of(short: str, full: str) -> bool:
 
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
-    r"revenues?|sales|staff|employees|workers|bosses|executives)\b"
+    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster)\b"
 )
 # Clubs named after their town: "Manchester United", "Leicester Tigers", "Glasgow Warriors".
 TEAM_NAME = re.compile(
@@ -92,6 +101,15 @@ TEAM_NAME = re.compile(
     r"Bulls|Rhinos|Lions|Falcons|Dragons|Scarlets|Ospreys|Blues|Reds|Hornets|Magpies|Saints)$"
 )
 _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
+# A row of a results table: the name starts the line and numbers fill the rest of it ("NEW YORK
+# 74 55 .574 -", "Leicestershire 12 6 2 4 0 183"): in wire copy that is a club's standing.
+_NUMBER_CELL = r"\s+(?:\d{1,3}|\d*\.\d+|\d+/\d+|-)"
+_TABLE_ROW_AFTER = re.compile(rf"(?:{_NUMBER_CELL})*?(?:\s+\d{{1,3}}\b)(?:{_NUMBER_CELL})+\s*$")
+# A results line: "Leeds 2 Arsenal 1", "Arsenal 1 , Chelsea 0": a name between a score and the next.
+_RESULT_AFTER = re.compile(r"\s+\d{1,2}\s*(?:$|[,;(]|\s+[A-Z])")
+_RESULT_BEFORE = re.compile(r"(?:^|\b\d{1,2}\s+|[,;]\s+)$")
+# A fixtures line: "CLEVELAND AT DETROIT", "Leeds v Arsenal": the first name is the visiting club.
+_FIXTURE_AFTER = re.compile(r"\s+(?:at|AT|At|v|vs|V)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*$")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 _SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
@@ -115,6 +133,10 @@ def cue(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
     if _PERSON_AFTER.match(after):
         return "person"
+    if not before.strip() and (_TABLE_ROW_AFTER.match(after) or _FIXTURE_AFTER.match(after)):
+        return "team"  # a line of a table or of fixtures
+    if _RESULT_AFTER.match(after) and _RESULT_BEFORE.search(before) and re.search(r"\d", text[start - 4:end + 4]):
+        return "team"
     if _AWARD_AFTER.match(after):
         return "award" if not _TEAM_AFTER.match(after) else ""
     if _SCORE_AFTER.match(after) or _TEAM_AFTER.match(after):
@@ -123,7 +145,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "team"
     if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after):
         return "work"
-    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
+    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
+            or _BASED_BEFORE.search(before):
         return "org"
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
@@ -177,7 +200,20 @@ def known(name: str) -> bool:
     return key(name) in _load(TABLE)[0]
 
 
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    return frozenset(key(w) for w in tomllib.loads(DEMONYMS.read_text(encoding="utf-8")).get("names", []))
+
+
+def is_demonym(name_key: str) -> bool:
+    """A nationality or people ("palestinian", "dutch", "kurds"): never a person, an
+    organisation or a place, whatever the model says ("Palestinian interests")."""
+    words = _demonyms()
+    return name_key in words or (name_key.endswith("s") and name_key[:-1] in words)
+
+
 def fingerprint() -> str:
-    """Hash of the shipped table and of this module (its cues): cached per-story results
-    depend on both."""
-    return hashlib.sha256((_load(TABLE)[1] + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()
+    """Hash of the shipped tables and of this module (its cues): cached per-story results
+    depend on them."""
+    return hashlib.sha256((_load(TABLE)[1] + DEMONYMS.read_text(encoding="utf-8")
+                           + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()

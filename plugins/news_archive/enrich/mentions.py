@@ -79,6 +79,10 @@ _SECRETARY_RE = re.compile(r"\s+Secretar(?:y|ies)\b")
 _DOCUMENT_AFTER_RE = re.compile(r"\s+(?:protocol|treaty|accord|convention|agreement)\b")
 _ADJ_GOVERNMENT_RE = re.compile(r"^[A-Z][a-z]+(?:ish|an|ese|i)\s+[Gg]overnment$")
 _TITLE_WORDS_BEFORE = ("Sunday", "Daily", "Evening", "Weekly")
+# Ranks that are also ordinary words of organisations' names ("Major League Baseball").
+_RANKS_IN_NAMES = frozenset({"major", "general"})
+# The rest of a hyphenated given name the model cut off ("Moon Jae" + "-in", "Ban Ki" + "-moon").
+_NAME_HYPHEN_TAIL = re.compile(r"-[a-z]{1,5}(?![\w-])")
 
 
 def clean_mention(
@@ -96,15 +100,17 @@ def clean_mention(
     if known:  # "Lord of the Rings" (the model's "Rings"): a work, whatever the words inside it
         kind, start = known
         return Mention(start, end, kind, text[start:end], text[start:end])
+    if label == "person" and (tail := _NAME_HYPHEN_TAIL.match(text, end)):
+        end = tail.end()
     if label in ("organisation", "person"):
         end = _owner_end(text, start, end)
     name = text[start:end]
     if reject_reason(name) or table.is_blocked(name):
         return None
     title, bare = split_honorific(name)
-    if title and label == "organisation" and " " not in bare and not table.lookup(bare) \
-            and title.casefold().rstrip(".") not in COURTESY:
-        title, bare = "", name  # "General Motors", "General Electric": the model's ORG is the name
+    if title and label == "organisation" and not table.lookup(bare) and title.casefold().rstrip(".") not in COURTESY \
+            and (" " not in bare or title.casefold().rstrip(".") in _RANKS_IN_NAMES):
+        title, bare = "", name  # "General Motors", "Major League Baseball": the model's ORG is the name
     inside = bool(title)
     if title:
         start = end - len(bare)
@@ -139,6 +145,8 @@ def clean_mention(
             label = kinds.MODEL_KINDS.get(raw_label)  # evidence that the name is no entity of ours
             if label is None:
                 return None
+    if label in ("person", "organisation", "place") and kinds.is_demonym(key(bare)) and not table.lookup(bare):
+        label = "group"  # "Palestinian interests", "the Dutch squad": a people, whatever the model says
     courtesy = title.casefold().rstrip(".") in COURTESY
     if title and label != "person" and (inside or courtesy or is_display_honorific(title)):
         label = "person"  # "Qari", "Gen.", "Mr" and "Lord" precede people

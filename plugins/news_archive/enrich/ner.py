@@ -16,7 +16,8 @@ from ..settings import DEFAULTS as _defaults
 from .resolve import EXTRA_LABELS, LABEL_TYPES
 
 # Bump when what is cached (raw spans, sentence starts) changes.
-NER_VERSION = "4"  # 4: EVENT, WORK_OF_ART, PRODUCT and LAW spans kept (evidence against a page)
+NER_VERSION = "5"  # 4: EVENT, WORK_OF_ART, PRODUCT and LAW spans kept; 5: the model reads
+# truecase.model_text (all-caps lines in ordinary case), not the text itself
 # Longest piece of text spaCy reads at once (NEWS_ARCHIVE_NER_PIECE_CHARS) and longest
 # text read at all (NEWS_ARCHIVE_NER_MAX_CHARS): the documented defaults.
 PIECE_CHARS: int = _defaults["NEWS_ARCHIVE_NER_PIECE_CHARS"]
