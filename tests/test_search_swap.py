@@ -113,3 +113,48 @@ def test_the_request_that_notices_a_new_generation_is_answered_from_the_open_one
     gen = app.index.wait()
     assert gen is not None and len(gen.answers) == 2, "the new generation was not warmed with the recent requests"
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 1
+
+
+def test_a_generation_live_a_moment_ago_is_not_removed_by_the_next_builds(tmp_path: Path):
+    """Rebuilds in quick succession (``make watch``) must not delete a generation that a
+    service worker, which has not had a request since, may still be answering from."""
+    write_generation(tmp_path, 0)
+    first = (tmp_path / "index").resolve()
+    for k in range(1, 4):
+        write_generation(tmp_path, k)
+    assert first.is_dir() and (first / "manifest.json").exists(), "a generation live seconds ago was pruned"
+
+
+def test_old_generations_are_removed_once_their_grace_has_passed(tmp_path: Path):
+    write_generation(tmp_path, 0)
+    first = (tmp_path / "index").resolve()
+    write_generation(tmp_path, 1)
+    write_generation(tmp_path, 2)
+    retired = time.time() - indexer.RETIRED_GRACE_SECONDS - 1
+    for gen in (tmp_path / "index.d").iterdir():
+        marker = gen / indexer.RETIRED_MARKER
+        if marker.exists():
+            import os
+
+            os.utime(marker, (retired, retired))
+    write_generation(tmp_path, 3)
+    assert not first.exists(), "generations retired long ago pile up"
+    assert len(list((tmp_path / "index.d").iterdir())) <= 3
+
+
+def test_a_generation_removed_under_the_service_is_answered_from_the_current_one(tmp_path: Path):
+    """Whoever removed it (a build of an older version, a maintainer's ``rm``): the
+    reader's search is answered from the live generation, not with a failed-query note."""
+    import shutil
+
+    write_generation(tmp_path, 0)
+    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=0)
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    old = app.index.get()
+    write_generation(tmp_path, 1)
+    with old.searcher():  # a request in flight: the next one needs a searcher of its own
+        shutil.rmtree(old.path)
+        status, _, body = call(app, "/search.json", "q=flood")
+    data = json.loads(body)
+    assert status == "200 OK" and FAILED_NOTE not in data["notes"], data["notes"]
+    assert generation_of(data) == 1

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 RELATED = "related.json"
 VERSION_FILE = "schema-version"
+RETIRED_MARKER = "retired"  # touched when a generation stops being live
+RETIRED_GRACE_SECONDS = 120  # how long a retired generation is kept for workers still on it
 PARALLEL_WRITER_FROM = 2000  # documents added in one go before a 2-process writer pays off
 
 
@@ -133,18 +135,35 @@ def publish(root: Path) -> str | None:
     live = root / "index"
     previous = live.resolve() if live.is_symlink() else None
     os.replace(pending, live)
+    if previous is not None and previous.is_dir() and previous != target:
+        (previous / RETIRED_MARKER).touch()  # its grace starts now
     _prune(root / "index.d", {target, previous})
     return target.name
 
 
 def _prune(gens: Path, keep: set[Path | None]) -> None:
-    """Remove every generation but ``keep`` (the new live one and the one before it, which
-    a running service may still be reading), and abandoned half-builds."""
+    """Remove every generation but ``keep`` (the new live one and the one before it), those
+    retired less than ``RETIRED_GRACE_SECONDS`` ago, and abandoned half-builds.
+
+    A service worker goes on answering from the generation it has open until a request
+    makes it notice the new symlink and it has opened and warmed the new one; a worker
+    that had no request meanwhile may be several generations behind when builds come
+    seconds apart (``make watch``).  Whoosh opens a generation's files again for every new
+    searcher, so removing one still answering turns the next searches into failures."""
+    now = time.time()
     for path in gens.iterdir():
         if not path.is_dir() or path in keep:
             continue
-        if not path.name.endswith(".building") or _abandoned(path):
-            shutil.rmtree(path, ignore_errors=True)
+        if path.name.endswith(".building"):
+            if _abandoned(path):
+                shutil.rmtree(path, ignore_errors=True)
+            continue
+        try:
+            if now - (path / RETIRED_MARKER).stat().st_mtime < RETIRED_GRACE_SECONDS:
+                continue
+        except OSError:
+            pass  # never marked (written before markers, or never live): nobody reads it
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _abandoned(path: Path) -> bool:

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from whoosh import index as windex
+
 from . import engine
 from .engine import COSTLY_NOTE
 from .pool import DayTable, Generation, IndexHandle
@@ -123,7 +125,17 @@ class SearchApp:
         note, never a 500: a reader's query is never a server error."""
         self._remember(req)
         try:
-            return engine.search(self._generation(), req, self.base)
+            gen = self._generation()
+            try:
+                return engine.search(gen, req, self.base)
+            except Exception:
+                if gen is None or windex.exists_in(gen.path):
+                    raise
+                # Its files were removed under us (an old build's pruning, a maintainer's
+                # rm): answer from the live generation, opened now, instead of failing.
+                log.warning("search index generation %s is gone; opening the live one", gen.path)
+                self.index.reset()
+                return engine.search(self._generation(), req, self.base)
         except Exception:
             log.error("news_archive: search failed for query %r", req.q[:MAX_FILTER_CHARS], exc_info=True)
             text, notes = clean(req.q)
