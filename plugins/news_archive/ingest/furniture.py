@@ -96,6 +96,48 @@ _CAPTION_RE = re.compile(
     r"^(file( photo)?\s*[-–—:]\s*)?in this [\w.,' ]{0,40}\b\d{4},? (file )?(photo|image|picture|photograph)\b",
     re.I,
 )
+# A picture's caption with its credit after a bar or dash ('… on Monday. | Photo Credit: AP').
+_CREDIT_TAIL_RE = re.compile(
+    r"(\||[-–—])\s*(photo|image|picture|video)s?\s*(credit|courtesy)s?\s*:\s*[\w .,&'’/-]{1,50}$", re.I)
+# The sentences of a sign-up or consent form a crawler kept as text ('Please verify you're not
+# a robot by clicking the box. Invalid email address. Please re-enter. …'), and the widget
+# labels glued between them.  A sentence counts only when it starts so: a quoted prompt
+# ('"Please try again later," the message said') is journalism.
+_FORM_LABEL_RE = re.compile(
+    r"\b(newsletter sign ?up|continue reading the main story|sign ?up( now| here)?|subscribe( now)?)\b", re.I)
+_PROMPT_RE = re.compile(
+    r"^(please (verify|confirm) (that )?you('re| are) (not a robot|a human|human)|"
+    r"(invalid|please (enter|provide) a valid) (e-?mail|address|e-?mail address)|please re-?enter|"
+    r"you must (select|choose|enter) (a|an|your)|(you agree|by (signing up|subscribing|registering),? you agree) to|"
+    r"thank you for (subscribing|signing up|registering|your interest)|"
+    r"(an error has occurred|something went wrong|oops)|please try again( later)?|"
+    r"view all .{0,40}newsletters|(enter|type) your e-?mail( address)?|"
+    r"(get|receive) (our|the) .{0,40}(newsletter|e-?mails?|alerts)|we('ll| will) never share your e-?mail)",
+    re.I,
+)
+# A sentence about the newsletter itself ('… delivered to your inbox every day'): part of the
+# form once its prompts are there, never enough on its own.
+_PROMO_RE = re.compile(r"\b(newsletters?|(to|in) your inbox|stay on top of|keep you (updated|informed))\b", re.I)
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _form_text(paragraph: str, words: int) -> bool:
+    """A paragraph that is mostly a form: at least two prompts, and with the widget's labels and
+    the lines about its newsletter, 60 % of its words."""
+    prompts = covered = 0
+    for label in _FORM_LABEL_RE.finditer(paragraph):
+        covered += word_total(label.group(0))
+    for sentence in _SENTENCE_SPLIT_RE.split(_FORM_LABEL_RE.sub(" ", paragraph)):
+        sentence = sentence.strip()
+        n = word_total(sentence)
+        if sentence and n <= 25 and _PROMPT_RE.match(sentence):
+            prompts += 1
+            covered += n
+        elif sentence and n <= 30 and _PROMO_RE.search(sentence):
+            covered += n
+    return prompts >= 2 and covered >= 0.6 * words
+
+
 # A heading under which the author's biography follows: the story has ended.
 _AUTHOR_BOX_RE = re.compile(r"^(about the author|about the writer|author bio(graphy)?)\W*$", re.I)
 # Furniture in other languages and scripts: share, log-in and members-only prompts
@@ -144,6 +186,10 @@ def is_furniture(paragraph: str) -> bool:
     if words < 16 and CREDIT_RE.search(p):
         return True
     if words < 80 and _CAPTION_RE.match(p):
+        return True
+    if words < 60 and _CREDIT_TAIL_RE.search(p):
+        return True  # a caption: the picture's credit closes it
+    if words < 150 and _form_text(p, words):
         return True
     if _BRACKETED_RE.match(p):
         return True  # '【纠错】', '[Advertisement]'
