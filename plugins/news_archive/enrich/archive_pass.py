@@ -41,8 +41,12 @@ def _pick_display(displays: Counter[str]) -> str:
 PLACE_PERSON_VOTE = 0.25  # what the model's PERSON label is worth on a lone place name
 
 
-def _choose_type(votes: Counter[str], name_key: str, titled: bool = False) -> str:
+def _choose_type(votes: Counter[str], name_key: str, titled: bool = False, brand: bool = False) -> str:
     votes = Counter({t: float(n) for t, n in votes.items()})
+    if brand and not titled:  # "SpaceX", "YouTube": written as no person's name is, mostly a firm's
+        votes["person"] = 0.0
+        if not any(votes[t] for t in ("place", "organisation")):
+            return "organisation"
     if any(votes[t] for t in ("place", "organisation", "person")):
         weight = gazetteer.place_weight(name_key)
         if weight:  # a big city ("Porto Alegre", "Aberdeen") outweighs one stray PERSON or ORG tag
@@ -89,7 +93,8 @@ def resolve_archive(
         name = canonical.get(k) or _pick_display(displays[k]) or k
         name_of[k] = table.display.get(k) or table.display.get(key(name)) or name
         type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
-                      or ("group" if kinds.is_demonym(k) else "") or _choose_type(votes[k], k, k in titled))
+                      or ("group" if kinds.is_demonym(k) else "")
+                      or _choose_type(votes[k], k, k in titled, bool(kinds.BRAND_SHAPE.match(name))))
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
@@ -238,10 +243,12 @@ def _mention_votes(m: Mention) -> list[tuple[str, float]]:
 
 
 def _cue(m: Mention) -> str:
-    """The mention's context cue; a club's or a firm's name ("Manchester United", "Yukos Ltd") is one.  A country's
+    """The mention's context cue; a club's, a firm's or a street's name ("Manchester United",
+    "Yukos Ltd", "Downing Street") is one, but not a city's ("New York City").  A country's
     team is the country (a place), so "beat France 18-17" says nothing about France."""
-    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) else
-                    "org" if kinds.ORG_NAME.match(m.form) or kinds.WEBSITE_NAME.match(m.form) else "")
+    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) and not gazetteer.place_weight(m.key) else
+                    "org" if kinds.ORG_NAME.match(m.form) or kinds.WEBSITE_NAME.match(m.form) else
+                    "street" if kinds.STREET_NAME.match(m.form) else "")
     if cue == "team" and gazetteer.is_country(m.key):
         return ""
     return cue

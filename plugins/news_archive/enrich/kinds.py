@@ -47,7 +47,11 @@ _WORK_AFTER = re.compile(
 )
 _PRODUCT_AFTER = re.compile(
     r"\s+(?:consoles?|handsets?|phones?|software|browser|operating system|player|players|devices?|chips?|"
-    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?)\b"
+    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?|"
+    # a vehicle or a craft named by its model ("the Falcon Heavy rocket"); a maker's name before
+    # these ("SpaceX rockets") is outvoted by its other stories, as "Apple phones" is
+    r"rockets?|spacecraft|space capsule|capsule|booster|boosters|launcher|lander|rover|space probe|"
+    r"airliners?|warplanes?|fighter jets?|helicopters?|drones?|sedan|hatchback|SUV|supercar|sports car)\b"
 )
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
@@ -74,6 +78,17 @@ ORG_NAME = re.compile(
     r"Organisation|Organization|Federation|Committee|Party|Partners|Securities|Insurance|Petroleum|"
     r"Telecom|Communications|Systems|Technologies|Pharmaceuticals|Resources)\.?$"
 )
+# A street, a square or a promenade ("Promenade des Anglais", "Downing Street"): a place,
+# though the model often takes it for an organisation.
+STREET_NAME = re.compile(
+    r"^(?:(?:[A-Z][\w'.-]* )+(?:Street|Avenue|Road|Boulevard|Square|Lane|Promenade|Plaza|Bridge)|"
+    r"(?:Promenade|Rue|Avenue|Boulevard|Piazza|Plaza|Place) (?:(?:de|des|du|de la|del|della|of|the) )?"
+    r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)$"
+)
+# A firm's or a product's name with a capital inside a word ("SpaceX", "YouTube", "PayPal",
+# "iPhone"): no person's name is written so, but for the prefixes of family names
+# ("McCain", "MacArthur", "DeGrasse", "DiCaprio", "LeBron", "O'Neill", "VanDyke").
+BRAND_SHAPE = re.compile(r"^(?!(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz|St|O')[A-Z])[A-Za-z]*[a-z][A-Z][\w]*$")
 # A website named by its address: "Breitbart.com", "Change.org" (the model takes some for people).
 WEBSITE_NAME = re.compile(r"^[A-Z][\w-]*\.(?:com|org|net|co\.uk|io|gov|news|tv)$", re.I)
 # A legal form after a firm's name ("Boeing Co.", "Yukos Ltd") names the same firm, never a
@@ -168,16 +183,16 @@ def _load(path: Path) -> tuple[dict[str, str], str]:
 
 
 def cue_type(cue: str) -> str:
-    """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` a place,
-    ``person`` a person (an age after the name), the rest kinds."""
-    return "organisation" if cue in ("team", "org") else cue
+    """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` and
+    ``street`` places, ``person`` a person (an age after the name), the rest kinds."""
+    return "organisation" if cue in ("team", "org") else "place" if cue == "street" else cue
 
 
 def cue_weight(cue: str) -> float:
-    """A cue for a club, a firm or a person is worth two stories' model labels; "in X", or a
-    cue that the name is no entity ("the film X"), one: one such phrase must not take a
-    person's page away (the model's labels and other stories still decide)."""
-    return CUE_WEIGHT if cue in ("team", "org", "person") else CUE_WEIGHT / 2
+    """A cue for a club, a firm, a street or a person is worth two stories' model labels; "in
+    X", or a cue that the name is no entity ("the film X"), one: one such phrase must not take
+    a person's page away (the model's labels and other stories still decide)."""
+    return CUE_WEIGHT if cue in ("team", "org", "person", "street") else CUE_WEIGHT / 2
 
 
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")
