@@ -495,12 +495,15 @@ def resume(n: int, root: Path, timeout: float, ner_processes: int, log: Any = pr
            verify: bool = False, profile: Path | None = None,
            settings: dict[str, Any] | None = None) -> list[Build]:
     """Warm and incremental builds of an archive an earlier ``--keep`` run left in ``root``
-    (its cold build done, perhaps with other code): one build to settle the caches under
-    the current code ("settle"), then warm, incremental and, with ``verify``, the check."""
+    (its cold build done, perhaps with other code): bare Pelican twice on its plain
+    Markdown (so the ratios compare builds of this run), one build to settle the caches
+    under the current code ("settle"), then warm, incremental and, with ``verify``, the check."""
     archive = Archive(n, root, timeout, ner_processes, profile, settings)
     builds = []
-    for label in ("settle", "warm"):
-        build = archive.pelican(label)
+    for label, step in (("bare", archive.bare_build), ("bare (2nd)", archive.bare_build),
+                        ("settle", lambda: archive.pelican("settle")), ("warm", lambda: archive.pelican("warm"))):
+        build = step()
+        build.label = label
         builds.append(build)
         log(progress_line(n, label, build))
     builds.append(incremental(archive, n, verify, log))
