@@ -205,3 +205,31 @@ def missing(what: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{what} (CI must run the browser tests)")
     pytest.skip(what)
+
+
+def sample_stories(work: Path) -> list:
+    """The sample archive's stories (``content/dumps``) as ingest hands them on; ``work``
+    holds the URL state ingest keeps."""
+    from news_archive.identity import State
+    from news_archive.read_dumps import read_all
+
+    stories, _ = read_all(SAMPLE_DUMPS, State(work / "state.json"), work / "dumps", False)
+    assert len(stories) >= 20
+    return stories
+
+
+def assigned_tags(stories: list, vocabulary=None, cache_dir: Path | None = None,
+                  memo_dir: Path | None = None) -> list[list[str]]:
+    """The tags the archive's code gives copies of ``stories`` (3 to 8 a story):
+    ``tags.assign_all`` (with its phrase cache in ``cache_dir``), or with ``memo_dir`` the
+    memoised ``enrich.memo.assign_tags``."""
+    import copy
+
+    from news_archive.enrich import memo, tags
+
+    stories = copy.deepcopy(stories)
+    if memo_dir is not None:
+        memo.assign_tags(stories, 3, 8, vocabulary, memo_dir)
+    else:
+        tags.assign_all(stories, 3, 8, vocabulary, cache_dir=cache_dir)
+    return [s.tags for s in stories]

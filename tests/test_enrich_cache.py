@@ -15,22 +15,17 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DUMPS
 from news_archive.dedupe import SIGNATURE_CACHE, Deduplicator
 from news_archive.enrich import entities, gazetteer, ner, ner_cache, tags, write_details
 from news_archive.enrich.aliases import AliasTable, load_aliases
-from news_archive.identity import State
-from news_archive.read_dumps import read_all
 from news_archive.story import Entity, Story
+from support import assigned_tags, sample_stories
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
     """The sample archive's stories, as ingest hands them on."""
-    work = tmp_path_factory.mktemp("ingest")
-    stories, _ = read_all(SAMPLE_DUMPS, State(work / "state.json"), work / "dumps", False)
-    assert len(stories) >= 20
-    return stories
+    return sample_stories(tmp_path_factory.mktemp("ingest"))
 
 
 def fresh(stories: list[Story]) -> list[Story]:
@@ -48,9 +43,7 @@ def edited(stories: list[Story], i: int, extra: str) -> list[Story]:
 
 
 def tags_of(stories: list[Story], cache: Path | None = None) -> list[list[str]]:
-    stories = fresh(stories)
-    tags.assign_all(stories, 3, 8, None, cache_dir=cache)
-    return [s.tags for s in stories]
+    return assigned_tags(stories, cache_dir=cache)
 
 
 def test_tags_from_a_warm_phrase_cache_equal_cold_ones(archive, tmp_path):

@@ -7,31 +7,22 @@ import copy
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DUMPS
 from news_archive.enrich import memo, tags
-from news_archive.identity import State
-from news_archive.read_dumps import read_all
 from news_archive.story import Entity, Story
+from support import assigned_tags, sample_stories
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> list[Story]:
-    work = tmp_path_factory.mktemp("ingest")
-    stories, _ = read_all(SAMPLE_DUMPS, State(work / "state.json"), work / "dumps", False)
-    assert len(stories) >= 20
-    return stories
+    return sample_stories(tmp_path_factory.mktemp("ingest"))
 
 
 def plain(stories: list[Story], vocabulary: tags.Vocabulary | None = None) -> list[list[str]]:
-    stories = copy.deepcopy(stories)
-    tags.assign_all(stories, 3, 8, vocabulary)
-    return [s.tags for s in stories]
+    return assigned_tags(stories, vocabulary)
 
 
 def memoised(stories: list[Story], cache: Path, vocabulary: tags.Vocabulary | None = None) -> list[list[str]]:
-    stories = copy.deepcopy(stories)
-    memo.assign_tags(stories, 3, 8, vocabulary, cache)
-    return [s.tags for s in stories]
+    return assigned_tags(stories, vocabulary, memo_dir=cache)
 
 
 def test_a_hit_gives_the_tags_assign_all_gives(archive, tmp_path):
