@@ -184,12 +184,16 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     added = {u for u in docs if u not in existing}
     changed = {u for u in docs if u in existing and existing[u] != docs[u]["content_hash"]}
     removed = set(existing) - set(docs)
-    # The lists of the same articles with the same count, or all of them again.
-    cache = cache if cache.get("count") == related_count and set(cache.get("lists") or {}) == set(docs) else {}
-    stale = set(docs) if related_count and (added or changed or removed or not cache) else set()
+    # The lists of the same articles by the same scheme and count, brought up to date by
+    # related.refresh; or, when there are none such, all computed again.
+    epoch = R.Weights.of(len(existing)).epoch
+    if not (cache.get("scheme") == R.SCHEME and cache.get("count") == related_count
+            and cache.get("epoch") == epoch and set(cache.get("lists") or {}) == set(existing)):
+        cache = {}
+    redo = bool(related_count) and bool(added or changed or removed or not cache)
     counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
                               "total": len(docs), "related_computed": 0}
-    if usable and current is not None and not (added or changed or removed or stale):
+    if usable and current is not None and not (added or changed or removed or redo):
         target = current  # nothing to do: no new generation, nothing written
     else:
         target = _new_generation(root, current if usable else None, full)
@@ -202,10 +206,9 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             # write_json writes beside, then renames: never truncating a file another generation links to.
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
-                if stale:
-                    cache = {"count": related_count,
-                             "lists": R.compute(str(target), docs, sorted(stale), related_count, procs)}
-                counts["related_computed"] = len(stale)
+                if redo:
+                    cache, counts["related_computed"] = _related(target, current, docs, cache, added, changed,
+                                                                 removed, related_count, procs)
                 write_json(target / RELATED, cache)
             counts["related_seconds"] = round(time.perf_counter() - mark, 2)
             (target / "builder.pid").unlink()
@@ -218,12 +221,27 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         swap_in(pending, target)
         if not defer:
             publish(root)
-    related = {u: e.get("related", []) for u, e in (cache.get("lists") or {}).items()} if related_count else {}
+    related = {u: R.shown(e, related_count) for u, e in (cache.get("lists") or {}).items()} if related_count else {}
     counts["generation"] = target.name
     counts["seconds"] = round(time.perf_counter() - started, 2)
     write_json(root / "index-stats.json", counts)
     counts["related"] = related
     return counts
+
+
+def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]], cache: dict[str, Any],
+             added: set[str], changed: set[str], removed: set[str], count: int, procs: int | None
+             ) -> tuple[dict[str, Any], int]:
+    """The related lists of ``docs`` in the new generation, and how many were computed from
+    nothing: only those a change can reach (``related.refresh``) when the old generation's
+    lists are usable and the archive stays in the same size class, else all of them."""
+    epoch = R.Weights.of(len(docs)).epoch
+    if cache and cache["epoch"] == epoch and current is not None:
+        lists, computed = R.refresh(str(target), str(current), docs, cache["lists"], added, changed, removed,
+                                    count, procs)
+    else:
+        lists, computed = R.compute(str(target), docs, sorted(docs), count, procs), len(docs)
+    return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed
 
 
 def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed: set[str],
