@@ -18,11 +18,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import shared_data
-
 from news_archive.search import indexer
 from news_archive.search import related as R
 from news_archive.search.schema import make_document
+from support import shared_data
 
 PEOPLE = ["Ann Lee", "Bo Chen", "Cy Diaz", "Dee Okafor", "Eli Roth"]
 PLACES = ["London", "Paris", "Lagos", "Kabul"]
