@@ -21,12 +21,12 @@ Each generation carries ``manifest.json`` (url → content hash: what is indexed
 without touching Whoosh's stored text) and ``related.json`` (each article's key
 terms and related articles), both written before the swap.
 
-Related lists are a pure function of the archive (``related``): a build that changes
-any article computes every list again, so an incremental build lists exactly what a
-build from scratch of the same dumps lists (``bench/build.py --verify`` and
-tests/test_incremental_equals_scratch.py compare the two); a build that changes nothing
-keeps them.  (Recomputing only the lists a change can reach would need weights that do
-not move with every article added: see docs/design.md.)  ``index-stats.json`` splits
+Related lists are a pure function of the archive (``related``), yet a build that changes
+a few articles recomputes only the lists those changes can reach (``related.refresh``:
+quantised weights, stored top scores), so an incremental build lists exactly what a build
+from scratch of the same dumps lists (``bench/build.py --verify``,
+tests/test_incremental_equals_scratch.py and tests/test_related_incremental.py compare the
+two); a build that changes nothing keeps them.  ``index-stats.json`` splits
 the seconds into writing the index and computing related lists (``write_seconds``,
 ``related_seconds``).
 """
