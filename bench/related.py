@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import search as S  # noqa: E402
-
 from news_archive.search import indexer  # noqa: E402
 
 
@@ -81,7 +80,8 @@ def main() -> int:
             c0 = S.cpu_seconds()
             counts = indexer.index_documents(tmp / "ix", docs, related_count=5)
             moved = sum(counts["related"].get(u) != shown.get(u) for u in docs)
-            print(f"N={len(docs):,} round {r + 1} (1 added, 1 changed, 1 removed): related {counts['related_seconds']} s "
+            print(f"N={len(docs):,} round {r + 1} (1 added, 1 changed, 1 removed): "
+                  f"related {counts['related_seconds']} s "
                   f"(index write {counts['write_seconds']} s, {S.cpu_seconds() - c0:.1f} CPU-s in all); "
                   f"{counts['related_computed']} lists computed; {moved} shown lists changed")
             shown = counts["related"]

@@ -17,7 +17,7 @@ recomputes only
 
 * the lists of new and changed articles;
 * the lists whose key terms or names changed class (and, when a term gained weight,
-  those whose key terms it may now enter: checked by computing their key terms again);
+  those whose key terms it now enters: its weighted count against their last key term);
 * lists that lose a story they held whose replacement is not known;
 
 and merges every changed story's new score into the other lists it shares a key term or
@@ -141,8 +141,9 @@ class Lookup:
         return found
 
 
-def key_terms(doc: dict[str, Any], lookup: Lookup, n: int = KEY_TERMS) -> list[list[Any]]:
-    """The terms that distinguish this article from the rest of the archive: ``[term, weight]``."""
+def term_frequencies(doc: dict[str, Any], lookup: Lookup) -> Counter[str]:
+    """Each candidate key term of an article with its weighted count (headline ×3, dek ×2,
+    the start of the body ×1)."""
     ana = text_analyzer()
     memo = lookup.terms
     tf: Counter[str] = Counter()
@@ -157,13 +158,32 @@ def key_terms(doc: dict[str, Any], lookup: Lookup, n: int = KEY_TERMS) -> list[l
                 term = memo[word] = next((tok.text for tok in ana(word)), None)
             if term is not None and len(term) > 2 and not term.isdigit():
                 tf[term] += weight
+    return tf
+
+
+def key_terms(doc: dict[str, Any], lookup: Lookup, n: int = KEY_TERMS) -> list[list[Any]]:
+    """The terms that distinguish this article from the rest of the archive: ``[term, weight]``."""
     scored = []
-    for term, freq in tf.items():
+    for term, freq in term_frequencies(doc, lookup).items():
         w = lookup.weight("body", term)
         if w:
             scored.append((term, freq * w))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return [[t, w] for t, w in scored[:n]]
+
+
+def _enters(item: dict[str, Any], tf: Counter[str], term: str, weight: int) -> bool:
+    """Would ``term``, now weighing ``weight``, be among the article's key terms (all its
+    other candidates' weights unchanged)?  Cheaper than computing them all again: no
+    document frequencies are looked up."""
+    value = tf.get(term, 0) * weight
+    if not value:
+        return False
+    terms = item["terms"]
+    if len(terms) < KEY_TERMS:
+        return True
+    last_term, last_weight = terms[-1]
+    return (-value, term) < (-last_weight, last_term)
 
 
 def facet_features(doc: dict[str, Any], lookup: Lookup) -> list[list[Any]]:
@@ -328,7 +348,7 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
         for field, value, _ in item["facets"]:
             facet_users[field, value].add(url)
     stale: set[str] = set()
-    recheck: set[str] = set()
+    recheck: dict[str, list[tuple[str, int]]] = defaultdict(list)
     ix = windex.open_dir(path)
     with ix.searcher() as s:
         lookup = Lookup(s.reader())
@@ -345,12 +365,16 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
                 if after > before:  # it may now be among the key terms of articles that have it
                     for text_field in TEXT_FIELDS:
                         for docnum in lookup.postings(text_field, term):
-                            recheck.add(lookup.stored(docnum)[0])
+                            recheck[lookup.stored(docnum)[0]].append((term, after))
             else:
                 stale |= facet_users.get((field, term), set())
-        for url in sorted(recheck - stale):
-            if url in lists and key_terms(docs[url], lookup) != lists[url]["terms"]:
-                stale.add(url)
+        # Each rising term on its own against the old last key term: if none enters alone,
+        # none enters together (the last one stays what it was).
+        for url in sorted(set(recheck) - stale):
+            if url in lists:
+                tf = term_frequencies(docs[url], lookup)
+                if any(_enters(lists[url], tf, term, weight) for term, weight in recheck[url]):
+                    stale.add(url)
         # Every kept list sharing a key term or name with a changed story's old or new
         # version: merge that story's new score (0 when removed or sharing nothing now).
         for story in sorted(new_docs | gone):
