@@ -202,7 +202,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             mark = time.perf_counter()
             _write(target, docs, added, changed, removed, procs)
             counts["write_seconds"] = round(time.perf_counter() - mark, 2)
-            mark = time.perf_counter()
+            mark, cpu = time.perf_counter(), time.process_time()
             # write_json writes beside, then renames: never truncating a file another generation links to.
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
@@ -211,6 +211,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
                                                                  removed, related_count, procs)
                 write_json(target / RELATED, cache)
             counts["related_seconds"] = round(time.perf_counter() - mark, 2)
+            # This process's CPU time (workers' not counted): comparable on a loaded machine.
+            counts["related_cpu_seconds"] = round(time.process_time() - cpu, 2)
             (target / "builder.pid").unlink()
             final = target.with_name(target.name.removesuffix(".building"))
             os.rename(target, final)
