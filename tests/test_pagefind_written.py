@@ -51,7 +51,7 @@ def test_written_waits_for_an_empty_file_to_be_filled(tmp_path: Path) -> None:
         late.write_bytes(b"fragment")
         await asyncio.wait_for(waiting, 2)
 
-    asyncio.run(scenario())
+    static_index._run(scenario())  # in a thread of its own if a loop runs here (Playwright)
 
 
 def test_written_gives_up_on_an_entry_naming_missing_webassembly(tmp_path: Path) -> None:
