@@ -30,3 +30,36 @@ def test_every_bundle_is_written_whole(tmp_path: Path) -> None:
             empty[n] = names
         assert (target / "pagefind-entry.json").is_file()
     assert empty == {}
+
+
+def test_written_waits_for_an_empty_file_to_be_filled(tmp_path: Path) -> None:
+    """The whole bundle is looked at once the entry file is whole: a file still empty then
+    is waited for (Pagefind is still writing it), never published empty."""
+    import asyncio
+    import json
+
+    (tmp_path / "fragment").mkdir()
+    (tmp_path / "wasm.en.pagefind").write_bytes(b"wasm")
+    (tmp_path / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"wasm": "en"}}}))
+    late = tmp_path / "fragment" / "en_1.pf_fragment"
+    late.write_bytes(b"")
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(static_index._written(tmp_path, seconds=5))
+        await asyncio.sleep(0.1)
+        assert not waiting.done(), "an empty file of the bundle is not written yet"
+        late.write_bytes(b"fragment")
+        await asyncio.wait_for(waiting, 2)
+
+    static_index._run(scenario())  # in a thread of its own if a loop runs here (Playwright)
+
+
+def test_written_gives_up_on_an_entry_naming_missing_webassembly(tmp_path: Path) -> None:
+    import json
+
+    import pytest
+
+    (tmp_path / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"wasm": "en"}}}))
+    (tmp_path / "wasm.en.pagefind").write_bytes(b"")
+    with pytest.raises(RuntimeError, match="did not finish"):
+        static_index._run(static_index._written(tmp_path, seconds=0.3))

@@ -289,3 +289,49 @@ def test_the_browser_folds_query_words_as_the_index_folds_the_archive_words():
             differ.append((word, tokens[0], browser))
     assert not differ, differ[:20]
     assert folded[-2:] == ["zurich", "strase"]
+
+
+def test_a_rebuild_leaves_the_unchanged_files_of_the_bundle_as_they_are(tmp_path: Path):
+    """One changed story changes few of Pagefind's content-named files; those the live
+    bundle already holds byte for byte are not renamed over (on ext4 each such rename
+    writes the file out at once), yet the bundle is what a build from scratch writes."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    static_index.build(str(out), str(work), docs(), "en")
+    live = out / "pagefind"
+    inodes = {p.relative_to(live): p.stat().st_ino for p in live.rglob("*") if p.is_file()}
+    static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")
+    after = {p.relative_to(live): p.stat().st_ino for p in live.rglob("*") if p.is_file()}
+    kept = [rel for rel, ino in after.items() if inodes.get(rel) == ino]
+    assert any(rel.parts[0] == "fragment" for rel in kept), "the unchanged stories' fragments stay in place"
+    assert "Changed." in fragments(out)["/news/2/"]["content"]
+    scratch = tmp_path / "scratch"
+    static_index.build(str(scratch), str(tmp_path / "work2"), docs("Flood warning for Zürich"), "en")
+    def tree(root: Path) -> dict:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert tree(live) == tree(scratch / "pagefind")
+
+
+def test_a_started_index_is_built_from_the_documents_as_they_were_when_started(tmp_path: Path):
+    """``start`` returns while Pagefind writes; the build goes on rendering (and may change
+    its articles) meanwhile: what it changes afterwards is not in the index."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    d = docs()
+    pending = static_index.start(str(out), str(work), d, "en")
+    d["/news/2/"]["body"] = "Changed after the start."
+    d["/news/9/"] = dict(d["/news/1/"], url="/news/9/")
+    stats = pending.result()
+    assert stats["written"] and stats["records"] == 3
+    assert sorted(fragments(out)) == ["/news/0/", "/news/1/", "/news/2/"]
+    assert "Changed after" not in fragments(out)["/news/2/"]["content"]
+
+
+def test_two_started_indexes_are_written_one_after_the_other(tmp_path: Path):
+    """A watch cycle may start an index while the last one's writer is still at work: the
+    second waits for the first, so the bundle and the state file are the second's."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    first = static_index.start(str(out), str(work), docs(), "en")
+    second = static_index.start(str(out), str(work), docs("Flood warning for Zürich"), "en")
+    assert first.result()["written"]
+    assert second.result()["written"]
+    assert "Changed." in fragments(out)["/news/2/"]["content"]
+    assert not static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")["written"]

@@ -19,10 +19,12 @@ they were connected; the signals come in the order Pelican sends them)::
     article_generator_finalized  timestamp; undated stories out of the archives, no invented
                            author, JSON-LD, top tags (site)
     all_generators_finalized  timestamp; Whoosh index of every article, built as a pending
-                           generation; related articles attached to pages (search.indexer)
+                           generation; related articles attached to pages (search.indexer);
+                           the static search index begun, Pagefind on the other core
+                           while pages are rendered (search.static_pages)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger)
-    article_writer_finalized  the search pages and the static search index (search.static_pages);
+    article_writer_finalized  the static search index awaited, the search pages (search.static_pages);
                            Atom feeds (site, feeds)
     finalized              the timing log and the render memo (speedups); the pending index
                            goes live (search.indexer); sitemap.xml (site); stale feeds, then
@@ -73,6 +75,18 @@ def index_articles(generators: list[Any]) -> None:
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")))
 
 
+def start_static_search(generators: list[Any]) -> None:
+    """The browser's own index, begun once the articles are indexed: the Pagefind binary
+    writes it on the other core while pages are rendered (awaited by publish_static_search)."""
+    from pelican.generators import ArticlesGenerator
+
+    from .search import static_pages
+
+    for gen in generators:
+        if isinstance(gen, ArticlesGenerator):
+            static_pages.start_index(gen)
+
+
 def publish_static_search(generator: Any, writer: Any) -> None:
     """search/index.html and search/help/ for every host, and the browser's own index."""
     from .search import static_pages
@@ -116,6 +130,7 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("article_generator_finalized", site.honest_archives),
         ("all_generators_finalized", speedups.on_all_generators_finalized),
         ("all_generators_finalized", index_articles),
+        ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),
         ("content_written", speedups.on_content_written),
         ("article_writer_finalized", publish_static_search),

@@ -55,14 +55,20 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
                           url=save_as.removesuffix("index.html"), search=data, template_name=template)
 
 
-def write_index(generator: Any) -> dict[str, Any] | None:
-    """The Pagefind index and spelling table of every article, from the same documents as
-    the Whoosh index (never from the written HTML); None when static search is off."""
+PENDING = "_news_archive_static_index"  # the generator's attribute holding start_index's future
+
+
+def start_index(generator: Any) -> None:
+    """Begin the Pagefind index and spelling table of every article, from the same documents
+    as the Whoosh index (never from the written HTML), once that index is written: the
+    Pagefind binary then works on the other core while the articles' pages are rendered
+    (``static_index.start``); :func:`write_index` awaits it.  Off: the earlier index is removed."""
     settings = generator.settings
     if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
+        setattr(generator, PENDING, None)
         if static_index.remove(settings["OUTPUT_PATH"], S.work_dir(settings)):
             log.info("news_archive: static search is off; the static index of an earlier build was removed")
-        return None
+        return
     docs = {}
     for article in generator.articles:
         doc = article_document(article)
@@ -71,6 +77,19 @@ def write_index(generator: Any) -> dict[str, Any] | None:
     # (not live) while pages are written.
     index_path = str(newest_path(settings)) if S.get(settings, "NEWS_ARCHIVE_SEARCH_INDEX") else None
     language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
-    stats = static_index.build(settings["OUTPUT_PATH"], S.work_dir(settings), docs, language, index_path)
+    setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
+                                                   language, index_path))
+
+
+def write_index(generator: Any) -> dict[str, Any] | None:
+    """The static index's stats once it is written (started by :func:`start_index`, or now
+    if nothing started it); None when static search is off."""
+    if not hasattr(generator, PENDING):
+        start_index(generator)
+    pending = getattr(generator, PENDING)
+    delattr(generator, PENDING)
+    if pending is None:
+        return None
+    stats = pending.result()
     log.info("news_archive: static search index %s", stats)
     return stats
