@@ -129,7 +129,7 @@ class Fingerprints:
             out.append(obj)
         elif isinstance(obj, dict):
             out.append("{")
-            for key in sorted(obj, key=repr):
+            for key in self._keys(obj):
                 if key in self.EXCLUDED:
                     continue
                 out.append(repr(key))
@@ -169,6 +169,15 @@ class Fingerprints:
             self._encode(vars(obj), out, nodes, depth + 1, by_digest)
         else:
             out.append(re.sub(r" at 0x[0-9a-f]+", "", repr(obj)))
+
+    @staticmethod
+    def _keys(obj: dict[Any, Any]) -> list[Any]:
+        """A dictionary's keys in a stable order: string keys (nearly all of them) as they
+        sort, any other by their ``repr`` (which a str key's order needs no call for: the
+        digests of a warm build sorted some 37,000 dictionaries)."""
+        if all(type(k) is str for k in obj):
+            return sorted(obj)
+        return sorted(obj, key=repr)
 
     @staticmethod
     def _digest(parts: list[str]) -> bytes:
@@ -233,7 +242,7 @@ class Fingerprints:
             self._encode(obj, out, None)
         elif isinstance(obj, dict) and level == 0:
             out.append("{")
-            for key in sorted(obj, key=repr):
+            for key in self._keys(obj):
                 if key not in self.EXCLUDED:
                     out.append(repr(key))
                     self._summarise(obj[key], out, level + 1)
@@ -262,7 +271,7 @@ class Fingerprints:
                 out.append(key)
                 self._encode(value, out, None)
             elif isinstance(value, dict):  # Pelican's metadata: its scalar entries
-                for sub in sorted(value, key=repr):
+                for sub in self._keys(value):
                     item = value[sub]
                     if isinstance(item, flat) or hasattr(item, "isoformat"):
                         out.append(f"{key}.{sub}")
