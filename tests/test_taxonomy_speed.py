@@ -57,3 +57,41 @@ def test_co_mentions_rank_distinctive_entities_above_merely_frequent_ones():
     assert [n for _, n in top_related(co, entities, own=80, total=total)][:2] == [25, 5]  # the count shown
     # Without the frequencies (older callers), raw counts as before.
     assert [e.name for e, _ in top_related(co, entities)][0] == "Tony Blair"
+
+
+class _CountingList(list):
+    """A story list that counts how often it is walked."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_list_order_words_are_worked_out_once_per_list_not_once_per_page():
+    """Every page of a paginated list says the whole list's order and dated count; the
+    theme's filters give what the plain definitions give, walking the list once per build
+    (the home pagination at 20,000 stories walked all of them on each of ~1,000 pages)."""
+    from jinja2 import Environment
+    from news_archive import ordering
+    from news_archive.build import BUILD_KEY, Build
+    from news_archive.site import FILTERS
+
+    rng = random.Random(5)
+    stories = _CountingList(SimpleNamespace(metadata={"undated": rng.choice(["false", "true"])}, n=i)
+                            for i in range(50))
+    env = Environment(autoescape=True)
+    env.filters.update(FILTERS)
+    template = env.from_string("{{ articles|dated_count }}|{{ articles|order_label(page) }}")
+    settings = {"PATH": "content"}
+    build = Build.start(settings)
+    assert settings[BUILD_KEY] is build
+    pages = [stories[i:i + 10] for i in range(0, 50, 10)]
+    plain = [f"{ordering.dated_count(list(stories))}|{ordering.order_label(list(stories), page)}" for page in pages]
+    _CountingList.walks = 0
+    shown = [template.render(articles=stories, page=page, **settings) for page in pages]
+    assert _CountingList.walks == 2  # flags and count, once each, for five pages
+    assert shown == plain
+    # Outside a build the filters still answer, by walking the list.
+    assert template.render(articles=stories, page=pages[0]) == shown[0]

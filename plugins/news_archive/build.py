@@ -56,6 +56,8 @@ class Build:
         self.timings = Timings()
         self.render_memo: RenderMemo | None = None
         self.feed_memo: FeedMemo | None = None
+        # id of a story list -> (the list, its length, what templates ask of it: site._list_facts)
+        self.list_facts: dict[int, tuple[Any, int, tuple[frozenset[bool], int]]] = {}
         self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
 
     @classmethod

@@ -58,6 +58,7 @@ class Timings:
         self.skipped = 0
         self.replayed = 0  # skipped without Pelican's walk (skipping_writer: the call was unchanged)
         self.digest_seconds = 0.0
+        self.rendered: dict[str, int] = {}  # pages rendered (not skipped), by template file
 
     def mark(self, name: str) -> None:
         now = time.perf_counter()
@@ -93,6 +94,7 @@ class Timings:
             "pages_not_rerendered": self.skipped,
             "pages_not_walked": self.replayed,
             "page_digest_seconds": round(self.digest_seconds, 3),
+            "pages_rendered_by_template": dict(sorted(self.rendered.items())),
         }
 
 

@@ -47,11 +47,18 @@ def newest_first(article: Any) -> tuple[int, float, str, str]:
     return (0, -article.date.timestamp(), article.title.casefold(), "")
 
 
-def order_label(articles: Any, page: Any = None) -> str:
+def date_flags(articles: Any) -> frozenset[bool]:
+    """Which of "undated" (True) and "dated" (False) the stories of a list are."""
+    return frozenset(is_undated(a) for a in articles)
+
+
+def order_label(articles: Any, page: Any = None, flags: frozenset[bool] | None = None) -> str:
     """What order a list sorted by :func:`newest_first` is in, in a reader's words; with
     ``page`` (the stories one page shows), what that page shows, so a page of undated
-    stories never says "newest first"."""
-    flags = {is_undated(a) for a in articles}
+    stories never says "newest first".  ``flags``: the list's :func:`date_flags`, when the
+    caller already has them (each page of a long list asks about the same whole list)."""
+    if flags is None:
+        flags = date_flags(articles)
     if flags == {True}:
         return UNDATED
     if flags == {True, False}:

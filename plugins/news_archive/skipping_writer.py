@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections import ChainMap
+from collections import ChainMap, Counter
 from typing import Any
 
 from pelican import signals
@@ -107,6 +107,7 @@ class RenderMemo:
         self.skipped = 0
         self.replayed = 0  # of the skipped pages: those whose whole write_file call was skipped
         self.seconds = 0.0  # spent on digests: what deciding to skip costs
+        self.rendered: Counter[str] = Counter()  # pages rendered, by template: what was not skipped
         data = read_json(self.path)
         if isinstance(data, dict) and data.get("global") == self.global_digest and isinstance(data.get("pages"), dict):
             self.before = data["pages"]
@@ -231,6 +232,7 @@ class _MemoTemplate:
                 writer.unchanged.add(path)
                 memo.skipped += 1
                 return ""
+        memo.rendered[self._template.name] += 1
         return self._template.render(context)
 
 

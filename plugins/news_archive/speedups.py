@@ -88,6 +88,7 @@ def on_finalized(pelican: Any) -> None:
         timings.skipped = memo.skipped
         timings.replayed = memo.replayed
         timings.digest_seconds = memo.seconds
+        timings.rendered = dict(memo.rendered)
         build.render_memo = None
     path = os.path.join(work, TIMINGS_FILE)
     write_atomic(path, json.dumps(timings.to_json(), indent=1))
