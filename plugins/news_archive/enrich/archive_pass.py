@@ -10,8 +10,12 @@ entity's type rests on is kept as evidence for the review queue.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..sentences import sentence_at
@@ -59,20 +63,36 @@ def _choose_type(votes: Counter[str], name_key: str, titled: bool = False, brand
 
 
 def resolve_archive(
-    articles: list[ArticleEntities], table: AliasTable, evidence: dict[str, dict[str, Any]] | None = None
+    articles: list[ArticleEntities], table: AliasTable, evidence: dict[str, dict[str, Any]] | None = None,
+    digests: list[str] | None = None, reuse: Mapping[str, Output] | None = None,
+    keep: list[tuple[str, Output] | None] | None = None,
 ) -> list[list[Entity]]:
     """One type and one name per entity across the archive; Entities per article.
 
     ``evidence``, when given, is filled with what each entity's type rests on (see
-    :func:`_evidence`), for the maintainer's review queue.
+    :func:`_add_evidence`), for the maintainer's review queue.
+
+    The votes, merges and names are archive-wide; what an article then gets (its
+    Entities, and its share of the evidence) is :func:`_article_output`, a pure function
+    of the article's candidates after the merges and of what the archive decided about
+    each of their keys (:func:`_lookups`).  ``digests`` (per article, a string that
+    determines the article's per-article result, its text and the code and alias table
+    that resolve it) lets that output be taken from ``reuse`` instead: an article no merge
+    changed this pass is exactly the one its digest names, so an entry stored under
+    (digest, lookups) is the output it would compute again — in an incremental build,
+    every unchanged story of which the archive decided nothing new.  ``keep``, when
+    given, is filled per article with (key, output) to store for the next pass (None for
+    an article a merge changed: its output depends on other stories).
     """
+    touched: set[int] = set()
     acr_votes: dict[str, Counter[str]] = defaultdict(Counter)
     for art in articles:
         for acr, target in art.acronyms.items():
             acr_votes[acr][target] += 1
     expansion = {acr: c.most_common(1)[0][0] for acr, c in acr_votes.items()}
-    for art in articles:  # "WEF" alone here, "World Economic Forum (WEF)" in another story
+    for i, art in enumerate(articles):  # "WEF" alone here, "World Economic Forum (WEF)" in another story
         for k in [k for k in art.candidates if k in expansion and not art.candidates[k].canonical]:
+            touched.add(i)  # even when put back: at the end of the article's candidates
             cand = art.candidates.pop(k)
             if not all(is_acronym(m.form) for m in cand.mentions):
                 art.candidates[k] = cand
@@ -82,9 +102,9 @@ def resolve_archive(
                 m.key, m.full = expansion[k], False
             target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
 
-    _merge_variants_archive_wide(articles)
+    _merge_variants_archive_wide(articles, touched)
     votes, displays, canonical = _tally(articles)
-    if _merge_surnames_archive_wide(articles, votes):  # the moved mentions vote for the full
+    if _merge_surnames_archive_wide(articles, votes, touched):  # the moved mentions vote for the full
         votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
@@ -106,35 +126,73 @@ def resolve_archive(
     }
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     plain = _plain_word_stories(articles, {k for k in votes if " " not in k}) if evidence is not None else {}
+    decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
-    for art in articles:
-        ents = []
-        for k, cand in art.candidates.items():
-            name = name_of[k]
-            if table.is_blocked(name) or k in weak:
-                continue
-            # A nationality, and a name the kinds table knows ("a friendly against World Cup
-            # holders Brazil"), keep the archive's type whatever one story's words suggest.
-            local = k not in fixed and not kinds.is_demonym(k) and not kinds.known(name)
-            etype = _local_type(cand, type_of[k]) if local else type_of[k]
-            if evidence is not None:
-                _evidence(evidence, k, name, type_of[k], etype, cand, votes[k], k in fixed, k in titled)
+    for i, art in enumerate(articles):
+        looks = [(k, *decided[k]) for k in art.candidates]
+        memo_key = _output_key(digests[i], looks) if digests is not None and i not in touched else None
+        stored = reuse.get(memo_key) if reuse is not None and memo_key is not None else None
+        if stored is not None:
+            rows, parts = stored
+            ents = [_entity(row) for row in rows]
+        else:
+            ents, parts = _article_output(art, looks)
+            rows = [[e.name, e.type, e.display, e.aliases, e.mentions, e.sentence] for e in ents]
+        if keep is not None:
+            keep.append((memo_key, (rows, parts)) if memo_key is not None else None)
+        if evidence is not None:
+            for k, etype, n, repeated, short, model, cues in parts:
+                _add_evidence(evidence, k, name_of[k], type_of[k], etype, n, repeated, short, model, cues,
+                              votes[k], k in fixed, k in titled)
                 evidence[k]["plain_word"] = plain.get(k, 0)
-            if etype not in ENTITY_KINDS:
-                continue  # an award, an event, a work, a product: no page
-            spans = sorted({(m.start, m.end) for m in cand.mentions})
-            ents.append(
-                Entity(
-                    name=name,
-                    type=etype,
-                    display=_pick_display(cand.displays()) or name,
-                    aliases=sorted({m.form for m in cand.mentions}),
-                    mentions=spans,
-                    sentence=_sentence(art, spans),
-                )
-            )
         out.append(ents)
     return out
+
+
+# One article's output: its entities as rows (name, type, display, aliases, mentions,
+# sentence) and its evidence parts (key, type here, mentions, repeated, short, model
+# labels, cues), as JSON stores them.
+Output = tuple[list[list[Any]], list[list[Any]]]
+Lookup = tuple[str, str, str, bool, bool]  # key, name, archive type, no page (blocked/weak), type fixed
+
+
+def _output_key(digest: str, looks: list[Lookup]) -> str:
+    """What an unchanged article's output is stored under: its digest and the archive's decisions on its keys."""
+    return hashlib.sha256(json.dumps([digest, looks], ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _article_output(art: ArticleEntities, looks: list[Lookup]) -> tuple[list[Entity], list[list[Any]]]:
+    """An article's Entities and evidence parts, given the archive's decisions on its keys
+    (``looks``, one per candidate in order): all it reads besides the article itself."""
+    ents: list[Entity] = []
+    parts: list[list[Any]] = []
+    for (k, cand), (_, name, archive_type, hidden, fixed) in zip(art.candidates.items(), looks, strict=True):
+        if hidden:
+            continue
+        # A nationality, and a name the kinds table knows ("a friendly against World Cup
+        # holders Brazil"), keep the archive's type whatever one story's words suggest.
+        local = not fixed and not kinds.is_demonym(k) and not kinds.known(name)
+        etype = _local_type(cand, archive_type) if local else archive_type
+        parts.append([k, etype, *_evidence_part(cand, name)])
+        if etype not in ENTITY_KINDS:
+            continue  # an award, an event, a work, a product: no page
+        spans = sorted({(m.start, m.end) for m in cand.mentions})
+        ents.append(
+            Entity(
+                name=name,
+                type=etype,
+                display=_pick_display(cand.displays()) or name,
+                aliases=sorted({m.form for m in cand.mentions}),
+                mentions=spans,
+                sentence=_sentence(art, spans),
+            )
+        )
+    return ents, parts
+
+
+def _entity(row: list[Any]) -> Entity:
+    name, etype, display, aliases, mentions, sentence = row
+    return Entity(name, etype, display, list(aliases), [(s, e) for s, e in mentions], sentence)
 
 
 def _tally(
@@ -168,12 +226,14 @@ def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dic
 _LOWER_WORD = re.compile(r"(?<![\w'-])[a-z][a-z]+(?![\w'-])")
 
 
-def _evidence(
-    evidence: dict[str, dict[str, Any]], k: str, name: str, archive_type: str, etype: str,
-    cand: Candidate, votes: Counter[str], fixed: bool, titled: bool,
+def _add_evidence(
+    evidence: dict[str, dict[str, Any]], k: str, name: str, archive_type: str, etype: str, mentions: int,
+    repeated: bool, short: int, model: dict[str, int], cues: dict[str, int],
+    votes: Counter[str], fixed: bool, titled: bool,
 ) -> None:
-    """Add one story's candidate to the entity's evidence: stories by the type they got,
-    the model's labels and the context cues of its mentions, and the archive's verdict."""
+    """Add one story's candidate (its :func:`_evidence_part`) to the entity's evidence: stories
+    by the type they got, the model's labels and the context cues of its mentions, and the
+    archive's verdict."""
     ev = evidence.get(k)
     if ev is None:
         ev = evidence[k] = {
@@ -183,17 +243,30 @@ def _evidence(
             "repeated": 0, "short": 0,
         }
     ev["stories"][etype] = ev["stories"].get(etype, 0) + 1
-    ev["mentions"] += len(cand.mentions)
-    # A person named twice in a story is mostly called by surname (or title) the second time;
-    # a band or a film named like a person ("Franz Ferdinand") is named in full every time.
-    ev["repeated"] += len(cand.mentions) >= 2
-    ev["short"] += sum(1 for m in cand.mentions if not m.full or m.form != name)
+    ev["mentions"] += mentions
+    ev["repeated"] += repeated
+    ev["short"] += short
+    for label, n in model.items():  # in the order the mentions first give them, as one by one
+        ev["model"][label] = ev["model"].get(label, 0) + n
+    for cue, n in cues.items():
+        ev["cues"][cue] = ev["cues"].get(cue, 0) + n
+
+
+def _evidence_part(cand: Candidate, name: str) -> list[Any]:
+    """One story's candidate's share of its entity's evidence: [mentions, repeated, short,
+    model labels, cues] (counts, the labels and cues in the order the mentions give them)."""
+    model: dict[str, int] = {}
+    cues: dict[str, int] = {}
     for m in cand.mentions:
         if m.label:
-            ev["model"][m.label] = ev["model"].get(m.label, 0) + 1
+            model[m.label] = model.get(m.label, 0) + 1
         cue = _cue(m)
         if cue:
-            ev["cues"][cue] = ev["cues"].get(cue, 0) + 1
+            cues[cue] = cues.get(cue, 0) + 1
+    # A person named twice in a story is mostly called by surname (or title) the second time;
+    # a band or a film named like a person ("Franz Ferdinand") is named in full every time.
+    return [len(cand.mentions), len(cand.mentions) >= 2,
+            sum(1 for m in cand.mentions if not m.full or m.form != name), model, cues]
 
 
 def _local_type(cand: Candidate, archive_type: str) -> str:
@@ -217,39 +290,62 @@ def _local_type(cand: Candidate, archive_type: str) -> str:
 def _story_votes(cand: Candidate) -> Counter[str]:
     """One story's say on what an entity is: the model's labels of its mentions as shares of
     one vote (a story naming "Yukos" ten times does not outvote ten stories), plus each
-    kind of context cue once, at its weight."""
-    labels = Counter(m.label for m in cand.mentions if m.label)
+    kind of context cue once, at its weight.
+
+    Read-only: the Counter is shared by every candidate whose mentions say the same
+    (:func:`_votes_of`)."""
+    return _votes_of(tuple((m.label, m.cue, m.form, m.key) for m in cand.mentions))
+
+
+# Bounded memos of pure functions of their arguments and the installed code and data (the
+# gazetteer, the kinds table): no build's state.  They make the archive pass cost what the
+# changed stories cost in a long-lived process (``news-archive watch``), where every cycle
+# asks again about the same mentions; and a pass over 20,000 stories asks about the same
+# (cue, form, key) and the same sentence many times over.
+_MEMO_SIZE = 1 << 20
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _votes_of(mentions: tuple[tuple[str | None, str, str, str], ...]) -> Counter[str]:
+    """:func:`_story_votes` of mentions given as (label, cue, form, key), all it reads of them."""
+    labels = Counter(label for label, _, _, _ in mentions if label)
     total = sum(labels.values())
     out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
     seen: set[str] = set()
-    for m in cand.mentions:
-        for t, w in _mention_votes(m)[1 if m.label else 0:]:
+    for label, cue, form, k in mentions:
+        for t, w in _votes_of_mention(label, cue, form, k)[1 if label else 0:]:
             if t not in seen:
                 seen.add(t)
                 out[t] += w
     return out
 
 
-def _mention_votes(m: Mention) -> list[tuple[str, float]]:
+def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[tuple[str, float], ...]:
     """What one mention says its entity is: the model's label (1), and the words around it
     (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
     out: list[tuple[str, float]] = []
-    if m.label:
-        out.append((m.label, 1.0))
-    cue = _cue(m)
-    if cue and not (cue == "team" and gazetteer.place_weight(m.key)):
+    if label:
+        out.append((label, 1.0))
+    cue = _cue_of(cue, form, k)
+    if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
-    return out
+    return tuple(out)
 
 
 def _cue(m: Mention) -> str:
     """The mention's context cue; a club's, a firm's or a street's name ("Manchester United",
     "Yukos Ltd", "Downing Street") is one, but not a city's ("New York City").  A country's
     team is the country (a place), so "beat France 18-17" says nothing about France."""
-    cue = m.cue or ("team" if kinds.TEAM_NAME.match(m.form) and not gazetteer.place_weight(m.key) else
-                    "org" if kinds.ORG_NAME.match(m.form) or kinds.WEBSITE_NAME.match(m.form) else
-                    "street" if kinds.STREET_NAME.match(m.form) else "")
-    if cue == "team" and gazetteer.is_country(m.key):
+    return _cue_of(m.cue, m.form, m.key)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _cue_of(cue: str, form: str, k: str) -> str:
+    """:func:`_cue` of a mention with this cue, form and key."""
+    cue = cue or ("team" if kinds.TEAM_NAME.match(form) and not gazetteer.place_weight(k) else
+                  "org" if kinds.ORG_NAME.match(form) or kinds.WEBSITE_NAME.match(form) else
+                  "street" if kinds.STREET_NAME.match(form) else "")
+    if cue == "team" and gazetteer.is_country(k):
         return ""
     return cue
 
@@ -258,10 +354,11 @@ def _is_person(v: Counter[str]) -> bool:
     return bool(v) and v["person"] >= max(v.values())
 
 
-def _merge_variants_archive_wide(articles: list[ArticleEntities]) -> None:
+def _merge_variants_archive_wide(articles: list[ArticleEntities], touched: set[int]) -> None:
     """``Pat Carlineo`` in one story is the ``Patrick Carlineo`` of others — only in a story
     that shares context with them: an entity named in both that is not one of the archive's
-    commonest (the same first name and surname alone may be two people)."""
+    commonest (the same first name and surname alone may be two people).  The articles
+    changed are added to ``touched``."""
     stories: dict[str, list[int]] = defaultdict(list)
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     for i, art in enumerate(articles):
@@ -286,6 +383,7 @@ def _merge_variants_archive_wide(articles: list[ArticleEntities]) -> None:
                 art = articles[i]
                 if k not in art.candidates or art.candidates[k].canonical or not (set(art.candidates) & context):
                     continue
+                touched.add(i)
                 cand = art.candidates.pop(k)
                 into = art.candidates.setdefault(best, Candidate(best))
                 for m in cand.mentions:
@@ -294,13 +392,13 @@ def _merge_variants_archive_wide(articles: list[ArticleEntities]) -> None:
 
 
 def _merge_surnames_archive_wide(
-    articles: list[ArticleEntities], votes: dict[str, Counter[str]]
+    articles: list[ArticleEntities], votes: dict[str, Counter[str]], touched: set[int]
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1), and only
     in a story that shares his context (:class:`_Context`): a footballer called Brown, in a
     story of clubs and players, is not the chancellor.  Returns surname → full name of the
-    merges made."""
+    merges made; the articles changed are added to ``touched``."""
     # "Baroness Morgan" is known by her title: no first-named Morgan of the archive is her.
     peers = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions
              if m.display.split(" ")[0].casefold() in PEERAGE}
@@ -318,10 +416,11 @@ def _merge_surnames_archive_wide(
         return target
     context = _Context(articles)
     merged: dict[str, str] = {}
-    for art in articles:
+    for i, art in enumerate(articles):
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
             if not context.shared(art, target[k], {k}):
                 continue
+            touched.add(i)
             cand = art.candidates.pop(k)
             into = art.candidates.setdefault(target[k], Candidate(target[k]))
             for m in cand.mentions:
@@ -372,9 +471,23 @@ def _sentence(art: ArticleEntities, spans: list[tuple[int, int]]) -> str:
     """The first sentence naming the entity, preferring the dek and body to the headline.
 
     Sentences are cut by ``sentences.sentence_at`` (quotes and abbreviations respected,
-    never across a paragraph), not by the model's sentence starts."""
+    never across a paragraph), not by the model's sentence starts.  A sentence the
+    article already knows at that offset (``ArticleEntities.sentences``: a previous pass's
+    over the same text) is the same one."""
     if not spans:
         return ""
-    first_para = art.text.find("\n\n")  # the headline: shown beside the sentence anyway
-    start = next((s for s, _ in spans if s > first_para >= 0), spans[0][0])
-    return sentence_at(art.text, start)
+    start = sentence_offset(art.text, spans)
+    known = art.sentences.get(start)
+    return known if known is not None else _sentence_at(art.text, start)
+
+
+def sentence_offset(text: str, spans: list[tuple[int, int]]) -> int:
+    """Where :func:`_sentence` looks for an entity with these (sorted, non-empty) spans."""
+    first_para = text.find("\n\n")  # the headline: shown beside the sentence anyway
+    return next((s for s, _ in spans if s > first_para >= 0), spans[0][0])
+
+
+@lru_cache(maxsize=_MEMO_SIZE // 4)
+def _sentence_at(text: str, start: int) -> str:
+    """``sentence_at``, memoised: a pure function of the text and the offset."""
+    return sentence_at(text, start)

@@ -107,18 +107,71 @@ class ArchiveMemo:
             with self.path.open(encoding="utf-8") as fh:
                 if want is None or fh.readline().rstrip("\n") != want:
                     return None
-                rows = json.loads(fh.read())
+                fh.readline()  # the header (see :meth:`previous`)
+                rows = json.loads(fh.readline())
             found = [[_entity(row) for row in ents] for ents in rows]
         except (OSError, UnicodeDecodeError, ValueError, TypeError):
             return None
         return found if len(found) == len(keys) else None
 
-    def save(self, keys: list[str], blobs: list[bytes | None], found: list[list[Entity]]) -> None:
+    def previous(self, keys: list[str], texts: list[str]) -> tuple[list[dict[int, str]], dict[str, Any]]:
+        """What the stored pass leaves the next one, when it ran the same code on the same alias
+        table (the fingerprint): per text, the sentences it chose by the offset it chose them
+        at; and each unchanged article's output by its key (``resolve_archive``'s ``reuse``).
+
+        ``archive_pass._sentence`` is a pure function of a text and an offset: a stored
+        pass's sentence for the same text (same NER cache key) at the same offset is the
+        one it would compute again.  Nothing (empty) when the memo is missing, damaged or
+        from other code: then everything is computed."""
+        empty: list[dict[int, str]] = [{} for _ in keys]
+        try:
+            with self.path.open(encoding="utf-8") as fh:
+                fh.readline()
+                header = json.loads(fh.readline())
+                if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
+                    return empty, {}
+                rows = json.loads(fh.readline())
+                outputs = json.loads(fh.readline())
+            stored = dict(zip(header["keys"], rows, strict=True))
+            reuse = {entry[0]: (found, entry[1]) for found, entry in zip(rows, outputs, strict=True) if entry}
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError):
+            return empty, {}
+        from .archive_pass import sentence_offset
+
+        out = empty
+        for i, (k, text) in enumerate(zip(keys, texts, strict=True)):
+            for row in stored.get(k, ()):
+                try:
+                    _, _, _, _, spans, sentence = row
+                    out[i][sentence_offset(text, [(s, e) for s, e in spans])] = sentence
+                except (TypeError, ValueError):
+                    continue
+        return out, reuse
+
+    def save(self, keys: list[str], blobs: list[bytes | None], found: list[list[Entity]],
+             keep: list[Any] | None = None) -> None:
+        """Line 1 the key, line 2 a header (the fingerprint and each article's NER cache key),
+        line 3 the entities per article, line 4 per article [output key, evidence parts] or
+        null (``resolve_archive``'s ``keep``; with line 3, what :meth:`previous` reads)."""
         want = self.key(keys, blobs)
         if want is None:
             return
         rows = [[[e.name, e.type, e.display, e.aliases, e.mentions, e.sentence] for e in ents] for ents in found]
-        write_atomic(self.path, want + "\n" + json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+        outputs = [[entry[0], entry[1][1]] if entry else None for entry in keep] if keep else [None] * len(rows)
+        header = json.dumps({"fingerprint": self.fingerprint, "keys": keys})
+        write_atomic(self.path, "\n".join([want, header, _dumps(rows), _dumps(outputs)]) + "\n")
+
+    def digests(self, keys: list[str], blobs: list[bytes | None]) -> list[str] | None:
+        """Per article, a digest of its per-article result, its text and the code and alias table
+        (``resolve_archive``'s ``digests``); None when an entry is missing."""
+        if any(b is None for b in blobs):
+            return None
+        return [digest(self.fingerprint, k, hashlib.sha256(b).hexdigest()) for k, b in zip(keys, blobs, strict=True)
+                if b is not None]
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _entity(row: list[Any]) -> Entity:

@@ -82,6 +82,9 @@ class ArticleEntities:
     head_end: int
     candidates: dict[str, Candidate]
     acronyms: dict[str, str]  # acronym key → expansion key seen in this article
+    # The sentence naming an entity, by the offset it starts looking at, where already known
+    # (a previous archive pass's over the same text: ArchiveMemo.sentences); else computed.
+    sentences: dict[int, str] = field(default_factory=dict)
 
 
 # Bump when resolve_article's output changes: its results are cached with the raw spans.
