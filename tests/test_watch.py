@@ -154,3 +154,31 @@ def test_watch_cycles_write_what_one_shot_builds_write(tmp_path: Path) -> None:
         assert buildlock.holder(buildlock.lock_path(work)) == str(watcher.proc.pid)
     finally:
         watcher.stop()
+
+
+LEFT_ALIVE = """
+import gc, json, shutil, sys
+from pathlib import Path
+from support import SAMPLE_DUMPS, write_settings_file
+from news_archive.build import Build
+from news_archive.watch import WatchSession
+from pelican.contents import Article
+root = Path(sys.argv[1])
+shutil.copytree(SAMPLE_DUMPS, root / "content" / "dumps")
+conf = write_settings_file(root / "conf.py", root / "content", root / "output", root / "var")
+session = WatchSession(str(conf), overrides={"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_PROGRESS": False})
+cycle = session.build()
+print(json.dumps({"ok": cycle.ok, "builds": sum(isinstance(o, Build) for o in gc.get_objects()),
+                  "articles": sum(isinstance(o, Article) for o in gc.get_objects())}))
+"""
+
+
+def test_a_cycle_leaves_nothing_of_itself_alive_for_the_next(tmp_path: Path) -> None:
+    """Pelican's memoized content caches kept every cycle's articles, and through them its
+    settings and build, alive in the watcher: at 20,000 stories its peak grew from 5.6 to
+    6.9 GiB and a cycle took longer than a one-shot build."""
+    proc = subprocess.run([sys.executable, "-c", LEFT_ALIVE, str(tmp_path)], cwd=ROOT / "tests",
+                          env={**os.environ, **BUILD_ENV}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found == {"ok": True, "builds": 0, "articles": 0}, found

@@ -249,3 +249,24 @@ class _Discard:
 
     def write(self, text: str) -> int:
         return len(text)
+
+
+def forget_memoized_content() -> int:
+    """Empty Pelican's ``memoized`` method caches on ``Content`` (``get_content``,
+    ``get_summary``); returns how many entries were dropped.
+
+    They are class-level dictionaries keyed by the article object, so in a process that
+    runs build after build (``make watch``) they keep every article of every earlier
+    build alive, and through each article its settings, the build object and all it
+    holds: at 20,000 stories the watcher's peak grew from 5.6 to 6.9 GiB and each cycle's
+    garbage collections walked the dead builds too.  A one-shot build ends with its
+    process, so only the watcher calls this, after each cycle."""
+    from pelican.contents import Content
+    from pelican.utils import memoized
+
+    dropped = 0
+    for value in vars(Content).values():
+        if isinstance(value, memoized):
+            dropped += len(value.cache)
+            value.cache.clear()
+    return dropped

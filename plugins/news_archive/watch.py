@@ -36,6 +36,7 @@ script or a test knows a cycle is done without reading the log.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import json
 import logging
 import os
@@ -47,6 +48,7 @@ from typing import Any
 
 from . import settings as S
 from .build import WATCH_KEY
+from .pelican_overrides import forget_memoized_content
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,12 @@ class WatchSession:
             self.write_status(work, cycle)
         if cycle.ok and not self.warmed:
             self.warm_up(settings)
+        # Nothing of this cycle outlives it: Pelican's memoized content caches held every
+        # earlier cycle's articles, and through them its settings and build; the settings
+        # (which hold the build) are let go before the collection.
+        settings = None
+        forget_memoized_content()
+        gc.collect()
         return cycle
 
     def warm_up(self, settings: dict[str, Any]) -> None:
