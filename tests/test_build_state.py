@@ -132,3 +132,19 @@ def test_builds_leave_no_state_in_module_globals(tmp_path: Path, monkeypatch: py
         assert {when: names for when, names in seen.items() if names} == {}, build
         assert changed(before, snapshot(modules)) == [], build
     assert (tmp_path / "site" / "output" / "index.html").is_file()
+
+
+def test_kept_memos_live_as_long_as_a_watch_session_and_no_longer() -> None:
+    """``Build.kept``: a one-shot build's memo dies with it; a watch cycle's is the next's."""
+    from news_archive.build import WATCH_KEY, Build
+    from news_archive.watch import WatchSession
+
+    first, second = Build({}), Build({})
+    first.kept("pages")["digest"] = "page"
+    assert second.kept("pages") == {}
+
+    session = WatchSession(str(ROOT / "pelicanconf.py"))
+    cycle_one, cycle_two = Build({WATCH_KEY: session}), Build({WATCH_KEY: session})
+    cycle_one.kept("pages")["digest"] = "page"
+    assert cycle_two.kept("pages") == {"digest": "page"}
+    assert cycle_two.kept("other") == {}

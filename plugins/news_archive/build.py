@@ -59,6 +59,7 @@ class Build:
         # id of a story list -> (the list, its length, what templates ask of it: site._list_facts)
         self.list_facts: dict[int, tuple[Any, int, tuple[frozenset[bool], int]]] = {}
         self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
+        self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod
     def start(cls, settings: dict[str, Any]) -> Build:
@@ -75,6 +76,18 @@ class Build:
 
     def story_of(self, content_hash: str) -> Story | None:
         return self.stories.get(content_hash)
+
+    def kept(self, name: str) -> dict[Any, Any]:
+        """A memo named ``name`` that outlives this build when it is a watch cycle.
+
+        In ``news-archive watch`` the dict is the session's, so the next cycle finds what
+        this one put there; in a one-shot build it is a fresh dict of this build.  Only
+        for values that are pure functions of their keys (a digest of every input they
+        were made from, the code's version among them): a cycle that finds a key gets what
+        a build from scratch would have made, so a cycle's output stays a one-shot build's.
+        """
+        memos = self.session.kept if self.session is not None else self._kept
+        return memos.setdefault(name, {})
 
     def __repr__(self) -> str:  # settings are logged and printed: never all the stories
         return f"<news_archive build: {len(self.stories)} stories, {len(self.written)} files written>"

@@ -88,6 +88,8 @@ class WatchSession:
         self.debounce_ms = debounce_ms  # quiet time that ends a burst of file events
         self.cycles: list[Cycle] = []
         self.warmed = False
+        # Build.kept's memos: name -> {digest of the inputs -> what they make}
+        self.kept: dict[str, dict[Any, Any]] = {}
 
     def __repr__(self) -> str:  # settings are logged and printed
         return f"<news_archive watch session: {self.settings_file}, {len(self.cycles)} cycles>"
