@@ -62,7 +62,8 @@ def test_tag_pages_and_index_show_counts(sample_site: Site):
 
 def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story(monkeypatch):
     """Issue 12: "payoff" and "pay-off" were two tags; "Tony Blair" a tag and an entity;
-    "accept" and "felt" tagged stories; 74 % of tags had a single story."""
+    "accept" and "felt" tagged stories ("appears", "fell", "hours", "night" on the news-please
+    archive); 74 % of tags had a single story."""
     from news_archive.enrich.tags import assign_all
     from news_archive.story import Entity, Story
 
@@ -75,7 +76,9 @@ def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story(monkeypa
         Story(headline=f"Interest rates rise again {i}",
               body=[f"The Bank raised interest rates. Savers felt the interest rates rise; the pay-off came "
                     f"late for {w} savers, Tony Blair said, and would not accept it. Interest rates matter.",
-                    "A payoff for savers, and a payoff for the budget deficit, the budget deficit hawks said."],
+                    "A payoff for savers, and a payoff for the budget deficit, the budget deficit hawks said.",
+                    "Hours later, at night, it appears the market fell; hours passed, night after night, and "
+                    "it appears the market fell again, hours before the night it fell for good, it appears."],
               entities=[blair])
         for i, w in enumerate(["young", "old", "rich", "poor", "thrifty", "careful"])
     ] + [Story(headline="Zebra crossing opened", body=["A zebra crossing opened near the school, with lollipop men."],
@@ -85,7 +88,7 @@ def test_one_spelling_no_names_no_generic_words_and_no_tag_of_one_story(monkeypa
     keys = Counter(tag_key(t) for t in tags)
     assert "interest rates" in tags and keys[tag_key("payoff")] == 6
     assert len({t for t in tags if tag_key(t) == tag_key("payoff")}) == 1  # one spelling
-    assert not {"tony blair", "blair", "felt", "accept"} & set(keys)
+    assert not {"tony blair", "blair", "felt", "accept", "hours", "night", "appears", "fell"} & set(keys)
     singles = {k for k, n in keys.items() if n == 1}
     assert singles <= {tag_key(t) for t in stories[-1].tags}, keys  # only the story that shares nothing
     assert all(3 <= len(s.tags) <= 8 for s in stories[:-1]) and stories[-1].tags

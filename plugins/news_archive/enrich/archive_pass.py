@@ -20,7 +20,7 @@ from typing import Any
 
 from ..sentences import sentence_at
 from ..story import Entity
-from . import gazetteer, kinds
+from . import gazetteer, kinds, makers, spelled_out
 from .aliases import AliasTable
 from .mentions import PEERAGE, titled_key
 from .names import is_acronym, key, person_variant
@@ -102,6 +102,7 @@ def resolve_archive(
                 m.key, m.full = expansion[k], False
             target.mentions = sorted(target.mentions + cand.mentions, key=lambda m: m.start)
 
+    spelled_out.merge_spelled_out(articles, expansion, table, touched)  # "Nasa", "UN Security Council"
     _merge_variants_archive_wide(articles, touched)
     votes, displays, canonical = _tally(articles)
     if _merge_surnames_archive_wide(articles, votes, touched):  # the moved mentions vote for the full
@@ -115,6 +116,7 @@ def resolve_archive(
         type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
                       or ("group" if kinds.is_demonym(k) else "")
                       or _choose_type(votes[k], k, k in titled, bool(kinds.BRAND_SHAPE.match(name))))
+    type_of.update(makers.model_types(articles, type_of, name_of, table))  # "Tesla Roadster": Tesla's car
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.

@@ -13,10 +13,19 @@ import bisect
 import re
 from collections import Counter, defaultdict
 
-from . import gazetteer, kinds
+from . import gazetteer, kinds, makers
 from .aliases import AliasTable
 from .mentions import GENERIC_WORDS, clean_mention, headline_end, split_span, title_before, titled_key
-from .names import PARTICLE_KEYS, acronym, is_acronym, is_display_honorific, key, person_variant, reject_reason
+from .names import (
+    PARTICLE_KEYS,
+    acronym,
+    is_acronym,
+    is_display_honorific,
+    key,
+    person_variant,
+    reject_reason,
+    spelled_acronym,
+)
 from .resolve import EXTRA_LABELS, LABEL_TYPES, ArticleEntities, Candidate, Mention
 from .truecase import is_caps_line
 
@@ -191,7 +200,8 @@ def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
 
 def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
-    later in the article, are that organisation — not when the story named them first
+    later in the article, are that organisation (and so are its last words when they name a
+    body: "the Security Council" after "the UN Security Council") — not when the story named them first
     ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside."""
     first: dict[str, int] = {}
     for m in mentions:
@@ -199,11 +209,14 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
         first[m.key] = min(first.get(m.key, at), at)
     orgs: dict[tuple[str, ...], str] = {}
     inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
+    tails: dict[tuple[str, ...], set[str]] = defaultdict(set)  # "security council" → "un security council"
     for m in mentions:
         tokens = tuple(m.key.split())
         if m.label == "organisation" and len(tokens) >= 2 and m.full:
             for i in range(1, len(tokens)):
                 orgs.setdefault(tokens[:i], m.key)
+                if len(tokens) - i >= 2 and (tokens[-1] in makers.ORG_TAILS or kinds.ORG_NAME.match(m.form)):
+                    tails[tokens[i:]].add(m.key)
             for t in tokens[1:]:
                 if len(t) >= 4 and t not in GENERIC_WORDS:
                     inner[t].add(m.key)
@@ -216,6 +229,8 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
         target = orgs.get(tokens)
         if not target and len(tokens) == 1 and len(inner.get(tokens[0], ())) == 1:
             target = next(iter(inner[tokens[0]]))  # "Peugeot" → "PSA Peugeot Citroen"
+        if not target and len(tails.get(tokens, ())) == 1:
+            target = next(iter(tails[tokens]))  # "the Security Council", after "the UN Security Council"
         if target and not m.canonical and target != m.key and (
             first[m.key] > first[target] or kinds.legal_form_of(m.key, target)
         ):
@@ -224,10 +239,11 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
 
 def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
     """``WHO`` ↔ ``World Health Organisation`` within one article; returns the pairs seen."""
-    acronyms = {m.key for m in mentions if is_acronym(m.form) and not m.canonical}
+    spelled = {key(acronym(m.form)) for m in mentions if m.label != "person" and not is_acronym(m.form)} - {""}
+    acronyms = {m.key for m in mentions if _acronym_form(m, spelled) and not m.canonical}
     expansions: dict[str, str] = {}
     for m in mentions:
-        if not is_acronym(m.form) and m.label != "person":
+        if not _acronym_form(m, spelled) and m.label != "person":
             acr = key(acronym(m.form))
             words = m.form.split(" ")
             if acr not in acronyms and len(words) > 2 and not m.canonical:
@@ -245,12 +261,17 @@ def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
                 expansions.setdefault(acr, m.canonical and key(m.canonical) or m.key)
     pairs: dict[str, str] = {}
     for m in mentions:
-        if is_acronym(m.form) and not m.canonical:
+        if _acronym_form(m, spelled) and not m.canonical:
             target = expansions.get(m.key)
             if target and target != m.key:
                 pairs[m.key] = target
                 m.key, m.full = target, False
     return pairs
+
+
+def _acronym_form(m: Mention, spelled: set[str]) -> bool:
+    """"WHO", "U.N.", and "Nasa" where the story spells out a name whose initials it is."""
+    return is_acronym(m.form) or (m.key in spelled and spelled_acronym(m.form) and not gazetteer.place_weight(m.key))
 
 
 def _matchable(table: AliasTable) -> dict[str, tuple[str, str]]:

@@ -47,10 +47,13 @@ _WORK_AFTER = re.compile(
 )
 _PRODUCT_AFTER = re.compile(
     r"\s+(?:consoles?|handsets?|phones?|software|browser|operating system|player|players|devices?|chips?|"
-    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?|"
-    # a vehicle or a craft named by its model ("the Falcon Heavy rocket"); a maker's name before
-    # these ("SpaceX rockets") is outvoted by its other stories, as "Apple phones" is
-    r"rockets?|spacecraft|space capsule|capsule|booster|boosters|launcher|lander|rover|space probe|"
+    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?)\b"
+)
+# A vehicle or a craft named by its model: "the Falcon Heavy rocket", "the Space Launch System
+# rocket", "the Tesla Roadster sports car".  A one-word name before the same words ("SpaceX
+# rockets", "Boeing 787 jets", "Airbus airliners") is mostly the maker: it gets no such cue.
+_CRAFT_AFTER = re.compile(
+    r"\s+(?:rockets?|spacecraft|space capsule|capsule|boosters?|launcher|lander|rover|space probe|megarocket|"
     r"airliners?|warplanes?|fighter jets?|helicopters?|drones?|sedan|hatchback|SUV|supercar|sports car)\b"
 )
 _EVENT_AFTER = re.compile(
@@ -81,7 +84,7 @@ ORG_NAME = re.compile(
 # A street, a square or a promenade ("Promenade des Anglais", "Downing Street"): a place,
 # though the model often takes it for an organisation.
 STREET_NAME = re.compile(
-    r"^(?:(?:[A-Z][\w'.-]* )+(?:Street|Avenue|Road|Boulevard|Square|Lane|Promenade|Plaza|Bridge)|"
+    r"^(?:(?:[A-Z][\w'.-]* )+(?:Street|Avenue|Road|Boulevard|Square|Lane|Promenade|Plaza|Bridge|Station|Airport)|"
     r"(?:Promenade|Rue|Avenue|Boulevard|Piazza|Plaza|Place) (?:(?:de|des|du|de la|del|della|of|the) )?"
     r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)$"
 )
@@ -167,6 +170,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "org"
     if _PRODUCT_AFTER.match(after):
         return "product"
+    if _CRAFT_AFTER.match(after) and " " in text[start:end].strip():
+        return "craft"
     if _EVENT_AFTER.match(after):
         return "event"
     if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
@@ -185,14 +190,15 @@ def _load(path: Path) -> tuple[dict[str, str], str]:
 def cue_type(cue: str) -> str:
     """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` and
     ``street`` places, ``person`` a person (an age after the name), the rest kinds."""
-    return "organisation" if cue in ("team", "org") else "place" if cue == "street" else cue
+    return "organisation" if cue in ("team", "org") else "place" if cue == "street" \
+        else "product" if cue in ("craft", "model") else cue
 
 
 def cue_weight(cue: str) -> float:
     """A cue for a club, a firm, a street or a person is worth two stories' model labels; "in
     X", or a cue that the name is no entity ("the film X"), one: one such phrase must not take
     a person's page away (the model's labels and other stories still decide)."""
-    return CUE_WEIGHT if cue in ("team", "org", "person", "street") else CUE_WEIGHT / 2
+    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "craft", "model") else CUE_WEIGHT / 2
 
 
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")

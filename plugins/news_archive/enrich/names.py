@@ -158,6 +158,22 @@ def is_acronym(name: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
+def spelled_acronym(name: str) -> bool:
+    """An acronym written as a word, the British way: "Nasa", "Nato", "Unicef" (four to six
+    letters, a capital first, no English stop word).  Only an expansion that spells it
+    ("National Aeronautics and Space Administration") makes it that body's name: "Nasa"
+    and "NASA" were two pages, and the spelled-out name a third."""
+    return 4 <= len(name) <= 6 and name.isalpha() and name[0].isupper() and name[1:].islower() \
+        and name.casefold() not in _stop_words()
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def is_title_case(line: str) -> bool:
     """A headline Capitalised Like This: its capitalised words prove nothing."""
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", line) if len(w) > 3]

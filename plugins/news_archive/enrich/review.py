@@ -14,7 +14,8 @@ pages.  Uncertainty adds up what an editor would be suspicious of:
   time in stories that name it twice or more (a band: "Franz Ferdinand"); a title
   joined to a name, a club's name typed as a place or person, context cues
   ("Oscar-winning", "beat Glasgow 23-10") that disagree with the type it got, or stories
-  where its own words gave it another type.
+  where its own words gave it another type; a first name alone that is the first name
+  of several people of the archive and the surname of none ("Matthew").
 
 Each line ends with the one line to paste into ``content/entities.toml`` (its section
 named in brackets): a ``[types]`` override when another type is likelier, else a
@@ -43,7 +44,20 @@ def load(work_dir: str | Path) -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
-def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
+def first_names(evidence: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """``{word: n}``: how many people of the archive have the word as their first name and
+    none as their surname — "Matthew" alone is one of them, or none, not a person of its own."""
+    firsts: dict[str, set[str]] = {}
+    lasts: set[str] = set()
+    for ev in evidence.values():
+        words = ev.get("name", "").split(" ")
+        if ev.get("type") == "person" and len(words) >= 2:
+            firsts.setdefault(words[0], set()).add(ev["name"])
+            lasts.add(words[-1])
+    return {w: len(names) for w, names in firsts.items() if w not in lasts}
+
+
+def uncertainty(ev: dict[str, Any], firsts: dict[str, int] | None = None) -> tuple[float, list[str], str]:
     """(0–1, the reasons, the likelier type or '') for one entity's evidence.
 
     Every part is a share, so that an entity of 200 stories with two stray cues is not
@@ -106,6 +120,9 @@ def uncertainty(ev: dict[str, Any]) -> tuple[float, list[str], str]:
     if etype == "person" and ev.get("repeated", 0) >= 3 and not ev.get("short", 1) and not ev.get("titled"):
         u += 0.5  # named twice or more in 3 stories, never by surname, title or first name alone
         reasons.append(f"named in full every time in {ev['repeated']} stories (a band, a work?)")
+    if etype == "person" and " " not in name and (firsts or {}).get(name, 0) >= 2 and not ev.get("titled"):
+        u += 0.6  # "Matthew", "William": a story's first name alone, which no full name in it explained
+        reasons.append(f"a first name alone (of {firsts[name]} people in the archive)")
     alternatives = {t: 2.0 * n for t, n in against.items()}  # what the words say before what the model says
     for t, n in model.items():
         if t != etype:
@@ -126,13 +143,14 @@ def fix_line(ev: dict[str, Any], likelier: str) -> str:
 def queue(evidence: dict[str, dict[str, Any]], limit: int | None = None) -> list[dict[str, Any]]:
     """Entities with a page, most stories × uncertainty first."""
     rows = []
+    firsts = first_names(evidence)
     for ev in evidence.values():
         if ev.get("fixed") or ev.get("type") not in PAGE_TYPES:
             continue
         stories = ev.get("stories", {}).get(ev["type"], 0)
         if not stories:
             continue
-        u, reasons, likelier = uncertainty(ev)
+        u, reasons, likelier = uncertainty(ev, firsts)
         if u <= 0:
             continue
         rows.append({"name": ev["name"], "type": ev["type"], "stories": stories, "uncertainty": round(u, 2),
@@ -154,10 +172,11 @@ def doubts(evidence: dict[str, dict[str, Any]]) -> dict[str, float]:
     An entity the maintainer typed has none: the ``[types]`` entry is the fix this measures.
     """
     out: dict[str, float] = {}
+    firsts = first_names(evidence)
     for ev in evidence.values():
         if ev.get("fixed") or ev.get("type") not in PAGE_TYPES:
             continue
-        u = uncertainty(ev)[0]
+        u = uncertainty(ev, firsts)[0]
         if u > 0:
             out[f"{ev['type']}\t{ev.get('name', '')}"] = u
     return out

@@ -72,7 +72,14 @@ NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "natio
               "stance", "fighters", "accept", "felt", "future", "period", "points", "point", "result", "results",
               "chance", "problem", "problems", "support", "action", "role", "place", "area", "areas", "system",
               "world", "life", "money", "price", "prices", "rate", "rates", "number", "numbers",
-              "talks", "report", "review", "order", "orders", "bid", "bids", "customers"}
+              "talks", "report", "review", "order", "orders", "bid", "bids", "customers",
+              # when and where anything happens, and verbs that read like nouns ("appears", "fell"):
+              # a tag of these gathers every kind of story
+              "hours", "hour", "minutes", "night", "nights", "morning", "evening", "afternoon", "weekend",
+              "today", "yesterday", "tonight", "moment", "appears", "appear", "fell", "rose", "began", "went",
+              "goes", "gets", "seems", "became", "shows", "images", "image", "photos", "photo", "pictures",
+              "scene", "board", "dead", "city", "town", "home", "house", "family", "families", "friends", "top",
+              "line", "front", "inside", "outside", "close", "open", "week", "half", "little"}
 # Words are runs of letters in any script ("Zürich" is one word, not "Z" + "rich").
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*[^\W\d_]|[^\W\d_]|\S")
 
