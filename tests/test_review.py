@@ -67,3 +67,20 @@ def test_works_and_common_words_the_model_types_consistently_are_still_doubted()
         assert u >= WAITING, (ev["name"], u, reasons)
     assert any("common word" in r for r in uncertainty(word)[1])
     assert any("work" in r for r in uncertainty(film)[1])
+
+
+def test_a_first_name_alone_is_doubted_and_a_surname_alone_is_not():
+    """Issue 12: "Matthew", "Zachary" and "William" (three brothers named by first name in one
+    family story) led the news-please archive's people list; a first name of the archive's
+    people that is nobody's surname is no person of its own."""
+    from news_archive.enrich.review import doubts
+
+    def ev(name: str, stories: int) -> dict:
+        return {"name": name, "type": "person", "stories": {"person": stories}, "model": {"person": stories},
+                "cues": {}, "repeated": 0, "short": 1}
+
+    evidence = {n.casefold(): ev(n, s) for n, s in [
+        ("Zachary J. Steinberg", 1), ("Zachary", 6), ("Irene Steinberg", 7), ("Steinberg", 6), ("Obama", 6)]}
+    doubt = doubts(evidence)
+    assert doubt.get("person\tZachary", 0) >= 0.5
+    assert "person\tSteinberg" not in doubt and "person\tObama" not in doubt

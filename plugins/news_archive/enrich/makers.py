@@ -9,20 +9,27 @@ Names that are a firm's part, not its product, are told apart by their last word
 the archive: "BBC News", "Barclays Capital", "Sony Pictures", "Samsung Electronics" end in
 a word that names a body (:data:`ORG_TAILS`, :data:`.kinds.ORG_NAME`); "Real Madrid",
 "Virgin Atlantic" end in a place; "Sony Ericsson" ends in another organisation (a joint
-venture); and "Goldman Sachs" is not Goldman's product because "Goldman" alone is rarer
+venture); "World Food Programme", "Royal Court" are no maker's ("world" and "royal" are
+common words in its stories); and "Goldman Sachs" is not Goldman's product because "Goldman" alone is rarer
 than the full name and never beside it — a maker is named alone at least as often as its
 model is, or in a story that names the model too ("Tesla … the Tesla Roadster").
+
+A craft named without its maker ("the Falcon Heavy rocket") is a product when many of its
+stories say so (:data:`CRAFT_SHARE`): the model's ORG label in every one of them is the
+model's systematic error, and one vote per story would let it win.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 from . import gazetteer, kinds
 from .aliases import AliasTable
 from .resolve import ArticleEntities
 
+CRAFT_SHARE = 0.4  # of its stories that call a name of two words or more a craft: it is one
 # Last words that make "<firm> <word>" one of the firm's bodies rather than its product.
 ORG_TAILS = frozenset({
     "news", "sport", "sports", "radio", "tv", "television", "channel", "world", "online", "one", "two",
@@ -37,6 +44,9 @@ ORG_TAILS = frozenset({
     "association", "society", "club", "league", "command", "army", "force", "forces", "navy", "guard", "corps",
     "brigade", "store", "stores", "shops", "retail", "park", "stadium", "arena", "ground", "atlantic", "pacific",
     "america", "europe", "asia", "africa", "usa", "uk", "daily", "times", "post", "press", "magazine", "journal",
+    "tower", "studio", "institution", "church", "guards", "theatre", "theater", "coalition", "forum", "programme",
+    "program", "movement", "tour", "fund", "management", "broadband", "estates", "directory", "security", "card",
+    "base", "movies", "plus", "reform", "orchestra", "choir", "band", "aid", "family", "court",
 })
 
 
@@ -46,9 +56,11 @@ def model_types(
     """``{key: "product"}`` for each organisation of the archive named as a maker's model."""
     orgs = {k for k, t in type_of.items() if t == "organisation"}
     stories: dict[str, set[int]] = defaultdict(set)
+    crafted: Counter[str] = Counter()  # stories in which the name is a craft's ("the Falcon Heavy rocket")
     for i, art in enumerate(articles):
-        for k in art.candidates:
+        for k, cand in art.candidates.items():
             stories[k].add(i)
+            crafted[k] += any(m.cue == "craft" for m in cand.mentions)
     out: dict[str, str] = {}
     for k in orgs:
         tokens = k.split()
@@ -56,15 +68,35 @@ def model_types(
         if len(tokens) < 2 or table.types.get(k) or table.lookup(name) or kinds.ORG_NAME.match(name) \
                 or kinds.TEAM_NAME.match(name) or kinds.STREET_NAME.match(name) or "of" in tokens:
             continue
+        if crafted[k] >= max(2, CRAFT_SHARE * len(stories[k])):
+            out[k] = "product"  # the model's ORG on a rocket is a systematic error, not a vote
+            continue
+        if "-" in name or set(tokens) & CONNECTORS:
+            continue  # "Mercedes-Benz", "Office for National Statistics"
         for i in range(1, len(tokens)):
             maker, tail = " ".join(tokens[:i]), tokens[i:]
             tail_key = " ".join(tail)
-            if maker not in orgs or tail[-1] in ORG_TAILS or tail[0] in ORG_TAILS or (
-                    len(stories[maker]) < len(stories[k]) and not stories[maker] & stories[k]):
-                continue
+            if maker not in orgs or len(stories[maker]) < MAKER_STORIES or tokens[i - 1] in ORG_TAILS \
+                    or tail[-1] in ORG_TAILS or tail[0] in ORG_TAILS \
+                    or (len(stories[maker]) < len(stories[k]) and not stories[maker] & stories[k]):
+                continue  # "BBC Radio 1": a station of a body
             if type_of.get(tail_key) == "organisation" or gazetteer.place_weight(tail_key) \
                     or kinds.is_demonym(tail_key):
                 continue  # "Sony Ericsson" (a joint venture), "Real Madrid", "Air France"
+            if _common_word(maker, [articles[j].text for j in sorted(stories[maker])[:COMMON_SAMPLE]]):
+                continue  # "World Food Programme", "Royal Court", "Time Warner": no maker's name
             out[k] = "product"
             break
     return out
+
+
+MAKER_STORIES = 3  # a maker is an organisation of at least this many stories
+COMMON_SAMPLE = 20  # of the maker's stories, how many are read for its name in lower case
+CONNECTORS = frozenset({"of", "for", "and", "the", "&", "de", "du", "des", "la", "le", "von", "van"})
+
+
+def _common_word(maker: str, texts: list[str]) -> bool:
+    """Is the maker's name also written in lower case in its own stories ("world", "royal",
+    "sky", "orange")?  A firm named by a common word is no maker this rule can tell."""
+    pattern = re.compile(r"(?<![\w-])" + re.escape(maker).replace(r"\ ", r"\s+") + r"(?![\w-])")
+    return any(pattern.search(t) for t in texts)

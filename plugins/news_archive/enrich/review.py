@@ -120,7 +120,7 @@ def uncertainty(ev: dict[str, Any], firsts: dict[str, int] | None = None) -> tup
     if etype == "person" and ev.get("repeated", 0) >= 3 and not ev.get("short", 1) and not ev.get("titled"):
         u += 0.5  # named twice or more in 3 stories, never by surname, title or first name alone
         reasons.append(f"named in full every time in {ev['repeated']} stories (a band, a work?)")
-    if etype == "person" and " " not in name and (firsts or {}).get(name, 0) >= 2 and not ev.get("titled"):
+    if etype == "person" and " " not in name and (firsts or {}).get(name, 0) >= 1 and not ev.get("titled"):
         u += 0.6  # "Matthew", "William": a story's first name alone, which no full name in it explained
         reasons.append(f"a first name alone (of {firsts[name]} people in the archive)")
     alternatives = {t: 2.0 * n for t, n in against.items()}  # what the words say before what the model says
