@@ -177,9 +177,14 @@ def _owner_end(text: str, start: int, end: int) -> int:
     model: the firm and its product); the span's own end otherwise."""
     span = text[start:end]
     cut = re.search(r"['\u2019]s\s+(?=[A-Z0-9])", span)
-    if cut and not _OWNED_NAME_TAIL.search(span):
+    if cut and not _OWNED_NAME_TAIL.search(span) and not _PEOPLES.search(span, 0, cut.start()):
         return start + cut.start()
     return end
+
+
+# An owner that is a people, not a firm: "the Korean People's Army", "the People's Daily", "the
+# Women's Institute" are one name, whatever follows the possessive.
+_PEOPLES = re.compile(r"\b(?:People|Peoples|Women|Men|Children|Workers|Citizens|Farmers|Veterans|Nations)$")
 
 
 def _known_kind(text: str, start: int, end: int) -> tuple[str, int] | None:
