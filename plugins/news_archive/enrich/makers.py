@@ -46,7 +46,8 @@ ORG_TAILS = frozenset({
     "america", "europe", "asia", "africa", "usa", "uk", "daily", "times", "post", "press", "magazine", "journal",
     "tower", "studio", "institution", "church", "guards", "theatre", "theater", "coalition", "forum", "programme",
     "program", "movement", "tour", "fund", "management", "broadband", "estates", "directory", "security", "card",
-    "base", "movies", "plus", "reform", "orchestra", "choir", "band", "aid", "family", "court",
+    "auto", "division", "rail", "unit", "broadcasts", "live", "ac", "fc", "breweries", "brewery", "conservatives",
+    "labour", "base", "movies", "plus", "reform", "orchestra", "choir", "band", "aid", "family", "court",
 })
 
 
@@ -71,7 +72,7 @@ def model_types(
         if crafted[k] >= max(2, CRAFT_SHARE * len(stories[k])):
             out[k] = "product"  # the model's ORG on a rocket is a systematic error, not a vote
             continue
-        if "-" in name or set(tokens) & CONNECTORS:
+        if "-" in name or "&" in name or set(tokens) & CONNECTORS:
             continue  # "Mercedes-Benz", "Office for National Statistics"
         for i in range(1, len(tokens)):
             maker, tail = " ".join(tokens[:i]), tokens[i:]
@@ -80,9 +81,9 @@ def model_types(
                     or tail[-1] in ORG_TAILS or tail[0] in ORG_TAILS \
                     or (len(stories[maker]) < len(stories[k]) and not stories[maker] & stories[k]):
                 continue  # "BBC Radio 1": a station of a body
-            if type_of.get(tail_key) == "organisation" or gazetteer.place_weight(tail_key) \
-                    or kinds.is_demonym(tail_key):
-                continue  # "Sony Ericsson" (a joint venture), "Real Madrid", "Air France"
+            if type_of.get(tail_key) in ("organisation", "person") or gazetteer.place_weight(tail_key) \
+                    or kinds.is_demonym(tail_key) or any(t in kinds.LEGAL_FORMS for t in tail):
+                continue  # "Sony Ericsson" (a joint venture), "Real Madrid", "Air France", "Vodafone KK"
             if _common_word(maker, [articles[j].text for j in sorted(stories[maker])[:COMMON_SAMPLE]]):
                 continue  # "World Food Programme", "Royal Court", "Time Warner": no maker's name
             out[k] = "product"

@@ -6,7 +6,8 @@ bare "NASA" that expansion.  Two spellings still made second pages:
 
 * the acronym written as a word, the British way ("Nasa said…" in a story that never
   spells it out): :func:`.names.spelled_acronym`, and never a place's name ("Nice" is the
-  city, not NICE);
+  city, not NICE) nor a word the model read as anything but an organisation ("Gavi" and
+  "Ampas" as people would have made people of the bodies they spell);
 * an acronym inside a longer name ("UN Security Council", "US Senate"), where the archive
   also has the name with it spelled out ("United Nations Security Council"): the acronym
   is the one the archive or the alias table expands, and the longer name must exist as
@@ -35,7 +36,7 @@ def merge_spelled_out(
                 continue
             target = ""
             if k in expansion and not gazetteer.place_weight(k) \
-                    and all(spelled_acronym(m.form) for m in cand.mentions):
+                    and all(spelled_acronym(m.form) and m.label in (None, "organisation") for m in cand.mentions):
                 target = expansion[k]
             elif " " in k:
                 target = _spelled_out(cand, expansion, table)
