@@ -266,6 +266,8 @@ def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
             if target and target != m.key:
                 pairs[m.key] = target
                 m.key, m.full = target, False
+                if not is_acronym(m.form):
+                    m.label = None  # "Gavi" the model took for a person: the name it spells says what it is
     return pairs
 
 
