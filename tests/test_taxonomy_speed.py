@@ -93,5 +93,12 @@ def test_list_order_words_are_worked_out_once_per_list_not_once_per_page():
     shown = [template.render(articles=stories, page=page, **settings) for page in pages]
     assert _CountingList.walks == 2  # flags and count, once each, for five pages
     assert shown == plain
+    # A list changed in place, even at the same length, is worked out again.
+    first_dated = next(i for i, s in enumerate(stories) if s.metadata["undated"] == "false")
+    was = stories[first_dated]
+    stories[first_dated] = SimpleNamespace(metadata={"undated": "true"}, n=first_dated)
+    assert template.render(articles=stories, page=pages[0], **settings) == \
+        f"{ordering.dated_count(list(stories))}|{ordering.order_label(list(stories), pages[0])}"
+    stories[first_dated] = was
     # Outside a build the filters still answer, by walking the list.
     assert template.render(articles=stories, page=pages[0]) == shown[0]
