@@ -107,10 +107,9 @@ def test_list_order_words_are_worked_out_once_per_list_not_once_per_page():
 def test_memoised_entity_slugs_are_the_slugs_slugify_gives_under_the_same_settings(tmp_path):
     """Entity slugs are kept from one build to the next (``taxonomy.SlugMemo``), keyed by
     the slug settings: a build with other slug settings slugifies every name again."""
-    from pelican.settings import DEFAULT_CONFIG
-
     from news_archive.build import Build
     from news_archive.taxonomy import SlugMemo
+    from pelican.settings import DEFAULT_CONFIG
 
     names = ["Ann Lee", "Zürich", "Mahmoud Abbas", "São Paulo", "BBC News"]
 
