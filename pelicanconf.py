@@ -92,6 +92,9 @@ RELATIVE_URLS = False
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "reader"
+# Not gzipped: compressing the cache at level 9 cost a warm build of 2,000 stories ~0.6 s
+# (to save ~5 MB of disk); loading it is faster too.
+GZIP_CACHE = False
 
 # Plugin settings (defaults and documentation: plugins/news_archive/settings.py).
 NEWS_ARCHIVE_WORK_DIR = "var"

@@ -66,3 +66,33 @@ def test_lists_and_word_counts_after_changes_are_those_of_a_fresh_index(tmp_path
              for name in ("updated", "scratch")}
     assert words["updated"] == words["scratch"]
     assert "survey" not in words["updated"]  # only the removed story had it
+
+
+def test_memoised_spelling_words_follow_every_change_to_the_index(tmp_path: Path):
+    """The spelling words are memoised by the index's state (``static_tables.index_key``),
+    on disk and in a watch session's memo: an unchanged index is not counted again, and
+    an index that lost or gained a story (a deletion alone changes no segment file) is."""
+    from news_archive.search import static_tables
+
+    every = {}
+    for name, words in (("a", "harbour storm pilots"), ("b", "harbour survey channel"), ("c", "ferry timetable")):
+        doc = make_document(url=f"/news/{name}/", headline=f"Story {name}", body=words, entities={})
+        doc["content_hash"] = indexer.document_hash(doc)
+        every[doc["url"]] = doc
+    index, work = tmp_path / "site", tmp_path / "work"
+    indexer.index_documents(index, every, related_count=2)
+    path = str((index / "index").resolve())
+    kept: dict = {}
+    fresh = static_tables.spelling_words(path, every)
+    assert static_tables.spelling_words(path, every, str(work), kept) == fresh
+    assert (work / static_tables.SPELLING_MEMO).exists() and kept
+    assert static_tables.spelling_words(path, every, str(work)) == fresh  # read back from the work folder
+    assert static_tables.spelling_words(path, every, None, kept) == fresh  # from the session's memo
+
+    less = {u: d for u, d in every.items() if u != "/news/b/"}
+    indexer.index_documents(index, less, related_count=2)  # "survey" only in the removed story
+    path = str((index / "index").resolve())
+    for where in ((str(work), None), (None, kept), (str(work), kept)):
+        words = static_tables.spelling_words(path, less, *where)
+        assert "survey" not in words and words == static_tables.spelling_words(path, less)
+    assert len(kept) == 1  # only the last index's words are kept

@@ -93,5 +93,37 @@ def test_list_order_words_are_worked_out_once_per_list_not_once_per_page():
     shown = [template.render(articles=stories, page=page, **settings) for page in pages]
     assert _CountingList.walks == 2  # flags and count, once each, for five pages
     assert shown == plain
+    # A list changed in place, even at the same length, is worked out again.
+    first_dated = next(i for i, s in enumerate(stories) if s.metadata["undated"] == "false")
+    was = stories[first_dated]
+    stories[first_dated] = SimpleNamespace(metadata={"undated": "true"}, n=first_dated)
+    assert template.render(articles=stories, page=pages[0], **settings) == \
+        f"{ordering.dated_count(list(stories))}|{ordering.order_label(list(stories), pages[0])}"
+    stories[first_dated] = was
     # Outside a build the filters still answer, by walking the list.
     assert template.render(articles=stories, page=pages[0]) == shown[0]
+
+
+def test_memoised_entity_slugs_are_the_slugs_slugify_gives_under_the_same_settings(tmp_path):
+    """Entity slugs are kept from one build to the next (``taxonomy.SlugMemo``), keyed by
+    the slug settings: a build with other slug settings slugifies every name again."""
+    from news_archive.build import Build
+    from news_archive.taxonomy import SlugMemo
+    from pelican.settings import DEFAULT_CONFIG
+
+    names = ["Ann Lee", "Zürich", "Mahmoud Abbas", "São Paulo", "BBC News"]
+
+    def slugs(**extra):  # one build's entity slugs, and slugify's own for the same settings
+        settings = {**DEFAULT_CONFIG, "NEWS_ARCHIVE_WORK_DIR": str(tmp_path), **extra}
+        memo = SlugMemo(settings, Build.start(settings))
+        memoised = [memo.slug(Entity(n, "person", settings)) for n in names]
+        memo.save()
+        return memoised, [Entity(n, "person", settings).slug for n in names]
+
+    first, plain = slugs()
+    assert first == plain and "zurich" in first
+    again, _ = slugs()
+    assert again == plain  # read back from the work folder
+    other, plain_other = slugs(SLUG_REGEX_SUBSTITUTIONS=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
+                                                         (r"(?u)\s*\Z", ""), (r"[-\s]+", "_")])
+    assert other == plain_other and "ann_lee" in other

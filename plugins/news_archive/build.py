@@ -56,8 +56,8 @@ class Build:
         self.timings = Timings()
         self.render_memo: RenderMemo | None = None
         self.feed_memo: FeedMemo | None = None
-        # id of a story list -> (the list, its length, what templates ask of it: site._list_facts)
-        self.list_facts: dict[int, tuple[Any, int, tuple[frozenset[bool], int]]] = {}
+        # id of a story list -> (the list, a copy of it (a slice), what templates ask of it: site._list_facts)
+        self.list_facts: dict[int, tuple[Any, Any, tuple[frozenset[bool], int]]] = {}
         self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 

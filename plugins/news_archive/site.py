@@ -35,14 +35,18 @@ def _list_facts(context: Any, articles: Any) -> tuple[frozenset[bool], int]:
     list (the home page: "2,000 stories, newest first"), so without this the home
     pagination walked every story once per page, ~1,000 × 20,000 at 20,000 stories.
     Kept on the build (``Build.list_facts``, keyed by the list's identity, the list held so
-    its id is not reused); a list outside a build, or not a list, is simply walked."""
+    its id is not reused) with a copy of its items as they were: a list changed in place
+    since (an item replaced, the same length or not) is worked out again.  Comparing the
+    copy is C-speed and stops at the first item that is not the one it was (stories
+    compare by identity), so it costs a tiny fraction of the walk it saves.  A list outside
+    a build, or not a list, is simply walked."""
     build = Build.of(context) if isinstance(articles, (list, tuple)) else None
     if build is None:
         return ordering.date_flags(articles), ordering.dated_count(articles)
     hit = build.list_facts.get(id(articles))
-    if hit is None or hit[0] is not articles or hit[1] != len(articles):
+    if hit is None or hit[0] is not articles or hit[1] != articles:
         facts = (ordering.date_flags(articles), ordering.dated_count(articles))
-        hit = build.list_facts[id(articles)] = (articles, len(articles), facts)
+        hit = build.list_facts[id(articles)] = (articles, articles[:], facts)
     return hit[2]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import heapq
 import math
+import os
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -31,6 +32,7 @@ from .article_story import entity_names, is_undated, story_of
 from .build import Build
 from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
+from .fileio import read_json, write_json
 from .ordering import newest_first
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
@@ -193,6 +195,56 @@ def related_min(total: int) -> int:
     return max(2, math.ceil(math.log10(max(total, 1))))
 
 
+SLUG_MEMO = "entity-slugs.json"  # in the work folder: each entity name's slug, as last computed
+
+
+class SlugMemo:
+    """Each entity name's slug, kept from one build to the next.
+
+    ``URLWrapper.slug`` runs Pelican's ``slugify`` (unidecode and a dozen regular
+    expressions): ~11,000 entities cost a warm build at 2,000 stories about a second.
+    A slug is a pure function of the name, the class's slug settings and the versions of
+    Pelican and unidecode, and the memo is keyed by all of those, so a build that finds a
+    name in it gets the slug ``slugify`` would have given.  Kept in the work folder (one-shot
+    builds) and in ``Build.kept`` (a watch session); it holds this build's names only."""
+
+    def __init__(self, settings: dict[str, Any], build: Build | None) -> None:
+        from .enrich.memo import code_digest, digest, package_version
+
+        subs = settings.get("ENTITY_REGEX_SUBSTITUTIONS", settings.get("SLUG_REGEX_SUBSTITUTIONS", []))
+        self.key = digest(repr(subs), repr(settings.get("SLUGIFY_PRESERVE_CASE", False)),
+                          repr(settings.get("SLUGIFY_USE_UNICODE", False)), package_version("pelican"),
+                          package_version("unidecode"), code_digest(__file__))
+        self.path = os.path.join(S.work_dir(settings), SLUG_MEMO)
+        self.kept = build.kept("entity-slugs") if build is not None else None
+        known = self.kept.get(self.key) if self.kept is not None else None
+        if known is None:
+            memo = read_json(self.path)
+            ok = isinstance(memo, dict) and memo.get("key") == self.key and isinstance(memo.get("slugs"), dict)
+            known = memo["slugs"] if ok else {}
+        self.before: dict[str, str] = known
+        self.now: dict[str, str] = {}
+
+    def slug(self, entity: Entity) -> str:
+        """The entity's slug, from the memo when its name is there (then set on the entity)."""
+        name = entity.name
+        hit = self.before.get(name)
+        if hit is not None:
+            entity._slug = hit
+        else:
+            hit = entity.slug
+        self.now[name] = hit
+        return hit
+
+    def save(self) -> None:
+        if self.kept is not None:
+            self.kept.clear()
+            self.kept[self.key] = self.now
+        if self.now != self.before:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            write_json(self.path, {"key": self.key, "slugs": self.now})
+
+
 class EntityGenerator(Generator):
     """Builds ``context['entities_by_kind']`` and writes one page per entity plus the indexes."""
 
@@ -203,6 +255,7 @@ class EntityGenerator(Generator):
         doubt: dict[str, float] = details.pop(DOUBT_KEY, None) or {}  # type: ignore[assignment]
         registry: dict[tuple[str, str], Entity] = {}
         by_name: dict[tuple[str, str], Entity] = {}  # so each name is slugified once, not once per story
+        slugs = SlugMemo(self.settings, Build.of(self.settings))
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
         aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
         self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
@@ -220,7 +273,7 @@ class EntityGenerator(Generator):
                     ent = by_name.get((kind, name))
                     if ent is None:
                         ent = Entity(name, kind, self.settings)
-                        ent = by_name[(kind, name)] = registry.setdefault((kind, ent.slug), ent)
+                        ent = by_name[(kind, name)] = registry.setdefault((kind, slugs.slug(ent)), ent)
                         ent.doubt = max(ent.doubt, float(doubt.get(f"{kind}\t{name}", 0.0)))
                     if ent.articles and ent.articles[-1] is article:
                         continue
@@ -232,6 +285,7 @@ class EntityGenerator(Generator):
                         self.sentences[ent][url] = sentence
                     aliases[ent].update(spellings)
             per_article.append((article, found))
+        slugs.save()
 
         shown_list = [
             ent for ent in registry.values() if ent.kind in PAGE_KINDS and len(ent.articles) >= min_articles

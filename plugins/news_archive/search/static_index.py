@@ -376,7 +376,7 @@ _WRITING = threading.Lock()
 
 
 def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None) -> Future[dict[str, Any]]:
+          index_path: str | None = None, kept: dict[Any, Any] | None = None) -> Future[dict[str, Any]]:
     """As :func:`build`, but what Pagefind writes is written by a thread of its own: the
     returned future gives :func:`build`'s stats.
 
@@ -391,7 +391,7 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     out, state_path = Path(output), Path(work) / STATE_FILE
     records = [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
-    shards = spelling_shards(spelling_words(index_path, docs))
+    shards = spelling_shards(spelling_words(index_path, docs, work, kept))
     phases.lap("spelling")
     facets = facet_buckets(facet_words(docs))
     order = date_order(docs)

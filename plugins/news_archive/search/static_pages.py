@@ -20,6 +20,7 @@ import logging
 from typing import Any
 
 from .. import settings as S
+from ..build import Build
 from . import static_index
 from .facets import FACETS
 from .indexer import newest_path
@@ -77,8 +78,10 @@ def start_index(generator: Any) -> None:
     # (not live) while pages are written.
     index_path = str(newest_path(settings)) if S.get(settings, "NEWS_ARCHIVE_SEARCH_INDEX") else None
     language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    build = Build.of(settings)
+    kept = build.kept("static-spelling") if build is not None else None
     setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
-                                                   language, index_path))
+                                                   language, index_path, kept))
 
 
 def write_index(generator: Any) -> dict[str, Any] | None:
