@@ -152,7 +152,7 @@ def test_ranking_from_scored_terms_is_whooshs_ranking(tmp_path_factory, arts, re
     is the page Whoosh's collector ranks: the same scores, best first; among documents of
     equal score, any order (Whoosh's own depends on how segments were merged)."""
     import pytest
-    from news_archive.search.matching import Budget, matched, make_filter, ranked, top
+    from news_archive.search.matching import Budget, make_filter, matched, ranked, top
     from news_archive.search.pool import Generation
     from news_archive.search.query import parse
 
