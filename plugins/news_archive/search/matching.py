@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
-from whoosh.reading import TermNotFound
 
 from .schema import EXACT_FIELDS
 
@@ -269,18 +268,16 @@ class Scored:
         field = searcher.schema[fieldname]
         if isinstance(text, str):
             text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
-        try:
-            m = searcher.reader().postings(fieldname, text)
-        except TermNotFound:
+        id_parts, weight_parts = [], []
+        for reader, offset in searcher.reader().leaf_readers():
+            if (fieldname, text) not in reader:
+                continue
+            ids, weights = _postings(reader, fieldname, text)
+            id_parts.append(ids + offset)
+            weight_parts.append(weights)
+        if not id_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        ids: list[int] = []
-        weights: list[float] = []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
-        docs = np.array(ids, dtype=np.int64)
-        tf = np.array(weights, dtype=np.float64)
+        docs, tf = np.concatenate(id_parts), np.concatenate(weight_parts)
         if not field.scorable:  # Whoosh scores such a field by the weight alone
             return docs, tf
         B = weighting._field_B.get(fieldname, weighting.B)
@@ -290,6 +287,39 @@ class Scored:
         fl = self.lengths(searcher, fieldname)[docs]
         # scoring.bm25, term by term the same operations, over every document at once.
         return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """One segment's postings of a term, live documents only: (ids, weights) arrays.
+
+    Whoosh's own codec keeps them in blocks of arrays: read a block at a time (a Python
+    step per posting, through ``id()``, ``weight()`` and ``next()``, made opening a new
+    generation's terms slower than searching them); any other matcher one posting at a time."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(fieldname, text)
+    leaf = m.child if isinstance(m, FilterMatcher) else m
+    ids: list[Any] = []
+    weights: list[Any] = []
+    if type(leaf) is W3LeafMatcher:
+        while leaf.is_active():
+            leaf._read_ids()
+            leaf._read_weights()
+            ids.append(np.asarray(leaf._ids, dtype=np.int64))
+            weights.append(np.asarray(leaf._weights, dtype=np.float64))
+            leaf._next_block()
+        docs = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
+        if reader.has_deletions():
+            keep = np.fromiter((not reader.is_deleted(d) for d in docs.tolist()), dtype=bool, count=len(docs))
+            docs, tf = docs[keep], tf[keep]
+        return docs, tf
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
 def _scored(searcher: Any, q: Any, terms: TermDocs, scored: Scored) -> tuple[Any, Any] | None:
