@@ -22,7 +22,7 @@ from typing import Any
 from whoosh import query as Q
 
 from .facets import FACETS
-from .matching import Budget, TooCostly, make_filter, matched, top
+from .matching import Budget, TooCostly, make_filter, matched, ranked, top
 from .pool import Generation
 from .query import ParsedQuery, highlight_terms, parse
 from .request import MAX_PAGE, SearchRequest
@@ -88,7 +88,7 @@ def _search(gen: Generation, req: SearchRequest, base: str, pq: ParsedQuery, out
         }
         out.facet_labels = {name: label for name, label, _ in FACETS}
         if docs and req.page <= out.pages:
-            out.results = _hits(s, q, req, budget, docs if filterq.active else None, fuzzy)
+            out.results = _hits(gen, s, q, req, budget, docs, filterq.active, fuzzy)
     out.first_url = req.url(base, page=1)
     if out.pages > 1:
         if req.page > 1:
@@ -99,20 +99,32 @@ def _search(gen: Generation, req: SearchRequest, base: str, pq: ParsedQuery, out
         out.suggestion_url = req.url(base, q=out.suggestion)
 
 
-def _hits(s: Any, q: Any, req: SearchRequest, budget: Budget, allow: set[int] | None, fuzzy: bool) -> list[Hit]:
-    """The requested page of hits, best first (or by date).  ``allow``: the filtered matches,
-    handed over instead of re-running the filter."""
-    kwargs: dict[str, Any] = {}
-    if req.sort == "newest":
-        kwargs.update(sortedby="sort_newest", reverse=True)
-    elif req.sort == "oldest":
-        kwargs.update(sortedby="sort_oldest")
-    results = top(s, q, budget, limit=req.page * req.size, filter=allow, **kwargs)
+def _hits(gen: Generation, s: Any, q: Any, req: SearchRequest, budget: Budget, docs: set[int],
+          filtered: bool, fuzzy: bool) -> list[Hit]:
+    """The requested page of hits, best first (or by date), among ``docs`` (the matches:
+    counted, filtered and listed once; never re-run).  By relevance, a tree of words is
+    ranked from the generation's scored terms (:func:`.matching.ranked`); anything else,
+    and every date order, by Whoosh's collector, kept to ``docs`` (whose own AndNot let
+    through documents holding the excluded word)."""
+    limit = req.page * req.size
+    best = None
+    if req.sort not in ("newest", "oldest"):
+        best = ranked(s, q, limit, gen.terms, gen.scored, docs if filtered else None)
+    if best is None:
+        allow = docs
+        kwargs: dict[str, Any] = {}
+        if req.sort == "newest":
+            kwargs.update(sortedby="sort_newest", reverse=True)
+        elif req.sort == "oldest":
+            kwargs.update(sortedby="sort_oldest")
+        results = top(s, q, budget, limit=limit, filter=allow, **kwargs)
+        best = [results.docnum(i) for i in range(len(results.top_n))]
+    budget.check()
     terms = highlight_terms(q, s.reader())
     start = (req.page - 1) * req.size
     hits = []
-    for i in range(start, min(start + req.size, len(results.top_n))):
-        fields = results[i].fields()
+    for docnum in best[start:start + req.size]:
+        fields = s.stored_fields(docnum)
         published = fields.get("published")
         hits.append(Hit(
             url=fields["url"], headline=fields["headline"],

@@ -105,6 +105,11 @@ def _combined(searcher: Any, q: Any, terms: TermDocs) -> Any:
     kind = type(q)
     if kind is Q.Term:
         return terms.get(searcher, q.fieldname, q.text)
+    if kind is Q.AndNot:
+        # Whoosh's own AndNot matcher let through documents holding the excluded word (over
+        # an index updated in place: "river -flood" listed a story tagged flood).
+        keep, drop = _combined(searcher, q.a, terms), _combined(searcher, q.b, terms)
+        return None if keep is None or drop is None else np.setdiff1d(keep, drop, assume_unique=True)
     if kind not in (Q.And, Q.Or) or (kind is Q.Or and q.minmatch) or not q.subqueries:
         return None
     parts = []
@@ -189,3 +194,185 @@ def top(searcher: Any, q: Any, budget: Budget, filter: set[int] | None = None, *
     except TimeLimit:
         raise TooCostly from None
     return collector.results()
+
+
+class Scored:
+    """Each term's documents with their BM25F scores, and each field's document lengths,
+    kept per generation (beside :class:`TermDocs`).
+
+    Ranking a page through Whoosh's matchers (a matcher tree per segment, every matching
+    document scored in Python) was three quarters of a search at 20,000 stories.  A
+    term's score in a document depends only on the generation (its idf, the field's
+    average length, the document's length and the term's weight in it), so it is
+    computed once per generation, for every document of the term at once; a query's
+    scores are then sums of arrays.  The formula and its inputs are Whoosh's own
+    (``scoring.BM25F`` and ``bm25``, the searcher's ``idf`` and ``avg_field_length``, the
+    byte-quantised field lengths), so the ranking is the one Whoosh gives.
+    """
+
+    MAX_DOCS = 4_000_000
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
+        self._lengths: dict[str, Any] = {}
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def lengths(self, searcher: Any, fieldname: str) -> Any:
+        """Every document's length in ``fieldname`` as Whoosh scores it (1 where none is stored)."""
+        found = self._lengths.get(fieldname)
+        if found is not None:
+            return found
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        from whoosh.util.numeric import byte_to_length
+
+        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+        table[0] = 1.0  # no stored length: Whoosh's dfl default
+        parts = []
+        for reader, _ in searcher.reader().leaf_readers():
+            n = reader.doc_count_all()
+            perdoc = getattr(reader, "_perdoc", None)
+            if hasattr(perdoc, "_cached_reader"):  # the whoosh3 codec: its length column, read whole
+                col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                if col is None:
+                    parts.append(np.ones(n, dtype=np.float64))
+                else:
+                    parts.append(table[np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)])
+            else:
+                parts.append(np.array([reader.doc_field_length(i, fieldname, 1) or 1 for i in range(n)],
+                                      dtype=np.float64))
+        found = np.concatenate(parts) if parts else np.zeros(0)
+        with self._lock:
+            self._lengths[fieldname] = found
+        return found
+
+    def get(self, searcher: Any, fieldname: str, text: Any) -> tuple[Any, Any]:
+        """The live documents holding the term (sorted) and its score in each."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = self._score(searcher, fieldname, text)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += len(found[0])
+                while self._held > self.MAX_DOCS and len(self._items) > 1:
+                    self._held -= len(self._items.popitem(last=False)[1][0])
+        return found
+
+    def _score(self, searcher: Any, fieldname: str, text: Any) -> tuple[Any, Any]:
+        weighting = searcher.weighting
+        field = searcher.schema[fieldname]
+        if isinstance(text, str):
+            text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
+        id_parts, weight_parts = [], []
+        for reader, offset in searcher.reader().leaf_readers():
+            if (fieldname, text) not in reader:
+                continue
+            ids, weights = _postings(reader, fieldname, text)
+            id_parts.append(ids + offset)
+            weight_parts.append(weights)
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        docs, tf = np.concatenate(id_parts), np.concatenate(weight_parts)
+        if not field.scorable:  # Whoosh scores such a field by the weight alone
+            return docs, tf
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        fl = self.lengths(searcher, fieldname)[docs]
+        # scoring.bm25, term by term the same operations, over every document at once.
+        return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """One segment's postings of a term, live documents only: (ids, weights) arrays.
+
+    Whoosh's own codec keeps them in blocks of arrays: read a block at a time (a Python
+    step per posting, through ``id()``, ``weight()`` and ``next()``, made opening a new
+    generation's terms slower than searching them); any other matcher one posting at a time."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching.wrappers import FilterMatcher
+
+    m = reader.postings(fieldname, text)
+    leaf = m.child if isinstance(m, FilterMatcher) else m
+    ids: list[Any] = []
+    weights: list[Any] = []
+    if type(leaf) is W3LeafMatcher:
+        while leaf.is_active():
+            leaf._read_ids()
+            leaf._read_weights()
+            ids.append(np.asarray(leaf._ids, dtype=np.int64))
+            weights.append(np.asarray(leaf._weights, dtype=np.float64))
+            leaf._next_block()
+        docs = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
+        if reader.has_deletions():
+            keep = np.fromiter((not reader.is_deleted(d) for d in docs.tolist()), dtype=bool, count=len(docs))
+            docs, tf = docs[keep], tf[keep]
+        return docs, tf
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def _scored(searcher: Any, q: Any, terms: TermDocs, scored: Scored) -> tuple[Any, Any] | None:
+    """``q``'s matching documents (sorted) and their scores, as Whoosh's matchers sum them
+    (``And`` and ``Or`` add their parts' scores, a boost multiplies, ``AndNot`` keeps the
+    left side's); None for any query of another kind (Whoosh ranks those)."""
+    kind = type(q)
+    boost = getattr(q, "boost", 1.0)
+    if kind is Q.Term:
+        docs, scores = scored.get(searcher, q.fieldname, q.text)
+    elif kind is Q.AndNot:
+        left = _scored(searcher, q.a, terms, scored)
+        right = _combined(searcher, q.b, terms)
+        if left is None or right is None:
+            return None
+        keep = np.isin(left[0], right, invert=True)
+        docs, scores = left[0][keep], left[1][keep]
+    elif kind in (Q.And, Q.Or) and q.subqueries and not (kind is Q.Or and (q.minmatch or q.scale)):
+        parts = []
+        for sub in q.subqueries:
+            part = _scored(searcher, sub, terms, scored)
+            if part is None:
+                return None
+            parts.append(part)
+        docs, scores = parts[0]
+        if kind is Q.Or and len(parts) > 1:
+            docs, where = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+            scores = np.bincount(where, weights=np.concatenate([p[1] for p in parts]), minlength=len(docs))
+        elif kind is Q.And:
+            for other_docs, other_scores in parts[1:]:
+                docs, mine, theirs = np.intersect1d(docs, other_docs, assume_unique=True, return_indices=True)
+                scores = scores[mine] + other_scores[theirs]
+    else:
+        return None
+    return (docs, scores * boost) if boost != 1.0 else (docs, scores)
+
+
+def ranked(searcher: Any, q: Any, limit: int, terms: TermDocs, scored: Scored,
+           allow: set[int] | None = None) -> list[int] | None:
+    """The ``limit`` best documents of ``q`` (inside ``allow``), best first, equal scores
+    in document order (as Whoosh's collector ranks them); None when ``q`` is not a tree
+    :func:`_scored` can rank (``top`` does)."""
+    found = _scored(searcher, q, terms, scored)
+    if found is None:
+        return None
+    docs, scores = found
+    if allow is not None:
+        keep = np.isin(docs, np.fromiter(allow, dtype=np.int64, count=len(allow)))
+        docs, scores = docs[keep], scores[keep]
+    if len(docs) > limit > 0:
+        # Only those scoring at least the limit-th best can be on the page.
+        floor = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= floor
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:limit]
+    return docs[order].tolist()

@@ -27,7 +27,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .facets import FacetTable
-from .matching import TermDocs
+from .matching import Scored, TermDocs
 from .schema import UNDATED_OLDEST
 
 POOLED_SEARCHERS = 16
@@ -74,6 +74,7 @@ class Generation:
         self.retired = False
         self.answers = AnswerCache(cache_size)
         self.terms = TermDocs()
+        self.scored = Scored()
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader())
             self.days = DayTable(s.reader())

@@ -82,7 +82,7 @@ class SearchApp:
         worker process calls this once it has started)."""
         def run() -> None:
             with contextlib.suppress(Exception):  # the first request will look again, and log why
-                self._generation()
+                self.index.get()
 
         threading.Thread(target=run, name="open-index", daemon=True).start()
 
@@ -111,35 +111,37 @@ class SearchApp:
             with contextlib.suppress(Exception):  # a failing query is logged when a reader asks it
                 engine.search(gen, req, self.base)
 
-    def _generation(self) -> Generation | None:
-        try:
-            return self.index.get()
-        except Exception:  # a generation removed under us: look again once
-            log.warning("search index changed while opening; retrying", exc_info=True)
-            self.index.reset()
-            return self.index.get()
-
     def _answer(self, req: SearchRequest) -> SearchResult:
         """The search's answer; a query that fails inside Whoosh is logged (a bug to fix:
         tests/test_search_fuzz.py fails on the log line) and answered with no results and a
-        note, never a 500: a reader's query is never a server error."""
+        note, never a 500: a reader's query is never a server error.
+
+        When the generation vanishes under a request (an old build's pruning, a maintainer's
+        rm) — while it is being opened, or after, while it is searched — the request is
+        answered once more, from the live generation opened anew (:meth:`_from_fresh`): one
+        path for both, so neither can drift from the other."""
         self._remember(req)
+        gen = None
         try:
-            gen = self._generation()
             try:
+                gen = self.index.get()
                 return engine.search(gen, req, self.base)
             except Exception:
-                if gen is None or windex.exists_in(gen.path):
-                    raise
-                # Its files were removed under us (an old build's pruning, a maintainer's
-                # rm): answer from the live generation, opened now, instead of failing.
-                log.warning("search index generation %s is gone; opening the live one", gen.path)
-                self.index.reset()
-                return engine.search(self._generation(), req, self.base)
+                if gen is not None and windex.exists_in(gen.path):
+                    raise  # the generation is there: the query itself failed
+                return self._from_fresh(req, gen)
         except Exception:
             log.error("news_archive: search failed for query %r", req.q[:MAX_FILTER_CHARS], exc_info=True)
             text, notes = clean(req.q)
             return SearchResult.empty(req, text, [*req.notes, *notes, FAILED_NOTE], self.base)
+
+    def _from_fresh(self, req: SearchRequest, gone: Generation | None) -> SearchResult:
+        """Answer from the live generation, opened now: the one open (``gone``; None when it
+        vanished while being opened) was removed."""
+        log.warning("search index generation %s is gone; opening the live one",
+                    gone.path if gone is not None else self.index.path, exc_info=gone is None)
+        self.index.reset()
+        return engine.search(self.index.get(), req, self.base)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         path = environ.get("PATH_INFO", "")

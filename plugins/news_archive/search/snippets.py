@@ -64,10 +64,14 @@ def make_snippet(text: str, terms: set[str] | frozenset[str], *, spelling: bool 
         return ""
     key = folded if spelling else stem_of
     scan = text[:SCAN_CHARS]
-    hits = [(m.start(), m.end(), k) for m in _WORD.finditer(scan)
-            if (k := key(m.group().lower())) and k in terms][:300]
-    if not hits:
+    # Each distinct word is looked up once; then one regex finds where the matching ones are
+    # (a word of the text is a maximal run of \w, so "not inside a longer run" is exact).
+    forms = {w: k for w in set(_WORD.findall(scan)) if (k := key(w.lower())) and k in terms}
+    if not forms:
         return ""
+    words = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+                       + r")(?!\w)")
+    hits = [(m.start(), m.end(), forms[m.group()]) for m in words.finditer(scan)][:300]
     span = max(width // passages, 60)
     # Best windows: most distinct terms, then most hits, earliest first.
     windows = []
