@@ -3,7 +3,8 @@
 A real watcher (the console command, in a process of its own, watching the folder with
 watchfiles) and a twin tree built by one-shot ``pelican`` runs go through the same steps:
 the first build, a dump added (with a broken one beside it), a dump changed, a dump
-removed.  After each step every output file of the two trees is compared byte for byte.
+removed, a setting changed (the size limit, under a dump the session knows by its stat
+signature).  After each step every output file of the two trees is compared byte for byte.
 
 The twin is a one-shot *incremental* build (each step builds on the last), because that
 is what the watcher is: whether incremental equals from-scratch is checked elsewhere
@@ -68,12 +69,12 @@ def differences(a: Path, b: Path) -> list[str]:
 class Watcher:
     """``python -m news_archive watch`` on a tree, and the cycles it reports in watch.json."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, conf: Path = ROOT / "pelicanconf.py") -> None:
         self.root = root
         self.status = root / "var" / "watch.json"
         settings = {"PATH": str(root / "content"), "NEWS_ARCHIVE_WORK_DIR": str(root / "var"),
                     "THEME": str(ROOT / "theme"), "NEWS_ARCHIVE_PROGRESS": False}
-        cmd = [sys.executable, "-m", "news_archive", "watch", "--settings", str(ROOT / "pelicanconf.py"),
+        cmd = [sys.executable, "-m", "news_archive", "watch", "--settings", str(conf),
                "--output", str(root / "output"), "--debounce-ms", "100"]
         for key, value in settings.items():
             cmd += ["-e", f"{key}={json.dumps(value)}"]
@@ -109,7 +110,20 @@ def test_watch_cycles_write_what_one_shot_builds_write(tmp_path: Path) -> None:
     watched, oneshot = tmp_path / "watched", tmp_path / "oneshot"
     for root in (watched, oneshot):
         shutil.copytree(SIDECAR, root / "content" / "dumps")
-    watcher = Watcher(watched)
+    conf = tmp_path / "conf.py"  # the watcher's settings file: a step edits it
+    conf.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n", "utf-8")
+    limit: dict[str, int] = {}  # the one-shot twin's settings
+
+    def lower_limit(dumps: Path) -> None:
+        """A setting that decides what is read: the seed dump, unchanged (known to the session
+        by its stat signature), is now over the size limit."""
+        below = (dumps / SEED).stat().st_size - 1
+        if dumps.parent.parent == oneshot:
+            limit["NEWS_ARCHIVE_MAX_DUMP_BYTES"] = below
+        else:
+            conf.write_text(conf.read_text("utf-8") + f"NEWS_ARCHIVE_MAX_DUMP_BYTES = {below}\n", "utf-8")
+
+    watcher = Watcher(watched, conf)
     try:
         assert watcher.cycle(1)["ok"]
         build_site(oneshot)
@@ -122,16 +136,17 @@ def test_watch_cycles_write_what_one_shot_builds_write(tmp_path: Path) -> None:
                 (d / "second-story.txt").read_text("utf-8") + "\nThe statistics office will publish revised "
                 "figures for the whole year in February, officials said.\n", "utf-8"),
             "a dump removed": lambda d: ((d / "wire-story.txt").unlink(), (d / "wire-story.txt.meta.json").unlink()),
+            "a setting changed": lower_limit,
         }
         for number, (step, change) in enumerate(steps.items(), start=2):
             change(watched / "content" / "dumps")
             status = watcher.cycle(number)
             assert status["ok"], (step, status)
             change(oneshot / "content" / "dumps")
-            site = build_site(oneshot)
+            site = build_site(oneshot, extra=limit)
             assert status["counts"] == site.report["counts"], step
             assert differences(watched / "output", oneshot / "output") == [], step
-        assert status["counts"]["rejected"] == 1  # the broken dump: reported, the watcher goes on
+        assert status["counts"]["rejected"] == 2  # the broken dump, the seed over the limit; the watcher goes on
         assert "rejected  broken.json" in watcher.text()
 
         # Another build holds the lock: the cycle is refused, then run once the lock is free.
@@ -142,11 +157,11 @@ def test_watch_cycles_write_what_one_shot_builds_write(tmp_path: Path) -> None:
         try:
             assert lock.stdout.readline().strip() == "held"
             (watched / "content" / "dumps" / "second-story.txt").unlink()
-            refused = watcher.cycle(5)
+            refused = watcher.cycle(6)
             assert refused["locked"] and not refused["ok"] and f"pid {lock.pid}" in refused["error"]
         finally:
             stop(lock)
-        retried = watcher.cycle(6, exact=False)
+        retried = watcher.cycle(7, exact=False)
         while not retried["ok"]:  # refused again while the lock was being let go
             retried = watcher.cycle(retried["number"] + 1, exact=False)
         assert retried["changes"] == refused["changes"]  # the change waited, was not lost

@@ -62,7 +62,8 @@ def convert_all(settings: dict[str, Any]) -> Report:
     progress = bool(S.get(settings, "NEWS_ARCHIVE_PROGRESS"))
 
     limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_DUMP_BYTES"))
-    stories, report = read_all(root, state, work / "cache" / "dumps", progress, limit)
+    kept = build.kept("dump-reads") if build is not None else None  # per dump, by its stat signature
+    stories, report = read_all(root, state, work / "cache" / "dumps", progress, limit, kept)
     assign_sections(stories, settings)  # after the cache: a changed mapping needs no re-reading
     normalise_sources(stories, settings)
     t_ingest = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,34 @@ def read_cached(cached: Path, rel: str) -> dict[str, Any] | None:
     return result
 
 
+# A dump whose stat signature was taken this soon after its last change is read again next
+# time: a write within the file system's timestamp granularity could leave the same
+# signature (git's "racily clean" entries).  Also covers clocks coarser than a second.
+RACY_NS = 2_000_000_000
+
+
+def stat_signature(path: Path, root: Path) -> tuple[Any, ...] | None:
+    """What changes whenever the dump's bytes, its sidecars' bytes, or which sidecars exist
+    change: (device, inode, size, mtime, ctime) of the dump (its link too, when it is one)
+    and of each sidecar, by name; None when any of them changed too recently to be trusted
+    (:data:`RACY_NS`) or cannot be read."""
+    now = time.time_ns()
+    sig: list[Any] = []
+    try:
+        for p in (path, *sidecar_files(path, root)):
+            link, st = os.lstat(p), os.stat(p)
+            for s in (link, st):
+                if max(s.st_mtime_ns, s.st_ctime_ns) > now - RACY_NS:
+                    return None
+                sig.append((p.name, s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_mode))
+    except OSError:
+        return None
+    return tuple(sig)
+
+
 def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
-             limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"]) -> tuple[list[Story], Report]:
+             limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"],
+             kept: dict[Any, Any] | None = None) -> tuple[list[Story], Report]:
     """Read every dump (from cache when unchanged) into stories plus report entries.
 
     Two passes: first every text dump's lines are counted per site (lines that other
@@ -105,6 +132,11 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
     converter version and its site furniture are all unchanged.  Both run under the
     guard: whatever one dump does becomes its report entry.  ``limit``: the most bytes
     a dump may hold, inflated (``NEWS_ARCHIVE_MAX_DUMP_BYTES``).
+
+    ``kept`` (``Build.kept``: a watch session's, across cycles) holds, per dump, its
+    fingerprint and site lines by its :func:`stat_signature`: a dump whose signature is
+    the one it had when last read (and old enough to be trusted) is neither read nor
+    hashed again; its bytes are read only if its conversion is not in the cache.
     """
     report = Report()
     stories: list[Story] = []
@@ -113,7 +145,9 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
     report.other_files = [{"path": p.relative_to(root).as_posix(), "role": role_of(p)} for p in others]
     for found in refused:
         report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
-    todo: list[tuple[Path, str, bytes, str, tuple[str, list[int]] | None]] = []
+    todo: list[tuple[Path, str, bytes | None, str, tuple[str, list[int]] | None]] = []
+    memo = kept if kept is not None else {}
+    known: dict[Any, Any] = {}  # this build's entries of the memo: it keeps only the dumps still there
     seen = set()
     show = progress and sys.stderr.isatty() and not os.environ.get("CI")
     paths: Any = dump_paths
@@ -125,9 +159,17 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         rel = path.relative_to(root).as_posix()
         seen.add(rel)
         with guard(report, rel, "reading") as done:
-            data = read_capped(path, root, limit)
-            fp = fingerprint(path, data, root)
-            lines = _site_lines(path, data, fp, cache_dir, limit)
+            sig = stat_signature(path, root)
+            entry = memo.get((rel, limit))
+            data: bytes | None = None
+            if sig is not None and entry is not None and entry[0] == sig:
+                fp, lines = entry[1], entry[2]
+            else:
+                data = read_capped(path, root, limit)
+                fp = fingerprint(path, data, root)
+                lines = _site_lines(path, data, fp, cache_dir, limit)
+            if sig is not None:
+                known[(rel, limit)] = (sig, fp, lines)
         if done.failed:
             state.dumps.pop(rel, None)
             continue
@@ -147,6 +189,8 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         for origin, reason in result.get("records_rejected", []):
             report.add(Entry(path=origin, status="rejected", reason=reason))
         stories.extend(found)
+    memo.clear()
+    memo.update(known)
     for gone in set(state.dumps) - seen:
         del state.dumps[gone]
     # Cache entries of dumps that changed or went away are never read again.
@@ -158,7 +202,7 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
 
 
 
-def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, furniture: frozenset[int],
+def _convert_one(path: Path, rel: str, root: Path, data: bytes | None, fp: str, furniture: frozenset[int],
                  state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
     """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
 
@@ -172,6 +216,8 @@ def _convert_one(path: Path, rel: str, root: Path, data: bytes, fp: str, furnitu
     result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
     if result is None:
         state.dumps.pop(rel, None)
+        if data is None:  # known by its stat signature, but its conversion is not cached (a
+            data = read_capped(path, root, limit)  # failed read is this build's entry, never cached)
         try:
             results = read_dump(path, root, data, furniture=furniture, limit=limit)
             result = {

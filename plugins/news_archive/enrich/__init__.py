@@ -40,6 +40,7 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
             int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
             int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
             evidence,
+            build.kept("ner") if build is not None else None,
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive

@@ -109,13 +109,16 @@ def resolve_texts(
     table = table or load_aliases()
     keys = [cache.key(t) for t in texts] if cache else [""] * len(texts)
     blobs = [cache.read(k) for k in keys] if cache else [None] * len(texts)
-    memo = ArchiveMemo(cache.root / "archive.json", table) if cache else None
+    memo = ArchiveMemo(cache.root / "archive.json", table, cache.kept) if cache else None
     if memo and (found := memo.load(keys, blobs)) is not None:
         if evidence is not None:
             evidence.update(_read_evidence(memo.path.with_name(EVIDENCE_FILE)))
         return found, 0
     piece_chars = cache.piece_chars if cache else PIECE_CHARS
-    raws, words = run_ner(texts, [parse_raw(b) for b in blobs], model_name, processes, piece_chars)
+    if cache:
+        cache.forget_except(set(keys))
+    parsed = [cache.parse(k, b) for k, b in zip(keys, blobs, strict=True)] if cache else [parse_raw(b) for b in blobs]
+    raws, words = run_ner(texts, parsed, model_name, processes, piece_chars)
     version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:{article_fingerprint()}"
     articles = []
     for i, (text, raw) in enumerate(zip(texts, raws, strict=True)):
@@ -175,15 +178,17 @@ def annotate(
     piece_chars: int = PIECE_CHARS,
     max_chars: int = MAX_CHARS,
     evidence: dict[str, dict[str, Any]] | None = None,
+    kept: dict[str, Any] | None = None,
 ) -> int:
     """Attach entities to each story; returns the number of words NER actually ran on
-    (``evidence``, when given, is filled as :func:`resolve_texts` says).
+    (``evidence``, when given, is filled as :func:`resolve_texts` says; ``kept``: the
+    build's ``Build.kept("ner")``, see :class:`NerCache`).
 
     NER reads at most ``max_chars`` characters of a story (cut at a paragraph break);
     a story cut short says so in its warnings, which its report entry shows.
     """
     stories = list(stories)
-    cache = NerCache(work_dir, model_name, piece_chars)
+    cache = NerCache(work_dir, model_name, piece_chars, kept)
     gazetteer.cache_in(work_dir)  # the place table too, for when articles are resolved again
     texts = [capped_ner_text(s, max_chars) for s in stories]
     ents, words = resolve_texts(texts, model_name, load_aliases(entity_file), cache, worker_count(processes), evidence)

@@ -29,11 +29,18 @@ class NerCache:
     bytes (see :class:`ArchiveMemo`), not their JSON.
     """
 
-    def __init__(self, root: str, model: str, piece_chars: int = PIECE_CHARS) -> None:
+    def __init__(self, root: str, model: str, piece_chars: int = PIECE_CHARS,
+                 kept: dict[str, Any] | None = None) -> None:
         self.root = Path(root) / "ner"
         self.root.mkdir(parents=True, exist_ok=True)
         self.model = model_version(model)
         self.piece_chars = piece_chars
+        # ``Build.kept("ner")``: in a watch session, each entry's bytes and parsed form as this
+        # process last read or wrote them, by key (the key names the text, the model and
+        # NER_VERSION; the entry's per-article part carries its own version), and the last
+        # archive pass (:class:`ArchiveMemo`); a fresh dict in a one-shot build.
+        self.kept: dict[str, Any] = kept if kept is not None else {}
+        self._entries: dict[str, tuple[bytes, Raw | None]] = self.kept.setdefault("entries", {})
 
     def key(self, text: str) -> str:
         # A text read in pieces has spans that depend on where it was cut.
@@ -44,17 +51,41 @@ class NerCache:
         return self.root / key[:2] / f"{key}.json"
 
     def read(self, key: str) -> bytes | None:
-        """The entry's bytes as stored (None when there is none)."""
+        """The entry's bytes as stored (None when there is none); in a watch session, as this
+        process last read or wrote them (only this code writes an entry under its key)."""
+        known = self._entries.get(key)
+        if known is not None:
+            return known[0]
         try:
-            return self._path(key).read_bytes()
+            blob = self._path(key).read_bytes()
         except OSError:
             return None
+        self._entries[key] = (blob, None)
+        return blob
 
     def write(self, key: str, raw: Raw) -> bytes:
         """Store an entry; returns the bytes written (what :meth:`read` will return)."""
         text = json.dumps(raw)
         write_atomic(self._path(key), text)
-        return text.encode("utf-8")
+        blob = text.encode("utf-8")
+        self._entries[key] = (blob, None)
+        return blob
+
+    def parse(self, key: str, blob: bytes | None) -> Raw | None:
+        """:func:`parse_raw` of the entry's bytes, parsed once per session (never changed by its
+        readers: the per-article pass copies what it keeps)."""
+        known = self._entries.get(key)
+        if blob is not None and known is not None and known[0] is blob and known[1] is not None:
+            return known[1]
+        raw = parse_raw(blob)
+        if blob is not None and raw is not None:
+            self._entries[key] = (blob, raw)
+        return raw
+
+    def forget_except(self, keys: set[str]) -> None:
+        """Keep in memory only the entries of these keys (the archive's texts of this build)."""
+        for gone in self._entries.keys() - keys:
+            del self._entries[gone]
 
     def get(self, text: str) -> Raw | None:
         return parse_raw(self.read(self.key(text)))
@@ -86,9 +117,11 @@ class ArchiveMemo:
     miss costs reading one line; a hit returns the stored entities.
     """
 
-    def __init__(self, path: Path, table: AliasTable) -> None:
+    def __init__(self, path: Path, table: AliasTable, kept: dict[str, Any] | None = None) -> None:
         self.path = path
         self.fingerprint = _archive_fingerprint(table)
+        # ``NerCache.kept``: the last pass this process saved, as parsed (see :meth:`previous`).
+        self.kept = kept if kept is not None else {}
 
     def key(self, keys: list[str], blobs: list[bytes | None]) -> str | None:
         """Digest of the archive pass's input (None when an entry is missing: no memo then)."""
@@ -125,13 +158,20 @@ class ArchiveMemo:
         from other code: then everything is computed."""
         empty: list[dict[int, str]] = [{} for _ in keys]
         try:
-            with self.path.open(encoding="utf-8") as fh:
-                fh.readline()
-                header = json.loads(fh.readline())
-                if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
-                    return empty, {}
-                rows = json.loads(fh.readline())
-                outputs = json.loads(fh.readline())
+            last = self.kept.get("archive")
+            if last is not None and last[0] == self.fingerprint:
+                # What this process saved last: the file's lines 2-4 as they were written.  Had
+                # another build replaced the file since, this is still a pass of this code on
+                # this alias table, which is all that is read of it (outputs by their keys).
+                header, rows, outputs = {"fingerprint": last[0], "keys": last[1]}, last[2], last[3]
+            else:
+                with self.path.open(encoding="utf-8") as fh:
+                    fh.readline()
+                    header = json.loads(fh.readline())
+                    if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
+                        return empty, {}
+                    rows = json.loads(fh.readline())
+                    outputs = json.loads(fh.readline())
             stored = dict(zip(header["keys"], rows, strict=True))
             reuse = {entry[0]: (found, entry[1]) for found, entry in zip(rows, outputs, strict=True) if entry}
         except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, IndexError):
@@ -160,6 +200,11 @@ class ArchiveMemo:
         outputs = [[entry[0], entry[1][1]] if entry else None for entry in keep] if keep else [None] * len(rows)
         header = json.dumps({"fingerprint": self.fingerprint, "keys": keys})
         write_atomic(self.path, "\n".join([want, header, _dumps(rows), _dumps(outputs)]) + "\n")
+        # What the file now says, for this process's next pass: copies of the lists an Entity
+        # still holds (its aliases and mentions), so nothing done to the stories later can
+        # change them; the evidence parts are the pass's own, read and never changed.
+        rows_copy = [[[n, t, d, list(a), [[b, e] for b, e in m], st] for n, t, d, a, m, st in ents] for ents in rows]
+        self.kept["archive"] = (self.fingerprint, list(keys), rows_copy, outputs)
 
     def digests(self, keys: list[str], blobs: list[bytes | None]) -> list[str] | None:
         """Per article, a digest of its per-article result, its text and the code and alias table

@@ -319,15 +319,25 @@ def assign_all(
     picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names) for f in found]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
     rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
+    # The tags of two stories or more, kept up to date as ``uses`` changes: building the set
+    # afresh for every story that has a lone tag made the rounds quadratic in the archive.
+    shared = {k for k, c in uses.items() if c >= 2}
+
+    def use(k: str, by: int) -> None:
+        uses[k] += by
+        if uses[k] >= 2:
+            shared.add(k)
+        else:
+            shared.discard(k)
+
     for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
-            shared = {k for k, c in uses.items() if c >= 2}
             again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared)
             if len(again) >= min(min_tags, len(picked[i])):
                 for t in picked[i]:
-                    uses[tag_key(t)] -= 1
+                    use(tag_key(t), -1)
                 for t in again:
-                    uses[tag_key(t)] += 1
+                    use(tag_key(t), +1)
                 picked[i] = again
     if rounds:
         picked = [_drop_lone(tags, uses) for tags in picked]

@@ -1,0 +1,112 @@
+"""What a watch session keeps from one cycle to the next (``Build.kept``) is served only
+when it is what the cycle would compute again.
+
+The converter's memo knows each dump by its stat signature (``read_dumps.stat_signature``):
+a dump rewritten in place with the same size and its modification time put back, a
+sidecar added beside it, or a smaller ``NEWS_ARCHIVE_MAX_DUMP_BYTES`` must each be read
+again; a dump changed too recently to be trusted is never known by its signature.  The NER
+cache's memo of the last archive pass gives the next pass what the file on disk gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from news_archive import read_dumps
+from news_archive.enrich.aliases import load_aliases
+from news_archive.enrich.ner_cache import ArchiveMemo
+from news_archive.identity import State
+from news_archive.story import Entity
+
+SIDECAR = Path(__file__).parent / "data" / "dumps" / "sidecar"
+LIMIT = 10_000_000
+
+
+def read(root: Path, work: Path, kept: dict[Any, Any], limit: int = LIMIT) -> dict[str, Any]:
+    """``read_all`` with a session's memo: each dump's stories, and each entry's status."""
+    state = State(work / "state.json")
+    stories, report = read_dumps.read_all(root, state, work / "cache", False, limit, kept)
+    state.save()
+    out: dict[str, Any] = {s.origin: s.to_json() for s in stories}
+    out.update({f"report {e.path}": e.status for e in report.entries})
+    return out
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sidecar dumps, their signatures trusted at once (the racy window is tested apart)."""
+    monkeypatch.setattr(read_dumps, "RACY_NS", 0)
+    shutil.copytree(SIDECAR, tmp_path / "dumps")
+    return tmp_path
+
+
+def test_an_unchanged_dump_known_by_its_signature_is_not_read_again(tree: Path, monkeypatch) -> None:
+    kept: dict[Any, Any] = {}
+    first = read(tree / "dumps", tree / "var", kept)
+
+    def refuse(*args: Any) -> bytes:
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(read_dumps, "read_capped", refuse)
+    assert read(tree / "dumps", tree / "var", kept) == first
+
+
+def test_a_dump_rewritten_with_its_size_and_mtime_put_back_is_read_again(tree: Path) -> None:
+    kept: dict[Any, Any] = {}
+    dump = tree / "dumps" / "second-story.txt"
+    before = read(tree / "dumps", tree / "var", kept)
+    st = dump.stat()
+    text = dump.read_text("utf-8")
+    changed = text.replace("the", "THE", 1)
+    assert changed != text and len(changed.encode()) == st.st_size
+    with open(dump, "r+b") as fh:  # in place: the same inode
+        fh.write(changed.encode())
+    os.utime(dump, ns=(st.st_atime_ns, st.st_mtime_ns))  # only its ctime still says so
+    after = read(tree / "dumps", tree / "var", kept)
+    assert after != before
+    assert after == read(tree / "dumps", tree / "fresh", {})  # what a build from scratch reads
+
+
+def test_a_sidecar_added_beside_a_known_dump_is_read_with_it(tree: Path) -> None:
+    kept: dict[Any, Any] = {}
+    before = read(tree / "dumps", tree / "var", kept)
+    (tree / "dumps" / "second-story.txt.meta.json").write_text('{"url": "https://wire.example/other"}', "utf-8")
+    after = read(tree / "dumps", tree / "var", kept)
+    assert after != before
+    assert after == read(tree / "dumps", tree / "fresh", {})
+
+
+def test_a_smaller_size_limit_rejects_a_dump_known_by_its_signature(tree: Path) -> None:
+    kept: dict[Any, Any] = {}
+    read(tree / "dumps", tree / "var", kept)
+    size = (tree / "dumps" / "second-story.txt").stat().st_size
+    smaller = read(tree / "dumps", tree / "var", kept, limit=size - 1)
+    assert smaller["report second-story.txt"] == "rejected"
+    assert smaller == read(tree / "dumps", tree / "fresh", {}, limit=size - 1)
+
+
+def test_a_dump_changed_a_moment_ago_is_not_known_by_its_signature(tmp_path: Path) -> None:
+    dump = tmp_path / "fresh.txt"
+    dump.write_text("Just written.\n", "utf-8")
+    assert read_dumps.stat_signature(dump, tmp_path) is None
+    os.utime(dump, ns=(0, 0))  # an old mtime: its ctime is still now
+    assert read_dumps.stat_signature(dump, tmp_path) is None
+
+
+def test_the_archive_pass_kept_in_memory_is_the_one_on_disk(tmp_path: Path) -> None:
+    table = load_aliases()
+    texts = ["Tony Blair met Gordon Brown.", "Glasgow beat Aberdeen."]
+    keys, blobs = ["k1", "k2"], [b"one", b"two"]
+    found = [[Entity("Tony Blair", "person", "Tony Blair", ["Tony Blair"], [(0, 10)], texts[0])],
+             [Entity("Glasgow", "place", "Glasgow", ["Glasgow"], [(0, 7)], texts[1])]]
+    keep = [("out1", ([["Tony Blair", "person", "Tony Blair", ["Tony Blair"], [(0, 10)], texts[0]]],
+                      [["tony blair", "person", 1, False, 0, {"person": 1}, {}]])), None]
+    kept: dict[str, Any] = {}
+    ArchiveMemo(tmp_path / "archive.json", table, kept).save(keys, blobs, found, keep)
+    found[0][0].aliases.append("Mr Blair")  # a later step changing a story's entity changes no memo
+    assert ArchiveMemo(tmp_path / "archive.json", table, kept).previous(keys, texts) == \
+        ArchiveMemo(tmp_path / "archive.json", table).previous(keys, texts)
