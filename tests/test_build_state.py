@@ -13,6 +13,7 @@ and packages (the same value for every build), and the process's own locks.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 import pkgutil
@@ -24,6 +25,7 @@ from typing import Any
 import news_archive
 import pytest
 from conftest import ROOT, SAMPLE_DUMPS
+from news_archive.speedups import BUILD_GC_THRESHOLD
 
 # module.name → why it may change during a build.
 ALLOWED = {
@@ -122,12 +124,20 @@ def test_builds_leave_no_state_in_module_globals(tmp_path: Path, monkeypatch: py
     before = snapshot(modules)
     seen: dict[str, list[str]] = {}
 
+    during: set[int] = set()
+
     def probe(when: str) -> None:
         seen[when] = changed(before, snapshot(modules))
+        if when != "finalized":  # after the plugin's last receiver, which puts it back
+            during.add(gc.get_threshold()[0])
 
+    thresholds = gc.get_threshold()
     for build in ("cold", "warm"):  # the warm build reads caches and memos back
         seen.clear()
         build_in_process(tmp_path / "site", probe)
+        assert gc.get_threshold() == thresholds, f"{build}: the collector's threshold outlived the build"
+        assert during == {BUILD_GC_THRESHOLD}, f"{build}: the collector ran at {during} during the build"
+        during.clear()
         assert set(seen) == set(CHECKPOINTS), build
         assert {when: names for when, names in seen.items() if names} == {}, build
         assert changed(before, snapshot(modules)) == [], build

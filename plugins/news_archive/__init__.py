@@ -142,6 +142,7 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("finalized", site.write_sitemap),
         ("finalized", feeds.finish_build),
         ("finalized", speedups.remove_stale_pages),
+        ("finalized", speedups.restore_gc),  # the collector as it was before the build
         ("finalized", buildlock.on_finalized),  # last: the build is done
     ]
 

@@ -59,6 +59,7 @@ class Build:
         # id of a story list -> (the list, a copy of it (a slice), what templates ask of it: site._list_facts)
         self.list_facts: dict[int, tuple[Any, Any, tuple[frozenset[bool], int]]] = {}
         self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
+        self.gc_thresholds: tuple[int, ...] | None = None  # the collector's, before this build raised them
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod
