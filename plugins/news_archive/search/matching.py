@@ -64,7 +64,38 @@ def make_filter(gen: Generation, filters: list[tuple[str, str]], dates: list[tup
     return Filter(terms, gen.days.matching(dates) if dates else None)
 
 
-class TermDocs:
+class _TermMemo:
+    """Per-term arrays of one generation, least recently used out first once more than
+    ``MAX_DOCS`` document numbers are held (``_size`` of an entry says how many it holds)."""
+
+    MAX_DOCS = 0
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def _memo(self, key: tuple[str, Any], make: Any) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = make()  # outside the lock: two threads may make one entry, the first is kept
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = found
+                self._held += self._size(found)
+                while self._held > self.MAX_DOCS and len(self._items) > 1:
+                    self._held -= self._size(self._items.popitem(last=False)[1])
+        return found
+
+    @staticmethod
+    def _size(found: Any) -> int:
+        raise NotImplementedError
+
+
+class TermDocs(_TermMemo):
     """Each term's documents (a sorted array), kept per generation for the next query that has it.
 
     A reader's words become ``And``/``Or`` trees of single terms over the text fields
@@ -76,27 +107,18 @@ class TermDocs:
 
     MAX_DOCS = 8_000_000
 
-    def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, Any], Any] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
-
     def get(self, searcher: Any, fieldname: str, text: Any) -> Any:
-        key = (fieldname, text)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        found = np.fromiter(searcher.docs_for_query(Q.Term(fieldname, text)), dtype=np.int32)
-        found.sort()
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = found
-                self._held += len(found)
-                while self._held > self.MAX_DOCS and len(self._items) > 1:
-                    self._held -= len(self._items.popitem(last=False)[1])
-        return found
+        return self._memo((fieldname, text), lambda: _sorted_docs(searcher, fieldname, text))
+
+    @staticmethod
+    def _size(found: Any) -> int:
+        return len(found)
+
+
+def _sorted_docs(searcher: Any, fieldname: str, text: Any) -> Any:
+    found = np.fromiter(searcher.docs_for_query(Q.Term(fieldname, text)), dtype=np.int32)
+    found.sort()
+    return found
 
 
 def _combined(searcher: Any, q: Any, terms: TermDocs) -> Any:
@@ -196,7 +218,7 @@ def top(searcher: Any, q: Any, budget: Budget, filter: set[int] | None = None, *
     return collector.results()
 
 
-class Scored:
+class Scored(_TermMemo):
     """Each term's documents with their BM25F scores, and each field's document lengths,
     kept per generation (beside :class:`TermDocs`).
 
@@ -213,10 +235,12 @@ class Scored:
     MAX_DOCS = 4_000_000
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, Any], tuple[Any, Any]] = OrderedDict()
+        super().__init__()
         self._lengths: dict[str, Any] = {}
-        self._held = 0
-        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(found: Any) -> int:
+        return len(found[0])
 
     def lengths(self, searcher: Any, fieldname: str) -> Any:
         """Every document's length in ``fieldname`` as Whoosh scores it (1 where none is stored)."""
@@ -248,20 +272,7 @@ class Scored:
 
     def get(self, searcher: Any, fieldname: str, text: Any) -> tuple[Any, Any]:
         """The live documents holding the term (sorted) and its score in each."""
-        key = (fieldname, text)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        found = self._score(searcher, fieldname, text)
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = found
-                self._held += len(found[0])
-                while self._held > self.MAX_DOCS and len(self._items) > 1:
-                    self._held -= len(self._items.popitem(last=False)[1][0])
-        return found
+        return self._memo((fieldname, text), lambda: self._score(searcher, fieldname, text))
 
     def _score(self, searcher: Any, fieldname: str, text: Any) -> tuple[Any, Any]:
         weighting = searcher.weighting
