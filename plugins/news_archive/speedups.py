@@ -26,7 +26,7 @@ from .skipping_writer import SkippingWriter
 # contexts, digests), so with the default the collector's full collections walked them again
 # and again: 13 full collections, 2.6-3.8 of 13 CPU-s, in a warm 2,000-story build.  At most
 # this many new container objects wait for a collection, so what it may hold back is bounded
-# (tens of MB); the same value the watcher uses for a cycle (``watch.CYCLE_GC_THRESHOLD``).
+# (tens of MB).  The watcher runs its cycles with it too (``watch.CYCLE_GC_THRESHOLD``).
 BUILD_GC_THRESHOLD = 100_000
 
 

@@ -49,17 +49,15 @@ from typing import Any
 from . import settings as S
 from .build import WATCH_KEY
 from .pelican_overrides import forget_memoized_content
+from .speedups import BUILD_GC_THRESHOLD
 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "watch.json"
 RETRY_SECONDS = 2.0  # a cycle refused by another build's lock is tried again this soon
-# The cyclic collector's youngest-generation threshold during a cycle (Python's default is
-# 700): a cycle makes tens of millions of objects that mostly live until its end, and
-# with the default every full collection walked them again (a fifth of a cycle's time at
-# 2,000 stories).  At most this many new container objects wait for a collection, so the
-# memory it may hold back is bounded (tens of MB); what is left is collected after the cycle.
-CYCLE_GC_THRESHOLD = 100_000
+# A cycle runs with the collector's threshold of a one-shot build (speedups.BUILD_GC_THRESHOLD),
+# raised before the cycle reads its settings and put back even when the cycle fails.
+CYCLE_GC_THRESHOLD = BUILD_GC_THRESHOLD
 
 
 @dataclass
