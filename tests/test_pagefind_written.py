@@ -3,11 +3,14 @@
 Pagefind's ``write_files`` answers before the binary has finished writing its last files;
 closing the service at once left ``pagefind-entry.json`` or ``wasm.<lang>.pagefind`` empty in
 about one bundle in ten (seen first by tests/test_watch.py: a static search that never
-loads).  Written thirty times, real binary, no bundle may hold an empty file.
+loads); terminating it after that check still cut files short under load.  Written thirty
+times, real binary: no bundle may hold an empty or a cut-short file, and the binary must
+leave by itself, its writes done, rather than be terminated.
 """
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from news_archive.search import static_index
@@ -21,15 +24,40 @@ RECORDS = [
 
 
 def test_every_bundle_is_written_whole(tmp_path: Path) -> None:
-    empty = {}
+    empty, cut, assets = {}, {}, {}
     for n in range(30):
         target = tmp_path / str(n)
         static_index._run(static_index._write_pagefind(RECORDS, target))
-        names = sorted(p.name for p in target.rglob("*") if p.is_file() and not p.stat().st_size)
+        files = [p for p in target.rglob("*") if p.is_file()]
+        names = sorted(p.name for p in files if not p.stat().st_size)
         if names:
             empty[n] = names
+        for path in files:
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":  # the index, fragments and WebAssembly are gzip: whole or not
+                try:
+                    gzip.decompress(data)
+                except (EOFError, OSError):
+                    cut.setdefault(n, []).append(path.name)
+            elif path.suffix in (".js", ".css"):  # the same script and style in every bundle
+                assets.setdefault(path.name, set()).add(data)
         assert (target / "pagefind-entry.json").is_file()
     assert empty == {}
+    assert cut == {}
+    assert {name: len(versions) for name, versions in assets.items() if len(versions) > 1} == {}
+    assert "pagefind-worker.js" in assets and "pagefind.js" in assets
+
+
+def test_the_binary_leaves_by_itself_once_its_writes_are_done() -> None:
+    """Terminated (status -15), the binary dropped the writes still queued in its I/O
+    threads; closed, it is handed the end of its input and exits with 0 when done."""
+
+    async def scenario() -> int | None:
+        service = await static_index._prompt_service()().launch()
+        await service.close()
+        return service._backend.returncode
+
+    assert static_index._run(scenario()) == 0
 
 
 def test_written_waits_for_an_empty_file_to_be_filled(tmp_path: Path) -> None:

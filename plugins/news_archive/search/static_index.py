@@ -177,7 +177,34 @@ def _prompt_service() -> Any:
                     if not future.done():
                         future.set_exception(RuntimeError(f"pagefind stopped answering: {exc}"))
 
+        async def close(self) -> None:
+            """Let the binary finish writing, then see it go: end its input and wait.
+
+            ``write_files`` answers while the binary's last writes are still queued in its
+            I/O threads, and Pagefind's own ``close`` then terminates it: under load a file
+            of the bundle was left cut short (``pagefind-worker.js`` ending mid-word), which
+            the emptiness checks of ``_written`` cannot see.  On the end of its input the
+            binary exits by itself, and only after every queued write is done."""
+            try:
+                await asyncio.wait_for(asyncio.gather(*self._responses.values()), timeout=60)
+            finally:
+                if self._backend.stdin is not None:
+                    self._backend.stdin.close()
+                try:
+                    code = await asyncio.wait_for(self._backend.wait(), timeout=EXIT_SECONDS)
+                except TimeoutError:
+                    self._backend.kill()
+                    await self._backend.wait()
+                    raise RuntimeError(f"pagefind did not exit within {EXIT_SECONDS} s of its last reply") from None
+                finally:
+                    self._poll_task.cancel()
+            if code != 0:
+                raise RuntimeError(f"pagefind exited with status {code}")
+
     return PromptService
+
+
+EXIT_SECONDS = 120  # the binary finishing its queued writes (seconds at 20,000 stories under load)
 
 
 BATCH = 200  # records in flight at once (the binary reads them in order)
