@@ -115,6 +115,39 @@ def test_the_request_that_notices_a_new_generation_is_answered_from_the_open_one
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 1
 
 
+def test_a_generation_opened_late_never_replaces_a_newer_one(tmp_path: Path):
+    """Generation 1 is still being opened in the background when 2 goes live and a request,
+    its generation gone, opens 2 itself (``_from_fresh``: reset, then get).  When 1 is
+    ready at last it must be dropped: switching to it would answer from an older
+    generation after a newer one (seen under load in the swap test above)."""
+    write_generation(tmp_path, 0)
+    opened = threading.Event()
+    release = threading.Event()
+    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=50)
+    first_warm = app.index.warm
+
+    def slow_warm(gen):
+        opened.set()
+        assert release.wait(30)
+        first_warm(gen)
+
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    app.index.warm = slow_warm
+    write_generation(tmp_path, 1)
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
+    assert opened.wait(30)
+    write_generation(tmp_path, 2)
+    app.index.warm = first_warm
+    app.index.reset()
+    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 2
+    release.set()
+    deadline = time.monotonic() + 30
+    while app.index._opening is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert app.index._opening is None
+    assert generation_of(json.loads(call(app, "/search.json", "q=river")[2])) == 2
+
+
 def test_a_generation_live_a_moment_ago_is_not_removed_by_the_next_builds(tmp_path: Path):
     """Rebuilds in quick succession (``make watch``) must not delete a generation that a
     service worker, which has not had a request since, may still be answering from."""

@@ -212,8 +212,13 @@ class IndexHandle:
             if fresh is not None:
                 fresh.retire()
             fresh = None
-        with self._opened:
+        with self._lock, self._opened:
             old = None
+            if fresh is not None and fresh.path != os.path.realpath(self.path):
+                # The symlink moved on while this one was opened, and a request may already
+                # have opened the newer one (``reset``, then ``get``): switching now would
+                # answer readers from an older generation after a newer one.
+                old, fresh = fresh, None
             if fresh is not None:
                 old, self._gen = self._gen, fresh
             self._opening = None
