@@ -81,8 +81,12 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the axe-core checks in tests/browser will skip (under CI=true they fail)"; fi
 
+# Both cores: one pytest-xdist worker per core, each test file whole on one worker (its
+# module fixtures, e.g. a built archive, are built once); the sample archive is built once
+# for all workers (tests/support.py `built_once`). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: $(DEV_STAMP) $(BROWSER_DEPS)
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check plugins tests bench pelicanconf.py publishconf.py

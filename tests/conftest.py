@@ -7,6 +7,7 @@ written ``from conftest import …`` keep working while branches merge (remove o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from support import (  # noqa: F401  (re-exported for `from conftest import …`
     Server,
     Site,
     build_site,
+    built_once,
     free_port,
     missing,
     shared_data,
@@ -29,10 +31,22 @@ from support import (  # noqa: F401  (re-exported for `from conftest import …`
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full-scale", action="store_true", default=False,
+                     help="build the archive-scale browser tests from all 2,095 BBC stories, not one in four")
+
+
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder all xdist workers of this run share (each worker's own temporary folder is
+    ``popen-gwN`` inside it); without xdist, this session's own temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    """The bundled sample archive, built once per test session."""
-    return build_site(tmp_path_factory.mktemp("sample"), SAMPLE_DUMPS)
+    """The bundled sample archive, built once per test run (shared by the xdist workers)."""
+    return built_once(shared_tmp(tmp_path_factory), "sample", lambda root: build_site(root, SAMPLE_DUMPS))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ skipped, so a benchmark can use the rest without the test tools.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +36,19 @@ BUILD_ENV = {"SOURCE_DATE_EPOCH": "1764000000"}
 
 
 def write_settings_file(path: Path, content: Path, output: Path, work: Path) -> Path:
-    """A Pelican settings file: this project's pelicanconf.py pointed at another tree."""
-    path.write_text(
+    """A Pelican settings file: this project's pelicanconf.py pointed at another tree.
+
+    Written whole and renamed into place: two test workers sharing one site may write it
+    at the same time, and a server must never read half of it."""
+    text = (
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
         f"PATH = {str(content)!r}\nOUTPUT_PATH = {str(output)!r}\n"
-        f"NEWS_ARCHIVE_WORK_DIR = {str(work)!r}\nTHEME = {str(ROOT / 'theme')!r}\n",
-        encoding="utf-8",
+        f"NEWS_ARCHIVE_WORK_DIR = {str(work)!r}\nTHEME = {str(ROOT / 'theme')!r}\n"
     )
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        part = path.with_name(f".{path.name}.{os.getpid()}")
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)
     return path
 
 
@@ -102,6 +110,30 @@ def build_site(root: Path, dumps: Path | list[Path] | None = None, extra: dict |
     if check and proc.returncode != 0:
         raise AssertionError(f"pelican failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return Site(root=root, content=content, output=output, work=work, log=proc.stdout + proc.stderr)
+
+
+def built_once(base: Path, name: str, build: Callable[[Path], Site]) -> Site:
+    """``build(root)`` once for the whole test run, even when pytest-xdist runs it in
+    several worker processes: the first worker to take the lock builds, the others wait
+    and reuse the site.  ``base`` is a folder every worker shares (the parent of each
+    worker's own temporary folder); without xdist the build is simply run.  The shared
+    site is read-only for its users: a test that changes a site builds its own."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = base / name
+        root.mkdir(parents=True, exist_ok=True)
+        return build(root)
+    root = base / name
+    done = base / f"{name}.built"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return Site(root=root, content=root / "content", output=root / "output", work=root / "var",
+                        log=done.read_text(encoding="utf-8"))
+        shutil.rmtree(root, ignore_errors=True)  # a worker that died mid-build
+        root.mkdir(parents=True)
+        site = build(root)
+        done.write_text(site.log, encoding="utf-8")
+        return site
 
 
 def dump_entries(dumps: Path) -> set[str]:
