@@ -178,8 +178,10 @@ def _abandoned(path: Path) -> bool:
 
 
 def document_hash(doc: dict[str, Any]) -> str:
-    """Hash of everything indexed for an article: unchanged hash, no re-index."""
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    """Hash of everything indexed for an article: unchanged hash, no re-index.  A
+    ``content_hash`` the document already carries is not part of it."""
+    fields = {k: v for k, v in doc.items() if k != "content_hash"} if "content_hash" in doc else doc
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = False,
@@ -288,13 +290,20 @@ def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed
         ix.close()
 
 
-def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False) -> dict[str, Any]:
+def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False,
+                 documents: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Bring the search index in line with ``articles`` and attach ``article.related``; the
-    new generation stays pending until :func:`publish_index` (the pages are not written yet)."""
+    new generation stays pending until :func:`publish_index` (the pages are not written yet).
+
+    ``documents``: the articles' documents by URL (``schema.article_documents``, shared with
+    the static index), made here when not given; each gets its ``content_hash``."""
     docs: dict[str, dict[str, Any]] = {}
     by_url: dict[str, Any] = {}
     for article in articles:
-        doc = article_document(article)
+        url = "/" + article.url.lstrip("/")
+        doc = documents.get(url) if documents is not None else None
+        if doc is None:
+            doc = article_document(article)
         doc["content_hash"] = document_hash(doc)
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article
