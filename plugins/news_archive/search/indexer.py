@@ -47,7 +47,8 @@ from whoosh import index as windex
 from .. import settings as S
 from ..fileio import read_json, write_json
 from . import related as R
-from .schema import SCHEMA_VERSION, article_document, make_schema
+from .schema import SCHEMA_VERSION, article_document, make_schema, stored_terms
+from .static_tables import spell_terms, spelling_change
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -222,6 +223,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             (target / "builder.pid").write_text(str(os.getpid()))
             mark = time.perf_counter()
             _write(target, docs, added, changed, removed, procs)
+            if usable and current is not None:  # made from the current one: how its spelling words moved
+                _spelling_change(target, current, docs, added, changed, removed)
             counts["write_seconds"] = round(time.perf_counter() - mark, 2)
             mark, cpu = time.perf_counter(), time.process_time()
             # write_json writes beside, then renames: never truncating a file another generation links to.
@@ -265,6 +268,25 @@ def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]]
     else:
         lists, computed = R.compute(str(target), docs, sorted(docs), count, procs), len(docs)
     return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed
+
+
+def _spelling_change(target: Path, current: Path, docs: dict[str, dict[str, Any]], added: set[str],
+                     changed: set[str], removed: set[str]) -> None:
+    """``static_tables.spelling_change`` of a generation made from ``current``: the ``spell``
+    terms of the old versions taken out (from their stored fields) and of the documents put in."""
+    minus: list[set[str]] = []
+    if changed or removed:
+        ix = windex.open_dir(str(current))
+        try:
+            with ix.searcher() as s:
+                for url in sorted(changed | removed):
+                    stored = s.document(url=url)
+                    if stored is not None:
+                        minus.append(stored_terms(stored, "spell"))
+        finally:
+            ix.close()
+    plus = [spell_terms(docs[url]) for url in sorted(added | changed)]
+    spelling_change(str(target), str(current), minus, plus)
 
 
 def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed: set[str],
