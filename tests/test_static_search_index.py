@@ -335,3 +335,23 @@ def test_two_started_indexes_are_written_one_after_the_other(tmp_path: Path):
     assert second.result()["written"]
     assert "Changed." in fragments(out)["/news/2/"]["content"]
     assert not static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")["written"]
+
+
+def test_a_build_whose_documents_and_index_are_unchanged_makes_no_records(tmp_path: Path, monkeypatch):
+    """Documents that carry the indexer's ``content_hash`` are known by it: unchanged, the
+    records and tables are not made again; one changed document makes them all again."""
+    from news_archive.search.indexer import document_hash
+
+    def hashed(*changed: str) -> dict[str, dict]:
+        return {u: {**d, "content_hash": document_hash(d)} for u, d in docs(*changed).items()}
+
+    out, work = tmp_path / "output", tmp_path / "work"
+    assert static_index.build(str(out), str(work), hashed(), "en")["written"]
+    made = []
+    real = static_index.record
+    monkeypatch.setattr(static_index, "record", lambda doc, language: made.append(doc["url"]) or real(doc, language))
+    again = static_index.build(str(out), str(work), hashed(), "en")
+    assert not again["written"] and made == [] and again["filter_bytes"]
+    changed = static_index.build(str(out), str(work), hashed("Flood warning for Zürich"), "en")
+    assert changed["written"] and len(made) == 3
+    assert "Changed." in fragments(out)["/news/2/"]["content"]

@@ -71,6 +71,25 @@ def test_a_dump_rewritten_with_its_size_and_mtime_put_back_is_read_again(tree: P
     assert after == read(tree / "dumps", tree / "fresh", {})  # what a build from scratch reads
 
 
+def test_one_shot_builds_know_unchanged_dumps_by_the_signatures_the_last_one_saved(tree: Path, monkeypatch) -> None:
+    """A build without a session (a fresh memo) reads the memo the last build left in the
+    cache folder: only the dump rewritten since (size and mtime put back) is read again."""
+    before = read(tree / "dumps", tree / "var", {})
+    assert (tree / "var" / "cache" / read_dumps.SIGNATURES_FILE).exists()
+    dump = tree / "dumps" / "second-story.txt"
+    st = dump.stat()
+    text = dump.read_text("utf-8")
+    with open(dump, "r+b") as fh:
+        fh.write(text.replace("the", "THE", 1).encode())
+    os.utime(dump, ns=(st.st_atime_ns, st.st_mtime_ns))
+    real, read_again = read_dumps.read_capped, []
+    monkeypatch.setattr(read_dumps, "read_capped", lambda path, *rest: read_again.append(path.name) or real(path, *rest))
+    after = read(tree / "dumps", tree / "var", {})
+    assert read_again == ["second-story.txt"]
+    assert after != before
+    assert after == read(tree / "dumps", tree / "fresh", {})
+
+
 def test_a_sidecar_added_beside_a_known_dump_is_read_with_it(tree: Path) -> None:
     kept: dict[Any, Any] = {}
     before = read(tree / "dumps", tree / "var", kept)

@@ -69,10 +69,12 @@ def index_articles(generators: list[Any]) -> None:
 
     from . import settings as S
     from .search.indexer import update_index
+    from .search.schema import article_documents
 
     for gen in generators:
         if isinstance(gen, ArticlesGenerator) and S.get(gen.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
-            update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")))
+            update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")),
+                         documents=article_documents(gen))  # the static index reads the same documents
 
 
 def start_static_search(generators: list[Any]) -> None:

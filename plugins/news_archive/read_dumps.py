@@ -8,6 +8,7 @@ are read back.  Whatever one dump does becomes its report entry (``guard``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings as S
-from .fileio import read_json, write_json
+from .fileio import read_json, write_atomic_if_changed, write_json
 from .guard import guard
 from .identity import State
 from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, site_furniture, text_page_lines
@@ -110,7 +111,7 @@ def stat_signature(path: Path, root: Path) -> tuple[Any, ...] | None:
     now = time.time_ns()
     sig: list[Any] = []
     try:
-        for p in (path, *sidecar_files(path, root)):
+        for p in (path, *_sidecar_candidates(path)):
             link, st = os.lstat(p), os.stat(p)
             for s in (link, st):
                 if max(s.st_mtime_ns, s.st_ctime_ns) > now - RACY_NS:
@@ -119,6 +120,49 @@ def stat_signature(path: Path, root: Path) -> tuple[Any, ...] | None:
     except OSError:
         return None
     return tuple(sig)
+
+
+def _sidecar_candidates(path: Path) -> list[Path]:
+    """The files that may be the dump's sidecars (``ingest.sidecar.sidecar_files``) that exist,
+    inside the dumps folder or not: a signature over more files than are read changes at least
+    as often, and needs no link resolved (``sidecar_files`` resolves each to check it)."""
+    out = []
+    for p in (path.with_name(path.name + ".meta.json"), path.parent / "manifest.csv", path.parent / "manifest.jsonl"):
+        try:
+            os.lstat(p)
+        except FileNotFoundError:
+            continue
+        out.append(p)
+    return out
+
+
+# In the dumps cache folder: the memo of :func:`read_all` as the last build left it, so a
+# one-shot build too knows an unchanged dump by its signature (``make watch`` keeps it in memory).
+SIGNATURES_FILE = "signatures.json"
+
+
+def _load_signatures(cache_dir: Path) -> dict[Any, Any]:
+    """The memo a previous build saved (:func:`_save_signatures`); {} when missing, damaged or
+    written for another ``CONVERTER_VERSION`` (its fingerprints would be another version's)."""
+    data = read_json(cache_dir / SIGNATURES_FILE)
+    memo: dict[Any, Any] = {}
+    if not (isinstance(data, dict) and data.get("version") == CONVERTER_VERSION
+            and isinstance(data.get("entries"), list)):
+        return memo
+    try:
+        for rel, limit, sig, fp, lines in data["entries"]:
+            memo[(rel, limit)] = (tuple(tuple(item) for item in sig), fp,
+                                  (lines[0], lines[1]) if lines is not None else None)
+    except (TypeError, ValueError, IndexError):
+        return {}
+    return memo
+
+
+def _save_signatures(cache_dir: Path, memo: dict[Any, Any]) -> None:
+    entries = [[rel, limit, sig, fp, lines] for (rel, limit), (sig, fp, lines) in sorted(memo.items())]
+    write_atomic_if_changed(cache_dir / SIGNATURES_FILE,
+                            json.dumps({"version": CONVERTER_VERSION, "entries": entries},
+                                       ensure_ascii=False, separators=(",", ":")))
 
 
 def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
@@ -147,6 +191,8 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         report.add(Entry(path=shown(found.path, root), status="rejected", reason=found.refused))
     todo: list[tuple[Path, str, bytes | None, str, tuple[str, list[int]] | None]] = []
     memo = kept if kept is not None else {}
+    if not memo:  # a one-shot build, or a watch session's first cycle: the last build's
+        memo.update(_load_signatures(cache_dir))
     known: dict[Any, Any] = {}  # this build's entries of the memo: it keeps only the dumps still there
     seen = set()
     show = progress and sys.stderr.isatty() and not os.environ.get("CI")
@@ -191,10 +237,12 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         stories.extend(found)
     memo.clear()
     memo.update(known)
+    _save_signatures(cache_dir, known)
     for gone in set(state.dumps) - seen:
         del state.dumps[gone]
     # Cache entries of dumps that changed or went away are never read again.
     keep = {f"{fp}.json" for fp in state.dumps.values()} | {f"lines-{fp}.json" for _, _, _, fp, _ in todo}
+    keep.add(SIGNATURES_FILE)
     for stale in cache_dir.glob("*.json"):
         if stale.name not in keep:
             stale.unlink(missing_ok=True)

@@ -47,7 +47,8 @@ from whoosh import index as windex
 from .. import settings as S
 from ..fileio import read_json, write_json
 from . import related as R
-from .schema import SCHEMA_VERSION, article_document, make_schema
+from .schema import SCHEMA_VERSION, article_document, make_schema, stored_terms
+from .static_tables import spell_terms, spelling_change
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -178,8 +179,10 @@ def _abandoned(path: Path) -> bool:
 
 
 def document_hash(doc: dict[str, Any]) -> str:
-    """Hash of everything indexed for an article: unchanged hash, no re-index."""
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    """Hash of everything indexed for an article: unchanged hash, no re-index.  A
+    ``content_hash`` the document already carries is not part of it."""
+    fields = {k: v for k, v in doc.items() if k != "content_hash"} if "content_hash" in doc else doc
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = False,
@@ -220,6 +223,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             (target / "builder.pid").write_text(str(os.getpid()))
             mark = time.perf_counter()
             _write(target, docs, added, changed, removed, procs)
+            if usable and current is not None:  # made from the current one: how its spelling words moved
+                _spelling_change(target, current, docs, added, changed, removed)
             counts["write_seconds"] = round(time.perf_counter() - mark, 2)
             mark, cpu = time.perf_counter(), time.process_time()
             # write_json writes beside, then renames: never truncating a file another generation links to.
@@ -265,6 +270,25 @@ def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]]
     return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed
 
 
+def _spelling_change(target: Path, current: Path, docs: dict[str, dict[str, Any]], added: set[str],
+                     changed: set[str], removed: set[str]) -> None:
+    """``static_tables.spelling_change`` of a generation made from ``current``: the ``spell``
+    terms of the old versions taken out (from their stored fields) and of the documents put in."""
+    minus: list[set[str]] = []
+    if changed or removed:
+        ix = windex.open_dir(str(current))
+        try:
+            with ix.searcher() as s:
+                for url in sorted(changed | removed):
+                    stored = s.document(url=url)
+                    if stored is not None:
+                        minus.append(stored_terms(stored, "spell"))
+        finally:
+            ix.close()
+    plus = [spell_terms(docs[url]) for url in sorted(added | changed)]
+    spelling_change(str(target), str(current), minus, plus)
+
+
 def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed: set[str],
            removed: set[str], procs: int | None) -> None:
     if not (added or changed or removed):
@@ -288,13 +312,20 @@ def _write(path: Path, docs: dict[str, dict[str, Any]], added: set[str], changed
         ix.close()
 
 
-def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False) -> dict[str, Any]:
+def update_index(settings: dict[str, Any], articles: list[Any], full: bool = False,
+                 documents: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Bring the search index in line with ``articles`` and attach ``article.related``; the
-    new generation stays pending until :func:`publish_index` (the pages are not written yet)."""
+    new generation stays pending until :func:`publish_index` (the pages are not written yet).
+
+    ``documents``: the articles' documents by URL (``schema.article_documents``, shared with
+    the static index), made here when not given; each gets its ``content_hash``."""
     docs: dict[str, dict[str, Any]] = {}
     by_url: dict[str, Any] = {}
     for article in articles:
-        doc = article_document(article)
+        url = "/" + article.url.lstrip("/")
+        doc = documents.get(url) if documents is not None else None
+        if doc is None:
+            doc = article_document(article)
         doc["content_hash"] = document_hash(doc)
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article

@@ -205,3 +205,23 @@ def article_document(article: Any) -> dict[str, Any]:
         published=None if undated else article.date,
         section=str(article.metadata.get("section") or ""),
     )
+
+
+# The generator's attribute holding :func:`article_documents`' result for this build.
+DOCUMENTS = "_news_archive_documents"
+
+
+def article_documents(generator: Any) -> dict[str, dict[str, Any]]:
+    """url → :func:`article_document` of every article of an ArticlesGenerator, made once per
+    build: the Whoosh index and the static index are fed the same documents, and making
+    them (each story's page paragraphs, its spelling text) was done twice, ~1 s of a warm
+    2,000-story build.  Kept on the generator, which lives for one build only; the indexer
+    adds each document's ``content_hash``, which the static index does not read."""
+    docs: dict[str, dict[str, Any]] | None = getattr(generator, DOCUMENTS, None)
+    if docs is None:
+        docs = {}
+        for article in generator.articles:
+            doc = article_document(article)
+            docs[doc["url"]] = doc
+        setattr(generator, DOCUMENTS, docs)
+    return docs

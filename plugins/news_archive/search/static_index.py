@@ -69,6 +69,7 @@ from .static_tables import (
     facet_words,
     fold_table,
     fragment_ids,
+    index_key,
     order_table,
     spelling_shards,
     spelling_words,
@@ -126,6 +127,38 @@ def digest(records: list[dict[str, Any]], *tables: Any) -> str:
         h.update(json.dumps(rec, sort_keys=True).encode())
     for table in tables:
         h.update(json.dumps(table, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def inputs_key(docs: dict[str, dict[str, Any]], language: str, index_path: str | None) -> str | None:
+    """A digest of everything :func:`start` makes the index and tables from, without making
+    them: each document's ``content_hash`` (the indexer's digest of all its fields), the
+    language, the Whoosh index's state the spelling words come from (``index_key``), the code
+    that turns them into files, Pagefind's version and chunk size.  None when a document has
+    no ``content_hash`` or the index no key: then the records are made and digested.
+
+    Making the records, spelling shards, facet tables and their digest was ~0.4 s of every
+    warm 2,000-story build, to find that nothing had changed."""
+    if any("content_hash" not in doc for doc in docs.values()):
+        return None
+    spelling = ""
+    if index_path:
+        found = index_key(index_path)
+        if found is None:
+            return None
+        spelling = found
+    from importlib.metadata import version
+
+    from ..enrich.memo import code_digest
+
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for part in (version("pagefind"), str(INDEX_CHUNK_SIZE), language, spelling,
+                 code_digest(*(here / f for f in ("static_index.py", "static_tables.py", "pagefind_canon.py",
+                                                  "schema.py")))):
+        h.update(part.encode() + b"\0")
+    for url in sorted(docs):
+        h.update(f"{url}\0{docs[url]['content_hash']}\0".encode())
     return h.hexdigest()
 
 
@@ -416,6 +449,17 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     started = time.perf_counter()
     phases = _Phases()
     out, state_path = Path(output), Path(work) / STATE_FILE
+    inputs = inputs_key(docs, language, index_path)
+    future: Future[dict[str, Any]] = Future()
+    if inputs is not None:
+        with _WRITING:  # an earlier writer still at work has finished before the state is read
+            state = read_json(state_path) or {}
+            if state.get("inputs") == inputs and _complete(out):
+                future.set_result({"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
+                                   "written": False, "phases": phases.seconds,
+                                   "filter_bytes": filter_bytes(out / BUNDLE),
+                                   "seconds": round(time.perf_counter() - started, 2)})
+                return future
     records = [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
     shards = spelling_shards(spelling_words(index_path, docs, work, kept))
@@ -427,7 +471,8 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     phases.lap("digest")
     stats: dict[str, Any] = {"records": len(records), "words": sum(map(len, shards.values())),
                              "shards": len(shards), "written": False, "phases": phases.seconds}
-    future: Future[dict[str, Any]] = Future()
+    if inputs is not None:
+        stats["inputs"] = inputs
 
     def write() -> None:
         try:
@@ -440,16 +485,22 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     with _WRITING:  # an earlier writer still at work has finished before the state is read
         state = read_json(state_path) or {}
         live = out / BUNDLE
-        unchanged = state.get("digest") == key and (live / "pagefind-entry.json").exists() \
-            and (out / SPELLING / "index.json").exists() and (out / ORDER).exists() \
-            and (out / FACET_WORDS / "index.json").exists()
-        if unchanged:
+        if state.get("digest") == key and _complete(out):
+            if inputs is not None and state.get("inputs") != inputs:  # the next build need not digest
+                write_json(state_path, {**state, "inputs": inputs})
+            stats.pop("inputs", None)
             stats["filter_bytes"] = filter_bytes(live)
             stats["seconds"] = round(time.perf_counter() - started, 2)
             future.set_result(stats)
             return future
     threading.Thread(target=write, name="news-archive-pagefind").start()
     return future
+
+
+def _complete(out: Path) -> bool:
+    """Every file a reader needs first is in place (the index's entry and our tables)."""
+    return ((out / BUNDLE / "pagefind-entry.json").exists() and (out / SPELLING / "index.json").exists()
+            and (out / ORDER).exists() and (out / FACET_WORDS / "index.json").exists())
 
 
 def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],

@@ -24,7 +24,7 @@ from ..build import Build
 from . import static_index
 from .facets import FACETS
 from .indexer import newest_path
-from .schema import article_document
+from .schema import article_documents
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,7 @@ def start_index(generator: Any) -> None:
         if static_index.remove(settings["OUTPUT_PATH"], S.work_dir(settings)):
             log.info("news_archive: static search is off; the static index of an earlier build was removed")
         return
-    docs = {}
-    for article in generator.articles:
-        doc = article_document(article)
-        docs[doc["url"]] = doc
+    docs = article_documents(generator)  # the Whoosh index's, when it was built in this build
     # The spelling table comes from this build's Whoosh generation, which is still pending
     # (not live) while pages are written.
     index_path = str(newest_path(settings)) if S.get(settings, "NEWS_ARCHIVE_SEARCH_INDEX") else None
