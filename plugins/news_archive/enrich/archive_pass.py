@@ -116,7 +116,14 @@ def resolve_archive(
         type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
                       or ("group" if kinds.is_demonym(k) else "")
                       or _choose_type(votes[k], k, k in titled, bool(kinds.BRAND_SHAPE.match(name))))
+        if kinds.day_event(name_of[k], type_of[k], votes[k]["event"]) and not table.types.get(k):
+            type_of[k] = "event"  # "Bastille Day" as a place
     type_of.update(makers.model_types(articles, type_of, name_of, table))  # "Tesla Roadster": Tesla's car
+    multi = [k for k in votes if type_of[k] == "person" and " " in k]
+    plain = _plain_word_stories(articles, {k for k in votes if " " not in k} | {w for k in multi for w in k.split()})
+    common_named = _common_word_people(multi, name_of, plain, titled | set(canonical) | set(table.types))
+    for k in common_named:
+        type_of[k] = _choose_type(Counter({t: w for t, w in votes[k].items() if t != "person"}), k)
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
@@ -125,9 +132,10 @@ def resolve_archive(
         k for k, v in votes.items()
         if type_of[k] == "person" and " " not in k and " " not in name_of[k] and labelled[k] <= 1
         and k not in canonical and k not in table.types and k not in titled
-    }
+    } | {k for k in common_named if votes[k][type_of[k]] < COMMON_NAMED_OTHER * sum(votes[k].values())} \
+        | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
+           and not (table.types.get(k) or table.types.get(key(name_of[k])))}
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
-    plain = _plain_word_stories(articles, {k for k in votes if " " not in k}) if evidence is not None else {}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
     for i, art in enumerate(articles):
@@ -214,6 +222,28 @@ def _tally(
             if cand.canonical:
                 canonical[k] = cand.canonical
     return votes, displays, canonical
+
+
+COMMON_WORD_STORIES = 3  # stories writing a word in lower case before it counts as a common word
+COMMON_NAMED_OTHER = 1 / 3  # the share of its votes another type needs to take such a name's page
+
+
+def _common_word_people(
+    people: list[str], name_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+) -> set[str]:
+    """People whose every word is a common word of the archive ("App Store", "Common Sense",
+    "Galaxy Note", "Kill Vehicle": the model's PERSON on a title-case phrase) — unless the
+    first word is a given name of the archive's people: the first word of a person whose
+    last word is no common word ("Bill" of "Bill Clinton" makes "Bill Gates" a person)."""
+    def common(word: str) -> bool:
+        return plain.get(word, 0) >= COMMON_WORD_STORIES
+
+    given = {k.split()[0] for k in people if not common(k.split()[-1])}
+    return {
+        k for k in people
+        if k not in exempt and all(common(w) for w in k.split()) and k.split()[0] not in given
+        and name_of.get(k, k)[:1].isupper()
+    }
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
@@ -310,7 +340,7 @@ _MEMO_SIZE = 1 << 20
 @lru_cache(maxsize=_MEMO_SIZE)
 def _votes_of(mentions: tuple[tuple[str | None, str, str, str], ...]) -> Counter[str]:
     """:func:`_story_votes` of mentions given as (label, cue, form, key), all it reads of them."""
-    labels = Counter(label for label, _, _, _ in mentions if label)
+    labels = Counter(label for label, cue, _, _ in mentions if label and not _possessed_person(label, cue))
     total = sum(labels.values())
     out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
     seen: set[str] = set()
@@ -326,12 +356,19 @@ def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[t
     """What one mention says its entity is: the model's label (1), and the words around it
     (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
     out: list[tuple[str, float]] = []
-    if label:
+    if label and not _possessed_person(label, cue):
         out.append((label, 1.0))
+    if cue == "possessed":  # evidence against a person only (for the review queue), no vote for a type
+        return tuple(out)
     cue = _cue_of(cue, form, k)
     if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
     return tuple(out)
+
+
+def _possessed_person(label: str | None, cue: str) -> bool:
+    """The model's PERSON on a name after "his", "her", "their" ("his Sauber"): its error, no vote."""
+    return label == "person" and cue == "possessed"
 
 
 def _cue(m: Mention) -> str:
@@ -349,6 +386,8 @@ def _cue_of(cue: str, form: str, k: str) -> str:
                   "street" if kinds.STREET_NAME.match(form) else "")
     if cue == "team" and gazetteer.is_country(k):
         return ""
+    if cue == "affiliation":  # "Felipe Nasr of Sauber": his team, or his town when it is a known place
+        return "place" if gazetteer.place_weight(k) else "org"
     return cue
 
 
