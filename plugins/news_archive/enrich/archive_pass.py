@@ -448,6 +448,9 @@ def _merge_surnames_archive_wide(
         tokens = k.split()
         if len(tokens) >= 2 and _is_person(v):
             by_last[tokens[-1]][k] = sum(v.values())
+    family = _family_name_first(articles, votes)
+    for k, lead in family.items():  # "Xi" is Xi Jinping's family name, "Moon" Moon Jae-in's
+        by_last[lead][k] = sum(votes[k].values())
     target: dict[str, str] = {}
     for last, fulls in by_last.items():
         (best, n), *rest = fulls.most_common() or [("", 0)]
@@ -455,11 +458,16 @@ def _merge_surnames_archive_wide(
             target[last] = best
     if not target:
         return target
+    # A family name that is also a common word ("the moon") joins the person only where a title
+    # says it is a person ("President Moon"): the archive's "Moon" is also the one in the sky.
+    common = _plain_word_stories(articles, {lead for k, lead in family.items() if target.get(lead) == k})
     context = _Context(articles)
     merged: dict[str, str] = {}
     for i, art in enumerate(articles):
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
             if not context.shared(art, target[k], {k}):
+                continue
+            if common.get(k, 0) >= COMMON_WORD_STORIES and not any(m.titled for m in art.candidates[k].mentions):
                 continue
             touched.add(i)
             cand = art.candidates.pop(k)
@@ -469,6 +477,31 @@ def _merge_surnames_archive_wide(
             into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
             merged[k] = target[k]
     return merged
+
+
+FAMILY_FIRST_MIN = 2  # short mentions by the first word before a name is taken to lead with the family name
+
+
+def _family_name_first(articles: list[ArticleEntities], votes: dict[str, Counter[str]]) -> dict[str, str]:
+    """``{full key: family name}`` for the people whose own stories call them by their first word
+    and never by their last ("Xi" for Xi Jinping, "Moon" for Moon Jae-in: the family name comes
+    first, and "Jinping" alone is nobody), so that the surname merge looks for that word alone in
+    other stories.  "Ray Charles", whom the film "Ray" names by his first word, is also called
+    "Charles": no family name first."""
+    lead: Counter[str] = Counter()
+    tail: Counter[str] = Counter()
+    for art in articles:
+        for k, cand in art.candidates.items():
+            tokens = k.split()
+            if len(tokens) < 2 or titled_key(tuple(tokens)):
+                continue
+            for m in cand.mentions:
+                if not m.full:
+                    form = key(m.form)
+                    lead[k] += form == tokens[0]
+                    tail[k] += form == tokens[-1]
+    return {k: k.split()[0] for k, n in lead.items()
+            if n >= FAMILY_FIRST_MIN and not tail[k] and _is_person(votes.get(k, Counter()))}
 
 
 class _Context:

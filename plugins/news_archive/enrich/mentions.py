@@ -58,7 +58,7 @@ def headline_end(text: str) -> int:
 def title_before(text: str, start: int) -> str:
     """A title right before a name ("Qari Hekmat"), unless it ends a longer capitalised
     title ("Secretary General Kofi Annan", where "General" is not his rank)."""
-    window = text[max(0, start - 40):start]
+    window = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # a paragraph's first word has none before it
     m = _TITLE_BEFORE.search(window)
     if not m or not m.group(1)[:1].isupper():
         return ""  # "the only major Japanese firm": a title is capitalised
