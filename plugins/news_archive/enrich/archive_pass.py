@@ -134,7 +134,8 @@ def resolve_archive(
         and k not in canonical and k not in table.types and k not in titled
     } | {k for k in common_named if votes[k][type_of[k]] < COMMON_NAMED_OTHER * sum(votes[k].values())} \
         | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
-           and not (table.types.get(k) or table.types.get(key(name_of[k])))}
+           and not (table.types.get(k) or table.types.get(key(name_of[k])))} \
+        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types))
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
@@ -244,6 +245,20 @@ def _common_word_people(
         if k not in exempt and all(common(w) for w in k.split()) and k.split()[0] not in given
         and name_of.get(k, k)[:1].isupper()
     }
+
+
+LONER_PLAIN = 2  # lower-case stories per story named, from which a lone untitled "person" is a common word
+
+
+def _common_word_loners(
+    articles: list[ArticleEntities], type_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+) -> set[str]:
+    """One-word "people" that no title ever names and that the archive writes in lower case in
+    twice as many stories as it names them ("Moon" of lunar stories: 25 to 7; "Euro", "Comedy",
+    "Children", "Fireworks"): the model's PERSON on a capital letter; they get no page."""
+    named = Counter(k for art in articles for k in art.candidates if " " not in k)
+    return {k for k, n in named.items() if type_of.get(k) == "person" and k not in exempt
+            and plain.get(k, 0) >= LONER_PLAIN * n}
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
