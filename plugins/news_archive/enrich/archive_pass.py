@@ -105,7 +105,10 @@ def resolve_archive(
     spelled_out.merge_spelled_out(articles, expansion, table, touched)  # "Nasa", "UN Security Council"
     _merge_variants_archive_wide(articles, touched)
     votes, displays, canonical = _tally(articles)
-    if _merge_surnames_archive_wide(articles, votes, touched):  # the moved mentions vote for the full
+    # Stories writing each word of a name in lower case: one pass over the texts, for every word
+    # that the rules below ask about (a lone name, a family name, the words of a person's name).
+    plain = _plain_word_stories(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    if _merge_surnames_archive_wide(articles, votes, touched, plain):  # the moved mentions vote for the full
         votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
@@ -120,7 +123,6 @@ def resolve_archive(
             type_of[k] = "event"  # "Bastille Day" as a place
     type_of.update(makers.model_types(articles, type_of, name_of, table))  # "Tesla Roadster": Tesla's car
     multi = [k for k in votes if type_of[k] == "person" and " " in k]
-    plain = _plain_word_stories(articles, {k for k in votes if " " not in k} | {w for k in multi for w in k.split()})
     common_named = _common_word_people(multi, name_of, plain, titled | set(canonical) | set(table.types))
     for k in common_named:
         type_of[k] = _choose_type(Counter({t: w for t, w in votes[k].items() if t != "person"}), k)
@@ -448,7 +450,8 @@ def _merge_variants_archive_wide(articles: list[ArticleEntities], touched: set[i
 
 
 def _merge_surnames_archive_wide(
-    articles: list[ArticleEntities], votes: dict[str, Counter[str]], touched: set[int]
+    articles: list[ArticleEntities], votes: dict[str, Counter[str]], touched: set[int],
+    plain: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1), and only
@@ -475,14 +478,16 @@ def _merge_surnames_archive_wide(
         return target
     # A family name that is also a common word ("the moon") joins the person only where a title
     # says it is a person ("President Moon"): the archive's "Moon" is also the one in the sky.
-    common = _plain_word_stories(articles, {lead for k, lead in family.items() if target.get(lead) == k})
+    leads = {lead for k, lead in family.items() if target.get(lead) == k}
+    common = plain if plain is not None else _plain_word_stories(articles, leads)
     context = _Context(articles)
     merged: dict[str, str] = {}
     for i, art in enumerate(articles):
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
             if not context.shared(art, target[k], {k}):
                 continue
-            if common.get(k, 0) >= COMMON_WORD_STORIES and not any(m.titled for m in art.candidates[k].mentions):
+            if k in leads and common.get(k, 0) >= COMMON_WORD_STORIES \
+                    and not any(m.titled for m in art.candidates[k].mentions):
                 continue
             touched.add(i)
             cand = art.candidates.pop(k)
