@@ -264,8 +264,9 @@ def _common_word_loners(
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
-    """Stories that write each one-word name in lower case ("digital", "blues", "total"):
-    a name that is also a common word may be the model's reading of a capital letter."""
+    """Stories that write each of ``words`` (the words of names) in lower case ("digital",
+    "blues", "moon", "store"): a name that is also a common word may be the model's reading
+    of a capital letter."""
     out: Counter[str] = Counter()
     for art in articles:
         out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
