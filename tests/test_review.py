@@ -67,6 +67,12 @@ def test_works_and_common_words_the_model_types_consistently_are_still_doubted()
         assert u >= WAITING, (ev["name"], u, reasons)
     assert any("common word" in r for r in uncertainty(word)[1])
     assert any("work" in r for r in uncertainty(film)[1])
+    # "his Sauber" (a car, a team) doubts a person; "its Tesla", "their Nokia" do not doubt a firm
+    owned = {**firm, "cues": {"org": 2, "possessed": 6}}
+    assert uncertainty(owned)[0] < 0.1
+    driver = {**owned, "name": "Sauber", "type": "person", "stories": {"person": 15}, "model": {"person": 24},
+              "cues": {"possessed": 6}}
+    assert uncertainty(driver)[0] >= 0.3
 
 
 def test_a_first_name_alone_is_doubted_and_a_surname_alone_is_not():

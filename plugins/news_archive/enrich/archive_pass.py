@@ -105,7 +105,10 @@ def resolve_archive(
     spelled_out.merge_spelled_out(articles, expansion, table, touched)  # "Nasa", "UN Security Council"
     _merge_variants_archive_wide(articles, touched)
     votes, displays, canonical = _tally(articles)
-    if _merge_surnames_archive_wide(articles, votes, touched):  # the moved mentions vote for the full
+    # Stories writing each word of a name in lower case: one pass over the texts, for every word
+    # that the rules below ask about (a lone name, a family name, the words of a person's name).
+    plain = _plain_word_stories(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    if _merge_surnames_archive_wide(articles, votes, touched, plain):  # the moved mentions vote for the full
         votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
@@ -116,7 +119,13 @@ def resolve_archive(
         type_of[k] = (table.types.get(k) or table.types.get(key(name)) or kinds.kind_of(name)
                       or ("group" if kinds.is_demonym(k) else "")
                       or _choose_type(votes[k], k, k in titled, bool(kinds.BRAND_SHAPE.match(name))))
+        if kinds.day_event(name_of[k], type_of[k], votes[k]["event"]) and not table.types.get(k):
+            type_of[k] = "event"  # "Bastille Day" as a place
     type_of.update(makers.model_types(articles, type_of, name_of, table))  # "Tesla Roadster": Tesla's car
+    multi = [k for k in votes if type_of[k] == "person" and " " in k]
+    common_named = _common_word_people(multi, name_of, plain, titled | set(canonical) | set(table.types))
+    for k in common_named:
+        type_of[k] = _choose_type(Counter({t: w for t, w in votes[k].items() if t != "person"}), k)
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
@@ -125,9 +134,11 @@ def resolve_archive(
         k for k, v in votes.items()
         if type_of[k] == "person" and " " not in k and " " not in name_of[k] and labelled[k] <= 1
         and k not in canonical and k not in table.types and k not in titled
-    }
+    } | {k for k in common_named if votes[k][type_of[k]] < COMMON_NAMED_OTHER * sum(votes[k].values())} \
+        | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
+           and not (table.types.get(k) or table.types.get(key(name_of[k])))} \
+        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types))
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
-    plain = _plain_word_stories(articles, {k for k in votes if " " not in k}) if evidence is not None else {}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
     for i, art in enumerate(articles):
@@ -216,9 +227,46 @@ def _tally(
     return votes, displays, canonical
 
 
+COMMON_WORD_STORIES = 3  # stories writing a word in lower case before it counts as a common word
+COMMON_NAMED_OTHER = 1 / 3  # the share of its votes another type needs to take such a name's page
+
+
+def _common_word_people(
+    people: list[str], name_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+) -> set[str]:
+    """People whose every word is a common word of the archive ("App Store", "Common Sense",
+    "Galaxy Note", "Kill Vehicle": the model's PERSON on a title-case phrase) — unless the
+    first word is a given name of the archive's people: the first word of a person whose
+    last word is no common word ("Bill" of "Bill Clinton" makes "Bill Gates" a person)."""
+    def common(word: str) -> bool:
+        return plain.get(word, 0) >= COMMON_WORD_STORIES
+
+    given = {k.split()[0] for k in people if not common(k.split()[-1])}
+    return {
+        k for k in people
+        if k not in exempt and all(common(w) for w in k.split()) and k.split()[0] not in given
+        and name_of.get(k, k)[:1].isupper()
+    }
+
+
+LONER_PLAIN = 2  # lower-case stories per story named, from which a lone untitled "person" is a common word
+
+
+def _common_word_loners(
+    articles: list[ArticleEntities], type_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+) -> set[str]:
+    """One-word "people" that no title ever names and that the archive writes in lower case in
+    twice as many stories as it names them ("Moon" of lunar stories: 25 to 7; "Euro", "Comedy",
+    "Children", "Fireworks"): the model's PERSON on a capital letter; they get no page."""
+    named = Counter(k for art in articles for k in art.candidates if " " not in k)
+    return {k for k, n in named.items() if type_of.get(k) == "person" and k not in exempt
+            and plain.get(k, 0) >= LONER_PLAIN * n}
+
+
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
-    """Stories that write each one-word name in lower case ("digital", "blues", "total"):
-    a name that is also a common word may be the model's reading of a capital letter."""
+    """Stories that write each of ``words`` (the words of names) in lower case ("digital",
+    "blues", "moon", "store"): a name that is also a common word may be the model's reading
+    of a capital letter."""
     out: Counter[str] = Counter()
     for art in articles:
         out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
@@ -310,7 +358,7 @@ _MEMO_SIZE = 1 << 20
 @lru_cache(maxsize=_MEMO_SIZE)
 def _votes_of(mentions: tuple[tuple[str | None, str, str, str], ...]) -> Counter[str]:
     """:func:`_story_votes` of mentions given as (label, cue, form, key), all it reads of them."""
-    labels = Counter(label for label, _, _, _ in mentions if label)
+    labels = Counter(label for label, cue, _, _ in mentions if label and not _possessed_person(label, cue))
     total = sum(labels.values())
     out: Counter[str] = Counter({t: n / total for t, n in labels.items()}) if total else Counter()
     seen: set[str] = set()
@@ -326,12 +374,19 @@ def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[t
     """What one mention says its entity is: the model's label (1), and the words around it
     (kinds.CUE_WEIGHT); a club's name ("Manchester United") counts as a cue."""
     out: list[tuple[str, float]] = []
-    if label:
+    if label and not _possessed_person(label, cue):
         out.append((label, 1.0))
+    if cue == "possessed":  # evidence against a person only (for the review queue), no vote for a type
+        return tuple(out)
     cue = _cue_of(cue, form, k)
     if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
     return tuple(out)
+
+
+def _possessed_person(label: str | None, cue: str) -> bool:
+    """The model's PERSON on a name after "his", "her", "their" ("his Sauber"): its error, no vote."""
+    return label == "person" and cue == "possessed"
 
 
 def _cue(m: Mention) -> str:
@@ -349,6 +404,8 @@ def _cue_of(cue: str, form: str, k: str) -> str:
                   "street" if kinds.STREET_NAME.match(form) else "")
     if cue == "team" and gazetteer.is_country(k):
         return ""
+    if cue == "affiliation":  # "Felipe Nasr of Sauber": his team, or his town when it is a known place
+        return "place" if gazetteer.place_weight(k) else "org"
     return cue
 
 
@@ -394,7 +451,8 @@ def _merge_variants_archive_wide(articles: list[ArticleEntities], touched: set[i
 
 
 def _merge_surnames_archive_wide(
-    articles: list[ArticleEntities], votes: dict[str, Counter[str]], touched: set[int]
+    articles: list[ArticleEntities], votes: dict[str, Counter[str]], touched: set[int],
+    plain: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """``Bush`` alone in a story that never gave his full name is the archive's one
     ``George W Bush`` — when a single full name with that surname dominates (3:1), and only
@@ -409,6 +467,9 @@ def _merge_surnames_archive_wide(
         tokens = k.split()
         if len(tokens) >= 2 and _is_person(v):
             by_last[tokens[-1]][k] = sum(v.values())
+    family = _family_name_first(articles, votes)
+    for k, lead in family.items():  # "Xi" is Xi Jinping's family name, "Moon" Moon Jae-in's
+        by_last[lead][k] = sum(votes[k].values())
     target: dict[str, str] = {}
     for last, fulls in by_last.items():
         (best, n), *rest = fulls.most_common() or [("", 0)]
@@ -416,11 +477,18 @@ def _merge_surnames_archive_wide(
             target[last] = best
     if not target:
         return target
+    # A family name that is also a common word ("the moon") joins the person only where a title
+    # says it is a person ("President Moon"): the archive's "Moon" is also the one in the sky.
+    leads = {lead for k, lead in family.items() if target.get(lead) == k}
+    common = plain if plain is not None else _plain_word_stories(articles, leads)
     context = _Context(articles)
     merged: dict[str, str] = {}
     for i, art in enumerate(articles):
         for k in [k for k in art.candidates if k in target and not art.candidates[k].canonical]:
             if not context.shared(art, target[k], {k}):
+                continue
+            if k in leads and common.get(k, 0) >= COMMON_WORD_STORIES \
+                    and not any(m.titled for m in art.candidates[k].mentions):
                 continue
             touched.add(i)
             cand = art.candidates.pop(k)
@@ -430,6 +498,31 @@ def _merge_surnames_archive_wide(
             into.mentions = sorted(into.mentions + cand.mentions, key=lambda m: m.start)
             merged[k] = target[k]
     return merged
+
+
+FAMILY_FIRST_MIN = 2  # short mentions by the first word before a name is taken to lead with the family name
+
+
+def _family_name_first(articles: list[ArticleEntities], votes: dict[str, Counter[str]]) -> dict[str, str]:
+    """``{full key: family name}`` for the people whose own stories call them by their first word
+    and never by their last ("Xi" for Xi Jinping, "Moon" for Moon Jae-in: the family name comes
+    first, and "Jinping" alone is nobody), so that the surname merge looks for that word alone in
+    other stories.  "Ray Charles", whom the film "Ray" names by his first word, is also called
+    "Charles": no family name first."""
+    lead: Counter[str] = Counter()
+    tail: Counter[str] = Counter()
+    for art in articles:
+        for k, cand in art.candidates.items():
+            tokens = k.split()
+            if len(tokens) < 2 or titled_key(tuple(tokens)):
+                continue
+            for m in cand.mentions:
+                if not m.full:
+                    form = key(m.form)
+                    lead[k] += form == tokens[0]
+                    tail[k] += form == tokens[-1]
+    return {k: k.split()[0] for k, n in lead.items()
+            if n >= FAMILY_FIRST_MIN and not tail[k] and _is_person(votes.get(k, Counter()))}
 
 
 class _Context:

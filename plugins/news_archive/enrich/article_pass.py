@@ -129,8 +129,8 @@ def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
             suffix = tokens[i:]
             if suffix not in fulls or weight[fulls[suffix]] < weight[k]:
                 fulls[suffix] = k
-        for t in tokens[:-1]:
-            if len(t) >= 3 and t not in PARTICLE_KEYS:
+        for j, t in enumerate(tokens[:-1]):  # a first word of two letters too: "Xi" of Xi Jinping
+            if (len(t) >= 3 or (j == 0 and len(t) == 2)) and t not in PARTICLE_KEYS:
                 tokens_of[t].add(k)
     for m in mentions:
         if m.canonical:

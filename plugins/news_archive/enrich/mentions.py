@@ -17,6 +17,7 @@ from .names import (
     COURTESY,
     DISPLAY_HONORIFICS,
     PEERAGE,
+    TITLE_WORDS,
     TITLES_RE,
     is_display_honorific,
     is_title_case,
@@ -57,7 +58,7 @@ def headline_end(text: str) -> int:
 def title_before(text: str, start: int) -> str:
     """A title right before a name ("Qari Hekmat"), unless it ends a longer capitalised
     title ("Secretary General Kofi Annan", where "General" is not his rank)."""
-    window = text[max(0, start - 40):start]
+    window = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # a paragraph's first word has none before it
     m = _TITLE_BEFORE.search(window)
     if not m or not m.group(1)[:1].isupper():
         return ""  # "the only major Japanese firm": a title is capitalised
@@ -102,6 +103,8 @@ def clean_mention(
         return Mention(start, end, kind, text[start:end], text[start:end])
     if label == "person" and (tail := _NAME_HYPHEN_TAIL.match(text, end)):
         end = tail.end()
+    if label == "person":
+        end = _affiliation_end(text, start, end, table)
     if label in ("organisation", "person"):
         end = _owner_end(text, start, end)
     name = text[start:end]
@@ -163,6 +166,25 @@ def clean_mention(
             start = title_start
         bare = display = f"{title} {bare}"
     return Mention(start, end, label, bare, display, titled=bool(title))
+
+
+# "Felipe Nasr of Sauber", "John Smith of the Met Office": a full name, then where the person is from.
+_OF_AFFILIATION = re.compile(r" of (?:the )?[A-Z]")
+
+
+def _affiliation_end(text: str, start: int, end: int, table: AliasTable) -> int:
+    """Where a person's name ends in one span of the model that goes on to the person's team,
+    firm or town ("Felipe Nasr of Sauber"): at the "of", when a full name of two words or
+    more and no title comes before it.  A name that is one word, or a title, before "of" is a
+    name of its own ("Catherine of Aragon", "Prince William of Wales", "Duke of Edinburgh")."""
+    cut = _OF_AFFILIATION.search(text, start, end)
+    if not cut or table.lookup(text[start:end]):
+        return end
+    words = text[start:cut.start()].split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words) \
+            or any(w.casefold().rstrip(".") in TITLE_WORDS for w in words):
+        return end
+    return cut.start()
 
 
 # What a name with a possessive inside may still end in: "Sainsbury's Bank", "St Mary's Hospital".

@@ -27,6 +27,8 @@ OFFICES = WORDS.offices
 COURTESY = WORDS.courtesy
 PEERAGE = WORDS.peerage
 # Any of them, as a regex alternation ('Lt. Gen.' as well as 'Lt Gen'): the one pattern of titles.
+# Any word that is a title, an office or a rank: "Prime Minister", "Queen", "Lord" before "of" make no full name.
+TITLE_WORDS = frozenset(DISPLAY_HONORIFICS | COURTESY | OFFICES | PEERAGE)
 TITLES_RE = title_pattern(DISPLAY_HONORIFICS | COURTESY | OFFICES)
 _HONORIFIC_RE = re.compile(r"^(?:(" + TITLES_RE + r")\.?\s+)+", re.I)
 _LEADING_RE = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.I)
@@ -117,8 +119,9 @@ def key(name: str) -> str:
 
 # Words that make a capitalised phrase an event, a document or a vessel: not our types.
 _NOT_OUR_TYPES = re.compile(
-    r"\b(?:Festival|Awards?|Prize|Cup|Games|Olympics|Championships?|Convention|Treaty|Protocol|Accord|Bill)\b"
+    r"\b(?:Festival|Awards?|Prize|Cup|Games|Olympics|Championships?|Convention|Treaty|Protocol|Accord)\b"
     r"|^(?:HMS|USS|RFA|MV|SS)\s"
+    r"|(?<!^)\bBill\b|^Bill(?: of\b|$)"  # "the Terrorism Bill", "Bill of Rights"; "Bill Gates" is a man
 )
 
 @lru_cache(maxsize=1 << 17)  # names repeat across an archive: computed once each

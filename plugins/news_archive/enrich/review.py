@@ -85,6 +85,8 @@ def uncertainty(ev: dict[str, Any], firsts: dict[str, int] | None = None) -> tup
     cues: dict[str, int] = ev.get("cues", {})
     against: dict[str, int] = {}
     for c, n in cues.items():
+        if c == "possessed" and etype != "person":
+            continue  # "his Tesla", "their London home": no person, but a firm or a place may be so owned
         if cue_type(c) != etype and c != "place":  # "in X" is no evidence against a club or a firm
             against[cue_type(c)] = against.get(cue_type(c), 0) + n
     confirmed = bool(ev.get("gazetteer") or ev.get("titled") or ev.get("fixed")
