@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from news_archive.feeds import dated
+from news_archive.ordering import newest_first
 from news_archive.taxonomy import RELATED_COUNT, Entity, top_related
 
 SETTINGS = {"ENTITY_URL": "entity/{kind}/{slug}/", "ENTITY_SAVE_AS": "entity/{kind}/{slug}/index.html"}
@@ -25,17 +26,50 @@ def test_top_related_equals_sorting_everything():
         assert top_related(co, entities) == plain[:RELATED_COUNT]
 
 
+def test_distinctive_top_related_equals_sorting_everything():
+    """With the archive's counts (own, total): every scored co-mention sorted, the first
+    RELATED_COUNT taken, the rest filled by raw count, whether or not the caller hands over
+    the casefolded names."""
+    from news_archive.taxonomy import _npmi, related_min
+
+    rng = random.Random(11)
+    names = ["Blair", "blair", "Bush", "Brown", "London", "Paris", "EU", "UN", "Oscar", "BBC", "Iraq", "NHS"]
+    entities = [Entity(f"{rng.choice(names)} {i % 3}", rng.choice(["person", "place"]), SETTINGS) for i in range(60)]
+    for e in entities:
+        e.articles = [None] * rng.randrange(0, 40)
+    folded = [e.name.casefold() for e in entities]
+    total = 200
+    for _ in range(300):
+        co = Counter({rng.randrange(len(entities)): rng.choice([1, 2, 4, 4, 5, 8, 13])
+                      for _ in range(rng.randrange(40))})
+        own = rng.randrange(1, 40)
+        scored = sorted((-_npmi(n, own, len(entities[j].articles), total), entities[j].name.casefold(), j, n)
+                        for j, n in co.items() if n >= related_min(total) and entities[j].articles)
+        picked = [(entities[j], n) for _, _, j, n in scored[:RELATED_COUNT]]
+        rest = [(entities[j], n) for j, n in co.items() if j not in {j for _, _, j, _ in scored[:RELATED_COUNT]}]
+        plain = picked + sorted(rest, key=lambda x: (-x[1], x[0].name.casefold()))[:RELATED_COUNT - len(picked)]
+        assert top_related(co, entities, own=own, total=total) == plain
+        assert top_related(co, entities, own=own, total=total, folded=folded) == plain
+
+
 def test_feed_newest_equals_sorting_everything():
     rng = random.Random(3)
     start = datetime(2020, 1, 1)
     for _ in range(100):
-        stories = [SimpleNamespace(date=start + timedelta(days=rng.randrange(20)), n=i,
-                                   metadata={"undated": rng.choice(["false", "false", "true"])})
+        stories = [SimpleNamespace(date=start + timedelta(days=rng.randrange(20)), n=i, title=rng.choice("abc"),
+                                   metadata={"undated": rng.choice(["false", "false", "true"]),
+                                             "archived": f"2020-02-0{rng.randrange(1, 4)}T00:00:00"})
                    for i in range(rng.randrange(60))]
         plain = sorted((s for s in stories if s.metadata["undated"] != "true"), key=lambda s: s.date, reverse=True)
         for limit in (1, 5, 25, 50):
             assert [s.n for s in dated(stories, limit)] == [s.n for s in plain[:limit]]
         assert [s.n for s in dated(stories)] == [s.n for s in plain]
+        # A list sorted as an entity's stories are (newest_first: equal dates by headline):
+        # its first items give the same feed as sorting it.
+        ordered = sorted(stories, key=newest_first)
+        plain = sorted((s for s in ordered if s.metadata["undated"] != "true"), key=lambda s: s.date, reverse=True)
+        for limit in (1, 5, 25, 50):
+            assert [s.n for s in dated(ordered, limit, newest_first=True)] == [s.n for s in plain[:limit]]
 
 
 def test_co_mentions_rank_distinctive_entities_above_merely_frequent_ones():

@@ -43,9 +43,17 @@ FEED_MAX_ITEMS = 50
 TAG_FEED_MAX_ITEMS = 25
 
 
-def dated(articles: list[Any], limit: int | None = None) -> list[Any]:
+def dated(articles: list[Any], limit: int | None = None, newest_first: bool = False) -> list[Any]:
     """Dated stories, newest first (undated ones have no place in a dated feed); the newest
-    ``limit`` only, found without sorting the whole list (same order as sorting would give)."""
+    ``limit`` only, found without sorting the whole list (same order as sorting would give).
+
+    ``newest_first``: the list is sorted by ``ordering.newest_first`` (an entity's stories
+    are), so its dated stories come first, newest first, equal dates in the order a stable
+    sort keeps: the newest ``limit`` are among its first ``limit`` items.  Each of ~10,000
+    entity feeds of a 2,000-story archive otherwise asked every one of its stories whether
+    it is dated, in every build, for a feed that was then found unchanged."""
+    if newest_first and limit is not None:
+        return [a for a in articles[:limit] if not is_undated(a)]
     stories = (a for a in articles if not is_undated(a))
     if limit is None:
         return sorted(stories, key=attrgetter("date"), reverse=True)
@@ -141,16 +149,18 @@ def finish_build(pelican: Any) -> None:
 
 
 def write_atom(settings: dict[str, Any], articles: list[Any], path: str, title: str,
-               page_url: str = "", full_text: bool = True, max_items: int = FEED_MAX_ITEMS) -> str | None:
+               page_url: str = "", full_text: bool = True, max_items: int = FEED_MAX_ITEMS,
+               newest_first: bool = False) -> str | None:
     """Write one Atom feed of ``articles`` (undated ones are left out) to ``path``
     under OUTPUT_PATH; ``page_url`` is the HTML page the feed belongs to.  Without
     ``full_text`` entries carry the dek only (thousands of tag feeds stay small).
+    ``newest_first``: ``articles`` is sorted by ``ordering.newest_first`` (see :func:`dated`).
     Returns the file written, or None when ``path`` is empty (feed turned off) or no story
     is dated: a feed with no entries is not written (and one a previous build wrote is
     deleted as stale), so nothing links to an empty feed or says ``<updated>1970…``."""
     if not path:
         return None
-    items = dated(articles, max_items)
+    items = dated(articles, max_items, newest_first)
     if not items:
         return None
     m = memo(settings)
