@@ -319,3 +319,36 @@ def test_a_loaded_place_table_is_stored_for_every_build_that_asks(tmp_path: Path
     again = gazetteer.PlaceTable()
     again.keep_in(tmp_path / "two")
     assert again.weights() == weights
+
+
+def _used_modules(module: object, seen: set) -> set:
+    """The modules of this package that ``module`` uses, found at run time from what its
+    namespace holds (modules, and functions and classes by their ``__module__``), and
+    theirs in turn: an oracle for the cache keys that does not read import statements."""
+    import inspect
+    import sys
+
+    for value in vars(module).values():
+        used = value if inspect.ismodule(value) else sys.modules.get(getattr(value, "__module__", None) or "")
+        name = getattr(used, "__name__", "")
+        if (used is not None and name.startswith("news_archive") and used not in seen
+                and not used.__file__.endswith("__init__.py")):
+            seen.add(used)
+            _used_modules(used, seen)
+    return seen
+
+
+@pytest.mark.parametrize("entry, sources", [("archive_pass", ner_cache.archive_sources),
+                                            ("article_pass", ner_cache.article_sources)])
+def test_the_entity_caches_are_keyed_by_every_module_and_table_the_passes_use(entry, sources):
+    """A cached pass is keyed by the source of all it runs: a module added to the passes
+    (``makers``, ``spelled_out`` were, after the hand-kept list of the key) or a data table
+    beside them (``demonyms.toml``) must change the key when it changes."""
+    import importlib
+
+    module = importlib.import_module(f"news_archive.enrich.{entry}")
+    keyed = set(sources())
+    used = {Path(m.__file__).resolve() for m in _used_modules(module, {module})}
+    assert used - keyed == set()
+    tables = {p.resolve() for p in Path(ner_cache.__file__).with_name("data").glob("*.toml")}
+    assert tables - keyed == set()

