@@ -83,7 +83,12 @@ def test_one_shot_builds_know_unchanged_dumps_by_the_signatures_the_last_one_sav
         fh.write(text.replace("the", "THE", 1).encode())
     os.utime(dump, ns=(st.st_atime_ns, st.st_mtime_ns))
     real, read_again = read_dumps.read_capped, []
-    monkeypatch.setattr(read_dumps, "read_capped", lambda path, *rest: read_again.append(path.name) or real(path, *rest))
+
+    def counted(path: Path, *rest: Any) -> bytes:
+        read_again.append(path.name)
+        return real(path, *rest)
+
+    monkeypatch.setattr(read_dumps, "read_capped", counted)
     after = read(tree / "dumps", tree / "var", {})
     assert read_again == ["second-story.txt"]
     assert after != before
