@@ -10,6 +10,7 @@ cache's memo of the last archive pass gives the next pass what the file on disk 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -134,3 +135,25 @@ def test_the_archive_pass_kept_in_memory_is_the_one_on_disk(tmp_path: Path) -> N
     found[0][0].aliases.append("Mr Blair")  # a later step changing a story's entity changes no memo
     assert ArchiveMemo(tmp_path / "archive.json", table, kept).previous(keys, texts) == \
         ArchiveMemo(tmp_path / "archive.json", table).previous(keys, texts)
+
+def test_a_cycle_and_a_one_shot_build_of_the_same_settings_share_the_render_memo(tmp_path: Path) -> None:
+    """The render memo's global digest (theme, code, settings) of a watch cycle is the one-shot
+    build's: else the first cycle after ``make html``, and the first ``make html`` after a
+    session, render every page again (Pelican's command line adds DEBUG to the settings)."""
+    from news_archive.build import WATCH_KEY
+    from news_archive.skipping_writer import code_and_theme_digest
+    from news_archive.watch import WatchSession
+    from pelican import get_config, parse_arguments
+    from pelican.settings import read_settings
+
+    root = Path(__file__).resolve().parents[1]
+    conf = str(root / "pelicanconf.py")
+    extra = {"PATH": str(tmp_path / "content"), "NEWS_ARCHIVE_WORK_DIR": str(tmp_path / "var"),
+             "THEME": str(root / "theme")}
+    (tmp_path / "content").mkdir()
+    args = parse_arguments([extra["PATH"], "-s", conf, "-o", str(tmp_path / "output"),
+                            "-e", *(f"{k}={json.dumps(v)}" for k, v in extra.items())])
+    one_shot = read_settings(conf, override=get_config(args))
+    cycle = WatchSession(conf, {**extra, "OUTPUT_PATH": str(tmp_path / "output")}).read_settings()
+    cycle.pop(WATCH_KEY)
+    assert code_and_theme_digest(cycle) == code_and_theme_digest(one_shot)
