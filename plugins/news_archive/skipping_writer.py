@@ -26,6 +26,7 @@ import hashlib
 import os
 import time
 from collections import ChainMap, Counter
+from itertools import repeat
 from typing import Any
 
 from pelican import signals
@@ -97,7 +98,9 @@ class RenderMemo:
         self.variables: dict[str, set[str] | None] = {}
         self._sorted: dict[str, tuple[str, ...]] = {}
         # (template, id of the context) -> (the context, ids of the values read, their digests)
-        self._shared: dict[tuple[str, int], tuple[Any, tuple[int, ...], list[bytes]]] = {}
+        self._shared: dict[tuple[str, int], tuple[Any, tuple[int, ...], bytes]] = {}
+        # (template, keyword argument names...) -> (names read from the context, from the arguments)
+        self._split: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
         self.before: dict[str, str] = {}
         self.now: dict[str, str] = {}
         # write_file calls: first file name -> [call digest, [files written]]
@@ -168,18 +171,22 @@ class RenderMemo:
                 h.update(repr(("paginated", template_name, per_page, sorted(pages))).encode())
                 for key in sorted(pages):
                     h.update(fp.value(pages[key]))
-            shared_names = [k for k in names if k not in kwargs]
-            ids = tuple(id(context.get(k, context)) for k in shared_names)  # the context itself: absent
+            split = self._split.get((template.name, *kwargs))
+            if split is None:  # which names come from the keyword arguments: the same for every
+                kw = [k for k in names if k in kwargs]  # entity (tag, article) page
+                split = self._split[(template.name, *kwargs)] = ([k for k in names if k not in kwargs], kw)
+            shared_names, kw_names = split
+            # What each name is bound to now (the context itself: absent), looked up in C, not in
+            # a generator: some 24 names for every one of 14,500 calls.
+            ids = tuple(map(id, map(context.get, shared_names, repeat(context, len(shared_names)))))
             hit = self._shared.get((template.name, id(context)))
             if hit is None or hit[0] is not context or hit[1] != ids:
-                parts = [k.encode() + fp.value(context[k]) for k in shared_names if k in context]
+                parts = b"".join([k.encode() + fp.value(context[k]) for k in shared_names if k in context])
                 hit = self._shared[(template.name, id(context))] = (context, ids, parts)
-            for part in hit[2]:
-                h.update(part)
-            for key in names:
-                if key in kwargs:
-                    h.update(b"\x1fkw:" + key.encode())
-                    h.update(fp.value(kwargs[key]))
+            h.update(hit[2])  # one update of the parts joined: the same digest as one per part
+            for key in kw_names:
+                h.update(b"\x1fkw:" + key.encode())
+                h.update(fp.value(kwargs[key]))
             return h.hexdigest()
         finally:
             self.seconds += time.perf_counter() - started
