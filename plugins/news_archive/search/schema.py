@@ -216,7 +216,8 @@ def article_documents(generator: Any) -> dict[str, dict[str, Any]]:
     build: the Whoosh index and the static index are fed the same documents, and making
     them (each story's page paragraphs, its spelling text) was done twice, ~1 s of a warm
     2,000-story build.  Kept on the generator, which lives for one build only; the indexer
-    adds each document's ``content_hash``, which the static index does not read."""
+    adds each document's ``content_hash``, by which the static index then knows an unchanged
+    document (``static_index.inputs_key``)."""
     docs: dict[str, dict[str, Any]] | None = getattr(generator, DOCUMENTS, None)
     if docs is None:
         docs = {}
