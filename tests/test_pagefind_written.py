@@ -45,7 +45,39 @@ def test_every_bundle_is_written_whole(tmp_path: Path) -> None:
     assert empty == {}
     assert cut == {}
     assert {name: len(versions) for name, versions in assets.items() if len(versions) > 1} == {}
-    assert "pagefind-worker.js" in assets and "pagefind.js" in assets
+    # ... and of the sizes the build waits for: the installed Pagefind has its row in the table.
+    assert {name: len(next(iter(v))) for name, v in assets.items()} == static_index._assets()
+
+
+def test_written_waits_for_a_script_cut_short_to_be_finished(tmp_path: Path) -> None:
+    """Non-empty is not whole: a script at less than its size, or a gzip file that ends
+    before its stream does, is waited for (Pagefind's I/O threads are still writing it)."""
+    import asyncio
+    import json
+
+    assets = static_index._assets()
+    (tmp_path / "wasm.en.pagefind").write_bytes(gzip.compress(b"wasm"))
+    (tmp_path / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"wasm": "en"}}}))
+    for name, size in assets.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    late = tmp_path / "pagefind-ui.js"
+    late.write_bytes(b"x" * 98304)
+    fragment = tmp_path / "fragment" / "en_1.pf_fragment"
+    fragment.parent.mkdir()
+    whole = gzip.compress(b"pagefind_dcd" + bytes(range(256)) * 64)
+    fragment.write_bytes(whole[: len(whole) // 2])
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(static_index._written(tmp_path, seconds=5))
+        await asyncio.sleep(0.1)
+        assert not waiting.done(), "a script cut short is not written yet"
+        late.write_bytes(b"x" * assets["pagefind-ui.js"])
+        await asyncio.sleep(0.1)
+        assert not waiting.done(), "a gzip file cut short is not written yet"
+        fragment.write_bytes(whole)
+        await asyncio.wait_for(waiting, 2)
+
+    static_index._run(scenario())
 
 
 def test_the_binary_leaves_by_itself_once_its_writes_are_done() -> None:
@@ -69,6 +101,8 @@ def test_written_waits_for_an_empty_file_to_be_filled(tmp_path: Path) -> None:
     (tmp_path / "fragment").mkdir()
     (tmp_path / "wasm.en.pagefind").write_bytes(b"wasm")
     (tmp_path / "pagefind-entry.json").write_text(json.dumps({"languages": {"en": {"wasm": "en"}}}))
+    for name, size in static_index._assets().items():  # the scripts and styles, whole
+        (tmp_path / name).write_bytes(b"x" * size)
     late = tmp_path / "fragment" / "en_1.pf_fragment"
     late.write_bytes(b"")
 

@@ -53,6 +53,7 @@ import os
 import shutil
 import threading
 import time
+import zlib
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -275,30 +276,78 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-async def _written(target: Path, seconds: float = 30) -> None:
-    """Wait until the bundle Pagefind was told to write is all there.
+# The scripts and styles Pagefind writes into every bundle, by its version: their sizes.
+# ``write_files`` answers, and the binary can exit, while the last chunks of these are still
+# queued in its I/O threads; under load a bundle was left with ``pagefind-ui.js`` cut at
+# 96 KiB and ``pagefind-component-ui.js`` at 160 KiB, neither empty.  A file has its size
+# once it is whole (written in order), so the bundle is waited for until each one does.
+# A new Pagefind needs its row (tests/test_pagefind_written.py fails until it has one).
+ASSET_SIZES: dict[str, dict[str, int]] = {
+    "1.5.2": {
+        "pagefind.js": 45555, "pagefind-worker.js": 41255, "pagefind-highlight.js": 44352,
+        "pagefind-ui.js": 119987, "pagefind-ui.css": 14482, "pagefind-modular-ui.js": 14634,
+        "pagefind-modular-ui.css": 7336, "pagefind-component-ui.js": 175488,
+        "pagefind-component-ui.css": 41830,
+    },
+}
 
-    ``write_files`` answers before the binary has finished writing its last files (the
-    entry file, the language's WebAssembly): closing the service then killed it mid-write,
-    and about one build in ten left ``pagefind-entry.json`` or ``wasm.*.pagefind`` empty
-    (a static search that never loads).  Written means: the entry file parses, every
-    WebAssembly file it names exists and is not empty, and no file of the bundle is empty.
+
+def _assets() -> dict[str, int]:
+    from importlib.metadata import version
+
+    return ASSET_SIZES.get(version("pagefind"), {})
+
+
+def _whole(path: Path, assets: dict[str, int]) -> bool:
+    """A file of the bundle is whole: a script or style of its known size, a gzip file (the
+    index, fragments, filters, WebAssembly) that decompresses to its end, anything else not
+    empty.  Pagefind's gzip files are small (a few KiB each): reading them costs little."""
+    if path.name in assets:
+        return path.stat().st_size == assets[path.name]
+    if not path.stat().st_size:
+        return False
+    with path.open("rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return True
+        fh.seek(0)
+        unzip = zlib.decompressobj(wbits=31)
+        while chunk := fh.read(1 << 16):
+            unzip.decompress(chunk, 1 << 20)
+            while unzip.unconsumed_tail:
+                unzip.decompress(unzip.unconsumed_tail, 1 << 20)
+        return unzip.eof
+
+
+async def _written(target: Path, seconds: float = 60) -> None:
+    """Wait until the bundle Pagefind was told to write is all there, while the binary is
+    still alive to finish it.
+
+    ``write_files`` answers before the binary has finished writing its last files: closing
+    the service then killed it mid-write, and about one build in ten left
+    ``pagefind-entry.json`` or ``wasm.*.pagefind`` empty (a static search that never loads);
+    non-empty files were cut short too (``ASSET_SIZES``).  Written means: the entry file
+    parses, every WebAssembly file it names is there, and every file of the bundle is whole
+    (:func:`_whole`).
 
     The cheap checks come first and the whole bundle (21,000 files at 20,000 stories) is
     walked only once they pass: walking and stat-ing it every 10 ms while Pagefind still
-    writes took a core from the binary on a two-core machine.  A walk that finds empty
-    files waits and looks again at those only (a file Pagefind has written is not emptied)."""
+    writes took a core from the binary on a two-core machine.  A walk that finds files not
+    yet whole waits and looks again at those only (a file Pagefind has finished stays so)."""
     deadline = time.monotonic() + seconds
-    pending: list[Path] | None = None  # the empty files of the last walk, once the entry was whole
+    assets = _assets()
+    pending: list[Path] | None = None  # the files not yet whole at the last walk, once the entry was
     while time.monotonic() < deadline:
         try:
             if pending is None and _entry_whole(target):
                 pending = [p for p in target.rglob("*") if p.is_file()]
+                missing = [name for name in assets if not (target / name).is_file()]
+                if missing:
+                    pending = None  # a script not even begun: Pagefind is still at work
             if pending is not None:
-                pending = [p for p in pending if not p.stat().st_size]
+                pending = [p for p in pending if not _whole(p, assets)]
                 if not pending:
                     return
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, zlib.error):
             pending = None  # a file of the walk went away: Pagefind is still at work, walk again
         await asyncio.sleep(0.01)
     raise RuntimeError(f"pagefind did not finish writing {target} within {seconds:.0f} s")
