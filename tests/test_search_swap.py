@@ -89,20 +89,27 @@ def test_every_answer_comes_whole_from_one_generation_while_rebuilds_swap_the_in
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 5
 
 
+class SlowWarm:
+    """A service over generation 0 whose next generation takes as long as the test wants to
+    be ready: ``opened`` is set when it is being warmed, ``release`` lets it finish."""
+
+    def __init__(self, work: Path) -> None:
+        write_generation(work, 0)
+        self.opened, self.release = threading.Event(), threading.Event()
+        self.app = SearchApp(str(work / "index"), lambda *a, **k: "", cache_size=50)
+        self.first_warm = self.app.index.warm
+        assert generation_of(json.loads(call(self.app, "/search.json", "q=flood")[2])) == 0
+        self.app.index.warm = self.slow_warm
+
+    def slow_warm(self, gen) -> None:
+        self.opened.set()
+        assert self.release.wait(30)
+        self.first_warm(gen)
+
+
 def test_the_request_that_notices_a_new_generation_is_answered_from_the_open_one(tmp_path: Path):
-    write_generation(tmp_path, 0)
-    opened = threading.Event()
-    release = threading.Event()
-    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=50)
-    first_warm = app.index.warm
-
-    def slow_warm(gen):  # the new generation takes as long as the test wants to be ready
-        opened.set()
-        assert release.wait(30)
-        first_warm(gen)
-
-    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
-    app.index.warm = slow_warm
+    slow = SlowWarm(tmp_path)
+    app, opened, release = slow.app, slow.opened, slow.release
     write_generation(tmp_path, 1)
     started = time.monotonic()
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
@@ -120,24 +127,13 @@ def test_a_generation_opened_late_never_replaces_a_newer_one(tmp_path: Path):
     its generation gone, opens 2 itself (``_from_fresh``: reset, then get).  When 1 is
     ready at last it must be dropped: switching to it would answer from an older
     generation after a newer one (seen under load in the swap test above)."""
-    write_generation(tmp_path, 0)
-    opened = threading.Event()
-    release = threading.Event()
-    app = SearchApp(str(tmp_path / "index"), lambda *a, **k: "", cache_size=50)
-    first_warm = app.index.warm
-
-    def slow_warm(gen):
-        opened.set()
-        assert release.wait(30)
-        first_warm(gen)
-
-    assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
-    app.index.warm = slow_warm
+    slow = SlowWarm(tmp_path)
+    app, opened, release = slow.app, slow.opened, slow.release
     write_generation(tmp_path, 1)
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 0
     assert opened.wait(30)
     write_generation(tmp_path, 2)
-    app.index.warm = first_warm
+    app.index.warm = slow.first_warm
     app.index.reset()
     assert generation_of(json.loads(call(app, "/search.json", "q=flood")[2])) == 2
     release.set()
