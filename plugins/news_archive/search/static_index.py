@@ -217,8 +217,9 @@ def _prompt_service() -> Any:
             ``write_files`` answers while the binary's last writes are still queued in its
             I/O threads, and Pagefind's own ``close`` then terminates it: under load a file
             of the bundle was left cut short (``pagefind-worker.js`` ending mid-word), which
-            the emptiness checks of ``_written`` cannot see.  On the end of its input the
-            binary exits by itself, and only after every queued write is done."""
+            the emptiness checks of ``_written`` could not see.  Ended this way the binary
+            exits by itself, status 0 — though not always after its last queued write, so
+            ``_written`` waits for every file to be whole first, while it is still alive."""
             try:
                 await asyncio.wait_for(asyncio.gather(*self._responses.values()), timeout=60)
             finally:
