@@ -158,3 +158,28 @@ def test_kept_memos_live_as_long_as_a_watch_session_and_no_longer() -> None:
     cycle_one.kept("pages")["digest"] = "page"
     assert cycle_two.kept("pages") == {"digest": "page"}
     assert cycle_two.kept("other") == {}
+
+
+def test_a_one_shot_build_lets_the_ner_entries_go_with_the_archive_pass(tmp_path: Path) -> None:
+    """The NER cache's entries (bytes and parsed spans) and the last pass are a watch
+    session's memo for its next cycle; a one-shot build has no next cycle, and held them,
+    a gigabyte at 20,000 stories, through its whole render."""
+    from news_archive.build import WATCH_KEY, Build
+    from news_archive.convert import convert_all
+    from news_archive.watch import WatchSession
+    from pelican.settings import read_settings
+
+    dumps = tmp_path / "content" / "dumps"
+    dumps.mkdir(parents=True)
+    shutil.copy2(SAMPLE_DUMPS / "000_eacdf06b02cf087c.txt", dumps)
+    override = {"PATH": str(tmp_path / "content"), "NEWS_ARCHIVE_WORK_DIR": str(tmp_path / "var")}
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override=override)
+    one_shot = Build.start(settings)
+    convert_all(settings)
+    assert one_shot.stories and "ner" not in one_shot._kept
+
+    session = WatchSession(str(ROOT / "pelicanconf.py"))
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={**override, WATCH_KEY: session})
+    Build.start(settings)
+    convert_all(settings)
+    assert session.kept["ner"]["entries"]  # what the next cycle reads instead of the files

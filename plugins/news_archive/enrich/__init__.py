@@ -40,7 +40,10 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
             int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
             int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
             evidence,
-            build.kept("ner") if build is not None else None,
+            # A watch session keeps the entries read and the last pass for its next cycle; a
+            # one-shot build lets them go with the pass (at 20,000 stories, a gigabyte it
+            # would otherwise hold through the render).
+            build.kept("ner") if build is not None and build.session is not None else None,
         )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive

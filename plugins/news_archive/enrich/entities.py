@@ -119,13 +119,16 @@ def resolve_texts(
         cache.forget_except(set(keys))
     parsed = [cache.parse(k, b) for k, b in zip(keys, blobs, strict=True)] if cache else [parse_raw(b) for b in blobs]
     raws, words = run_ner(texts, parsed, model_name, processes, piece_chars)
+    del parsed  # each entry, once read, is let go below: the archive pass's peak is what it holds
     version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:{article_fingerprint()}"
     articles = []
-    for i, (text, raw) in enumerate(zip(texts, raws, strict=True)):
+    for i, text in enumerate(texts):
+        raw, raws[i] = raws[i], None  # the parsed entry (spans, stored result): ~40 KB a story
         art, computed = _article(text, raw, table, version)
         if cache and computed:  # stored before resolve_archive, which changes the articles
             blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}})
         articles.append(art)
+    del raws, raw
     reuse: dict[str, Any] = {}
     if memo:  # the sentences, and the unchanged articles' outputs, of the previous pass: the same again
         known, reuse = memo.previous(keys, texts)
