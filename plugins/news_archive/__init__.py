@@ -24,11 +24,12 @@ they were connected; the signals come in the order Pelican sends them)::
                            while pages are rendered (search.static_pages)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger)
-    article_writer_finalized  the static search index awaited, the search pages (search.static_pages);
-                           Atom feeds (site, feeds)
-    finalized              the timing log and the render memo (speedups); the pending index
-                           goes live (search.indexer); sitemap.xml (site); stale feeds, then
-                           stale pages, deleted (feeds, speedups); the build lock released
+    article_writer_finalized  every article page is written: the pending index goes live
+                           (search.indexer); the static search index awaited, the search
+                           pages (search.static_pages); Atom feeds (site, feeds)
+    finalized              the timing log and the render memo (speedups); sitemap.xml (site);
+                           stale feeds, then stale pages, deleted (feeds, speedups); the build
+                           lock released
 
 Nothing runs at ``finalized`` for the build report: the converter writes it at
 ``initialized``, and ``make html`` prints it afterwards (``python -m news_archive report``).
@@ -97,13 +98,20 @@ def publish_static_search(generator: Any, writer: Any) -> None:
     static_pages.write_pages(generator, writer, stats)
 
 
-def publish_index(pelican: Any) -> None:
-    """The pages the pending index generation lists now exist: make it live."""
+def publish_index(generator: Any, writer: Any) -> None:
+    """The pages the pending index generation lists now exist: make it live.
+
+    A search result links to an article page and to nothing else a build writes (its facet,
+    sort and paging links are searches), and the ArticlesGenerator has written every article
+    page when it sends ``article_writer_finalized``, before the entity and list generators
+    and before the static index is awaited: a new story is found seconds sooner than at
+    ``finalized`` (a watch cycle's whole second half).  Stale pages are still deleted only
+    at ``finalized``, after this."""
     from . import settings as S
     from .search.indexer import publish_index as publish
 
-    if S.get(pelican.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
-        publish(pelican.settings)
+    if S.get(generator.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
+        publish(generator.settings)
 
 
 def pipeline() -> list[tuple[str, Callable[..., Any]]]:
@@ -135,12 +143,13 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),
         ("content_written", speedups.on_content_written),
+        # Every article page is written: the new index generation goes live (a search never
+        # points at a page that is not there); the pages it no longer lists are deleted at
+        # finalized, after it.
+        ("article_writer_finalized", publish_index),
         ("article_writer_finalized", publish_static_search),
         ("article_writer_finalized", site.write_feeds),
         ("finalized", speedups.on_finalized),  # first: its timestamp ends the render phase
-        # Every page is written: the new index generation goes live, and only then are the
-        # pages it no longer lists deleted (a search never points at a page that is not there).
-        ("finalized", publish_index),
         ("finalized", site.write_sitemap),
         ("finalized", feeds.finish_build),
         ("finalized", speedups.remove_stale_pages),

@@ -5,17 +5,20 @@ build that changes anything hard-links the current generation's immutable segmen
 files into a new directory (copying everything Whoosh or we rewrite), applies only the
 new, changed and removed articles, commits, computes related articles (the pages need
 them), and points ``<work>/index.next`` at it.  Only when the pages it refers to have
-been written (Pelican's ``finalized``) does :func:`publish` move ``index.next`` over
-``index`` with ``os.replace`` (atomic on POSIX): a search never lists an article whose
-page is not there yet.  Swapping when the index was built, before the pages, left a
-build killed while writing pages with search pointing at 272 of 300 new articles that
-404, and every normal build with a window of such results.
+been written (the article pages: Pelican's ``article_writer_finalized``, sent once the
+ArticlesGenerator has written them all; a result links to nothing else) does
+:func:`publish` move ``index.next`` over ``index`` with ``os.replace`` (atomic on POSIX):
+a search never lists an article whose page is not there yet.  Swapping when the index
+was built, before the pages, left a build killed while writing pages with search
+pointing at 272 of 300 new articles that 404, and every normal build with a window of
+such results; swapping at ``finalized`` kept a new story out of search for the whole
+rest of the build (entity and list pages, the static index: half a watch cycle).
 
 A running service keeps reading the old generation until it notices the new symlink; a
-build killed or failing at any point before ``finalized`` leaves the old symlink, and
-so the old index, serving (the old pages are only deleted after the swap); its
-half-written or unpublished generation is removed by a later build.  A build that
-changes nothing writes nothing.
+build killed or failing at any point before its article pages are all written leaves
+the old symlink, and so the old index, serving (the old pages are only deleted at
+``finalized``, after the swap); its half-written or unpublished generation is removed by
+a later build.  A build that changes nothing writes nothing.
 
 Each generation carries ``manifest.json`` (url → content hash: what is indexed, read
 without touching Whoosh's stored text) and ``related.json`` (each article's key
@@ -339,7 +342,7 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
 
 
 def publish_index(settings: dict[str, Any]) -> str | None:
-    """The build's pages are written: its pending index generation goes live."""
+    """The build's article pages are written: its pending index generation goes live."""
     name = publish(live_path(settings).parent)
     if name:
         log.info("news_archive: search index generation %s is live", name)
