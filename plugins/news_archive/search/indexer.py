@@ -217,7 +217,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         cache = {}
     redo = bool(related_count) and bool(added or changed or removed or not cache)
     counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
-                              "total": len(docs), "related_computed": 0}
+                              "total": len(docs), "related_computed": 0,
+                              "related_rescored": 0}
     if usable and current is not None and not (added or changed or removed or redo):
         target = current  # nothing to do: no new generation, nothing written
     else:
@@ -234,8 +235,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
                 if redo:
-                    cache, counts["related_computed"] = _related(target, current, docs, cache, added, changed,
-                                                                 removed, related_count, procs)
+                    cache, counts["related_computed"], counts["related_rescored"] = _related(
+                        target, current, docs, cache, added, changed, removed, related_count, procs)
                 write_json(target / RELATED, cache)
             counts["related_seconds"] = round(time.perf_counter() - mark, 2)
             # This process's CPU time (workers' not counted): comparable on a loaded machine.
@@ -260,17 +261,19 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
 
 def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]], cache: dict[str, Any],
              added: set[str], changed: set[str], removed: set[str], count: int, procs: int | None
-             ) -> tuple[dict[str, Any], int]:
-    """The related lists of ``docs`` in the new generation, and how many were computed from
-    nothing: only those a change can reach (``related.refresh``) when the old generation's
-    lists are usable and the archive stays in the same size class, else all of them."""
+             ) -> tuple[dict[str, Any], int, int]:
+    """The related lists of ``docs`` in the new generation, how many were computed from
+    nothing and how many only scored again (their key terms kept): only those a change can
+    reach (``related.refresh``) when the old generation's lists are usable and the archive
+    stays in the same size class, else all of them from nothing."""
     epoch = R.Weights.of(len(docs)).epoch
+    rescored = 0
     if cache and cache["epoch"] == epoch and current is not None:
-        lists, computed = R.refresh(str(target), str(current), docs, cache["lists"], added, changed, removed,
-                                    count, procs)
+        lists, computed, rescored = R.refresh(str(target), str(current), docs, cache["lists"], added, changed,
+                                              removed, count, procs)
     else:
         lists, computed = R.compute(str(target), docs, sorted(docs), count, procs), len(docs)
-    return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed
+    return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed, rescored
 
 
 def _spelling_change(target: Path, current: Path, docs: dict[str, dict[str, Any]], added: set[str],
