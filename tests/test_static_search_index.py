@@ -231,6 +231,16 @@ def test_make_html_publishes_the_static_search(sample_site: Site):
             assert "pagefind" not in path.read_text(encoding="utf-8"), path
 
 
+def test_no_list_waits_for_the_static_index(sample_site: Site):
+    """The search pages, which need the finished Pagefind index, are the last pages written:
+    the entity and list pages are written while the binary is still at work."""
+    out = sample_site.output
+    search = max((out / "search" / name / "index.html").stat().st_mtime_ns for name in ("", "help"))
+    others = [p for p in out.rglob("*.html") if p.parent.name != "search" and p.parent.parent.name != "search"]
+    assert any(p.is_relative_to(out / "entity") for p in others)
+    assert max(p.stat().st_mtime_ns for p in others) <= search
+
+
 def test_build_works_where_an_event_loop_is_already_running(tmp_path: Path):
     """Pagefind's wrapper is async; the build must not depend on there being no loop
     (Playwright's sync API, or an async host, keeps one running in the thread)."""

@@ -25,9 +25,11 @@ they were connected; the signals come in the order Pelican sends them)::
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger)
     article_writer_finalized  every article page is written: the pending index goes live
-                           (search.indexer); the static search index awaited, the search
-                           pages (search.static_pages); Atom feeds (site, feeds)
-    finalized              the timing log and the render memo (speedups); sitemap.xml (site);
+                           (search.indexer); the search pages held for finalized
+                           (search.static_pages); Atom feeds (site, feeds)
+    finalized              the static search index awaited, the search pages
+                           (search.static_pages); the timing log and the render memo
+                           (speedups); sitemap.xml (site);
                            stale feeds, then stale pages, deleted (feeds, speedups); the build
                            lock released
 
@@ -80,7 +82,8 @@ def index_articles(generators: list[Any]) -> None:
 
 def start_static_search(generators: list[Any]) -> None:
     """The browser's own index, begun once the articles are indexed: the Pagefind binary
-    writes it on the other core while pages are rendered (awaited by publish_static_search)."""
+    writes it on the other core while pages are rendered (awaited by publish_static_search,
+    once every other page is written)."""
     from pelican.generators import ArticlesGenerator
 
     from .search import static_pages
@@ -90,12 +93,21 @@ def start_static_search(generators: list[Any]) -> None:
             static_pages.start_index(gen)
 
 
-def publish_static_search(generator: Any, writer: Any) -> None:
-    """search/index.html and search/help/ for every host, and the browser's own index."""
+def hold_static_search(generator: Any, writer: Any) -> None:
+    """The article pages are written: what the search pages are written with is kept for
+    :func:`publish_static_search`, so the entity and list pages are not held up by Pagefind."""
     from .search import static_pages
 
-    stats = static_pages.write_index(generator)
-    static_pages.write_pages(generator, writer, stats)
+    static_pages.hold(generator, writer)
+
+
+def publish_static_search(pelican: Any) -> None:
+    """search/index.html and search/help/ for every host, and the browser's own index, once
+    every other page is written: the static index (the Pagefind binary, on the other core
+    since ``all_generators_finalized``) is awaited only now."""
+    from .search import static_pages
+
+    static_pages.publish_held(pelican.settings)
 
 
 def publish_index(generator: Any, writer: Any) -> None:
@@ -147,9 +159,12 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         # points at a page that is not there); the pages it no longer lists are deleted at
         # finalized, after it.
         ("article_writer_finalized", publish_index),
-        ("article_writer_finalized", publish_static_search),
+        ("article_writer_finalized", hold_static_search),
         ("article_writer_finalized", site.write_feeds),
-        ("finalized", speedups.on_finalized),  # first: its timestamp ends the render phase
+        # The static index awaited, the search pages written: the last pages, before the
+        # render phase ends and the render memo is saved.
+        ("finalized", publish_static_search),
+        ("finalized", speedups.on_finalized),  # its timestamp ends the render phase
         ("finalized", site.write_sitemap),
         ("finalized", feeds.finish_build),
         ("finalized", speedups.remove_stale_pages),

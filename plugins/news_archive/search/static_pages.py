@@ -81,6 +81,28 @@ def start_index(generator: Any) -> None:
                                                    language, index_path, kept))
 
 
+def hold(generator: Any, writer: Any) -> None:
+    """Keep the ArticlesGenerator and the writer for :func:`publish_held` (at ``finalized``):
+    awaiting the static index here, when the article pages are written, held the entity and
+    list pages up for as long as Pagefind was still writing (most of a watch cycle's lists
+    wait).  Outside a build of the plugin (no ``Build``) the pages are written at once."""
+    build = Build.of(generator.settings)
+    if build is None:
+        write_pages(generator, writer, write_index(generator))
+    else:
+        build.static_search = (generator, writer)
+
+
+def publish_held(settings: dict[str, Any]) -> None:
+    """The static index's stats once it is written, then the search pages (see :func:`hold`)."""
+    build = Build.of(settings)
+    if build is None or build.static_search is None:
+        return
+    generator, writer = build.static_search
+    build.static_search = None
+    write_pages(generator, writer, write_index(generator))
+
+
 def write_index(generator: Any) -> dict[str, Any] | None:
     """The static index's stats once it is written (started by :func:`start_index`, or now
     if nothing started it); None when static search is off."""
