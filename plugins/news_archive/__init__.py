@@ -18,10 +18,11 @@ they were connected; the signals come in the order Pelican sends them)::
                            slugs bounded even for metadata from Pelican's cache (slugs)
     article_generator_finalized  timestamp; undated stories out of the archives, no invented
                            author, JSON-LD, top tags (site)
-    all_generators_finalized  timestamp; Whoosh index of every article, built as a pending
-                           generation; related articles attached to pages (search.indexer);
-                           the static search index begun, Pagefind on the other core
-                           while pages are rendered (search.static_pages)
+    all_generators_finalized  timestamp; the Pagefind bundle begun on the other core
+                           (search.static_pages); Whoosh index of every article, built as a
+                           pending generation; related articles attached to pages
+                           (search.indexer); the static search tables made from it, the
+                           bundle taken over (search.static_pages)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger)
     article_writer_finalized  every article page is written: the pending index goes live
@@ -78,6 +79,19 @@ def index_articles(generators: list[Any]) -> None:
         if isinstance(gen, ArticlesGenerator) and S.get(gen.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")),
                          documents=article_documents(gen))  # the static index reads the same documents
+
+
+def begin_static_bundle(generators: list[Any]) -> None:
+    """The browser's Pagefind bundle begun from the articles' documents alone, before they
+    are indexed: the binary works on the other core while the Whoosh index and the related
+    lists are made (taken over by start_static_search)."""
+    from pelican.generators import ArticlesGenerator
+
+    from .search import static_pages
+
+    for gen in generators:
+        if isinstance(gen, ArticlesGenerator):
+            static_pages.start_bundle(gen)
 
 
 def start_static_search(generators: list[Any]) -> None:
@@ -151,6 +165,7 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("article_generator_finalized", speedups.on_article_generator_finalized),
         ("article_generator_finalized", site.honest_archives),
         ("all_generators_finalized", speedups.on_all_generators_finalized),
+        ("all_generators_finalized", begin_static_bundle),  # needs only the documents
         ("all_generators_finalized", index_articles),
         ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),

@@ -332,7 +332,8 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
         doc = documents.get(url) if documents is not None else None
         if doc is None:
             doc = article_document(article)
-        doc["content_hash"] = document_hash(doc)
+        if "content_hash" not in doc:  # the static index's start_bundle may have hashed it already
+            doc["content_hash"] = document_hash(doc)
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article
     count = int(S.get(settings, "NEWS_ARCHIVE_RELATED_COUNT") or 0)

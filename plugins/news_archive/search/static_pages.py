@@ -57,6 +57,19 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
 
 
 PENDING = "_news_archive_static_index"  # the generator's attribute holding start_index's future
+AHEAD = "_news_archive_static_bundle"  # the generator's attribute holding start_bundle's bundle
+
+
+def start_bundle(generator: Any) -> None:
+    """Begin the Pagefind bundle before the Whoosh index is updated (``static_index.start_bundle``):
+    it reads only the documents, and the binary then works on the other core while the index
+    and the related lists are made; :func:`start_index` takes it over."""
+    settings = generator.settings
+    if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
+        return
+    language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    setattr(generator, AHEAD, static_index.start_bundle(settings["OUTPUT_PATH"], S.work_dir(settings),
+                                                        article_documents(generator), language))
 
 
 def start_index(generator: Any) -> None:
@@ -77,8 +90,11 @@ def start_index(generator: Any) -> None:
     language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
     build = Build.of(settings)
     kept = build.kept("static-spelling") if build is not None else None
+    ahead = getattr(generator, AHEAD, None)
+    if ahead is not None:
+        delattr(generator, AHEAD)
     setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
-                                                   language, index_path, kept))
+                                                   language, index_path, kept, ahead))
 
 
 def hold(generator: Any, writer: Any) -> None:
