@@ -116,9 +116,10 @@ def test_the_new_generation_goes_live_only_at_the_end_of_the_build(site: Site):
 
 
 def test_the_new_generation_goes_live_once_the_article_pages_are_written(site: Site):
-    """Not at the end of the build: no search result links to the entity and list pages or
-    the static index written after the article pages (in a watch cycle, half of it).  The
-    build is killed the moment the new stories are found: their pages are all there."""
+    """Not at the end of the build: no search result links to the lists, the entity pages or
+    the static index written after the new article pages (in a watch cycle, most of it).
+    The build is killed the moment the new stories are found: their pages are all there,
+    the home page that will list them is not written yet."""
     write_dumps(site.content / "dumps", dict(list(NEW.items())[:120]))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
     proc = subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
@@ -140,7 +141,9 @@ def test_the_new_generation_goes_live_once_the_article_pages_are_written(site: S
         proc.wait(timeout=30)
     assert len(urls) == len(STORIES) + 120 and missing_pages(site, urls) == []
     assert not ended, "the new generation went live only when the build had ended"
-    # When: once the ArticlesGenerator has written its pages, before anything else is awaited.
+    assert "plan-number" not in (site.output / "index.html").read_text(encoding="utf-8")
+    # The fallback, should a page it waits for never be written: once the ArticlesGenerator
+    # has written its pages, before anything else is awaited.
     table = news_archive.pipeline()
     assert ("finalized", news_archive.publish_index) not in table
     awf = [receiver for name, receiver in table if name == "article_writer_finalized"]

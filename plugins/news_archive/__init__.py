@@ -24,9 +24,11 @@ they were connected; the signals come in the order Pelican sends them)::
                            (search.indexer); the static search tables made from it, the
                            bundle taken over (search.static_pages)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
-    content_written        each file written → the build's ledger (speedups, ledger)
+    content_written        each file written → the build's ledger (speedups, ledger); the
+                           last new article page written: the pending index goes live
+                           (search.indexer)
     article_writer_finalized  every article page is written: the pending index goes live
-                           (search.indexer); the search pages held for finalized
+                           if it has not (search.indexer); the search pages held for finalized
                            (search.static_pages); Atom feeds (site, feeds)
     finalized              the static search index awaited, the search pages
                            (search.static_pages); the timing log and the render memo
@@ -92,6 +94,14 @@ def begin_static_bundle(generators: list[Any]) -> None:
     for gen in generators:
         if isinstance(gen, ArticlesGenerator):
             static_pages.start_bundle(gen)
+
+
+def search_page_written(path: str, context: Any = None) -> None:
+    """The pending index generation goes live as soon as the last article page it waits for
+    is written (search.indexer.page_written)."""
+    from .search.indexer import page_written
+
+    page_written(path, context)
 
 
 def start_static_search(generators: list[Any]) -> None:
@@ -170,6 +180,7 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),
         ("content_written", speedups.on_content_written),
+        ("content_written", search_page_written),  # after it: the page is in the ledger
         # Every article page is written: the new index generation goes live (a search never
         # points at a page that is not there); the pages it no longer lists are deleted at
         # finalized, after it.

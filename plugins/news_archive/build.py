@@ -63,6 +63,9 @@ class Build:
         # (ArticlesGenerator, writer) once its pages are written: the search pages and the static
         # index are finished at finalized (search.static_pages.hold), so no list waits for Pagefind.
         self.static_search: tuple[Any, Any] | None = None
+        # (index root, the article pages not written yet) the pending search generation waits
+        # for: it goes live on the last one's content_written (search.indexer.page_written).
+        self.search_waiting: tuple[Any, set[str]] | None = None
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod

@@ -45,9 +45,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pelican.utils import sanitised_join
 from whoosh import index as windex
 
 from .. import settings as S
+from ..build import Build
 from ..fileio import read_json, write_json
 from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema, stored_terms
@@ -256,6 +258,7 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     counts["seconds"] = round(time.perf_counter() - started, 2)
     write_json(root / "index-stats.json", counts)
     counts["related"] = related
+    counts["urls"] = added | changed  # whose pages must be written before the generation goes live
     return counts
 
 
@@ -337,16 +340,58 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article
     count = int(S.get(settings, "NEWS_ARCHIVE_RELATED_COUNT") or 0)
-    counts = index_documents(live_path(settings).parent, docs, full=full, related_count=count, defer=True)
+    root = live_path(settings).parent
+    counts = index_documents(root, docs, full=full, related_count=count, defer=True)
     related = counts.pop("related")
+    fresh = counts.pop("urls")
     for url, article in by_url.items():
         article.related = [dict(r) for r in related.get(url, [])[:count]]
+    build = Build.of(settings)
+    if build is not None and pending_path(root).is_symlink():
+        # The pages of the new and changed articles, and any the output lacks: once they are
+        # all written, nothing the new generation lists is missing (page_written).
+        output = settings.get("OUTPUT_PATH") or "output"
+        waiting = set()
+        for url, article in by_url.items():
+            page = _page_path(output, article)
+            if page is not None and (url in fresh or not os.path.isfile(page)):
+                waiting.add(page)
+        build.search_waiting = (root, waiting) if waiting else None
     log.info("news_archive: search index %s", counts)
     return counts
 
 
+def _page_path(output: str, article: Any) -> str | None:
+    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it)."""
+    save_as = getattr(article, "save_as", None)
+    if not save_as:
+        return None
+    return os.path.normpath(os.path.abspath(sanitised_join(output, save_as)))
+
+
+def page_written(path: str, context: Any) -> None:
+    """A page is written (``content_written``): when it is the last article page the pending
+    generation waits for, that generation goes live now, while the ArticlesGenerator still
+    writes its lists (the home page, archives, tags) and before the entity and list
+    generators: a new story is in search as soon as its page is there.
+    :func:`publish_index` at ``article_writer_finalized`` stays as the fallback."""
+    build = Build.of(context)
+    if build is None or build.search_waiting is None:
+        return
+    root, waiting = build.search_waiting
+    waiting.discard(os.path.normpath(os.path.abspath(path)))
+    if not waiting:
+        build.search_waiting = None
+        name = publish(root)
+        if name:
+            log.info("news_archive: search index generation %s is live (its article pages are written)", name)
+
+
 def publish_index(settings: dict[str, Any]) -> str | None:
     """The build's article pages are written: its pending index generation goes live."""
+    build = Build.of(settings)
+    if build is not None:
+        build.search_waiting = None
     name = publish(live_path(settings).parent)
     if name:
         log.info("news_archive: search index generation %s is live", name)
