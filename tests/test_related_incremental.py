@@ -137,3 +137,28 @@ def test_lists_whose_key_terms_can_be_told_are_only_scored_again(tmp_path: Path)
             assert {k: kept[url][k] for k in ("terms", "facets")} == {k: item[k] for k in ("terms", "facets")}, url
             assert kept[url]["top"][:COUNT] == item["top"][:COUNT], url
     assert rescored >= 1
+
+
+def test_the_deleted_documents_terms_are_kept_with_the_generation(tmp_path: Path):
+    """Whoosh keeps a deleted document until a merge: every changed story leaves one, and
+    the live frequencies subtract their terms.  Those are kept by content hash with the
+    generation (``deleted-terms.json``), for exactly the documents still deleted, so the
+    next build analyses only the documents it deletes itself."""
+    from news_archive.search.live import LiveCounts
+    from whoosh import index as windex
+
+    stories = pool()
+    docs = {d["url"]: d for d in (story(s, 0, stories) for s in stories[:40])}
+    indexer.index_documents(tmp_path, docs, related_count=COUNT)
+    for version, item in enumerate(stories[:3], start=1):
+        changed = story(item, version, stories)
+        docs = {**docs, changed["url"]: changed}
+        indexer.index_documents(tmp_path, docs, related_count=COUNT)
+    live = (tmp_path / "index").resolve()
+    kept = json.loads((live / indexer.DELETED_TERMS).read_text())["terms"]
+    ix = windex.open_dir(str(live))
+    with ix.searcher() as s:
+        counts = LiveCounts(s.reader())
+        assert set(kept) == counts.deleted_hashes() and len(kept) == 3
+        assert LiveCounts(s.reader(), kept).dead("body") == counts.dead("body")
+    ix.close()

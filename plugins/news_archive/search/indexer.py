@@ -58,6 +58,7 @@ from .static_tables import spell_terms, spelling_change
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 RELATED = "related.json"
+DELETED_TERMS = "deleted-terms.json"  # the deleted documents' terms by content hash (live.LiveCounts)
 VERSION_FILE = "schema-version"
 RETIRED_MARKER = "retired"  # touched when a generation stops being live
 RETIRED_GRACE_SECONDS = 120  # how long a retired generation is kept for workers still on it
@@ -272,8 +273,12 @@ def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]]
     epoch = R.Weights.of(len(docs)).epoch
     rescored = 0
     if cache and cache["epoch"] == epoch and current is not None:
+        kept = _read_json(target / DELETED_TERMS)  # the current generation's, copied with it
+        memo = kept.get("terms") if kept.get("schema") == SCHEMA_VERSION else None
+        memo = memo if isinstance(memo, dict) else {}
         lists, computed, rescored = R.refresh(str(target), str(current), docs, cache["lists"], added, changed,
-                                              removed, count, procs)
+                                              removed, count, procs, memo)
+        write_json(target / DELETED_TERMS, {"schema": SCHEMA_VERSION, "terms": memo})
     else:
         lists, computed = R.compute(str(target), docs, sorted(docs), count, procs), len(docs)
     return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed, rescored

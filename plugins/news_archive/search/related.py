@@ -98,9 +98,9 @@ class Weights:
 class Lookup:
     """One worker's view of the index: document frequencies and stored headlines, memoised."""
 
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, memo: dict[str, dict[str, list[str]]] | None = None) -> None:
         self.reader = reader
-        self.live = LiveCounts(reader)
+        self.live = LiveCounts(reader, memo)
         self.weights = Weights.of(reader.doc_count())  # live documents
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[int, tuple[str, str]] = {}
@@ -344,9 +344,13 @@ def _merge(item: dict[str, Any], url: str, headline: str, score: int, count: int
 
 def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
             previous: dict[str, dict[str, Any]], added: set[str], changed: set[str], removed: set[str],
-            count: int, procs: int | None = None) -> tuple[dict[str, dict[str, Any]], int, int]:
+            count: int, procs: int | None = None, memo: dict[str, dict[str, list[str]]] | None = None
+            ) -> tuple[dict[str, dict[str, Any]], int, int]:
     """The lists after a change, from the lists before it (``previous``, all of the old
     archive's) and the index before (``old_path``) and after (``path``) it.
+
+    ``memo``: the deleted documents' terms by content hash (``LiveCounts``), brought up to
+    date and pruned to the documents still deleted.
 
     Returns the lists, how many were computed from nothing and how many were only scored
     again with their key terms told from the kept ones (:func:`kept_key_terms`).  The result equals
@@ -367,6 +371,14 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
         ix.close()
     feats_new = {u: _features(docs[u]) for u in new_docs}
     feats_old = {u: _features(d) for u, d in old_stored.items()}
+    if memo is not None:  # the old versions are the new index's deleted documents: their terms are known
+        for url, stored in old_stored.items():
+            if stored.get("content_hash"):
+                body, exact = feats_old[url]
+                known = memo.setdefault(stored["content_hash"], {})
+                known.setdefault("body", sorted(body))
+                for field, values in exact.items():
+                    known.setdefault(field, sorted(values))
     # How each term's document frequency moved: + for the new versions, − for the old ones.
     delta: Counter[tuple[str, str]] = Counter()
     for sign, feats in ((1, feats_new), (-1, feats_old)):
@@ -389,7 +401,7 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
     recheck: dict[str, list[tuple[str, int]]] = defaultdict(list)
     ix = windex.open_dir(path)
     with ix.searcher() as s:
-        lookup = Lookup(s.reader())
+        lookup = Lookup(s.reader(), memo)
         weights = lookup.weights
         for (field, term), moved in delta.items():
             if not moved:
@@ -444,6 +456,10 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
         todo = sorted((stale | new_docs) - set(fresh))
         rescored = len(fresh)
         fresh.update(compute(path, docs, todo, count, procs, lookup))
+        if memo is not None:
+            keep = lookup.live.deleted_hashes()
+            for key in [k for k in memo if k not in keep]:
+                del memo[key]
     ix.close()
     out = {u: lists[u] for u in docs if u not in fresh}
     out.update(fresh)
