@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import news_archive
 import pytest
 from conftest import ROOT, Site, build_site
 from test_search_language import STORIES, write_dumps
@@ -111,3 +112,39 @@ def test_the_new_generation_goes_live_only_at_the_end_of_the_build(site: Site):
     assert samples > 20 and bad == [], (samples, bad[:10])
     urls = live_urls(site)
     assert len(urls) == len(STORIES) - 1 + 120 and missing_pages(site, urls) == []
+
+
+
+def test_the_new_generation_goes_live_once_the_article_pages_are_written(site: Site):
+    """Not at the end of the build: no search result links to the lists, the entity pages or
+    the static index written after the new article pages (in a watch cycle, most of it).
+    The build is killed the moment the new stories are found: their pages are all there,
+    the home page that will list them is not written yet."""
+    write_dumps(site.content / "dumps", dict(list(NEW.items())[:120]))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
+    proc = subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    urls: list[str] = []
+    try:
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                urls = live_urls(site)
+            except (OSError, ValueError):  # between a readlink and the read the generation moved on
+                continue
+            if len(urls) > len(STORIES):
+                break
+            time.sleep(0.002)
+        ended = proc.poll() is not None
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert len(urls) == len(STORIES) + 120 and missing_pages(site, urls) == []
+    assert not ended, "the new generation went live only when the build had ended"
+    assert "plan-number" not in (site.output / "index.html").read_text(encoding="utf-8")
+    # The fallback, should a page it waits for never be written: once the ArticlesGenerator
+    # has written its pages, before anything else is awaited.
+    table = news_archive.pipeline()
+    assert ("finalized", news_archive.publish_index) not in table
+    awf = [receiver for name, receiver in table if name == "article_writer_finalized"]
+    assert awf[0] is news_archive.publish_index

@@ -12,6 +12,7 @@ indexes; a few synthetic names per story so that names gain and lose weight too.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -113,3 +114,51 @@ def test_weights_move_only_at_powers_of_two():
     assert [w.klass(df) for df in (0, 1, 2, 3, 4, 5, 8, 9, 128, 129)] == [0, 0, 1, 2, 2, 3, 3, 4, 7, 0]
     assert [w.weight(df) for df in (1, 2, 3, 128, 129)] == [0, 10, 9, 4, 0]
     assert R.Weights.of(20000).max_class == 9  # at most 512 articles, whatever the size
+
+
+def test_lists_whose_key_terms_can_be_told_are_only_scored_again(tmp_path: Path):
+    """Most lists a new story reaches keep their key terms, or change only by the terms whose
+    weight moved: they are scored again without weighing every candidate term, and are
+    still, entry for entry (key terms, names, kept scores), the lists from scratch."""
+    stories = pool()
+    docs = {d["url"]: d for d in (story(s, 0, stories) for s in stories[:50])}
+    indexer.index_documents(tmp_path / "kept", docs, related_count=COUNT)
+    rescored = 0
+    for extra in stories[50:53]:
+        new = story(extra, 0, stories)
+        docs = {**docs, new["url"]: new}
+        counts = indexer.index_documents(tmp_path / "kept", docs, related_count=COUNT)
+        rescored += counts["related_rescored"]
+        indexer.index_documents(tmp_path / new["url"].strip("/").replace("/", "-"), docs, related_count=COUNT)
+        kept = json.loads(((tmp_path / "kept" / "index").resolve() / "related.json").read_text())["lists"]
+        scratch_root = tmp_path / new["url"].strip("/").replace("/", "-")
+        scratch = json.loads(((scratch_root / "index").resolve() / "related.json").read_text())["lists"]
+        for url, item in scratch.items():
+            assert {k: kept[url][k] for k in ("terms", "facets")} == {k: item[k] for k in ("terms", "facets")}, url
+            assert kept[url]["top"][:COUNT] == item["top"][:COUNT], url
+    assert rescored >= 1
+
+
+def test_the_deleted_documents_terms_are_kept_with_the_generation(tmp_path: Path):
+    """Whoosh keeps a deleted document until a merge: every changed story leaves one, and
+    the live frequencies subtract their terms.  Those are kept by content hash with the
+    generation (``deleted-terms.json``), for exactly the documents still deleted, so the
+    next build analyses only the documents it deletes itself."""
+    from news_archive.search.live import LiveCounts
+    from whoosh import index as windex
+
+    stories = pool()
+    docs = {d["url"]: d for d in (story(s, 0, stories) for s in stories[:40])}
+    indexer.index_documents(tmp_path, docs, related_count=COUNT)
+    for version, item in enumerate(stories[:3], start=1):
+        changed = story(item, version, stories)
+        docs = {**docs, changed["url"]: changed}
+        indexer.index_documents(tmp_path, docs, related_count=COUNT)
+    live = (tmp_path / "index").resolve()
+    kept = json.loads((live / indexer.DELETED_TERMS).read_text())["terms"]
+    ix = windex.open_dir(str(live))
+    with ix.searcher() as s:
+        counts = LiveCounts(s.reader())
+        assert set(kept) == counts.deleted_hashes() and len(kept) == 3
+        assert LiveCounts(s.reader(), kept).dead("body") == counts.dead("body")
+    ix.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -231,6 +232,16 @@ def test_make_html_publishes_the_static_search(sample_site: Site):
             assert "pagefind" not in path.read_text(encoding="utf-8"), path
 
 
+def test_no_list_waits_for_the_static_index(sample_site: Site):
+    """The search pages, which need the finished Pagefind index, are the last pages written:
+    the entity and list pages are written while the binary is still at work."""
+    out = sample_site.output
+    search = max((out / "search" / name / "index.html").stat().st_mtime_ns for name in ("", "help"))
+    others = [p for p in out.rglob("*.html") if p.parent.name != "search" and p.parent.parent.name != "search"]
+    assert any(p.is_relative_to(out / "entity") for p in others)
+    assert max(p.stat().st_mtime_ns for p in others) <= search
+
+
 def test_build_works_where_an_event_loop_is_already_running(tmp_path: Path):
     """Pagefind's wrapper is async; the build must not depend on there being no loop
     (Playwright's sync API, or an async host, keeps one running in the thread)."""
@@ -355,3 +366,46 @@ def test_a_build_whose_documents_and_index_are_unchanged_makes_no_records(tmp_pa
     changed = static_index.build(str(out), str(work), hashed("Flood warning for Zürich"), "en")
     assert changed["written"] and len(made) == 3
     assert "Changed." in fragments(out)["/news/2/"]["content"]
+
+
+def test_a_bundle_begun_before_the_index_is_taken_over_and_is_the_bundle_from_scratch(tmp_path: Path):
+    """``start_bundle`` runs Pagefind from the documents alone (the Whoosh index is not
+    updated yet); ``start`` moves that bundle in instead of running the binary again, and
+    what it writes is what a build that began nothing ahead writes."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    static_index.build(str(out), str(work), docs(), "en")
+    changed = docs("Flood warning for Zürich")
+    ahead = static_index.start_bundle(str(out), str(work), changed, "en")
+    assert ahead is not None and all("content_hash" in d for d in changed.values())
+    stats = static_index.start(str(out), str(work), changed, "en", ahead=ahead).result()
+    assert stats["written"] and "pagefind_ahead_wait" in stats["phases"]
+    scratch = tmp_path / "scratch"
+    static_index.build(str(scratch), str(tmp_path / "work2"), docs("Flood warning for Zürich"), "en")
+
+    def tree(root: Path) -> dict:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(out) == tree(scratch)
+    # Unchanged since: nothing is begun, nothing written, no folder left beside the live one.
+    assert static_index.start_bundle(str(out), str(work), docs("Flood warning for Zürich"), "en") is None
+    assert sorted(p.name for p in out.iterdir()) == ["pagefind", "search"]
+
+
+def test_a_bundle_begun_for_nothing_is_thrown_away(tmp_path: Path):
+    """A state file that does not name the bundle's inputs (an older build's) begins one;
+    ``start`` then finds nothing changed, writes nothing and removes the begun folder."""
+    from news_archive.search.indexer import document_hash
+
+    out, work = tmp_path / "output", tmp_path / "work"
+    hashed = {u: {**d, "content_hash": document_hash(d)} for u, d in docs().items()}
+    static_index.build(str(out), str(work), hashed, "en")
+    state = json.loads((work / static_index.STATE_FILE).read_text())
+    (work / static_index.STATE_FILE).write_text(json.dumps({k: v for k, v in state.items() if k != "bundle_inputs"}))
+    ahead = static_index.start_bundle(str(out), str(work), hashed, "en")
+    assert ahead is not None
+    assert not static_index.start(str(out), str(work), hashed, "en", ahead=ahead).result()["written"]
+    ahead.folder.result()
+    deadline = time.monotonic() + 10
+    while len(list(out.iterdir())) > 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in out.iterdir()) == ["pagefind", "search"]

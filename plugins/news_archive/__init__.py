@@ -18,17 +18,23 @@ they were connected; the signals come in the order Pelican sends them)::
                            slugs bounded even for metadata from Pelican's cache (slugs)
     article_generator_finalized  timestamp; undated stories out of the archives, no invented
                            author, JSON-LD, top tags (site)
-    all_generators_finalized  timestamp; Whoosh index of every article, built as a pending
-                           generation; related articles attached to pages (search.indexer);
-                           the static search index begun, Pagefind on the other core
-                           while pages are rendered (search.static_pages)
+    all_generators_finalized  timestamp; the Pagefind bundle begun on the other core
+                           (search.static_pages); Whoosh index of every article, built as a
+                           pending generation; related articles attached to pages
+                           (search.indexer); the static search tables made from it, the
+                           bundle taken over (search.static_pages)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
-    content_written        each file written → the build's ledger (speedups, ledger)
-    article_writer_finalized  the static search index awaited, the search pages (search.static_pages);
-                           Atom feeds (site, feeds)
-    finalized              the timing log and the render memo (speedups); the pending index
-                           goes live (search.indexer); sitemap.xml (site); stale feeds, then
-                           stale pages, deleted (feeds, speedups); the build lock released
+    content_written        each file written → the build's ledger (speedups, ledger); the
+                           last new article page written: the pending index goes live
+                           (search.indexer)
+    article_writer_finalized  every article page is written: the pending index goes live
+                           if it has not (search.indexer); the search pages held for finalized
+                           (search.static_pages); Atom feeds (site, feeds)
+    finalized              the static search index awaited, the search pages
+                           (search.static_pages); the timing log and the render memo
+                           (speedups); sitemap.xml (site);
+                           stale feeds, then stale pages, deleted (feeds, speedups); the build
+                           lock released
 
 Nothing runs at ``finalized`` for the build report: the converter writes it at
 ``initialized``, and ``make html`` prints it afterwards (``python -m news_archive report``).
@@ -77,9 +83,31 @@ def index_articles(generators: list[Any]) -> None:
                          documents=article_documents(gen))  # the static index reads the same documents
 
 
+def begin_static_bundle(generators: list[Any]) -> None:
+    """The browser's Pagefind bundle begun from the articles' documents alone, before they
+    are indexed: the binary works on the other core while the Whoosh index and the related
+    lists are made (taken over by start_static_search)."""
+    from pelican.generators import ArticlesGenerator
+
+    from .search import static_pages
+
+    for gen in generators:
+        if isinstance(gen, ArticlesGenerator):
+            static_pages.start_bundle(gen)
+
+
+def search_page_written(path: str, context: Any = None) -> None:
+    """The pending index generation goes live as soon as the last article page it waits for
+    is written (search.indexer.page_written)."""
+    from .search.indexer import page_written
+
+    page_written(path, context)
+
+
 def start_static_search(generators: list[Any]) -> None:
     """The browser's own index, begun once the articles are indexed: the Pagefind binary
-    writes it on the other core while pages are rendered (awaited by publish_static_search)."""
+    writes it on the other core while pages are rendered (awaited by publish_static_search,
+    once every other page is written)."""
     from pelican.generators import ArticlesGenerator
 
     from .search import static_pages
@@ -89,21 +117,37 @@ def start_static_search(generators: list[Any]) -> None:
             static_pages.start_index(gen)
 
 
-def publish_static_search(generator: Any, writer: Any) -> None:
-    """search/index.html and search/help/ for every host, and the browser's own index."""
+def hold_static_search(generator: Any, writer: Any) -> None:
+    """The article pages are written: what the search pages are written with is kept for
+    :func:`publish_static_search`, so the entity and list pages are not held up by Pagefind."""
     from .search import static_pages
 
-    stats = static_pages.write_index(generator)
-    static_pages.write_pages(generator, writer, stats)
+    static_pages.hold(generator, writer)
 
 
-def publish_index(pelican: Any) -> None:
-    """The pages the pending index generation lists now exist: make it live."""
+def publish_static_search(pelican: Any) -> None:
+    """search/index.html and search/help/ for every host, and the browser's own index, once
+    every other page is written: the static index (the Pagefind binary, on the other core
+    since ``all_generators_finalized``) is awaited only now."""
+    from .search import static_pages
+
+    static_pages.publish_held(pelican.settings)
+
+
+def publish_index(generator: Any, writer: Any) -> None:
+    """The pages the pending index generation lists now exist: make it live.
+
+    A search result links to an article page and to nothing else a build writes (its facet,
+    sort and paging links are searches), and the ArticlesGenerator has written every article
+    page when it sends ``article_writer_finalized``, before the entity and list generators
+    and before the static index is awaited: a new story is found seconds sooner than at
+    ``finalized`` (a watch cycle's whole second half).  Stale pages are still deleted only
+    at ``finalized``, after this."""
     from . import settings as S
     from .search.indexer import publish_index as publish
 
-    if S.get(pelican.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
-        publish(pelican.settings)
+    if S.get(generator.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
+        publish(generator.settings)
 
 
 def pipeline() -> list[tuple[str, Callable[..., Any]]]:
@@ -131,16 +175,22 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("article_generator_finalized", speedups.on_article_generator_finalized),
         ("article_generator_finalized", site.honest_archives),
         ("all_generators_finalized", speedups.on_all_generators_finalized),
+        ("all_generators_finalized", begin_static_bundle),  # needs only the documents
         ("all_generators_finalized", index_articles),
         ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),
         ("content_written", speedups.on_content_written),
-        ("article_writer_finalized", publish_static_search),
+        ("content_written", search_page_written),  # after it: the page is in the ledger
+        # Every article page is written: the new index generation goes live (a search never
+        # points at a page that is not there); the pages it no longer lists are deleted at
+        # finalized, after it.
+        ("article_writer_finalized", publish_index),
+        ("article_writer_finalized", hold_static_search),
         ("article_writer_finalized", site.write_feeds),
-        ("finalized", speedups.on_finalized),  # first: its timestamp ends the render phase
-        # Every page is written: the new index generation goes live, and only then are the
-        # pages it no longer lists deleted (a search never points at a page that is not there).
-        ("finalized", publish_index),
+        # The static index awaited, the search pages written: the last pages, before the
+        # render phase ends and the render memo is saved.
+        ("finalized", publish_static_search),
+        ("finalized", speedups.on_finalized),  # its timestamp ends the render phase
         ("finalized", site.write_sitemap),
         ("finalized", feeds.finish_build),
         ("finalized", speedups.remove_stale_pages),

@@ -60,6 +60,12 @@ class Build:
         self.list_facts: dict[int, tuple[Any, Any, tuple[frozenset[bool], int]]] = {}
         self.session: WatchSession | None = settings.pop(WATCH_KEY, None)  # None: a one-shot build
         self.gc_thresholds: tuple[int, ...] | None = None  # the collector's, before this build raised them
+        # (ArticlesGenerator, writer) once its pages are written: the search pages and the static
+        # index are finished at finalized (search.static_pages.hold), so no list waits for Pagefind.
+        self.static_search: tuple[Any, Any] | None = None
+        # (index root, the article pages not written yet) the pending search generation waits
+        # for: it goes live on the last one's content_written (search.indexer.page_written).
+        self.search_waiting: tuple[Any, set[str]] | None = None
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod

@@ -5,17 +5,20 @@ build that changes anything hard-links the current generation's immutable segmen
 files into a new directory (copying everything Whoosh or we rewrite), applies only the
 new, changed and removed articles, commits, computes related articles (the pages need
 them), and points ``<work>/index.next`` at it.  Only when the pages it refers to have
-been written (Pelican's ``finalized``) does :func:`publish` move ``index.next`` over
-``index`` with ``os.replace`` (atomic on POSIX): a search never lists an article whose
-page is not there yet.  Swapping when the index was built, before the pages, left a
-build killed while writing pages with search pointing at 272 of 300 new articles that
-404, and every normal build with a window of such results.
+been written (the article pages: Pelican's ``article_writer_finalized``, sent once the
+ArticlesGenerator has written them all; a result links to nothing else) does
+:func:`publish` move ``index.next`` over ``index`` with ``os.replace`` (atomic on POSIX):
+a search never lists an article whose page is not there yet.  Swapping when the index
+was built, before the pages, left a build killed while writing pages with search
+pointing at 272 of 300 new articles that 404, and every normal build with a window of
+such results; swapping at ``finalized`` kept a new story out of search for the whole
+rest of the build (entity and list pages, the static index: half a watch cycle).
 
 A running service keeps reading the old generation until it notices the new symlink; a
-build killed or failing at any point before ``finalized`` leaves the old symlink, and
-so the old index, serving (the old pages are only deleted after the swap); its
-half-written or unpublished generation is removed by a later build.  A build that
-changes nothing writes nothing.
+build killed or failing at any point before its article pages are all written leaves
+the old symlink, and so the old index, serving (the old pages are only deleted at
+``finalized``, after the swap); its half-written or unpublished generation is removed by
+a later build.  A build that changes nothing writes nothing.
 
 Each generation carries ``manifest.json`` (url → content hash: what is indexed, read
 without touching Whoosh's stored text) and ``related.json`` (each article's key
@@ -42,9 +45,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pelican.utils import sanitised_join
 from whoosh import index as windex
 
 from .. import settings as S
+from ..build import Build
 from ..fileio import read_json, write_json
 from . import related as R
 from .schema import SCHEMA_VERSION, article_document, make_schema, stored_terms
@@ -53,6 +58,7 @@ from .static_tables import spell_terms, spelling_change
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 RELATED = "related.json"
+DELETED_TERMS = "deleted-terms.json"  # the deleted documents' terms by content hash (live.LiveCounts)
 VERSION_FILE = "schema-version"
 RETIRED_MARKER = "retired"  # touched when a generation stops being live
 RETIRED_GRACE_SECONDS = 120  # how long a retired generation is kept for workers still on it
@@ -214,7 +220,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
         cache = {}
     redo = bool(related_count) and bool(added or changed or removed or not cache)
     counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
-                              "total": len(docs), "related_computed": 0}
+                              "total": len(docs), "related_computed": 0,
+                              "related_rescored": 0}
     if usable and current is not None and not (added or changed or removed or redo):
         target = current  # nothing to do: no new generation, nothing written
     else:
@@ -231,8 +238,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
             write_json(target / MANIFEST, {u: d["content_hash"] for u, d in docs.items()})
             if related_count:
                 if redo:
-                    cache, counts["related_computed"] = _related(target, current, docs, cache, added, changed,
-                                                                 removed, related_count, procs)
+                    cache, counts["related_computed"], counts["related_rescored"] = _related(
+                        target, current, docs, cache, added, changed, removed, related_count, procs)
                 write_json(target / RELATED, cache)
             counts["related_seconds"] = round(time.perf_counter() - mark, 2)
             # This process's CPU time (workers' not counted): comparable on a loaded machine.
@@ -252,22 +259,29 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     counts["seconds"] = round(time.perf_counter() - started, 2)
     write_json(root / "index-stats.json", counts)
     counts["related"] = related
+    counts["urls"] = added | changed  # whose pages must be written before the generation goes live
     return counts
 
 
 def _related(target: Path, current: Path | None, docs: dict[str, dict[str, Any]], cache: dict[str, Any],
              added: set[str], changed: set[str], removed: set[str], count: int, procs: int | None
-             ) -> tuple[dict[str, Any], int]:
-    """The related lists of ``docs`` in the new generation, and how many were computed from
-    nothing: only those a change can reach (``related.refresh``) when the old generation's
-    lists are usable and the archive stays in the same size class, else all of them."""
+             ) -> tuple[dict[str, Any], int, int]:
+    """The related lists of ``docs`` in the new generation, how many were computed from
+    nothing and how many only scored again (their key terms kept): only those a change can
+    reach (``related.refresh``) when the old generation's lists are usable and the archive
+    stays in the same size class, else all of them from nothing."""
     epoch = R.Weights.of(len(docs)).epoch
+    rescored = 0
     if cache and cache["epoch"] == epoch and current is not None:
-        lists, computed = R.refresh(str(target), str(current), docs, cache["lists"], added, changed, removed,
-                                    count, procs)
+        kept = _read_json(target / DELETED_TERMS)  # the current generation's, copied with it
+        memo = kept.get("terms") if kept.get("schema") == SCHEMA_VERSION else None
+        memo = memo if isinstance(memo, dict) else {}
+        lists, computed, rescored = R.refresh(str(target), str(current), docs, cache["lists"], added, changed,
+                                              removed, count, procs, memo)
+        write_json(target / DELETED_TERMS, {"schema": SCHEMA_VERSION, "terms": memo})
     else:
         lists, computed = R.compute(str(target), docs, sorted(docs), count, procs), len(docs)
-    return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed
+    return {"scheme": R.SCHEME, "count": count, "epoch": epoch, "lists": lists}, computed, rescored
 
 
 def _spelling_change(target: Path, current: Path, docs: dict[str, dict[str, Any]], added: set[str],
@@ -326,20 +340,63 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
         doc = documents.get(url) if documents is not None else None
         if doc is None:
             doc = article_document(article)
-        doc["content_hash"] = document_hash(doc)
+        if "content_hash" not in doc:  # the static index's start_bundle may have hashed it already
+            doc["content_hash"] = document_hash(doc)
         docs[doc["url"]] = doc
         by_url[doc["url"]] = article
     count = int(S.get(settings, "NEWS_ARCHIVE_RELATED_COUNT") or 0)
-    counts = index_documents(live_path(settings).parent, docs, full=full, related_count=count, defer=True)
+    root = live_path(settings).parent
+    counts = index_documents(root, docs, full=full, related_count=count, defer=True)
     related = counts.pop("related")
+    fresh = counts.pop("urls")
     for url, article in by_url.items():
         article.related = [dict(r) for r in related.get(url, [])[:count]]
+    build = Build.of(settings)
+    if build is not None and pending_path(root).is_symlink():
+        # The pages of the new and changed articles, and any the output lacks: once they are
+        # all written, nothing the new generation lists is missing (page_written).
+        output = settings.get("OUTPUT_PATH") or "output"
+        waiting = set()
+        for url, article in by_url.items():
+            page = _page_path(output, article)
+            if page is not None and (url in fresh or not os.path.isfile(page)):
+                waiting.add(page)
+        build.search_waiting = (root, waiting) if waiting else None
     log.info("news_archive: search index %s", counts)
     return counts
 
 
+def _page_path(output: str, article: Any) -> str | None:
+    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it)."""
+    save_as = getattr(article, "save_as", None)
+    if not save_as:
+        return None
+    return os.path.normpath(os.path.abspath(sanitised_join(output, save_as)))
+
+
+def page_written(path: str, context: Any) -> None:
+    """A page is written (``content_written``): when it is the last article page the pending
+    generation waits for, that generation goes live now, while the ArticlesGenerator still
+    writes its lists (the home page, archives, tags) and before the entity and list
+    generators: a new story is in search as soon as its page is there.
+    :func:`publish_index` at ``article_writer_finalized`` stays as the fallback."""
+    build = Build.of(context)
+    if build is None or build.search_waiting is None:
+        return
+    root, waiting = build.search_waiting
+    waiting.discard(os.path.normpath(os.path.abspath(path)))
+    if not waiting:
+        build.search_waiting = None
+        name = publish(root)
+        if name:
+            log.info("news_archive: search index generation %s is live (its article pages are written)", name)
+
+
 def publish_index(settings: dict[str, Any]) -> str | None:
-    """The build's pages are written: its pending index generation goes live."""
+    """The build's article pages are written: its pending index generation goes live."""
+    build = Build.of(settings)
+    if build is not None:
+        build.search_waiting = None
     name = publish(live_path(settings).parent)
     if name:
         log.info("news_archive: search index generation %s is live", name)

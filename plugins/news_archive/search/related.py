@@ -98,9 +98,9 @@ class Weights:
 class Lookup:
     """One worker's view of the index: document frequencies and stored headlines, memoised."""
 
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Any, memo: dict[str, dict[str, list[str]]] | None = None) -> None:
         self.reader = reader
-        self.live = LiveCounts(reader)
+        self.live = LiveCounts(reader, memo)
         self.weights = Weights.of(reader.doc_count())  # live documents
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[int, tuple[str, str]] = {}
@@ -186,6 +186,33 @@ def _enters(item: dict[str, Any], tf: Counter[str], term: str, weight: int) -> b
     return (-value, term) < (-last_weight, last_term)
 
 
+def kept_key_terms(item: dict[str, Any], tf: Counter[str], moved: dict[str, int]) -> list[list[Any]] | None:
+    """The article's :func:`key_terms` now, from its kept ones (``item["terms"]``) when only the
+    terms in ``moved`` (term → its new weight) changed weight; None when that cannot be told
+    without weighing every candidate again.
+
+    A candidate that was not a key term and did not move ranked after the last key term and
+    still does; so the new key terms are the best of the kept ones (reweighed) and the moved
+    candidates, as long as at least ``KEY_TERMS`` of those rank no lower than the old last
+    one (else an unknown candidate might now be among them).  With fewer than ``KEY_TERMS``
+    key terms every candidate that weighed anything was one, and the others still weigh 0."""
+    terms = item["terms"]
+    known: dict[str, int] = {}
+    for term, value in terms:
+        weight = moved.get(term)
+        known[term] = value if weight is None else tf.get(term, 0) * weight
+    for term, weight in moved.items():
+        if term not in known and term in tf:
+            known[term] = tf[term] * weight
+    scored = sorted(((term, value) for term, value in known.items() if value), key=lambda i: (-i[1], i[0]))
+    if len(terms) >= KEY_TERMS:
+        last_term, last_value = terms[-1]
+        floor = (-last_value, last_term)
+        if sum(1 for term, value in scored if (-value, term) <= floor) < KEY_TERMS:
+            return None
+    return [[t, w] for t, w in scored[:KEY_TERMS]]
+
+
 def facet_features(doc: dict[str, Any], lookup: Lookup) -> list[list[Any]]:
     """``[field, name, weight]`` for the first names of each kind, weight 0 included: a name
     that weighs nothing now may weigh something after a change, and must be found then."""
@@ -202,13 +229,16 @@ def _rank(item: list[Any]) -> tuple[int, str]:
     return (-item[0], item[1])
 
 
-def entry(lookup: Lookup, url: str, doc: dict[str, Any], count: int) -> dict[str, Any]:
+def entry(lookup: Lookup, url: str, doc: dict[str, Any], count: int,
+          terms: list[list[Any]] | None = None) -> dict[str, Any]:
     """One article's list, computed from nothing, with what :func:`refresh` needs to keep it.
 
     ``top``: ``[score, url, headline]`` of the best ``count + SLACK`` other articles by score,
     equal scores by URL; ``complete``: ``top`` holds every article scoring above zero.
+    ``terms``: its :func:`key_terms` when already known (:func:`kept_key_terms`): deriving
+    them (every candidate's frequency) is most of what a list costs.
     """
-    terms = key_terms(doc, lookup)
+    terms = key_terms(doc, lookup) if terms is None else terms
     facets = facet_features(doc, lookup)
     scores: dict[int, int] = defaultdict(int)
     for term, weight in terms:
@@ -253,10 +283,16 @@ def _slim(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def compute(path: str, docs: dict[str, dict[str, Any]], targets: Iterable[str], count: int,
-            procs: int | None = None) -> dict[str, dict[str, Any]]:
-    """Lists of ``targets``, from nothing: ``{url: entry}`` (see :func:`entry`)."""
+            procs: int | None = None, lookup: Lookup | None = None) -> dict[str, dict[str, Any]]:
+    """Lists of ``targets``, from nothing: ``{url: entry}`` (see :func:`entry`).
+
+    ``lookup``: an open view of the index at ``path`` (:func:`refresh`'s), used when one
+    process does the work: the frequencies and postings it has already read are not read
+    again, and the deleted documents' terms (``LiveCounts``) not counted again."""
     items = [(url, _slim(docs[url])) for url in targets]
     procs = procs or min(os.cpu_count() or 1, 4)
+    if lookup is not None and not (procs > 1 and len(items) >= PARALLEL_FROM):
+        return {url: entry(lookup, url, doc, count) for url, doc in items}
     if procs > 1 and len(items) >= PARALLEL_FROM:
         chunks = [items[i::procs] for i in range(procs)]
         with ProcessPoolExecutor(procs, mp_context=get_context("fork")) as pool:
@@ -308,11 +344,16 @@ def _merge(item: dict[str, Any], url: str, headline: str, score: int, count: int
 
 def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
             previous: dict[str, dict[str, Any]], added: set[str], changed: set[str], removed: set[str],
-            count: int, procs: int | None = None) -> tuple[dict[str, dict[str, Any]], int]:
+            count: int, procs: int | None = None, memo: dict[str, dict[str, list[str]]] | None = None
+            ) -> tuple[dict[str, dict[str, Any]], int, int]:
     """The lists after a change, from the lists before it (``previous``, all of the old
     archive's) and the index before (``old_path``) and after (``path``) it.
 
-    Returns the lists and how many were computed from nothing.  The result equals
+    ``memo``: the deleted documents' terms by content hash (``LiveCounts``), brought up to
+    date and pruned to the documents still deleted.
+
+    Returns the lists, how many were computed from nothing and how many were only scored
+    again with their key terms told from the kept ones (:func:`kept_key_terms`).  The result equals
     ``compute(path, docs, docs, count)`` (tests/test_related_incremental.py checks it on random
     sequences of changes).
     """
@@ -330,6 +371,14 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
         ix.close()
     feats_new = {u: _features(docs[u]) for u in new_docs}
     feats_old = {u: _features(d) for u, d in old_stored.items()}
+    if memo is not None:  # the old versions are the new index's deleted documents: their terms are known
+        for url, stored in old_stored.items():
+            if stored.get("content_hash"):
+                body, exact = feats_old[url]
+                known = memo.setdefault(stored["content_hash"], {})
+                known.setdefault("body", sorted(body))
+                for field, values in exact.items():
+                    known.setdefault(field, sorted(values))
     # How each term's document frequency moved: + for the new versions, − for the old ones.
     delta: Counter[tuple[str, str]] = Counter()
     for sign, feats in ((1, feats_new), (-1, feats_old)):
@@ -348,10 +397,11 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
         for field, value, _ in item["facets"]:
             facet_users[field, value].add(url)
     stale: set[str] = set()
+    reweighed: dict[str, int] = {}  # body term → its new weight, for each that changed weight
     recheck: dict[str, list[tuple[str, int]]] = defaultdict(list)
     ix = windex.open_dir(path)
     with ix.searcher() as s:
-        lookup = Lookup(s.reader())
+        lookup = Lookup(s.reader(), memo)
         weights = lookup.weights
         for (field, term), moved in delta.items():
             if not moved:
@@ -361,6 +411,7 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
             if before == after:
                 continue
             if field == "body":
+                reweighed[term] = after
                 stale |= term_users.get(term, set())
                 if after > before:  # it may now be among the key terms of articles that have it
                     for text_field in TEXT_FIELDS:
@@ -394,9 +445,22 @@ def refresh(path: str, old_path: str | None, docs: dict[str, dict[str, Any]],
                 score = _score(item, feats_new[story]) if story in feats_new else 0
                 if not _merge(item, story, headline, score, count):
                     stale.add(url)
+        # A stale list whose key terms can be told from its kept ones (and the moved
+        # weights) is only scored again; the others, and the new stories', from nothing.
+        fresh: dict[str, dict[str, Any]] = {}
+        for url in sorted(stale - new_docs):
+            doc = _slim(docs[url])
+            terms = kept_key_terms(lists[url], term_frequencies(doc, lookup), reweighed)
+            if terms is not None:
+                fresh[url] = entry(lookup, url, doc, count, terms)
+        todo = sorted((stale | new_docs) - set(fresh))
+        rescored = len(fresh)
+        fresh.update(compute(path, docs, todo, count, procs, lookup))
+        if memo is not None:
+            keep = lookup.live.deleted_hashes()
+            for key in [k for k in memo if k not in keep]:
+                del memo[key]
     ix.close()
-    todo = sorted(stale | new_docs)
-    fresh = compute(path, docs, todo, count, procs)
     out = {u: lists[u] for u in docs if u not in fresh}
     out.update(fresh)
-    return {u: out[u] for u in sorted(out)}, len(todo)
+    return {u: out[u] for u in sorted(out)}, len(todo), rescored

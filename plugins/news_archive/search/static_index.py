@@ -37,9 +37,10 @@ entry files that name them last, so a reader never loads an entry that points at
 chunk not yet there (a file the live index already holds byte for byte stays as it
 is); files of the old index are removed afterwards.  The Pagefind binary is most of
 the cost (two thirds of the step's CPU at 2,000 stories), and it is a process of its
-own: :func:`start` reads the documents at once and leaves the binary and the moving-in
-to a thread, so the build writes the articles' pages on one core while Pagefind
-writes on the other.
+own: :func:`start_bundle` begins it from the documents alone, before the Whoosh index is
+updated (the spelling tables need that index, the bundle does not), and :func:`start`
+then makes the tables and leaves the moving-in to a thread, so the build indexes the
+articles and writes their pages on one core while Pagefind writes on the other.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import Future
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -485,8 +487,81 @@ def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
 _WRITING = threading.Lock()
 
 
+def bundle_inputs(docs: dict[str, dict[str, Any]], language: str) -> str:
+    """A digest of what the Pagefind bundle alone is made from (:func:`inputs_key` without
+    the spelling words): each document's ``content_hash``, the language, the code, Pagefind's
+    version and chunk size."""
+    return inputs_key(docs, language, None) or ""
+
+
+@dataclass
+class Ahead:
+    """The Pagefind bundle begun before the Whoosh index is updated (:func:`start_bundle`):
+    its records, and the folder the binary is writing them into (None: the live bundle was
+    made from these very inputs, or static search found nothing to begin)."""
+
+    inputs: str
+    records: list[dict[str, Any]]
+    folder: Future[Path] | None
+    phases: dict[str, float]
+
+
+def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], language: str) -> Ahead | None:
+    """Begin the Pagefind bundle of ``docs`` now, in a folder of its own beside the live one:
+    it needs only the documents, not the Whoosh index the spelling tables are read from, so
+    the binary works on the other core while the index is updated and related lists are
+    computed (seconds of a watch cycle).  :func:`start` takes it over: it moves it in, or
+    throws it away when it was not needed after all.  Each document gets its
+    ``content_hash`` (``indexer.document_hash``, which the indexer then keeps).  None when
+    the live bundle is already this one (nothing is begun)."""
+    from .indexer import document_hash
+
+    for doc in docs.values():
+        if "content_hash" not in doc:
+            doc["content_hash"] = document_hash(doc)
+    inputs = bundle_inputs(docs, language)
+    state = read_json(Path(work) / STATE_FILE) or {}
+    if state.get("bundle_inputs") == inputs and _complete(Path(output)):
+        return None
+    phases = _Phases()
+    records = [record(docs[url], language) for url in sorted(docs)]
+    phases.lap("records")
+    folder: Future[Path] = Future()
+    new = Path(output) / f".{BUNDLE}-{os.getpid()}-{time.time_ns()}"
+
+    def write() -> None:
+        try:
+            shutil.rmtree(new, ignore_errors=True)
+            _run(_write_pagefind(records, new, phases))
+            pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
+            for name in UNUSED:
+                (new / name).unlink(missing_ok=True)
+            phases.lap("canonicalise")
+            folder.set_result(new)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+            shutil.rmtree(new, ignore_errors=True)
+            folder.set_exception(exc)
+
+    threading.Thread(target=write, name="news-archive-pagefind-ahead").start()
+    return Ahead(inputs, records, folder, phases.seconds)
+
+
+def _discard(ahead: Ahead | None) -> None:
+    """A bundle begun ahead that is not needed: removed once the binary is done with it."""
+    if ahead is None or ahead.folder is None:
+        return
+    folder = ahead.folder
+
+    def remove(done: Future[Path]) -> None:
+        if done.exception() is None:
+            shutil.rmtree(done.result(), ignore_errors=True)
+
+    folder.add_done_callback(remove)
+
+
 def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None, kept: dict[Any, Any] | None = None) -> Future[dict[str, Any]]:
+          index_path: str | None = None, kept: dict[Any, Any] | None = None,
+          ahead: Ahead | None = None) -> Future[dict[str, Any]]:
     """As :func:`build`, but what Pagefind writes is written by a thread of its own: the
     returned future gives :func:`build`'s stats.
 
@@ -495,22 +570,29 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     articles; what is left is the Pagefind binary (a process of its own, so on a second
     core) and moving its files in, which the build overlaps with writing other pages
     (``__init__.pipeline``: started once the articles are indexed, awaited before the
-    search page that needs its figures is written)."""
+    search page that needs its figures is written).
+
+    ``ahead``: the bundle :func:`start_bundle` began from the same documents, used instead
+    of running the binary now when its inputs are still these."""
     started = time.perf_counter()
     phases = _Phases()
     out, state_path = Path(output), Path(work) / STATE_FILE
     inputs = inputs_key(docs, language, index_path)
+    if ahead is not None and ahead.inputs != bundle_inputs(docs, language):
+        _discard(ahead)  # begun from other documents
+        ahead = None
     future: Future[dict[str, Any]] = Future()
     if inputs is not None:
         with _WRITING:  # an earlier writer still at work has finished before the state is read
             state = read_json(state_path) or {}
             if state.get("inputs") == inputs and _complete(out):
+                _discard(ahead)
                 future.set_result({"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
                                    "written": False, "phases": phases.seconds,
                                    "filter_bytes": filter_bytes(out / BUNDLE),
                                    "seconds": round(time.perf_counter() - started, 2)})
                 return future
-    records = [record(docs[url], language) for url in sorted(docs)]
+    records = ahead.records if ahead is not None else [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
     shards = spelling_shards(spelling_words(index_path, docs, work, kept))
     phases.lap("spelling")
@@ -523,12 +605,14 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
                              "shards": len(shards), "written": False, "phases": phases.seconds}
     if inputs is not None:
         stats["inputs"] = inputs
+    stats["bundle_inputs"] = bundle_inputs(docs, language) if ahead is None else ahead.inputs
+    begun = ahead if ahead is not None and ahead.folder is not None else None
 
     def write() -> None:
         try:
             with _WRITING:
                 future.set_result(_write(out, Path(work), state_path, key, records, shards, facets, order,
-                                         stats, phases, started))
+                                         stats, phases, started, begun))
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             future.set_exception(exc)
 
@@ -536,9 +620,11 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
         state = read_json(state_path) or {}
         live = out / BUNDLE
         if state.get("digest") == key and _complete(out):
+            _discard(ahead)
             if inputs is not None and state.get("inputs") != inputs:  # the next build need not digest
-                write_json(state_path, {**state, "inputs": inputs})
+                write_json(state_path, {**state, "inputs": inputs, "bundle_inputs": stats["bundle_inputs"]})
             stats.pop("inputs", None)
+            stats.pop("bundle_inputs", None)
             stats["filter_bytes"] = filter_bytes(live)
             stats["seconds"] = round(time.perf_counter() - started, 2)
             future.set_result(stats)
@@ -555,17 +641,25 @@ def _complete(out: Path) -> bool:
 
 def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],
            shards: dict[str, dict[str, int]], facets: dict[str, Any], order: list[str],
-           stats: dict[str, Any], phases: _Phases, started: float) -> dict[str, Any]:
+           stats: dict[str, Any], phases: _Phases, started: float,
+           ahead: Ahead | None = None) -> dict[str, Any]:
     live = out / BUNDLE
     phases.lap("queued")
-    new = out / f".{BUNDLE}-{os.getpid()}"
-    shutil.rmtree(new, ignore_errors=True)
+    if ahead is not None and ahead.folder is not None:
+        new = ahead.folder.result()  # begun before the Whoosh index was updated (start_bundle)
+        phases.lap("pagefind_ahead_wait")
+        for name, seconds in ahead.phases.items():  # the binary's steps, as when run here
+            phases.seconds.setdefault(name, seconds)
+    else:
+        new = out / f".{BUNDLE}-{os.getpid()}"
     try:
-        _run(_write_pagefind(records, new, phases))
-        pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
-        phases.lap("canonicalise")
-        for name in UNUSED:
-            (new / name).unlink(missing_ok=True)
+        if ahead is None or ahead.folder is None:
+            shutil.rmtree(new, ignore_errors=True)
+            _run(_write_pagefind(records, new, phases))
+            pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
+            phases.lap("canonicalise")
+            for name in UNUSED:
+                (new / name).unlink(missing_ok=True)
         ordered = order_table(order, fragment_ids(new))
         phases.lap("order_table")
         _move_in(new, live)

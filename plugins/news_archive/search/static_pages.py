@@ -57,6 +57,19 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
 
 
 PENDING = "_news_archive_static_index"  # the generator's attribute holding start_index's future
+AHEAD = "_news_archive_static_bundle"  # the generator's attribute holding start_bundle's bundle
+
+
+def start_bundle(generator: Any) -> None:
+    """Begin the Pagefind bundle before the Whoosh index is updated (``static_index.start_bundle``):
+    it reads only the documents, and the binary then works on the other core while the index
+    and the related lists are made; :func:`start_index` takes it over."""
+    settings = generator.settings
+    if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
+        return
+    language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    setattr(generator, AHEAD, static_index.start_bundle(settings["OUTPUT_PATH"], S.work_dir(settings),
+                                                        article_documents(generator), language))
 
 
 def start_index(generator: Any) -> None:
@@ -77,8 +90,33 @@ def start_index(generator: Any) -> None:
     language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
     build = Build.of(settings)
     kept = build.kept("static-spelling") if build is not None else None
+    ahead = getattr(generator, AHEAD, None)
+    if ahead is not None:
+        delattr(generator, AHEAD)
     setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
-                                                   language, index_path, kept))
+                                                   language, index_path, kept, ahead))
+
+
+def hold(generator: Any, writer: Any) -> None:
+    """Keep the ArticlesGenerator and the writer for :func:`publish_held` (at ``finalized``):
+    awaiting the static index here, when the article pages are written, held the entity and
+    list pages up for as long as Pagefind was still writing (most of a watch cycle's lists
+    wait).  Outside a build of the plugin (no ``Build``) the pages are written at once."""
+    build = Build.of(generator.settings)
+    if build is None:
+        write_pages(generator, writer, write_index(generator))
+    else:
+        build.static_search = (generator, writer)
+
+
+def publish_held(settings: dict[str, Any]) -> None:
+    """The static index's stats once it is written, then the search pages (see :func:`hold`)."""
+    build = Build.of(settings)
+    if build is None or build.static_search is None:
+        return
+    generator, writer = build.static_search
+    build.static_search = None
+    write_pages(generator, writer, write_index(generator))
 
 
 def write_index(generator: Any) -> dict[str, Any] | None:
