@@ -295,6 +295,9 @@ def compute(path: str, docs: dict[str, dict[str, Any]], targets: Iterable[str], 
         return {url: entry(lookup, url, doc, count) for url, doc in items}
     if procs > 1 and len(items) >= PARALLEL_FROM:
         chunks = [items[i::procs] for i in range(procs)]
+        from .indexer import fork_friendly
+
+        fork_friendly()
         with ProcessPoolExecutor(procs, mp_context=get_context("fork")) as pool:
             parts = list(pool.map(_work, [path] * procs, chunks, [count] * procs))
         results = [r for part in parts for r in part]
