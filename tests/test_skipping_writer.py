@@ -53,3 +53,17 @@ def test_a_change_skips_only_what_it_does_not_touch(tmp_path: Path):
     build_site(tmp_path, extra={**FAST, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": False})
     full = _files(site.output)
     assert sorted(k for k in full.keys() | incremental.keys() if full.get(k) != incremental.get(k)) == []
+
+
+def test_a_replayed_page_context_answers_as_a_chain_map():
+    from collections import ChainMap
+
+    from news_archive.skipping_writer import _PageContext
+
+    maps = ({"article": 1, "x": None}, {"output_file": "a.html", "x": 2}, {"output_file": "b", "SITEURL": ""})
+    plain, fast = ChainMap(*maps), _PageContext(*maps)
+    for key in ("article", "x", "output_file", "SITEURL", "missing"):
+        assert (key in fast) == (key in plain)
+        assert fast.get(key) == plain.get(key)
+        assert fast.get(key, "default") == plain.get(key, "default")
+    assert dict(fast) == dict(plain)
