@@ -376,8 +376,8 @@ def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[t
     out: list[tuple[str, float]] = []
     if label and not _possessed_person(label, cue):
         out.append((label, 1.0))
-    if cue == "possessed":  # evidence against a person only (for the review queue), no vote for a type
-        return tuple(out)
+    if cue in ("possessed", "mission"):  # evidence (review queue, programmes), no vote for a type: "his
+        return tuple(out)  # Ferrari" says no person, not which of car or team; "NASA mission" is NASA
     cue = _cue_of(cue, form, k)
     if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story
