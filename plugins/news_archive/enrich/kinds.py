@@ -28,7 +28,7 @@ from .names import TITLE_WORDS, key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
 DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
-KINDS = ("award", "event", "work", "product", "genre", "index")
+KINDS = ("award", "event", "work", "product", "genre", "index", "animal")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
 CUE_WEIGHT = 2.0  # a cue in the text says more than the model's label of the same mention
@@ -77,7 +77,7 @@ _EVENT_AFTER = re.compile(
     r"clash|fixtures?|campaign|title race)\b"
 )
 _ORG_BEFORE = re.compile(
-    r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|label|retailer|airline|carrier|bank|"
+    r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|team|label|retailer|airline|carrier|bank|"
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
     r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
 )
@@ -140,6 +140,13 @@ _AFFILIATION_BEFORE = re.compile(r"\b([A-Z][\w'\u2019-]+) ([A-Z][\w'\u2019-]+) o
 # A possessive determiner right before a name: no one writes "his John Smith".
 _POSSESSOR_BEFORE = re.compile(r"(?:^|[^\w'])(?:his|her|their|its|our|my|your)\s+$")
 _REGION_AFTER = re.compile(r",\s+([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)")
+# An animal the story names: "the gorilla Harambe", "a gorilla named Harambe", "the horse,
+# Frankel," — the model's PERSON on a zoo's or a stable's name.
+_ANIMAL = (r"gorillas?|chimps?|chimpanzees?|orangutans?|monkeys?|apes?|pandas?|elephants?|lions?|lioness|tigers?|"
+           r"tigress|bears?|polar bear|whales?|orcas?|dolphins?|sharks?|giraffes?|rhinos?|hippos?|leopards?|"
+           r"cheetahs?|wolf|wolves|horses?|racehorses?|colts?|fill(?:y|ies)|mares?|stallions?|geldings?|ponies|pony|"
+           r"dogs?|puppy|puppies|pups?|cats?|kittens?|parrots?|penguins?|koalas?|kangaroos?|crocodiles?|alligators?")
+_ANIMAL_BEFORE = re.compile(rf"\b(?:{_ANIMAL})(?:,|\s+(?:named|called|dubbed|known as))?\s+\(?$")
 _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
 # A row of a results table: the name starts the line and numbers fill the rest of it ("NEW YORK
 # 74 55 .574 -", "Leicestershire 12 6 2 4 0 183"): in wire copy that is a club's standing.
@@ -157,8 +164,8 @@ _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defe
 _TEAM_AFTER = re.compile(
     r"\s+(?:beat|drew with|drew|lost to|lost|thrashed|edged|overcame|held|defeated|trounced)\s+"
     r"(?:[A-Z][\w'-]*\s+){1,3}\d{1,3}-\d{1,3}\b"
-    r"|(?:'s|\u2019s)?\s+(?:manager|boss|coach|striker|midfielder|defender|goalkeeper|keeper|winger|full-back|"
-    r"centre-back|playmaker|fly-half|scrum-half|lock|prop|hooker|flanker|fans|supporters|squad|chairman)\b"
+    r"|(?:'s|\u2019s)?\s+(?:manager|boss|coach|driver|drivers|team-mate|teammate|striker|midfielder|defender|"
+    r"goalkeeper|keeper|winger|full-back|centre-back|playmaker|fly-half|scrum-half|lock|prop|hooker|flanker|fans|supporters|squad|chairman)\b"
 )
 
 
@@ -176,6 +183,8 @@ def cue(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
     if _PERSON_AFTER.match(after):
         return "person"
+    if _ANIMAL_BEFORE.search(before):
+        return "animal"
     if not before.strip() and (_TABLE_ROW_AFTER.match(after) or _FIXTURE_AFTER.match(after)):
         return "team"  # a line of a table or of fixtures
     if _RESULT_AFTER.match(after) and _RESULT_BEFORE.search(before) and re.search(r"\d", text[start - 4:end + 4]):
@@ -237,10 +246,11 @@ def cue_type(cue: str) -> str:
 
 
 def cue_weight(cue: str) -> float:
-    """A cue for a club, a firm, a street or a person is worth two stories' model labels; "in
+    """A cue for a club, a firm, a street, a person or an animal is worth two stories' model labels; "in
     X", or a cue that the name is no entity ("the film X"), one: one such phrase must not take
     a person's page away (the model's labels and other stories still decide)."""
-    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model") else CUE_WEIGHT / 2
+    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model", "animal") \
+        else CUE_WEIGHT / 2
 
 
 # A day of the calendar: "Bastille Day", "Boxing Day", "New Year's Day" (but "Green Day", a band,
