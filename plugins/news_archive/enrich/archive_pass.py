@@ -141,7 +141,7 @@ def resolve_archive(
         | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
            and not (table.types.get(k) or table.types.get(key(name_of[k])))} \
         | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types))
-    weak |= {k for k in owned if not votes[k][type_of[k]]}
+    weak |= {k for k in owned if not any(w for t, w in votes[k].items() if t != "person")}  # only "his X"
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
