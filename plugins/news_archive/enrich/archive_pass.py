@@ -270,6 +270,7 @@ def _owned_people(articles: list[ArticleEntities], type_of: Mapping[str, str], e
     return {k for k, n in owned.items() if k not in exempt and n >= max(2, OWNED_SHARE * stories[k])}
 
 
+LONER_BOTH = 2  # stories, at least half of those naming it, that write a lone "person" in lower case too
 LONER_PLAIN = 2  # lower-case stories per story named, from which a lone untitled "person" is a common word
 
 
@@ -278,10 +279,17 @@ def _common_word_loners(
 ) -> set[str]:
     """One-word "people" that no title ever names and that the archive writes in lower case in
     twice as many stories as it names them ("Moon" of lunar stories: 25 to 7; "Euro", "Comedy",
-    "Children", "Fireworks"): the model's PERSON on a capital letter; they get no page."""
+    "Children", "Fireworks"), or in half the stories that name it ("Bitcoin … bitcoin": no story
+    writes its own person's name in lower case): the model's PERSON on a capital letter; they get no page."""
     named = Counter(k for art in articles for k in art.candidates if " " not in k)
-    return {k for k, n in named.items() if type_of.get(k) == "person" and k not in exempt
-            and plain.get(k, 0) >= LONER_PLAIN * n}
+    lone = {k for k in named if type_of.get(k) == "person" and k not in exempt}
+    both: Counter[str] = Counter()  # stories that name it and write it in lower case too ("Bitcoin … bitcoin")
+    for art in articles:
+        asked = lone & art.candidates.keys()
+        if asked:
+            both.update(asked & set(_LOWER_WORD.findall(art.text)))
+    return {k for k in lone if plain.get(k, 0) >= LONER_PLAIN * named[k]
+            or both[k] >= max(LONER_BOTH, named[k] / 2)}
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
