@@ -92,6 +92,7 @@ NOMINAL_BEFORE = frozenset({
     "the", "a", "an", "this", "these", "those", "his", "its", "their", "our", "my", "your",
     "some", "any", "no", "every", "each",
 })
+_BEFORE = VERBAL_BEFORE | NOMINAL_BEFORE
 VERB_LIKE_MIN = 3  # verbal uses in the archive before a word can be judged verb-like
 VERB_LIKE_RATIO = 2  # …and as many times its uses after a determiner: "launch" (54 / 45) stays a topic
 
@@ -188,15 +189,16 @@ def contexts(story: Story, keys: Mapping[str, int]) -> dict[str, list[int]]:
     :data:`NOMINAL_BEFORE`), unweighted; words used after neither are left out."""
     out: dict[str, list[int]] = {}
     for text in (story.headline, story.dek, *story.body):
-        before = ""
-        for tok in _WORD_RE.findall(text or ""):
-            word = tok.replace("\u2019", "'")
-            if before in NOMINAL_BEFORE or _verbal_after(before, word):
-                k = tag_key(word) if word.islower() and len(word) >= 4 else ""
+        toks = _WORD_RE.findall(text or "")
+        # the pairs asked about, found by one comprehension (a loop over every token was a third of the tags)
+        pairs = [(a.lower(), b) for a, b in zip(toks, toks[1:], strict=False) if b.islower() and a.lower() in _BEFORE]
+        for before, word in pairs:
+            word = word.replace("\u2019", "'")
+            if len(word) >= 4 and (before in NOMINAL_BEFORE or _verbal_after(before, word)):
+                k = tag_key(word)
                 if k in keys:
                     pair = out.setdefault(k, [0, 0])
                     pair[0 if before not in NOMINAL_BEFORE else 1] += 1
-            before = word.casefold()
     return out
 
 
