@@ -107,7 +107,8 @@ def resolve_archive(
     votes, displays, canonical = _tally(articles)
     # Stories writing each word of a name in lower case: one pass over the texts, for every word
     # that the rules below ask about (a lone name, a family name, the words of a person's name).
-    plain = _plain_word_stories(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    lower = _lower_words(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    plain = Counter(w for words in lower for w in words)
     if _merge_surnames_archive_wide(articles, votes, touched, plain):  # the moved mentions vote for the full
         votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
@@ -140,7 +141,7 @@ def resolve_archive(
     } | {k for k in common_named if votes[k][type_of[k]] < COMMON_NAMED_OTHER * sum(votes[k].values())} \
         | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
            and not (table.types.get(k) or table.types.get(key(name_of[k])))} \
-        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types))
+        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types), lower)
     weak |= {k for k in owned if not any(w for t, w in votes[k].items() if t != "person")}  # only "his X"
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
@@ -276,6 +277,7 @@ LONER_PLAIN = 2  # lower-case stories per story named, from which a lone untitle
 
 def _common_word_loners(
     articles: list[ArticleEntities], type_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+    lower: list[set[str]],
 ) -> set[str]:
     """One-word "people" that no title ever names and that the archive writes in lower case in
     twice as many stories as it names them ("Moon" of lunar stories: 25 to 7; "Euro", "Comedy",
@@ -284,22 +286,23 @@ def _common_word_loners(
     named = Counter(k for art in articles for k in art.candidates if " " not in k)
     lone = {k for k in named if type_of.get(k) == "person" and k not in exempt}
     both: Counter[str] = Counter()  # stories that name it and write it in lower case too ("Bitcoin … bitcoin")
-    for art in articles:
-        asked = lone & art.candidates.keys()
-        if asked:
-            both.update(asked & set(_LOWER_WORD.findall(art.text)))
+    for art, words in zip(articles, lower, strict=True):
+        both.update(lone & art.candidates.keys() & words)
     return {k for k in lone if plain.get(k, 0) >= LONER_PLAIN * named[k]
             or both[k] >= max(LONER_BOTH, named[k] / 2)}
+
+
+def _lower_words(articles: list[ArticleEntities], words: set[str]) -> list[set[str]]:
+    """Per article, which of ``words`` (the words of names) it writes in lower case: read once
+    for :func:`_plain_word_stories`'s counts and for the lone names of a story."""
+    return [{w for w in _LOWER_WORD.findall(art.text) if w in words} for art in articles]
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
     """Stories that write each of ``words`` (the words of names) in lower case ("digital",
     "blues", "moon", "store"): a name that is also a common word may be the model's reading
     of a capital letter."""
-    out: Counter[str] = Counter()
-    for art in articles:
-        out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
-    return out
+    return Counter(w for found in _lower_words(articles, words) for w in found)
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'-])[a-z][a-z]+(?![\w'-])")
