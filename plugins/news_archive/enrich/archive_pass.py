@@ -59,8 +59,6 @@ def _choose_type(votes: Counter[str], name_key: str, titled: bool = False, brand
                 # "Glasgow", "Everton": the model's PERSON on a lone place name is a systematic
                 # error (a club, a place), not evidence; with no title it counts for little.
                 votes["person"] *= PLACE_PERSON_VOTE
-    if not titled and votes["person"] and votes["person"] == votes["organisation"] == max(votes.values()):
-        return "organisation"  # a tie: a person is named with a title or a full name somewhere, a firm needn't be
     return max(TYPE_ORDER, key=lambda t: (votes[t], -TYPE_ORDER.index(t)))
 
 
