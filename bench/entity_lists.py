@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {t}: {single_rate(cs)}")
     print(f"tags with a single story: {single_rate(tags)}")
     print(f"tags that are also an entity's name: {len(dup):,} (e.g. {', '.join(dup[:8])})")
-    print(f"top 40 tags: {', '.join(f'{t} ({n})' for t, n in tags.most_common(40))}")
+    print(f"top {args.top} tags: {', '.join(f'{t} ({n})' for t, n in tags.most_common(args.top))}")
     for name in args.related:
         print(f"\nmost often mentioned with {name}: {', '.join(related(pages, name))}")
     if args.json:

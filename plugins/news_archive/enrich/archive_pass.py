@@ -107,7 +107,8 @@ def resolve_archive(
     votes, displays, canonical = _tally(articles)
     # Stories writing each word of a name in lower case: one pass over the texts, for every word
     # that the rules below ask about (a lone name, a family name, the words of a person's name).
-    plain = _plain_word_stories(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    lower = _lower_words(articles, {w for art in articles for k in art.candidates for w in k.split()})
+    plain = Counter(w for words in lower for w in words)
     if _merge_surnames_archive_wide(articles, votes, touched, plain):  # the moved mentions vote for the full
         votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
     type_of: dict[str, str] = {}
@@ -126,6 +127,9 @@ def resolve_archive(
     common_named = _common_word_people(multi, name_of, plain, titled | set(canonical) | set(table.types))
     for k in common_named:
         type_of[k] = _choose_type(Counter({t: w for t, w in votes[k].items() if t != "person"}), k)
+    owned = _owned_people(articles, type_of, titled | set(canonical) | set(table.types))
+    for k in owned:  # "his Sauber" in 2 of its 5 stories: a car or a team, whatever the model says elsewhere
+        type_of[k] = _choose_type(Counter({t: w for t, w in votes[k].items() if t != "person"}), k)
 
     # A lone word the model called a person once in the whole archive, with no title and no
     # full name to belong to ("Joey", "Grace": TV shows) is too weak to give a page to.
@@ -137,7 +141,8 @@ def resolve_archive(
     } | {k for k in common_named if votes[k][type_of[k]] < COMMON_NAMED_OTHER * sum(votes[k].values())} \
         | {k for k, v in votes.items() if not any(v.values()) and k not in canonical  # only "his Sauber"
            and not (table.types.get(k) or table.types.get(key(name_of[k])))} \
-        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types))
+        | _common_word_loners(articles, type_of, plain, titled | set(canonical) | set(table.types), lower)
+    weak |= {k for k in owned if not any(w for t, w in votes[k].items() if t != "person")}  # only "his X"
     fixed = {k for k in votes if table.types.get(k) or table.types.get(key(name_of[k]))}
     decided = {k: (name_of[k], type_of[k], table.is_blocked(name_of[k]) or k in weak, k in fixed) for k in votes}
     out: list[list[Entity]] = []
@@ -249,28 +254,55 @@ def _common_word_people(
     }
 
 
+OWNED_SHARE = 1 / 3  # of a "person"'s stories that write it after his, her, their: it is no person
+
+
+def _owned_people(articles: list[ArticleEntities], type_of: Mapping[str, str], exempt: set[str]) -> set[str]:
+    """"People" the archive writes after a possessive ("his Sauber", "her Ferrari") in a third
+    of their stories, at least two: the model's PERSON on a car, a team or an account in the
+    other stories is the same systematic error (no one writes "his John Smith")."""
+    stories: Counter[str] = Counter()
+    owned: Counter[str] = Counter()
+    for art in articles:
+        for k, cand in art.candidates.items():
+            if type_of.get(k) == "person":
+                stories[k] += 1
+                owned[k] += any(m.cue == "possessed" for m in cand.mentions)
+    return {k for k, n in owned.items() if k not in exempt and n >= max(2, OWNED_SHARE * stories[k])}
+
+
+LONER_BOTH = 2  # stories, at least half of those naming it, that write a lone "person" in lower case too
 LONER_PLAIN = 2  # lower-case stories per story named, from which a lone untitled "person" is a common word
 
 
 def _common_word_loners(
     articles: list[ArticleEntities], type_of: Mapping[str, str], plain: Mapping[str, int], exempt: set[str],
+    lower: list[set[str]],
 ) -> set[str]:
     """One-word "people" that no title ever names and that the archive writes in lower case in
     twice as many stories as it names them ("Moon" of lunar stories: 25 to 7; "Euro", "Comedy",
-    "Children", "Fireworks"): the model's PERSON on a capital letter; they get no page."""
+    "Children", "Fireworks"), or in half the stories that name it ("Bitcoin … bitcoin": no story
+    writes its own person's name in lower case): the model's PERSON on a capital letter; they get no page."""
     named = Counter(k for art in articles for k in art.candidates if " " not in k)
-    return {k for k, n in named.items() if type_of.get(k) == "person" and k not in exempt
-            and plain.get(k, 0) >= LONER_PLAIN * n}
+    lone = {k for k in named if type_of.get(k) == "person" and k not in exempt}
+    both: Counter[str] = Counter()  # stories that name it and write it in lower case too ("Bitcoin … bitcoin")
+    for art, words in zip(articles, lower, strict=True):
+        both.update(lone & art.candidates.keys() & words)
+    return {k for k in lone if plain.get(k, 0) >= LONER_PLAIN * named[k]
+            or both[k] >= max(LONER_BOTH, named[k] / 2)}
+
+
+def _lower_words(articles: list[ArticleEntities], words: set[str]) -> list[set[str]]:
+    """Per article, which of ``words`` (the words of names) it writes in lower case: read once
+    for :func:`_plain_word_stories`'s counts and for the lone names of a story."""
+    return [{w for w in _LOWER_WORD.findall(art.text) if w in words} for art in articles]
 
 
 def _plain_word_stories(articles: list[ArticleEntities], words: set[str]) -> dict[str, int]:
     """Stories that write each of ``words`` (the words of names) in lower case ("digital",
     "blues", "moon", "store"): a name that is also a common word may be the model's reading
     of a capital letter."""
-    out: Counter[str] = Counter()
-    for art in articles:
-        out.update({w for w in _LOWER_WORD.findall(art.text) if w in words})
-    return out
+    return Counter(w for found in _lower_words(articles, words) for w in found)
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'-])[a-z][a-z]+(?![\w'-])")
@@ -311,7 +343,7 @@ def _evidence_part(cand: Candidate, name: str) -> list[Any]:
         if m.label:
             model[m.label] = model.get(m.label, 0) + 1
         cue = _cue(m)
-        if cue:
+        if cue and cue != "mission":  # "the BBC World Service programme": no doubt cast, see makers
             cues[cue] = cues.get(cue, 0) + 1
     # A person named twice in a story is mostly called by surname (or title) the second time;
     # a band or a film named like a person ("Franz Ferdinand") is named in full every time.
@@ -376,8 +408,8 @@ def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[t
     out: list[tuple[str, float]] = []
     if label and not _possessed_person(label, cue):
         out.append((label, 1.0))
-    if cue == "possessed":  # evidence against a person only (for the review queue), no vote for a type
-        return tuple(out)
+    if cue in ("possessed", "mission"):  # evidence (review queue, programmes), no vote for a type: "his
+        return tuple(out)  # Ferrari" says no person, not which of car or team; "NASA mission" is NASA
     cue = _cue_of(cue, form, k)
     if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story

@@ -28,7 +28,7 @@ from .names import TITLE_WORDS, key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
 DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
-KINDS = ("award", "event", "work", "product", "genre", "index")
+KINDS = ("award", "event", "work", "product", "genre", "index", "animal")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
 CUE_WEIGHT = 2.0  # a cue in the text says more than the model's label of the same mention
@@ -46,23 +46,38 @@ _WORK_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast|trailer)\b"
     r"|,?\s+(?:starring|co-starring|directed by)\b"  # "The Aviator, starring Leonardo DiCaprio"
 )
-_PRODUCT_AFTER = re.compile(
-    r"\s+(?:consoles?|handsets?|phones?|software|browser|operating system|player|players|devices?|chips?|"
-    r"processors?|laptops?|tablets?|app|apps|update|drug|pills?)\b"
-)
+_PRODUCT_WORDS = (r"consoles?|handsets?|phones?|smartphones?|software|browser|operating system|player|players|"
+                  r"devices?|chips?|processors?|co-processors?|laptops?|tablets?|app|apps|update|drug|pills?")
+_PRODUCT_AFTER = re.compile(rf"\s+(?:{_PRODUCT_WORDS})\b")
 # A vehicle or a craft named by its model: "the Falcon Heavy rocket", "the Space Launch System
 # rocket", "the Tesla Roadster sports car".  A one-word name before the same words ("SpaceX
 # rockets", "Boeing 787 jets", "Airbus airliners") is mostly the maker: it gets no such cue.
-_CRAFT_AFTER = re.compile(
-    r"\s+(?:rockets?|spacecraft|space capsule|capsule|boosters?|launcher|lander|rover|space probe|megarocket|"
-    r"airliners?|warplanes?|fighter jets?|helicopters?|drones?|sedan|hatchback|SUV|supercar|sports car)\b"
+_CRAFT_WORDS = (r"rockets?|spacecraft|space capsule|capsule|boosters?|launcher|lander|rover|space probe|megarocket|"
+                r"airliners?|warplanes?|fighter jets?|helicopters?|drones?|sedan|hatchback|SUV|supercar|sports car")
+_CRAFT_AFTER = re.compile(rf"\s+(?:{_CRAFT_WORDS})\b")
+# The story says what the thing is, by name or in apposition: "a new rocket called the Space
+# Launch System", "a co-processor called Pixel Visual Core", "the Space Launch System, a gigantic
+# rocket" (not "SpaceX, a rocket company": a word for a body after the thing's word).
+_CALLED = r"\s+(?:called|named|dubbed|codenamed|known as)\s+(?:the\s+|The\s+)?$"
+_CRAFT_CALLED = re.compile(rf"\b(?:{_CRAFT_WORDS}){_CALLED}")
+_PRODUCT_CALLED = re.compile(rf"\b(?:{_PRODUCT_WORDS}){_CALLED}")
+_NOT_A_BODY = r"(?!\s*(?:company|companies|firm|firms|giant|maker|makers|manufacturer|developer|start-?up|business|" \
+              r"group|operator|provider|builder|industry|programme|program)\b)"
+_CRAFT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_CRAFT_WORDS})\b{_NOT_A_BODY}")
+_PRODUCT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PRODUCT_WORDS})\b{_NOT_A_BODY}")
+# What a space programme's name is followed by ("the Apollo program", "Apollo missions",
+# "Apollo moon landings", "Apollo-era", "Apollo 11 astronauts"): evidence only — "NASA mission"
+# is written too — that :func:`.makers.model_types` reads for a name that has numbered designations.
+_MISSION_AFTER = re.compile(
+    r"-era\b|\s+(?:programs?|programmes?|missions?|astronauts?|moon|lunar|moonshots?|spacecraft|landings?|"
+    r"launch ?pad|pad)\b"
 )
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
     r"clash|fixtures?|campaign|title race)\b"
 )
 _ORG_BEFORE = re.compile(
-    r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|label|retailer|airline|carrier|bank|"
+    r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|team|label|retailer|airline|carrier|bank|"
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
     r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
 )
@@ -125,6 +140,13 @@ _AFFILIATION_BEFORE = re.compile(r"\b([A-Z][\w'\u2019-]+) ([A-Z][\w'\u2019-]+) o
 # A possessive determiner right before a name: no one writes "his John Smith".
 _POSSESSOR_BEFORE = re.compile(r"(?:^|[^\w'])(?:his|her|their|its|our|my|your)\s+$")
 _REGION_AFTER = re.compile(r",\s+([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)")
+# An animal the story names: "the gorilla Harambe", "a gorilla named Harambe", "the horse,
+# Frankel," — the model's PERSON on a zoo's or a stable's name.
+_ANIMAL = (r"gorillas?|chimps?|chimpanzees?|orangutans?|monkeys?|apes?|pandas?|elephants?|lions?|lioness|tigers?|"
+           r"tigress|bears?|polar bear|whales?|orcas?|dolphins?|sharks?|giraffes?|rhinos?|hippos?|leopards?|"
+           r"cheetahs?|wolf|wolves|horses?|racehorses?|colts?|fill(?:y|ies)|mares?|stallions?|geldings?|ponies|pony|"
+           r"dogs?|puppy|puppies|pups?|cats?|kittens?|parrots?|penguins?|koalas?|kangaroos?|crocodiles?|alligators?")
+_ANIMAL_BEFORE = re.compile(rf"\b(?:{_ANIMAL})(?:,|\s+(?:named|called|dubbed|known as))?\s+\(?$")
 _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
 # A row of a results table: the name starts the line and numbers fill the rest of it ("NEW YORK
 # 74 55 .574 -", "Leicestershire 12 6 2 4 0 183"): in wire copy that is a club's standing.
@@ -142,8 +164,8 @@ _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defe
 _TEAM_AFTER = re.compile(
     r"\s+(?:beat|drew with|drew|lost to|lost|thrashed|edged|overcame|held|defeated|trounced)\s+"
     r"(?:[A-Z][\w'-]*\s+){1,3}\d{1,3}-\d{1,3}\b"
-    r"|(?:'s|\u2019s)?\s+(?:manager|boss|coach|striker|midfielder|defender|goalkeeper|keeper|winger|full-back|"
-    r"centre-back|playmaker|fly-half|scrum-half|lock|prop|hooker|flanker|fans|supporters|squad|chairman)\b"
+    r"|(?:'s|\u2019s)?\s+(?:manager|boss|coach|driver|drivers|team-mate|teammate|striker|midfielder|defender|"
+    r"goalkeeper|keeper|winger|full-back|centre-back|playmaker|fly-half|scrum-half|lock|prop|hooker|flanker|fans|supporters|squad|chairman)\b"
 )
 
 
@@ -153,13 +175,16 @@ def cue(text: str, start: int, end: int) -> str:
     ``team`` (an organisation named like a place), ``org`` ("rock band Franz
     Ferdinand", "Yukos shares"), ``affiliation`` (after a full name and "of": "Felipe Nasr
     of Sauber", the person's team, firm or town) or ``town`` (the same, before ", Florida"),
-    ``possessed`` (after "his", "her", "their": no person), or one of :data:`KINDS`.  Cues are
+    ``possessed`` (after "his", "her", "their": no person), ``mission`` ("the Apollo program":
+    evidence only, see :func:`.makers.model_types`), or one of :data:`KINDS`.  Cues are
     read in the mention's own sentence, a few words either side.
     """
     after = text[end:end + 40].split("\n", 1)[0]  # the mention's own paragraph only (a headline's
     before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
     if _PERSON_AFTER.match(after):
         return "person"
+    if _ANIMAL_BEFORE.search(before):
+        return "animal"
     if not before.strip() and (_TABLE_ROW_AFTER.match(after) or _FIXTURE_AFTER.match(after)):
         return "team"  # a line of a table or of fixtures
     if _RESULT_AFTER.match(after) and _RESULT_BEFORE.search(before) and re.search(r"\d", text[start - 4:end + 4]):
@@ -170,8 +195,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "team"
     if _TEAM_BEFORE.search(before) and not _EVENT_AFTER.match(after):
         return "team"
-    if _POSSESSOR_BEFORE.search(before):
-        return "possessed"  # "his Sauber", "her Ferrari": a car, a team, an account; never a person
+    if _POSSESSOR_BEFORE.search(before):  # "his Sauber", "her Ferrari": a car, a team, an account; never a
+        return _thing(text[start:end], before, after) or "possessed"  # person ("its Blue Moon lander": a craft)
     if (aff := _AFFILIATION_BEFORE.search(before)) and not any(w.casefold() in TITLE_WORDS for w in aff.groups()):
         region = _REGION_AFTER.match(after)  # "the Weiss family of Belleair, Florida": a town
         return "town" if region and gazetteer.place_weight(key(region.group(1))) else "affiliation"
@@ -182,14 +207,26 @@ def cue(text: str, start: int, end: int) -> str:
         return "org"
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
-    if _PRODUCT_AFTER.match(after):
-        return "product"
-    if _CRAFT_AFTER.match(after) and " " in text[start:end].strip():
-        return "craft"
+    if thing := _thing(text[start:end], before, after):
+        return thing
     if _EVENT_AFTER.match(after):
         return "event"
     if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
+    if _MISSION_AFTER.match(after):
+        return "mission"
+    return ""
+
+
+def _thing(name: str, before: str, after: str) -> str:
+    """``product`` or ``craft`` when the words around a name say it is a made thing ("Xbox
+    console", "the Falcon Heavy rocket", "a rocket called X", "X, a gigantic rocket"); a
+    craft's name is of two words or more ("SpaceX rockets": the maker)."""
+    if _PRODUCT_AFTER.match(after) or _PRODUCT_CALLED.search(before) or _PRODUCT_APPOSED.match(after):
+        return "product"
+    if " " in name.strip() and (_CRAFT_AFTER.match(after) or _CRAFT_CALLED.search(before)
+                                or _CRAFT_APPOSED.match(after)):
+        return "craft"
     return ""
 
 
@@ -205,14 +242,15 @@ def cue_type(cue: str) -> str:
     """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` and
     ``street`` places, ``person`` a person (an age after the name), the rest kinds."""
     return "organisation" if cue in ("team", "org") else "place" if cue in ("street", "town") \
-        else "product" if cue in ("craft", "model", "possessed") else cue
+        else "product" if cue in ("craft", "model", "possessed", "mission") else cue
 
 
 def cue_weight(cue: str) -> float:
-    """A cue for a club, a firm, a street or a person is worth two stories' model labels; "in
+    """A cue for a club, a firm, a street, a person or an animal is worth two stories' model labels; "in
     X", or a cue that the name is no entity ("the film X"), one: one such phrase must not take
     a person's page away (the model's labels and other stories still decide)."""
-    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model") else CUE_WEIGHT / 2
+    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model", "animal") \
+        else CUE_WEIGHT / 2
 
 
 # A day of the calendar: "Bastille Day", "Boxing Day", "New Year's Day" (but "Green Day", a band,

@@ -17,6 +17,14 @@ model is, or in a story that names the model too ("Tesla … the Tesla Roadster"
 A craft named without its maker ("the Falcon Heavy rocket") is a product when many of its
 stories say so (:data:`CRAFT_SHARE`): the model's ORG label in every one of them is the
 model's systematic error, and one vote per story would let it win.
+
+A line of numbered designations ("Apollo 11", "Apollo 17", "Falcon 9", "Pixel 2") names
+things, and its name is then a maker's or a programme's: "Apollo" is a programme when its
+stories write it before "program", "missions", "astronauts", "moon" (the ``mission`` cue)
+and never as a firm (:func:`_programmes`); and a name that starts with a line's name and
+that the stories call a made thing somewhere ("a co-processor called Pixel Visual Core",
+"Pixel 2") is one of the line's products, unless the line's name is itself a firm of the
+archive ("Boeing 787" and "Boeing Capital").
 """
 
 from __future__ import annotations
@@ -88,6 +96,54 @@ def model_types(
                 continue  # "World Food Programme", "Royal Court", "Time Warner": no maker's name
             out[k] = "product"
             break
+    out.update(_programmes(articles, {**type_of, **out}, name_of, table))
+    return out
+
+
+PROGRAMME_STORIES = 2  # stories that write a line's name before "program", "missions", "moon"…
+_DESIGNATION = re.compile(r"^(?:\d{1,4}[a-z]?|[ivx]{1,4})$")  # "11", "9", "787", "2xl", "v", "iv"
+NOT_OURS = ("product", "work", "event")
+
+
+def _programmes(
+    articles: Iterable[ArticleEntities], type_of: Mapping[str, str], name_of: Mapping[str, str], table: AliasTable,
+) -> dict[str, str]:
+    """``{key: "product"}`` for the programmes and product lines of the archive's numbered
+    designations (see the module's docstring)."""
+    numbered = {k: " ".join(k.split()[:-1]) for k in type_of
+                if len(k.split()) >= 2 and _DESIGNATION.match(k.split()[-1])}
+    lines = set(numbered.values())  # "apollo" of "apollo 11", whatever the model made of either
+    products = {line for k, line in numbered.items() if type_of[k] in NOT_OURS}  # "pixel" of the product "pixel 2"
+    if not lines:
+        return {}
+    mission: Counter[str] = Counter()  # stories writing the line's name (or a designation) before a mission word
+    made: Counter[str] = Counter()  # mentions the words around call a made thing, or the model a PRODUCT
+    firm: Counter[str] = Counter()  # mentions the words around call a firm or a club
+    for art in articles:
+        said: set[str] = set()
+        for k, cand in art.candidates.items():
+            line = numbered.get(k, k)
+            for m in cand.mentions:
+                made[k] += m.cue in ("product", "craft") or m.label == "product"
+                firm[k] += m.cue in ("org", "team", "affiliation")
+                if m.cue == "mission" and line in lines:
+                    said.add(line)
+        mission.update(said)
+    def ours(k: str) -> bool:  # an organisation no table, firm cue or firm's name shape vouches for
+        name = name_of.get(k, k)
+        return type_of.get(k) == "organisation" and not (
+            table.types.get(k) or table.lookup(name) or firm[k] or kinds.ORG_NAME.match(name)
+            or kinds.TEAM_NAME.match(name) or k.split()[-1] in ORG_TAILS)
+
+    programmes = {line for line in lines if ours(line) and mission[line] >= PROGRAMME_STORIES}
+    out = {k: "product" for k in programmes}  # "Apollo": the programme of "Apollo 11" and "Apollo 17"
+    out.update({k: "product" for k, line in numbered.items() if line in programmes and ours(k)})  # its missions
+    for k in type_of:
+        tokens = k.split()
+        line = next((" ".join(tokens[:i]) for i in range(len(tokens) - 1, 0, -1)
+                     if " ".join(tokens[:i]) in products), "")
+        if line and k not in out and ours(k) and made[k] and type_of.get(line) != "organisation":
+            out[k] = "product"  # "Pixel Visual Core", of the line of the product "Pixel 2"
     return out
 
 

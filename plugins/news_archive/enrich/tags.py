@@ -39,7 +39,7 @@ from ..story import Story
 from .memo import code_digest, digest, package_version
 
 # Bump when what phrases() finds changes (any edit to this file invalidates the cache too).
-PHRASES_VERSION = "2"  # 2: hyphenated words keyed as one word
+PHRASES_VERSION = "3"  # 2: hyphenated words keyed as one word; 3: per-story word contexts
 PHRASE_CACHE = "phrases.json"
 
 # Words that carry no topic in news copy, on top of spaCy's English stop words.
@@ -80,6 +80,30 @@ NOT_TOPICS = {"best", "global", "unified", "former", "general", "public", "natio
               "goes", "gets", "seems", "became", "shows", "images", "image", "photos", "photo", "pictures",
               "scene", "board", "dead", "city", "town", "home", "house", "family", "families", "friends", "top",
               "line", "front", "inside", "outside", "close", "open", "week", "half", "little"}
+# The word before a single word says whether the archive uses it as a verb or as a noun:
+# "he felt", "it appears", "will accept", "to return" against "the launch", "a release".
+# A word used after these at least as often as after a determiner is verb-like (see
+# :func:`verb_like`): a tag of it gathers stories that have nothing in common ("accept").
+VERBAL_BEFORE = frozenset({
+    "i", "you", "he", "she", "it", "we", "they", "who",
+    "will", "would", "can", "could", "may", "might", "must", "shall", "should", "to",
+})
+NOMINAL_BEFORE = frozenset({
+    "the", "a", "an", "this", "these", "those", "his", "its", "their", "our", "my", "your",
+    "some", "any", "no", "every", "each",
+})
+_BEFORE = VERBAL_BEFORE | NOMINAL_BEFORE
+_QUOTES = ",.;:!?\"'()[]\u201c\u201d\u2018\u2019"  # stripped from the pair's words ("He felt", "the launch.")
+VERB_LIKE_MIN = 3  # verbal uses in the archive before a word can be judged verb-like
+VERB_LIKE_RATIO = 2  # …and as many times its uses after a determiner: "launch" (54 / 45) stays a topic
+
+
+def _verbal_after(before: str, word: str) -> bool:
+    """Is ``word`` after ``before`` used as a verb?  After "to", not a plural ("to investors",
+    "to profits": a verb after "to" has its bare form; "to discuss", "to focus" keep theirs)."""
+    if before != "to":
+        return before in VERBAL_BEFORE
+    return not (word.endswith("s") and not word.endswith(("ss", "us", "is")))
 # Words are runs of letters in any script ("Zürich" is one word, not "Z" + "rich").
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['\u2019-])*[^\W\d_]|[^\W\d_]|\S")
 
@@ -160,17 +184,56 @@ def phrases(story: Story, stop: set[str], surfaces: dict[str, Counter[str]]) -> 
     return counts
 
 
-def _topical(phrase: str, count: int) -> bool:
+def contexts(story: Story, keys: Mapping[str, int]) -> dict[str, list[int]]:
+    """For each single word of ``keys`` (a story's :func:`phrases`), its uses in the story
+    [after a pronoun, a modal or "to"; after a determiner] (:data:`VERBAL_BEFORE`,
+    :data:`NOMINAL_BEFORE`), unweighted; words used after neither are left out."""
+    out: dict[str, list[int]] = {}
+    for text in (story.headline, story.dek, *story.body):
+        toks = (text or "").split()
+        # the pairs asked about, by whitespace and one comprehension: tokenising the story again
+        # as phrases() does, and a loop over every token, made the tags of a new story 45 % dearer
+        pairs = [(before, b.strip(_QUOTES)) for a, b in zip(toks, toks[1:], strict=False)
+                 if b[:1].islower() and (before := a.lower().lstrip(_QUOTES)) in _BEFORE]
+        for before, word in pairs:
+            word = word.replace("\u2019", "'")
+            if len(word) >= 4 and word.islower() and (before in NOMINAL_BEFORE or _verbal_after(before, word)):
+                k = tag_key(word)
+                if k in keys:
+                    pair = out.setdefault(k, [0, 0])
+                    pair[0 if before not in NOMINAL_BEFORE else 1] += 1
+    return out
+
+
+def _topical(phrase: str, count: int, verbal: frozenset[str] = frozenset()) -> bool:
     """Bigrams must recur; single words must be central to the story (three weighted uses:
     "accept" or "felt" said once tags nothing) and not look like verbs or adverbs."""
     if " " in phrase:
         return count >= 2
-    return count >= SINGLE_MIN_COUNT and _plain_word(phrase)
+    return count >= SINGLE_MIN_COUNT and _plain_word(phrase, verbal)
 
 
-def _plain_word(phrase: str) -> bool:
-    """A single word that may be a topic at all: no verb or adverb look, no word of every story."""
-    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS and phrase not in _not_topic_keys()
+def _plain_word(phrase: str, verbal: frozenset[str] = frozenset()) -> bool:
+    """A single word that may be a topic at all: no verb or adverb look (its ending, or its
+    uses in the archive: ``verbal``, :func:`verb_like`), no word of every story."""
+    return not phrase.endswith(("ed", "ly")) and phrase not in NOT_TOPICS and phrase not in _not_topic_keys() \
+        and phrase not in verbal
+
+
+def verb_like(found: list[StoryPhrases]) -> frozenset[str]:
+    """Single words the archive uses as verbs: after a pronoun, a modal or "to" at least twice
+    as often as after a determiner (:data:`VERB_LIKE_RATIO`), and at least :data:`VERB_LIKE_MIN` times ("remains",
+    "insists", "hopes", "warns").  A hand list of such words (:data:`NOT_TOPICS`) never
+    ends: news copy has hundreds, and which ones an archive uses is the archive's; while a
+    topical noun that is also a verb ("launch", "release", "strike") is used after a
+    determiner far more often than after "it" or "to"."""
+    verbal: Counter[str] = Counter()
+    nominal: Counter[str] = Counter()
+    for f in found:
+        for k, (v, d) in f.contexts.items():
+            verbal[k] += v
+            nominal[k] += d
+    return frozenset(k for k, v in verbal.items() if v >= VERB_LIKE_MIN and v >= VERB_LIKE_RATIO * nominal[k])
 
 
 @lru_cache(maxsize=1)
@@ -193,11 +256,14 @@ class StoryPhrases:
     almost every key is only ever written as itself: ``plain`` says how often such a
     key occurred, ``spellings`` holds the others (``airstrike`` ← ``airstrikes``) with
     their counts, in the order first seen (a tie between spellings goes to the first).
+    ``contexts`` holds the story's verbal and nominal uses of single words (:func:`phrases`),
+    which the archive adds up (:func:`verb_like`).
     """
 
     counts: dict[str, int]
     spellings: dict[str, dict[str, int]]
     plain: dict[str, int]
+    contexts: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, story: Story, stop: set[str]) -> StoryPhrases:
@@ -210,18 +276,21 @@ class StoryPhrases:
                 plain[k] = grams[k]
             else:
                 spellings[k] = dict(grams)
-        return cls(dict(counts), spellings, plain)
+        return cls(dict(counts), spellings, plain, contexts(story, counts))
 
     def to_json(self) -> list[dict[str, Any]]:
-        return [self.counts, self.spellings, self.plain]
+        return [self.counts, self.spellings, self.plain, self.contexts]
 
     @classmethod
     def from_json(cls, data: Any) -> StoryPhrases | None:
         """None for anything but what :meth:`to_json` wrote (a damaged cache entry)."""
-        if not isinstance(data, list) or len(data) != 3 or not all(isinstance(d, dict) for d in data):
+        if not isinstance(data, list) or len(data) != 4 or not all(isinstance(d, dict) for d in data):
             return None
-        counts, spellings, plain = data
-        return cls(counts, spellings, plain) if counts.keys() == spellings.keys() | plain.keys() else None
+        counts, spellings, plain, contexts = data
+        if counts.keys() != spellings.keys() | plain.keys() or not all(
+                isinstance(c, list) and len(c) == 2 and all(isinstance(n, int) for n in c) for c in contexts.values()):
+            return None
+        return cls(counts, spellings, plain, contexts)
 
 
 def spellings_of(found: list[StoryPhrases]) -> dict[str, str]:
@@ -310,13 +379,14 @@ def assign_all(
     vocab = vocabulary or Vocabulary()
     found = PhraseCache(cache_dir).phrases_of(stories)
     spelled = spellings_of(found)
+    verbal = verb_like(found)
     df: Counter[str] = Counter()
     for f in found:
         df.update(f.counts.keys())
     names = {tag_key(e.name) for s in stories for e in s.entities}
     names |= {tag_key(a) for s in stories for e in s.entities for a in e.aliases}
     n = len(stories)
-    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names) for f in found]
+    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, verbal=verbal) for f in found]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
     rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
     # The tags of two stories or more, kept up to date as ``uses`` changes: building the set
@@ -332,7 +402,7 @@ def assign_all(
 
     for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
-            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared)
+            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared, verbal)
             if len(again) >= min(min_tags, len(picked[i])):
                 for t in picked[i]:
                     use(tag_key(t), -1)
@@ -357,6 +427,7 @@ def _drop_lone(tags: list[str], uses: Counter[str]) -> list[str]:
 def _pick(
     counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
     vocab: Vocabulary, spelled: dict[str, str], names: set[str], shared: set[str] | None = None,
+    verbal: frozenset[str] = frozenset(),
 ) -> list[str]:
     """A story's tags: its best-scoring topical phrases that are no entity's name; with
     ``shared``, phrases in it first (then others, only to reach ``min_tags``)."""
@@ -386,7 +457,7 @@ def _pick(
         bigram = 2.0 if " " in phrase else 1.0
         return counts[phrase] * idf * recurs * bigram
 
-    ranked = sorted((p for p, c in counts.items() if _topical(p, c) and (df[p] >= 2 or small)),
+    ranked = sorted((p for p, c in counts.items() if _topical(p, c, verbal) and (df[p] >= 2 or small)),
                     key=lambda p: (-score(p), p))
     if shared is not None:
         ranked = [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) in shared] + \
@@ -401,7 +472,7 @@ def _pick(
             continue  # "budget" when "budget deficit" is already a tag
         add(spelled.get(phrase, phrase))
     if len(tags) < min_tags:  # a short story: any phrase of it that could be a topic and that other
-        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p))  # stories have
+        rest = sorted((p for p in counts if p not in ranked and (" " in p or _plain_word(p, verbal))  # stories have
                        and (df[p] >= 2 or small or not tags)),
                       key=lambda p: (shared is not None and tag_key(vocab.apply(spelled.get(p, p))) not in shared,
                                      df[p] < 2 and not small, -score(p), p))
