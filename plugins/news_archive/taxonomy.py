@@ -34,12 +34,28 @@ from .build import Build
 from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .fileio import read_json, write_json
-from .ordering import newest_first
+from .ordering import date_flags, newest_first, order_label
+from .paging import list_pages
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
 INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
+
+
+class EntityHead:
+    """What every page of an entity shows of it: its name, kind and links, plain values.
+
+    An ``Entity`` carries its whole story list (and a page's digest reads all of it), so
+    only an entity's front page is given the entity itself (see ``write_entity``)."""
+
+    def __init__(self, ent: Entity) -> None:
+        self.name = ent.name
+        self.kind = ent.kind
+        self.url = ent.url
+        self.feed_url = ent.feed_url
+        self.type_label = ent.type_label
+        self.type_singular = ent.type_singular
 
 
 class Entity(URLWrapper):
@@ -322,7 +338,9 @@ class EntityGenerator(Generator):
         slugs = SlugMemo(self.settings, Build.of(self.settings))
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
         aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
-        self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
+        # Each entity's sentence from each story, by the story's id (its url is formatted anew on
+        # every access; the articles live through the build).
+        self.sentences: dict[Entity, dict[int, str]] = defaultdict(dict)
         # Kept beside the entities, not on them: a page shows only its own entity's chart, and
         # an entity's fields are part of the inputs of every page that links it (see speedups).
         self.timelines: dict[Entity, Markup] = {}
@@ -331,7 +349,6 @@ class EntityGenerator(Generator):
             info = (story_details(story) if story is not None
                     else details.get(article.metadata.get("content_hash", ""), {}))
             found = []
-            url = ""  # article.url is formatted anew on each access: once per article, when needed
             for kind in ENTITY_TYPES:
                 for name in entity_names(article, kind):
                     ent = by_name.get((kind, name))
@@ -345,8 +362,7 @@ class EntityGenerator(Generator):
                     found.append((kind, ent))
                     sentence, spellings, _ = info.get(f"{kind}\t{name}", ["", [], 0])
                     if sentence:
-                        url = url or article.url
-                        self.sentences[ent][url] = sentence
+                        self.sentences[ent][id(article)] = sentence
                     aliases[ent].update(spellings)
             per_article.append((article, found))
         slugs.save()
@@ -395,29 +411,43 @@ class EntityGenerator(Generator):
         self.context["entity_type_labels"] = ENTITY_LABELS
         self.context["ENTITIES_AZ_URL"] = self.az_url()
 
+    def write_entity(self, writer: Any, template: Any, ent: Entity, per_page: int, rel: bool) -> None:
+        """An entity's pages (``paging``: numbered from its oldest story).  Its front page has
+        all about it (count, chart, names seen with it, other spellings); a later page only
+        its name, links and its own stories, so a story added to it changes its front page
+        and the page the story is on, not every page of a long list."""
+        head = EntityHead(ent)
+        flags = date_flags(ent.articles)
+        said = self.sentences.get(ent, {})
+        for page in list_pages(ent.articles, per_page, ent.url, ent.save_as, self.settings):
+            front = {"entity": ent, "timeline": self.timelines.get(ent, Markup(""))} if page.front else {}
+            writer.write_file(
+                page.save_as,
+                template,
+                self.context,
+                entity_head=head,
+                pager=page,
+                articles=page.object_list,
+                list_order=order_label(ent.articles, page.object_list, flags),
+                mentions=[said.get(id(a), "") for a in page.object_list],
+                paginated={},
+                template_name="entity",
+                url=page.url,
+                page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
+                relative_urls=rel,
+                **front,
+            )
+
     def az_url(self) -> str:
         return self.settings["ENTITIES_URL"].rstrip("/") + "/a-z/"
 
     def generate_output(self, writer: Any) -> None:
         rel = self.settings["RELATIVE_URLS"]
         template = self.get_template("entity")
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("entity") or self.settings["DEFAULT_PAGINATION"]
         for ents in self.entities_by_kind.values():
             for ent in ents:
-                writer.write_file(
-                    ent.save_as,
-                    template,
-                    self.context,
-                    entity=ent,
-                    articles=ent.articles,
-                    dates=ent.articles,
-                    mentions=self.sentences.get(ent, {}),
-                    timeline=self.timelines.get(ent, Markup("")),
-                    paginated={"articles": ent.articles, "dates": ent.articles},
-                    template_name="entity",
-                    url=ent.url,
-                    page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
-                    relative_urls=rel,
-                )
+                self.write_entity(writer, template, ent, per_page, rel)
                 if ent.feed_url:
                     from .feeds import write_atom
 

@@ -1,0 +1,107 @@
+"""Pages of a long list whose content is permanent: numbered from the list's far end.
+
+Pelican's paginator numbers pages from the front of a list, so one story added to the
+top of a newest-first list moves every story down one place and changes every page;
+and it hands every page the whole list (``articles_page.paginator``), so each page's
+inputs change with any story of the list, and the skip-unchanged writer renders them all.
+
+Here a list of L items, P a page, is cut into P-sized chunks counted from its *end*
+(the oldest stories of a newest-first list).  The front page (``{url}``) shows the
+newest ``P`` to ``2P − 1`` items (the chunk being filled and the newest full one), and
+chunk c (c = 1 the oldest) is ``{base_name}/page/{c + 1}/`` in Pelican's
+``PAGINATION_PATTERNS``: adding a story at the top changes the front page only (and,
+once in every P stories, writes one new page).  Page N's stories stay on page N, so its
+bookmark and its cached copy stay good.  A story inserted or removed in the middle
+shifts the chunks above it (newer), not the ones below.
+
+Each page is a :class:`ListPage`: its own items and its neighbours' links, nothing of
+the rest of the list, so its digest (``fingerprints``) is that of what it shows.
+``number_from="front"`` numbers from the front instead (A–Z lists, where "newest" means
+nothing), still with detached pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pelican.paginator import Page
+
+
+class ListPage:
+    """One page of a list: what it shows and where its neighbours are, nothing else.
+
+    ``number`` is the N of its URL (1: the front page).  ``newer_url`` / ``older_url``
+    (``previous_url`` / ``next_url`` for front-numbered lists) are "" at the ends;
+    ``first_url`` is the list's front, ``last_url`` its far end (page 2 of an oldest-end
+    list: its oldest stories).  ``more_pages`` (front page only, else 0) is how many
+    other pages the list has: a figure that changes as the list grows, so it is shown
+    where the page changes anyway."""
+
+    def __init__(self, number: int, object_list: list[Any], url: str, save_as: str, **links: Any) -> None:
+        self.number = number
+        self.object_list = object_list
+        self.url = url
+        self.save_as = save_as
+        self.front = number == 1
+        self.previous_url: str = links.get("previous_url", "")
+        self.next_url: str = links.get("next_url", "")
+        self.first_url: str = links.get("first_url", "")
+        self.last_url: str = links.get("last_url", "")
+        self.more_pages: int = links.get("more_pages", 0)
+        self.from_end: bool = links.get("from_end", False)
+        self.of: int = links.get("of", 0)  # front-numbered lists: how many pages (0: oldest-end)
+
+    def __repr__(self) -> str:
+        return f"<ListPage {self.number} of {self.url}>"
+
+
+class _Count:
+    """What Pelican's ``Page`` asks of its paginator to choose a pagination pattern."""
+
+    def __init__(self, num_pages: int) -> None:
+        self.num_pages = num_pages
+
+
+def page_address(number: int, url: str, save_as: str, settings: dict[str, Any], highest: int) -> tuple[str, str]:
+    """``(url, save_as)`` of page ``number`` by Pelican's own ``PAGINATION_PATTERNS``."""
+    page = Page(save_as, url, [], number, _Count(highest), settings)
+    return page.url, page.save_as
+
+
+def chunks(total: int, per_page: int) -> list[tuple[int, int]]:
+    """``[(start, end)]`` slices of a list of ``total`` items, front page first, then the
+    chunk pages from the newest to the oldest: each chunk ``per_page`` items counted from
+    the list's end, the front page the rest (``per_page`` to ``2 × per_page − 1`` items)."""
+    if per_page <= 0 or total <= 2 * per_page - 1:
+        return [(0, total)]
+    kept = total // per_page - 1  # full chunks below the front page
+    front = total - kept * per_page
+    return [(0, front)] + [(front + i * per_page, front + (i + 1) * per_page) for i in range(kept)]
+
+
+def list_pages(items: list[Any], per_page: int | None, url: str, save_as: str, settings: dict[str, Any],
+               number_from: str = "end") -> list[ListPage]:
+    """The pages of ``items`` (in the order shown), as :class:`ListPage`."""
+    size = int(per_page or settings.get("DEFAULT_PAGINATION") or 0)
+    if number_from == "end":
+        spans = chunks(len(items), size)
+        numbers = [1] + [len(spans) - i + 1 for i in range(1, len(spans))]  # front, then N … 2
+    else:
+        spans = ([(i, min(i + size, len(items))) for i in range(0, len(items), size)] if size > 0 else []) \
+            or [(0, len(items))]
+        numbers = list(range(1, len(spans) + 1))
+    highest = max(numbers)
+    where = [page_address(n, url, save_as, settings, highest) for n in numbers]
+    pages = []
+    for i, ((start, end), n, (page_url, page_save_as)) in enumerate(zip(spans, numbers, where, strict=True)):
+        links = {
+            "previous_url": where[i - 1][0] if i else "",
+            "next_url": where[i + 1][0] if i + 1 < len(spans) else "",
+            "first_url": where[0][0],
+            "last_url": where[-1][0] if len(spans) > 1 else "",
+            "more_pages": len(spans) - 1 if i == 0 else 0,
+            "from_end": number_from == "end",
+            "of": 0 if number_from == "end" else len(spans),
+        }
+        pages.append(ListPage(n, items[start:end], page_url, page_save_as, **links))
+    return pages
