@@ -35,3 +35,32 @@ def test_every_story_links_the_front_it_is_listed_on(site: Site):
         if "story-4" in entry["path"]:
             continue  # "Wörld" may slugify apart; its own front is checked by the first test
         assert "/section/world/" in page
+
+
+def test_a_new_story_changes_only_the_front_of_its_section(tmp_path):
+    """A section's pages are numbered from its oldest story (paging): page 2 holds the
+    oldest, and a story newer than all the others changes the front page only; the other
+    pages are not even rendered again."""
+    import json
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False,
+             "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "category": None,
+                                     "entity": None, "section": 2}}
+    dumps = sorted(DATA.glob("story-[0-3].json"))
+    build_site(tmp_path, dumps, extra=extra)
+    world = tmp_path / "output" / "section" / "world"
+    assert "number 0 of the week" in (world / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    pages = {p: p.read_bytes() for p in world.glob("page/*/index.html")}
+    assert len(pages) == 1  # the front page shows the newest two, page 2 the oldest two
+    newest = json.loads((DATA / "story-3.json").read_text(encoding="utf-8"))
+    newest.update(title="Harbour story number 9 of the week", url="https://example.org/sec-9",
+                  date_publish="2019-11-09T09:00:00+00:00",
+                  maintext="A new ferry timetable starts on Monday, the port authority said.\n"
+                           "Passengers were told to expect longer queues during the first week.")
+    (tmp_path / "content" / "dumps" / "story-9.json").write_text(json.dumps(newest), encoding="utf-8")
+    build_site(tmp_path, extra=extra)
+    timings = json.loads((tmp_path / "var" / "build-timings.json").read_text(encoding="utf-8"))
+    assert timings["pages_rendered_by_template"].get("section.html") == 1
+    assert "number 9 of the week" in (world / "index.html").read_text(encoding="utf-8")
+    assert "number 2 of the week" in (world / "index.html").read_text(encoding="utf-8")  # front: three now
+    assert {p: p.read_bytes() for p in world.glob("page/*/index.html")} == pages

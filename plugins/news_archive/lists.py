@@ -26,7 +26,8 @@ from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 
 from .article_story import is_undated
-from .ordering import newest_first
+from .ordering import date_flags, newest_first, order_label
+from .paging import list_pages
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
 PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
@@ -34,6 +35,14 @@ PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_let
 TAGS_INDEX_TOP = 120
 OTHER = "#"  # the heading of names that do not start with a letter
 OTHER_SLUG = "0-9"
+
+
+class Head:
+    """What every page of a list shows of its subject (a section's name and link) as plain
+    values: the subject itself carries the whole list, which a page's digest would read."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
 
 
 class Section(URLWrapper):
@@ -123,16 +132,31 @@ class ListsGenerator(Generator):
             article.section_front = self.section_of.get(str(article.metadata.get("section") or "").strip())
 
     def _write(self, writer: Any, save_as: str, url: str, template: str, **kwargs: Any) -> None:
+        kwargs.setdefault("page_name", _folder(url))
         writer.write_file(save_as, self.get_template(template), self.context, template_name=template,
-                          url=url, page_name=_folder(url), relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
+                          url=url, relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
 
     def generate_output(self, writer: Any) -> None:
-        for section in self.sections:
-            self._write(writer, section.save_as, section.url, "section", section=section,
-                        articles=section.articles, paginated={"articles": section.articles})
+        self.write_sections(writer)
         self.write_archives(writer)
         self.write_tags(writer)
         self.write_entities_az(writer)
+
+    def write_sections(self, writer: Any) -> None:
+        """Each section front, its pages numbered from its oldest story (``paging``): a story
+        added to a section changes its front page and the page the story is on.  Only the
+        front page is given the section itself (its count); every page its name and link."""
+        sizes = self.settings["PAGINATED_TEMPLATES"]
+        per_page = sizes.get("section") or self.settings.get("DEFAULT_PAGINATION")
+        for section in self.sections:
+            head = Head(name=section.name, url=section.url)
+            flags = date_flags(section.articles)
+            for page in list_pages(section.articles, per_page, section.url, section.save_as, self.settings):
+                front = {"section": section} if page.front else {}
+                self._write(writer, page.save_as, page.url, "section", section_head=head, pager=page,
+                            articles=page.object_list, list_order=order_label(section.articles, page.object_list,
+                                                                                flags),
+                            paginated={}, page_name=_folder(section.url), **front)
 
     def write_archives(self, writer: Any) -> None:
         url = self.settings.get("ARCHIVES_URL", "archives/")
