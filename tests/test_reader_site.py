@@ -241,6 +241,12 @@ def test_lettered_indexes_paginate_in_folders(tmp_path: Path):
     assert (site.output / "archives" / "page" / "2" / "index.html").is_file()
     page2 = site.page("/tags/a/page/2/")
     assert 'href="/tags/a/"' in page2 and 'href="/tags/b/"' in page2 and "Page 2 of" in page2
+    # A letter's pages print no count of another letter (the index pages do), and only its
+    # first page its own total: a name added under B changes no page of A.
+    letters = lxml_html.fromstring(page2).xpath('//nav[@class="az-letters"]')[0]
+    assert not letters.xpath('.//*[@title] | .//*[contains(@class, "visually-hidden")]')
+    assert " tags, A–Z" in site.page("/tags/a/") and " tags, A–Z" not in page2
+    assert 'class="visually-hidden"> (' in site.page("/tags/")
     assert "Date unknown" in site.page("/archives/page/2/")
     # Months and years of dated stories are paginated too (the sample has three in Nov 2019).
     assert "Page 2 of 2" in site.page("/archives/2019/11/page/2/")

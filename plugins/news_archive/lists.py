@@ -175,9 +175,23 @@ class ListsGenerator(Generator):
         top = sorted(items, key=lambda item: (-len(item[1]), item[0].name.casefold()))[:TAGS_INDEX_TOP]
         nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
         self._write(writer, save_as, url, "tags", tags=items, top_tags_index=top, letters=nav, letter="")
+        self.write_letters(writer, "tags_letter", letters, nav)
+
+    def write_letters(self, writer: Any, template: str, letters: list[tuple[str, list[Any]]],
+                      nav: list[tuple[str, str, int]], **kwargs: Any) -> None:
+        """A page per letter, paginated A–Z with pages of their own (``paging``).
+
+        Their letter bar names no counts (the index page has them): a count printed on every
+        page of every letter changed them all whenever a name was added anywhere.  Only a
+        letter's first page says how many names it has."""
+        per_page = self.settings["PAGINATED_TEMPLATES"].get(template) or self.settings.get("DEFAULT_PAGINATION")
+        bar = [(c, letter_url, None) for c, letter_url, _ in nav]
         for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
-            self._write(writer, letter_url + "index.html", letter_url, "tags_letter", tags=items, letters=nav,
-                        letter=c, items=group, paginated={"items": group})
+            for page in list_pages(group, per_page, letter_url, letter_url + "index.html", self.settings,
+                                   number_from="front"):
+                first = {"letter_total": len(group)} if page.front else {}
+                self._write(writer, page.save_as, page.url, template, letters=bar, letter=c, pager=page,
+                            paginated={}, page_name=_folder(letter_url), **first, **kwargs)
 
     def write_entities_az(self, writer: Any) -> None:
         by_kind = self.context.get("entities_by_kind") or []
@@ -188,6 +202,4 @@ class ListsGenerator(Generator):
         url = self.context.get("ENTITIES_AZ_URL") or "entities/a-z/"
         nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
         self._write(writer, _folder(url) + "/index.html", url, "entities", view="a-z", letters=nav, letter="")
-        for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
-            self._write(writer, letter_url + "index.html", letter_url, "entities_letter", view="a-z",
-                        letters=nav, letter=c, items=group, paginated={"items": group})
+        self.write_letters(writer, "entities_letter", letters, nav, view="a-z")
