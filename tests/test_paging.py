@@ -28,9 +28,9 @@ def test_front_page_holds_one_to_two_pages_and_the_rest_are_full_chunks_from_the
     assert [p.url for p in got] == ["section/x/", "section/x/page/3/", "section/x/page/2/"]
     assert [p.save_as for p in got][1] == "section/x/page/3/index.html"
     assert got[-1].object_list == [f"s{i}" for i in range(41, 61)]  # page 2: the oldest twenty
-    assert (got[0].previous_url, got[0].next_url) == ("", "section/x/page/3/")
+    assert (got[0].previous_url, got[0].next_url) == (None, "section/x/page/3/")
     assert (got[1].previous_url, got[1].next_url) == ("section/x/", "section/x/page/2/")
-    assert got[0].more_pages == 2 and got[1].more_pages == 0 and got[-1].next_url == ""
+    assert got[0].more_pages == 2 and got[1].more_pages == 0 and got[-1].next_url is None
 
 
 def test_a_story_added_at_the_top_changes_the_front_page_only():
@@ -46,6 +46,11 @@ def test_a_story_added_at_the_top_changes_the_front_page_only():
     assert len(grown) == len(before) + 1 and grown[2].previous_url == "section/x/page/51/"
     now = {p.url: fp.value(p) for p in grown}
     assert {u for u in rest if rest[u] != now[u]} == {"section/x/page/50/"}
+
+
+def test_the_home_page_is_linked_although_its_url_is_empty():
+    got = list_pages(list(range(45)), 20, "", "index.html", SETTINGS)
+    assert [p.url for p in got] == ["", "page/2/"] and got[1].previous_url == ""
 
 
 def test_front_numbered_lists_count_pages_from_the_front():

@@ -4,6 +4,8 @@ the A–Z of people, organisations and places, each split and paginated.
 At archive scale one page per list is unusable (on 2,095 BBC stories the A–Z was
 133,000 px tall, the tags index 71,000, the undated archive 175,000), so:
 
+* **the home page** (``index.html``, ``page/N/``), unless Pelican's ``DIRECT_TEMPLATES``
+  has ``"index"``;
 * **section fronts** (``SECTION_URL``): one per section a story names (from its dump,
   sidecar or manifest, or its folder through ``NEWS_ARCHIVE_SECTION_FOLDERS``; never
   invented), paginated like the home page;
@@ -137,10 +139,29 @@ class ListsGenerator(Generator):
                           url=url, relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
 
     def generate_output(self, writer: Any) -> None:
+        if "index" not in self.settings.get("DIRECT_TEMPLATES", ()):
+            self.write_home(writer)
         self.write_sections(writer)
         self.write_archives(writer)
         self.write_tags(writer)
         self.write_entities_az(writer)
+
+    def write_home(self, writer: Any) -> None:
+        """The home page and its pages, numbered from the oldest story (``paging``), unless
+        Pelican writes them (``"index"`` in ``DIRECT_TEMPLATES``).  A new story changes the
+        front page only: the count, the "most covered" names and the tags are on it alone,
+        and a later page is given none of them (as every variable a template reads, they
+        would count among its inputs even where it does not show them)."""
+        articles = self.context.get("articles", [])
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("index") or self.settings.get("DEFAULT_PAGINATION")
+        flags = date_flags(articles)
+        dated = sum(1 for a in articles if not is_undated(a))
+        for page in list_pages(articles, per_page, "", "index.html", self.settings):
+            front = ({"story_total": len(articles), "dated_total": dated} if page.front
+                     else {"entities_by_kind": [], "top_tags": []})
+            self._write(writer, page.save_as, page.url, "index", pager=page, articles=page.object_list,
+                        list_order=order_label(articles, page.object_list, flags), paginated={},
+                        page_name="index", **front)
 
     def write_sections(self, writer: Any) -> None:
         """Each section front, its pages numbered from its oldest story (``paging``): a story

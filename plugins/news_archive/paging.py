@@ -30,8 +30,8 @@ from pelican.paginator import Page
 class ListPage:
     """One page of a list: what it shows and where its neighbours are, nothing else.
 
-    ``number`` is the N of its URL (1: the front page).  ``newer_url`` / ``older_url``
-    (``previous_url`` / ``next_url`` for front-numbered lists) are "" at the ends;
+    ``number`` is the N of its URL (1: the front page).  ``previous_url`` (towards the
+    front) and ``next_url`` are None at the ends (a home page's own URL is "");
     ``first_url`` is the list's front, ``last_url`` its far end (page 2 of an oldest-end
     list: its oldest stories).  ``more_pages`` (front page only, else 0) is how many
     other pages the list has: a figure that changes as the list grows, so it is shown
@@ -43,10 +43,10 @@ class ListPage:
         self.url = url
         self.save_as = save_as
         self.front = number == 1
-        self.previous_url: str = links.get("previous_url", "")
-        self.next_url: str = links.get("next_url", "")
+        self.previous_url: str | None = links.get("previous_url")
+        self.next_url: str | None = links.get("next_url")
         self.first_url: str = links.get("first_url", "")
-        self.last_url: str = links.get("last_url", "")
+        self.last_url: str | None = links.get("last_url")
         self.more_pages: int = links.get("more_pages", 0)
         self.from_end: bool = links.get("from_end", False)
         self.of: int = links.get("of", 0)  # front-numbered lists: how many pages (0: oldest-end)
@@ -95,10 +95,10 @@ def list_pages(items: list[Any], per_page: int | None, url: str, save_as: str, s
     pages = []
     for i, ((start, end), n, (page_url, page_save_as)) in enumerate(zip(spans, numbers, where, strict=True)):
         links = {
-            "previous_url": where[i - 1][0] if i else "",
-            "next_url": where[i + 1][0] if i + 1 < len(spans) else "",
+            "previous_url": where[i - 1][0] if i else None,
+            "next_url": where[i + 1][0] if i + 1 < len(spans) else None,
             "first_url": where[0][0],
-            "last_url": where[-1][0] if len(spans) > 1 else "",
+            "last_url": where[-1][0] if len(spans) > 1 else None,
             "more_pages": len(spans) - 1 if i == 0 else 0,
             "from_end": number_from == "end",
             "of": 0 if number_from == "end" else len(spans),
