@@ -184,8 +184,14 @@ class ListsGenerator(Generator):
         save_as = self.settings.get("ARCHIVES_SAVE_AS", "archives/index.html")
         dates = [a for a in self.context.get("dates", []) if not is_undated(a)]
         undated = sorted((a for a in self.context.get("articles", []) if is_undated(a)), key=newest_first)
-        self._write(writer, save_as, url, "archives", dates=dates, undated=undated,
-                    articles=undated, paginated={"articles": undated})
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("archives") or self.settings.get("DEFAULT_PAGINATION")
+        # The years and months (every dated story) are on the first page only, and the undated
+        # stories' pages are numbered from the first archived (paging): a dated story changes
+        # the first page, an undated one the first page and the one it is on.
+        for page in list_pages(undated, per_page, url, save_as, self.settings):
+            front = {"dates": dates, "undated_total": len(undated)} if page.front else {"dates": []}
+            self._write(writer, page.save_as, page.url, "archives", pager=page, articles=page.object_list,
+                        paginated={}, page_name=_folder(url), **front)
 
     def write_tags(self, writer: Any) -> None:
         tags = self.context.get("tags", {})
