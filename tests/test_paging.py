@@ -5,7 +5,9 @@ stories and their digest (what the skip-unchanged writer compares)."""
 from __future__ import annotations
 
 from news_archive.fingerprints import Fingerprints
-from news_archive.paging import chunks, list_pages
+import random
+
+from news_archive.paging import chunks, keyed_chunks, list_pages
 from pelican.paginator import PaginationRule
 
 SETTINGS = {
@@ -15,8 +17,8 @@ SETTINGS = {
 }
 
 
-def pages(items: list[str], per_page: int = 20, number_from: str = "end"):
-    return list_pages(items, per_page, "section/x/", "section/x/index.html", SETTINGS, number_from)
+def pages(items: list[str], per_page: int = 20, number_from: str = "end", key=None):
+    return list_pages(items, per_page, "section/x/", "section/x/index.html", SETTINGS, number_from, key=key)
 
 
 def test_front_page_holds_one_to_two_pages_and_the_rest_are_full_chunks_from_the_end():
@@ -49,7 +51,7 @@ def test_a_story_added_at_the_top_changes_the_front_page_only():
 
 
 def test_the_home_page_is_linked_although_its_url_is_empty():
-    got = list_pages(list(range(45)), 20, "", "index.html", SETTINGS)
+    got = list_pages(list(range(45)), 20, "", "index.html", SETTINGS, key=None)
     assert [p.url for p in got] == ["", "page/2/"] and got[1].previous_url == ""
 
 
@@ -57,3 +59,37 @@ def test_front_numbered_lists_count_pages_from_the_front():
     got = pages([f"t{i}" for i in range(45)], 20, number_from="front")
     assert [p.url for p in got] == ["section/x/", "section/x/page/2/", "section/x/page/3/"]
     assert [len(p.object_list) for p in got] == [20, 20, 5] and got[1].of == 3
+
+
+def test_keyed_pages_cover_the_list_in_pages_of_half_to_twice_the_size():
+    keys = [f"story-{i}" for i in range(2000)]
+    got = keyed_chunks(keys, 20)
+    assert got[0][0] == 0 and got[-1][1] == 2000
+    assert all(a[1] == b[0] for a, b in zip(got, got[1:]))
+    assert got[0][1] >= 20 and all(10 <= b - a <= 40 for a, b in got[1:])
+
+
+def test_a_story_inserted_or_removed_mid_list_changes_about_one_page_not_one_side():
+    """Where pages begin is decided by the stories (keyed_chunks), so a story dated in the
+    middle of a list, or one removed from it, changes the page it is on (and now and then,
+    when the count of pages changes, the pages above it), where counting would have moved
+    every story on one side of it to another page."""
+    keys = [f"story-{i}" for i in range(2000)]
+
+    def shown(keys: list[str]) -> dict[str, tuple[str, ...]]:
+        return {p.url: tuple(p.object_list) for p in pages(keys, key=str)}
+
+    rng = random.Random(5)
+    before = shown(keys)
+    changed = []
+    for trial in range(100):
+        after = list(keys)
+        after.insert(rng.randrange(len(after)), f"new-{trial}")
+        del after[rng.randrange(len(after))]
+        now = shown(after)
+        changed.append(sum(1 for u in before.keys() | now.keys() if before.get(u) != now.get(u)))
+    changed.sort()
+    assert changed[50] <= 3 and changed[80] <= 4, changed  # of some 85 pages
+    counted = {p.url: tuple(p.object_list) for p in pages(keys)}
+    moved = {p.url: tuple(p.object_list) for p in pages(keys[:500] + ["new"] + keys[500:1999])}
+    assert sum(1 for u in counted if counted[u] != moved.get(u)) > 20  # counting: every page above

@@ -39,28 +39,33 @@ def test_every_story_links_the_front_it_is_listed_on(site: Site):
 
 def test_a_new_story_changes_only_the_front_of_its_section(tmp_path):
     """A section's pages are numbered from its oldest story (paging): page 2 holds the
-    oldest, and a story newer than all the others changes the front page only; the other
-    pages are not even rendered again."""
+    oldest, and a story newer than all the others changes the front page; a page that was
+    there keeps its stories.  (Now and then the front page, full, hands its oldest stories
+    to a new page, whose older neighbour then links to it: here, two a page, it does.)"""
     import json
+    import re
 
     extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False,
              "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "category": None,
                                      "entity": None, "section": 2}}
-    dumps = sorted(DATA.glob("story-[0-3].json"))
-    build_site(tmp_path, dumps, extra=extra)
+    build_site(tmp_path, sorted(DATA.glob("story-[0-3].json")), extra=extra)
     world = tmp_path / "output" / "section" / "world"
-    assert "number 0 of the week" in (world / "page" / "2" / "index.html").read_text(encoding="utf-8")
-    pages = {p: p.read_bytes() for p in world.glob("page/*/index.html")}
-    assert len(pages) == 1  # the front page shows the newest two, page 2 the oldest two
+
+    def stories(page) -> list[str]:
+        return re.findall(r"number (\d) of the week</a>", page.read_text(encoding="utf-8"))
+
+    assert stories(world / "page" / "2" / "index.html") == ["0"]
+    before = {p: stories(p) for p in world.glob("page/*/index.html")}
     newest = json.loads((DATA / "story-3.json").read_text(encoding="utf-8"))
-    newest.update(title="Harbour story number 9 of the week", url="https://example.org/sec-9",
+    newest.update(title="Harbour story number 5 of the week", url="https://example.org/sec-5",
                   date_publish="2019-11-09T09:00:00+00:00",
                   maintext="A new ferry timetable starts on Monday, the port authority said.\n"
                            "Passengers were told to expect longer queues during the first week.")
-    (tmp_path / "content" / "dumps" / "story-9.json").write_text(json.dumps(newest), encoding="utf-8")
+    (tmp_path / "content" / "dumps" / "story-5.json").write_text(json.dumps(newest), encoding="utf-8")
     build_site(tmp_path, extra=extra)
     timings = json.loads((tmp_path / "var" / "build-timings.json").read_text(encoding="utf-8"))
-    assert timings["pages_rendered_by_template"].get("section.html") == 1
-    assert "number 9 of the week" in (world / "index.html").read_text(encoding="utf-8")
-    assert "number 2 of the week" in (world / "index.html").read_text(encoding="utf-8")  # front: three now
-    assert {p: p.read_bytes() for p in world.glob("page/*/index.html")} == pages
+    assert stories(world / "index.html")[0] == "5"
+    assert {p: stories(p) for p in before} == before  # page 2 still holds story 0
+    added = set(world.glob("page/*/index.html")) - set(before)
+    assert len(added) <= 1
+    assert timings["pages_rendered_by_template"].get("section.html") == 1 + 2 * len(added)

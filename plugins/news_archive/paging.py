@@ -5,14 +5,17 @@ top of a newest-first list moves every story down one place and changes every pa
 and it hands every page the whole list (``articles_page.paginator``), so each page's
 inputs change with any story of the list, and the skip-unchanged writer renders them all.
 
-Here a list of L items, P a page, is cut into P-sized chunks counted from its *end*
-(the oldest stories of a newest-first list).  The front page (``{url}``) shows the
-newest ``P`` to ``2P − 1`` items (the chunk being filled and the newest full one), and
-chunk c (c = 1 the oldest) is ``{base_name}/page/{c + 1}/`` in Pelican's
-``PAGINATION_PATTERNS``: adding a story at the top changes the front page only (and,
-once in every P stories, writes one new page).  Page N's stories stay on page N, so its
-bookmark and its cached copy stay good.  A story inserted or removed in the middle
-shifts the chunks above it (newer), not the ones below.
+Here a list is cut into pages counted from its *end* (the oldest stories of a
+newest-first list): page 2 holds the oldest, the front page (``{url}``) the newest, and
+page N keeps its stories as stories are added at the top, so its bookmark and its cached
+copy stay good.  Where a page begins is decided by its stories, not by counting
+(:func:`keyed_chunks`): a story whose slug hashes to one in P (the page size) begins a
+page.  So a story dated in the middle of a list (an archive backfilled) or one removed
+from it changes the page it is on, not every page on one side of it: on a 2,000-story
+list of some 85 pages, one story added and one removed change a median 2 pages.  Pages
+hold P/2 to 2P stories (shorter runs join the older page next to them; longer ones are
+split evenly), the front page at least P.  ``key=None`` counts instead (P a page, the
+front page P to 2P − 1: :func:`chunks`).
 
 Each page is a :class:`ListPage`: its own items and its neighbours' links, nothing of
 the rest of the list, so its digest (``fingerprints``) is that of what it shows.
@@ -22,6 +25,8 @@ nothing), still with detached pages.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from pelican.paginator import Page
@@ -79,12 +84,63 @@ def chunks(total: int, per_page: int) -> list[tuple[int, int]]:
     return [(0, front)] + [(front + i * per_page, front + (i + 1) * per_page) for i in range(kept)]
 
 
+def _marks(key: str, per_page: int) -> bool:
+    """Whether an item whose identity is ``key`` starts a page (one item in ``per_page``)."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % per_page == 0
+
+
+def keyed_chunks(keys: list[str], per_page: int) -> list[tuple[int, int]]:
+    """Like :func:`chunks`, but where a page begins is decided by its items, not by counting.
+
+    An item whose identity hashes to one in ``per_page`` (:func:`_marks`) is the newest of
+    its page, so a story inserted or removed in the middle of a list changes the page it
+    is on, not every page on one side of it; pages keep their numbers unless the count of
+    pages changes (the story marks a page, or a page grows past twice the size or shrinks
+    under half of it: about one change in ``per_page``).  A page holds ``per_page // 2``
+    to ``2 × per_page`` items (a shorter run joins the older page next to it; a longer
+    one is split evenly), the front page at least ``per_page``."""
+    total = len(keys)
+    if per_page <= 1 or total <= 2 * per_page - 1:
+        return chunks(total, per_page)
+    starts = [i for i in range(total) if _marks(keys[i], per_page)]
+    if not starts or starts[0] != 0:
+        starts = [0] + starts  # the newest items above the first mark: a run of their own
+    runs = [(a, b) for a, b in zip(starts, starts[1:] + [total], strict=True)]
+    least, most = max(1, per_page // 2), 2 * per_page
+    joined: list[tuple[int, int]] = []  # from the oldest: a short run joins the one below it
+    for a, b in reversed(runs):
+        if joined and (joined[-1][1] - joined[-1][0] < least or b - a < least) and b == joined[-1][0]:
+            low = joined.pop()
+            joined.append((a, low[1]))
+        else:
+            joined.append((a, b))
+    pieces: list[tuple[int, int]] = []  # still from the oldest: a long run split evenly
+    for a, b in joined:
+        parts = -(-(b - a) // most)
+        bounds = [a + (b - a) * k // parts for k in range(parts + 1)]
+        pieces += [(bounds[k], bounds[k + 1]) for k in reversed(range(parts))]
+    # The front page: the newest pieces until it holds per_page items.
+    front_end, taken = 0, 0
+    while pieces and taken < per_page:
+        a, b = pieces.pop()
+        front_end, taken = b, taken + b - a
+    return [(0, front_end)] + list(reversed(pieces))
+
+
+def story_key(article: Any) -> str:
+    """A story's identity for :func:`keyed_chunks`: its slug (its URL), the same in every
+    build of the same dumps wherever they lie."""
+    return str(getattr(article, "slug", "") or getattr(article, "source_path", ""))
+
+
 def list_pages(items: list[Any], per_page: int | None, url: str, save_as: str, settings: dict[str, Any],
-               number_from: str = "end") -> list[ListPage]:
-    """The pages of ``items`` (in the order shown), as :class:`ListPage`."""
+               number_from: str = "end", key: Callable[[Any], str] | None = story_key) -> list[ListPage]:
+    """The pages of ``items`` (in the order shown), as :class:`ListPage`.  ``key``: each
+    item's identity, where pages begin (:func:`keyed_chunks`); None: count from the end."""
     size = int(per_page or settings.get("DEFAULT_PAGINATION") or 0)
     if number_from == "end":
-        spans = chunks(len(items), size)
+        spans = keyed_chunks([key(i) for i in items], size) if key is not None else chunks(len(items), size)
         numbers = [1] + [len(spans) - i + 1 for i in range(1, len(spans))]  # front, then N … 2
     else:
         spans = ([(i, min(i + size, len(items))) for i in range(0, len(items), size)] if size > 0 else []) \
