@@ -4,9 +4,9 @@ stories and their digest (what the skip-unchanged writer compares)."""
 
 from __future__ import annotations
 
-from news_archive.fingerprints import Fingerprints
 import random
 
+from news_archive.fingerprints import Fingerprints
 from news_archive.paging import chunks, keyed_chunks, list_pages
 from pelican.paginator import PaginationRule
 
