@@ -93,3 +93,27 @@ def test_a_story_inserted_or_removed_mid_list_changes_about_one_page_not_one_sid
     counted = {p.url: tuple(p.object_list) for p in pages(keys)}
     moved = {p.url: tuple(p.object_list) for p in pages(keys[:500] + ["new"] + keys[500:1999])}
     assert sum(1 for u in counted if counted[u] != moved.get(u)) > 20  # counting: every page above
+
+
+def test_a_list_page_does_not_change_with_what_it_does_not_show_of_its_stories():
+    """A story re-tagged (tags are chosen archive-wide, so a story added re-tags others)
+    leaves the list pages it is on as they were: they show its headline, dek, date and
+    section, not its tags (paging.StoryView)."""
+    from datetime import datetime
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Tag
+
+    from news_archive.paging import story_views
+
+    settings = {**DEFAULT_CONFIG, **SETTINGS}
+
+    def digest(tags: list[str]) -> bytes:
+        stories = [Article("<p>Body.</p>", {"title": f"Story {i}", "date": datetime(2020, 1, 1 + i),
+                                             "slug": f"story-{i}"}, settings=settings) for i in range(3)]
+        stories[0].tags = [Tag(t, settings) for t in tags]
+        page = list_pages(story_views({}, stories), 20, "", "index.html", settings)[0]
+        return Fingerprints().value(page)
+
+    assert digest(["harbour"]) == digest(["ferry", "port"])

@@ -29,7 +29,7 @@ from pelican.urlwrappers import URLWrapper
 
 from .article_story import is_undated
 from .ordering import date_flags, newest_first, order_label
-from .paging import list_pages
+from .paging import list_pages, story_views
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
 PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
@@ -156,7 +156,7 @@ class ListsGenerator(Generator):
         per_page = self.settings["PAGINATED_TEMPLATES"].get("index") or self.settings.get("DEFAULT_PAGINATION")
         flags = date_flags(articles)
         dated = sum(1 for a in articles if not is_undated(a))
-        for page in list_pages(articles, per_page, "", "index.html", self.settings):
+        for page in list_pages(story_views(self.context, articles), per_page, "", "index.html", self.settings):
             front = ({"story_total": len(articles), "dated_total": dated} if page.front
                      else {"entities_by_kind": [], "top_tags": []})
             self._write(writer, page.save_as, page.url, "index", pager=page, articles=page.object_list,
@@ -172,7 +172,8 @@ class ListsGenerator(Generator):
         for section in self.sections:
             head = Head(name=section.name, url=section.url)
             flags = date_flags(section.articles)
-            for page in list_pages(section.articles, per_page, section.url, section.save_as, self.settings):
+            for page in list_pages(story_views(self.context, section.articles), per_page, section.url,
+                                   section.save_as, self.settings):
                 front = {"section": section} if page.front else {}
                 self._write(writer, page.save_as, page.url, "section", section_head=head, pager=page,
                             articles=page.object_list, list_order=order_label(section.articles, page.object_list,
@@ -188,7 +189,7 @@ class ListsGenerator(Generator):
         # The years and months (every dated story) are on the first page only, and the undated
         # stories' pages are numbered from the first archived (paging): a dated story changes
         # the first page, an undated one the first page and the one it is on.
-        for page in list_pages(undated, per_page, url, save_as, self.settings):
+        for page in list_pages(story_views(self.context, undated), per_page, url, save_as, self.settings):
             front = {"dates": dates, "undated_total": len(undated)} if page.front else {"dates": []}
             self._write(writer, page.save_as, page.url, "archives", pager=page, articles=page.object_list,
                         paginated={}, page_name=_folder(url), **front)

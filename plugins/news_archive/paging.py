@@ -31,6 +31,8 @@ from typing import Any
 
 from pelican.paginator import Page
 
+from .article_story import is_undated
+
 
 class ListPage:
     """One page of a list: what it shows and where its neighbours are, nothing else.
@@ -58,6 +60,62 @@ class ListPage:
 
     def __repr__(self) -> str:
         return f"<ListPage {self.number} of {self.url}>"
+
+
+class Link:
+    """A name and a link (a story's section on a list), as plain values."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+
+
+class StoryView:
+    """What a list shows of a story, as plain values: headline, link, dek or lead, date,
+    source, dateline, section.
+
+    A story itself carries its tags, entities and related stories, and a page's digest
+    reads a listed story's fields and the names of its tags: a story whose tags changed
+    (they are chosen archive-wide: one story added re-tags others) re-rendered every list
+    page it is on, with nothing on them changed.  One view per story per build, shared by
+    every list (the digests of a view are taken once)."""
+
+    def __init__(self, article: Any, section: Link | None) -> None:
+        self.title = article.title
+        self.url = article.url
+        self.slug = str(getattr(article, "slug", "") or "")
+        self.dek = getattr(article, "dek", "") or ""
+        self.lead = getattr(article, "lead", "") or ""
+        self.date = article.date
+        self.published = getattr(article, "published", "") or ""
+        self.undated = "true" if is_undated(article) else ""
+        self.source = getattr(article, "source", "") or ""
+        self.dateline = getattr(article, "dateline", "") or ""
+        self.section_front = section
+
+
+VIEWS = "story_views"  # the context's {id(article): StoryView} of this build
+
+
+def story_views(context: dict[str, Any], articles: list[Any]) -> list[StoryView]:
+    """The :class:`StoryView` of each story, made once per build (kept in the context,
+    which lives one build, beside the stories it is keyed by)."""
+    views: dict[int, tuple[Any, StoryView]] = context.setdefault(VIEWS, {})
+    links: dict[int, tuple[Any, Link]] = context.setdefault(VIEWS + "_sections", {})
+    out = []
+    for article in articles:
+        hit = views.get(id(article))
+        if hit is None:
+            section = getattr(article, "section_front", None)
+            link = None
+            if section is not None:
+                known = links.get(id(section))
+                if known is None:
+                    known = links[id(section)] = (section, Link(section.name, section.url))
+                link = known[1]
+            hit = views[id(article)] = (article, StoryView(article, link))
+        out.append(hit[1])
+    return out
 
 
 class _Count:

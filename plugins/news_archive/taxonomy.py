@@ -35,7 +35,7 @@ from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .fileio import read_json, write_json
 from .ordering import date_flags, newest_first, order_label
-from .paging import list_pages
+from .paging import list_pages, story_views
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
@@ -438,7 +438,9 @@ class EntityGenerator(Generator):
         head = EntityHead(ent)
         flags = date_flags(ent.articles)
         said = self.sentences.get(ent, {})
-        for page in list_pages(ent.articles, per_page, ent.url, ent.save_as, self.settings):
+        views = story_views(self.context, ent.articles)
+        sentence_of = {id(v): said.get(id(a), "") for a, v in zip(ent.articles, views, strict=True)}
+        for page in list_pages(views, per_page, ent.url, ent.save_as, self.settings):
             front = {"entity": ent, "timeline": self.timelines.get(ent, Markup(""))} if page.front else {}
             writer.write_file(
                 page.save_as,
@@ -448,7 +450,7 @@ class EntityGenerator(Generator):
                 pager=page,
                 articles=page.object_list,
                 list_order=order_label(ent.articles, page.object_list, flags),
-                mentions=[said.get(id(a), "") for a in page.object_list],
+                mentions=[sentence_of[id(v)] for v in page.object_list],
                 paginated={},
                 template_name="entity",
                 url=page.url,
