@@ -101,11 +101,10 @@ def test_a_list_page_does_not_change_with_what_it_does_not_show_of_its_stories()
     section, not its tags (paging.StoryView)."""
     from datetime import datetime
 
+    from news_archive.paging import story_views
     from pelican.contents import Article
     from pelican.settings import DEFAULT_CONFIG
     from pelican.urlwrappers import Tag
-
-    from news_archive.paging import story_views
 
     settings = {**DEFAULT_CONFIG, **SETTINGS}
 

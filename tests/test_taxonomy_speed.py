@@ -180,3 +180,26 @@ def test_memoised_entity_slugs_are_the_slugs_slugify_gives_under_the_same_settin
     other, plain_other = slugs(SLUG_REGEX_SUBSTITUTIONS=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
                                                          (r"(?u)\s*\Z", ""), (r"[-\s]+", "_")])
     assert other == plain_other and "ann_lee" in other
+
+
+def test_an_entity_front_page_does_not_change_when_one_of_its_stories_is_re_tagged():
+    """The front page shows an entity's count, spellings and co-mentions, not its stories'
+    tags: its inputs (taxonomy.EntityFront) stay the same when a story of it is re-tagged."""
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Tag
+
+    from news_archive.fingerprints import Fingerprints
+    from news_archive.taxonomy import EntityFront
+
+    settings = {**DEFAULT_CONFIG, **SETTINGS}
+
+    def digest(tags: list[str]) -> bytes:
+        ent, other = Entity("Harbour Board", "organisation", settings), Entity("Port", "place", settings)
+        ent.articles = [Article("<p>Body.</p>", {"title": f"Story {i}", "date": datetime(2020, 1, 1 + i),
+                                                 "slug": f"story-{i}"}, settings=settings) for i in range(3)]
+        ent.articles[0].tags = [Tag(t, settings) for t in tags]
+        ent.related = [(other, 2)]
+        return Fingerprints().value(EntityFront(ent, {}))
+
+    assert digest(["harbour"]) == digest(["ferry", "port"])

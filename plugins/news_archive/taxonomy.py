@@ -47,7 +47,7 @@ class EntityHead:
     """What every page of an entity shows of it: its name, kind and links, plain values.
 
     An ``Entity`` carries its whole story list (and a page's digest reads all of it), so
-    only an entity's front page is given the entity itself (see ``write_entity``)."""
+    only plain values of it reach its pages (this, and :class:`EntityFront` on its front page)."""
 
     def __init__(self, ent: Entity) -> None:
         self.name = ent.name
@@ -56,6 +56,35 @@ class EntityHead:
         self.feed_url = ent.feed_url
         self.type_label = ent.type_label
         self.type_singular = ent.type_singular
+
+
+class EntityFront(EntityHead):
+    """What an entity's front page shows of it, as plain values: its head, count, doubt,
+    other spellings and the names seen with it (name, kind, link, stories together).
+
+    The entity itself would bring into the page's inputs every field of each of its
+    stories (the page links them all through it): a story re-tagged elsewhere in the
+    archive re-rendered the fronts of all the entities it names, with nothing on them
+    changed."""
+
+    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
+        super().__init__(ent)
+        self.count = ent.count
+        self.type_uncertain = ent.type_uncertain
+        self.aliases = list(ent.aliases)
+        self.related = [(EntityLink(other, url_of), n) for other, n in ent.related]
+
+
+class EntityLink:
+    """A chip for another entity: its name, kind and link."""
+
+    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
+        known = url_of.get(id(ent))
+        if known is None:  # URLWrapper.url is formatted anew on every access: once per entity
+            known = url_of[id(ent)] = (ent, ent.url)
+        self.name = ent.name
+        self.kind = ent.kind
+        self.url = known[1]
 
 
 class Entity(URLWrapper):
@@ -441,7 +470,8 @@ class EntityGenerator(Generator):
         views = story_views(self.context, ent.articles)
         sentence_of = {id(v): said.get(id(a), "") for a, v in zip(ent.articles, views, strict=True)}
         for page in list_pages(views, per_page, ent.url, ent.save_as, self.settings):
-            front = {"entity": ent, "timeline": self.timelines.get(ent, Markup(""))} if page.front else {}
+            front = ({"entity": EntityFront(ent, self.urls), "timeline": self.timelines.get(ent, Markup(""))}
+                     if page.front else {})
             writer.write_file(
                 page.save_as,
                 template,
@@ -464,6 +494,7 @@ class EntityGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         rel = self.settings["RELATIVE_URLS"]
+        self.urls: dict[int, tuple[Entity, str]] = {}  # each entity's URL, formatted once (EntityLink)
         template = self.get_template("entity")
         per_page = self.settings["PAGINATED_TEMPLATES"].get("entity") or self.settings["DEFAULT_PAGINATION"]
         for ents in self.entities_by_kind.values():
