@@ -185,12 +185,11 @@ def test_memoised_entity_slugs_are_the_slugs_slugify_gives_under_the_same_settin
 def test_an_entity_front_page_does_not_change_when_one_of_its_stories_is_re_tagged():
     """The front page shows an entity's count, spellings and co-mentions, not its stories'
     tags: its inputs (taxonomy.EntityFront) stay the same when a story of it is re-tagged."""
+    from news_archive.fingerprints import Fingerprints
+    from news_archive.taxonomy import EntityFront
     from pelican.contents import Article
     from pelican.settings import DEFAULT_CONFIG
     from pelican.urlwrappers import Tag
-
-    from news_archive.fingerprints import Fingerprints
-    from news_archive.taxonomy import EntityFront
 
     settings = {**DEFAULT_CONFIG, **SETTINGS}
 
