@@ -67,7 +67,9 @@ ENTITIES_SAVE_AS = "entities/index.html"
 SECTION_URL = "section/{slug}/"
 SECTION_SAVE_AS = "section/{slug}/index.html"
 # archives/ and tags/ are paginated lists written by the plugin (news_archive/lists.py).
-DIRECT_TEMPLATES = ["index", "authors", "404"]  # 404 → output/404.html
+# 404 → output/404.html.  No "index": the plugin writes the home page and its pages, numbered
+# from the oldest story so that page N keeps its stories (plugins/news_archive/paging.py).
+DIRECT_TEMPLATES = ["authors", "404"]
 
 # Page 2 of tag `topic-25` must not collide with tag `topic-252`: pages go in folders.
 DEFAULT_PAGINATION = 20

@@ -234,14 +234,32 @@ def test_lettered_indexes_paginate_in_folders(tmp_path: Path):
     """Page 2 of a letter is `…/page/2/` (DESIGN: directory-style), and every page has
     jump links to every letter."""
     site = build_site(tmp_path, SAMPLE_DUMPS, extra={"PAGINATED_TEMPLATES": {
-        "index": None, "tag": None, "author": None, "category": None, "entity": None,
+        "index": 4, "tag": None, "author": None, "category": None, "entity": None,
         "tags_letter": 2, "entities_letter": 2, "archives": 3, "period_archives": 2}})
     assert (site.output / "tags" / "a" / "page" / "2" / "index.html").is_file()
     assert (site.output / "entities" / "a-z" / "a" / "page" / "2" / "index.html").is_file()
     assert (site.output / "archives" / "page" / "2" / "index.html").is_file()
     page2 = site.page("/tags/a/page/2/")
     assert 'href="/tags/a/"' in page2 and 'href="/tags/b/"' in page2 and "Page 2 of" in page2
+    # A letter's pages print no count of another letter (the index pages do), and only its
+    # first page its own total: a name added under B changes no page of A.
+    letters = lxml_html.fromstring(page2).xpath('//nav[@class="az-letters"]')[0]
+    assert not letters.xpath('.//*[@title] | .//*[contains(@class, "visually-hidden")]')
+    assert " tags, A–Z" in site.page("/tags/a/") and " tags, A–Z" not in page2
+    assert 'class="visually-hidden"> (' in site.page("/tags/")
     assert "Date unknown" in site.page("/archives/page/2/")
+    # The home page's 25 stories, about 4 a page (paging): from the front page, "next" links
+    # lead through every story once, newest first, to page 2 (the oldest), and back.
+    url, seen, visited = "/", [], []
+    while url:
+        tree = lxml_html.fromstring(site.page(url))
+        visited.append(url)
+        seen += tree.xpath('//ol[contains(@class,"article-list")]/li//h2/a/@href')
+        nxt = tree.xpath('//nav[@class="pagination"]/a[@rel="next"]/@href')
+        url = nxt[0] if nxt else ""
+    assert len(seen) == len(set(seen)) == 25 and visited[-1] == "/page/2/" and len(visited) > 3
+    assert len(lxml_html.fromstring(site.page("/")).xpath('//ol[contains(@class,"article-list")]/li')) >= 4
+    assert 'rel="prev" href="/"' in site.page(visited[1])
     # Months and years of dated stories are paginated too (the sample has three in Nov 2019).
     assert "Page 2 of 2" in site.page("/archives/2019/11/page/2/")
     assert "Page 2 of 2" in site.page("/archives/2019/page/2/")

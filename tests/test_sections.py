@@ -35,3 +35,37 @@ def test_every_story_links_the_front_it_is_listed_on(site: Site):
         if "story-4" in entry["path"]:
             continue  # "Wörld" may slugify apart; its own front is checked by the first test
         assert "/section/world/" in page
+
+
+def test_a_new_story_changes_only_the_front_of_its_section(tmp_path):
+    """A section's pages are numbered from its oldest story (paging): page 2 holds the
+    oldest, and a story newer than all the others changes the front page; a page that was
+    there keeps its stories.  (Now and then the front page, full, hands its oldest stories
+    to a new page, whose older neighbour then links to it: here, two a page, it does.)"""
+    import json
+    import re
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False,
+             "PAGINATED_TEMPLATES": {"index": None, "tag": None, "author": None, "category": None,
+                                     "entity": None, "section": 2}}
+    build_site(tmp_path, sorted(DATA.glob("story-[0-3].json")), extra=extra)
+    world = tmp_path / "output" / "section" / "world"
+
+    def stories(page) -> list[str]:
+        return re.findall(r"number (\d) of the week</a>", page.read_text(encoding="utf-8"))
+
+    assert stories(world / "page" / "2" / "index.html") == ["0"]
+    before = {p: stories(p) for p in world.glob("page/*/index.html")}
+    newest = json.loads((DATA / "story-3.json").read_text(encoding="utf-8"))
+    newest.update(title="Harbour story number 5 of the week", url="https://example.org/sec-5",
+                  date_publish="2019-11-09T09:00:00+00:00",
+                  maintext="A new ferry timetable starts on Monday, the port authority said.\n"
+                           "Passengers were told to expect longer queues during the first week.")
+    (tmp_path / "content" / "dumps" / "story-5.json").write_text(json.dumps(newest), encoding="utf-8")
+    build_site(tmp_path, extra=extra)
+    timings = json.loads((tmp_path / "var" / "build-timings.json").read_text(encoding="utf-8"))
+    assert stories(world / "index.html")[0] == "5"
+    assert {p: stories(p) for p in before} == before  # page 2 still holds story 0
+    added = set(world.glob("page/*/index.html")) - set(before)
+    assert len(added) <= 1
+    assert timings["pages_rendered_by_template"].get("section.html") == 1 + 2 * len(added)

@@ -30,7 +30,7 @@ def test_distinctive_top_related_equals_sorting_everything():
     """With the archive's counts (own, total): every scored co-mention sorted, the first
     RELATED_COUNT taken, the rest filled by raw count, whether or not the caller hands over
     the casefolded names."""
-    from news_archive.taxonomy import _npmi, related_min
+    from news_archive.taxonomy import _npmi, coarse, related_min
 
     rng = random.Random(11)
     names = ["Blair", "blair", "Bush", "Brown", "London", "Paris", "EU", "UN", "Oscar", "BBC", "Iraq", "NHS"]
@@ -43,7 +43,8 @@ def test_distinctive_top_related_equals_sorting_everything():
         co = Counter({rng.randrange(len(entities)): rng.choice([1, 2, 4, 4, 5, 8, 13])
                       for _ in range(rng.randrange(40))})
         own = rng.randrange(1, 40)
-        scored = sorted((-_npmi(n, own, len(entities[j].articles), total), entities[j].name.casefold(), j, n)
+        scored = sorted((-_npmi(n, own, coarse(len(entities[j].articles)), coarse(total)),
+                         entities[j].name.casefold(), j, n)
                         for j, n in co.items() if n >= related_min(total) and entities[j].articles)
         picked = [(entities[j], n) for _, _, j, n in scored[:RELATED_COUNT]]
         rest = [(entities[j], n) for j, n in co.items() if j not in {j for _, _, j, _ in scored[:RELATED_COUNT]}]
@@ -91,6 +92,24 @@ def test_co_mentions_rank_distinctive_entities_above_merely_frequent_ones():
     assert [n for _, n in top_related(co, entities, own=80, total=total)][:2] == [25, 5]  # the count shown
     # Without the frequencies (older callers), raw counts as before.
     assert [e.name for e, _ in top_related(co, entities)][0] == "Tony Blair"
+
+
+def test_co_mentions_keep_their_order_when_a_name_they_list_gains_a_story():
+    """An entity's "mentioned with" list does not change when a story it is not in adds one
+    to a name on it (its page would change for nothing): Sri Lanka and the World Bank, each
+    seen with the Maldives in 4 stories, stay in the order they were."""
+    def ent(name: str, stories: int) -> Entity:
+        e = Entity(name, "place", SETTINGS)
+        e.articles = [None] * stories
+        return e
+
+    entities = [ent("World Bank", 41), ent("Sri Lanka", 41)] + [ent(f"Other {i}", 200 + i) for i in range(10)]
+    co = Counter({0: 4, 1: 4, **{2 + i: 5 for i in range(10)}})
+    before = top_related(co, entities, own=6, total=2000)
+    entities[1].articles.append(None)  # Sri Lanka: 42 stories
+    after = top_related(co, entities, own=6, total=2001)
+    assert [e.name for e, _ in after] == [e.name for e, _ in before]
+    assert [e.name for e, _ in after][:2] == ["Sri Lanka", "World Bank"]  # equal here: by name
 
 
 class _CountingList(list):
@@ -161,3 +180,25 @@ def test_memoised_entity_slugs_are_the_slugs_slugify_gives_under_the_same_settin
     other, plain_other = slugs(SLUG_REGEX_SUBSTITUTIONS=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""),
                                                          (r"(?u)\s*\Z", ""), (r"[-\s]+", "_")])
     assert other == plain_other and "ann_lee" in other
+
+
+def test_an_entity_front_page_does_not_change_when_one_of_its_stories_is_re_tagged():
+    """The front page shows an entity's count, spellings and co-mentions, not its stories'
+    tags: its inputs (taxonomy.EntityFront) stay the same when a story of it is re-tagged."""
+    from news_archive.fingerprints import Fingerprints
+    from news_archive.taxonomy import EntityFront
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Tag
+
+    settings = {**DEFAULT_CONFIG, **SETTINGS}
+
+    def digest(tags: list[str]) -> bytes:
+        ent, other = Entity("Harbour Board", "organisation", settings), Entity("Port", "place", settings)
+        ent.articles = [Article("<p>Body.</p>", {"title": f"Story {i}", "date": datetime(2020, 1, 1 + i),
+                                                 "slug": f"story-{i}"}, settings=settings) for i in range(3)]
+        ent.articles[0].tags = [Tag(t, settings) for t in tags]
+        ent.related = [(other, 2)]
+        return Fingerprints().value(EntityFront(ent, {}))
+
+    assert digest(["harbour"]) == digest(["ferry", "port"])

@@ -4,6 +4,8 @@ the A–Z of people, organisations and places, each split and paginated.
 At archive scale one page per list is unusable (on 2,095 BBC stories the A–Z was
 133,000 px tall, the tags index 71,000, the undated archive 175,000), so:
 
+* **the home page** (``index.html``, ``page/N/``), unless Pelican's ``DIRECT_TEMPLATES``
+  has ``"index"``;
 * **section fronts** (``SECTION_URL``): one per section a story names (from its dump,
   sidecar or manifest, or its folder through ``NEWS_ARCHIVE_SECTION_FOLDERS``; never
   invented), paginated like the home page;
@@ -26,7 +28,8 @@ from pelican.generators import Generator
 from pelican.urlwrappers import URLWrapper
 
 from .article_story import is_undated
-from .ordering import newest_first
+from .ordering import date_flags, newest_first, order_label
+from .paging import list_pages, story_views
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
 PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
@@ -34,6 +37,14 @@ PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_let
 TAGS_INDEX_TOP = 120
 OTHER = "#"  # the heading of names that do not start with a letter
 OTHER_SLUG = "0-9"
+
+
+class Head:
+    """What every page of a list shows of its subject (a section's name and link) as plain
+    values: the subject itself carries the whole list, which a page's digest would read."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
 
 
 class Section(URLWrapper):
@@ -123,24 +134,65 @@ class ListsGenerator(Generator):
             article.section_front = self.section_of.get(str(article.metadata.get("section") or "").strip())
 
     def _write(self, writer: Any, save_as: str, url: str, template: str, **kwargs: Any) -> None:
+        kwargs.setdefault("page_name", _folder(url))
         writer.write_file(save_as, self.get_template(template), self.context, template_name=template,
-                          url=url, page_name=_folder(url), relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
+                          url=url, relative_urls=self.settings["RELATIVE_URLS"], **kwargs)
 
     def generate_output(self, writer: Any) -> None:
-        for section in self.sections:
-            self._write(writer, section.save_as, section.url, "section", section=section,
-                        articles=section.articles, paginated={"articles": section.articles})
+        if "index" not in self.settings.get("DIRECT_TEMPLATES", ()):
+            self.write_home(writer)
+        self.write_sections(writer)
         self.write_archives(writer)
         self.write_tags(writer)
         self.write_entities_az(writer)
+
+    def write_home(self, writer: Any) -> None:
+        """The home page and its pages, numbered from the oldest story (``paging``), unless
+        Pelican writes them (``"index"`` in ``DIRECT_TEMPLATES``).  A new story changes the
+        front page only: the count, the "most covered" names and the tags are on it alone,
+        and a later page is given none of them (as every variable a template reads, they
+        would count among its inputs even where it does not show them)."""
+        articles = self.context.get("articles", [])
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("index") or self.settings.get("DEFAULT_PAGINATION")
+        flags = date_flags(articles)
+        dated = sum(1 for a in articles if not is_undated(a))
+        for page in list_pages(story_views(self.context, articles), per_page, "", "index.html", self.settings):
+            front = ({"story_total": len(articles), "dated_total": dated} if page.front
+                     else {"entities_by_kind": [], "top_tags": []})
+            self._write(writer, page.save_as, page.url, "index", pager=page, articles=page.object_list,
+                        list_order=order_label(articles, page.object_list, flags), paginated={},
+                        page_name="index", **front)
+
+    def write_sections(self, writer: Any) -> None:
+        """Each section front, its pages numbered from its oldest story (``paging``): a story
+        added to a section changes its front page and the page the story is on.  Only the
+        front page is given the section itself (its count); every page its name and link."""
+        sizes = self.settings["PAGINATED_TEMPLATES"]
+        per_page = sizes.get("section") or self.settings.get("DEFAULT_PAGINATION")
+        for section in self.sections:
+            head = Head(name=section.name, url=section.url)
+            flags = date_flags(section.articles)
+            for page in list_pages(story_views(self.context, section.articles), per_page, section.url,
+                                   section.save_as, self.settings):
+                front = {"section": section} if page.front else {}
+                self._write(writer, page.save_as, page.url, "section", section_head=head, pager=page,
+                            articles=page.object_list, list_order=order_label(section.articles, page.object_list,
+                                                                                flags),
+                            paginated={}, page_name=_folder(section.url), **front)
 
     def write_archives(self, writer: Any) -> None:
         url = self.settings.get("ARCHIVES_URL", "archives/")
         save_as = self.settings.get("ARCHIVES_SAVE_AS", "archives/index.html")
         dates = [a for a in self.context.get("dates", []) if not is_undated(a)]
         undated = sorted((a for a in self.context.get("articles", []) if is_undated(a)), key=newest_first)
-        self._write(writer, save_as, url, "archives", dates=dates, undated=undated,
-                    articles=undated, paginated={"articles": undated})
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("archives") or self.settings.get("DEFAULT_PAGINATION")
+        # The years and months (every dated story) are on the first page only, and the undated
+        # stories' pages are numbered from the first archived (paging): a dated story changes
+        # the first page, an undated one the first page and the one it is on.
+        for page in list_pages(story_views(self.context, undated), per_page, url, save_as, self.settings):
+            front = {"dates": dates, "undated_total": len(undated)} if page.front else {"dates": []}
+            self._write(writer, page.save_as, page.url, "archives", pager=page, articles=page.object_list,
+                        paginated={}, page_name=_folder(url), **front)
 
     def write_tags(self, writer: Any) -> None:
         tags = self.context.get("tags", {})
@@ -151,9 +203,23 @@ class ListsGenerator(Generator):
         top = sorted(items, key=lambda item: (-len(item[1]), item[0].name.casefold()))[:TAGS_INDEX_TOP]
         nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
         self._write(writer, save_as, url, "tags", tags=items, top_tags_index=top, letters=nav, letter="")
+        self.write_letters(writer, "tags_letter", letters, nav)
+
+    def write_letters(self, writer: Any, template: str, letters: list[tuple[str, list[Any]]],
+                      nav: list[tuple[str, str, int]], **kwargs: Any) -> None:
+        """A page per letter, paginated A–Z with pages of their own (``paging``).
+
+        Their letter bar names no counts (the index page has them): a count printed on every
+        page of every letter changed them all whenever a name was added anywhere.  Only a
+        letter's first page says how many names it has."""
+        per_page = self.settings["PAGINATED_TEMPLATES"].get(template) or self.settings.get("DEFAULT_PAGINATION")
+        bar = [(c, letter_url, None) for c, letter_url, _ in nav]
         for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
-            self._write(writer, letter_url + "index.html", letter_url, "tags_letter", tags=items, letters=nav,
-                        letter=c, items=group, paginated={"items": group})
+            for page in list_pages(group, per_page, letter_url, letter_url + "index.html", self.settings,
+                                   number_from="front"):
+                first = {"letter_total": len(group)} if page.front else {}
+                self._write(writer, page.save_as, page.url, template, letters=bar, letter=c, pager=page,
+                            paginated={}, page_name=_folder(letter_url), **first, **kwargs)
 
     def write_entities_az(self, writer: Any) -> None:
         by_kind = self.context.get("entities_by_kind") or []
@@ -164,6 +230,4 @@ class ListsGenerator(Generator):
         url = self.context.get("ENTITIES_AZ_URL") or "entities/a-z/"
         nav = [(c, f"{_folder(url)}/{letter_slug(c)}/", len(group)) for c, group in letters]
         self._write(writer, _folder(url) + "/index.html", url, "entities", view="a-z", letters=nav, letter="")
-        for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
-            self._write(writer, letter_url + "index.html", letter_url, "entities_letter", view="a-z",
-                        letters=nav, letter=c, items=group, paginated={"items": group})
+        self.write_letters(writer, "entities_letter", letters, nav, view="a-z")

@@ -34,12 +34,57 @@ from .build import Build
 from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .fileio import read_json, write_json
-from .ordering import newest_first
+from .ordering import date_flags, newest_first, order_label
+from .paging import list_pages, story_views
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
 INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
+
+
+class EntityHead:
+    """What every page of an entity shows of it: its name, kind and links, plain values.
+
+    An ``Entity`` carries its whole story list (and a page's digest reads all of it), so
+    only plain values of it reach its pages (this, and :class:`EntityFront` on its front page)."""
+
+    def __init__(self, ent: Entity) -> None:
+        self.name = ent.name
+        self.kind = ent.kind
+        self.url = ent.url
+        self.feed_url = ent.feed_url
+        self.type_label = ent.type_label
+        self.type_singular = ent.type_singular
+
+
+class EntityFront(EntityHead):
+    """What an entity's front page shows of it, as plain values: its head, count, doubt,
+    other spellings and the names seen with it (name, kind, link, stories together).
+
+    The entity itself would bring into the page's inputs every field of each of its
+    stories (the page links them all through it): a story re-tagged elsewhere in the
+    archive re-rendered the fronts of all the entities it names, with nothing on them
+    changed."""
+
+    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
+        super().__init__(ent)
+        self.count = ent.count
+        self.type_uncertain = ent.type_uncertain
+        self.aliases = list(ent.aliases)
+        self.related = [(EntityLink(other, url_of), n) for other, n in ent.related]
+
+
+class EntityLink:
+    """A chip for another entity: its name, kind and link."""
+
+    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
+        known = url_of.get(id(ent))
+        if known is None:  # URLWrapper.url is formatted anew on every access: once per entity
+            known = url_of[id(ent)] = (ent, ent.url)
+        self.name = ent.name
+        self.kind = ent.kind
+        self.url = known[1]
 
 
 class Entity(URLWrapper):
@@ -180,7 +225,8 @@ def top_related(
     entity's story count) and ``total`` (the archive's), the entities seen with it in at
     least :func:`related_min` stories are ranked by normalised pointwise mutual information
     (:func:`_npmi`): how much likelier they are with it than in the archive at large; the
-    minimum count keeps a name seen once with it from leading.
+    minimum count keeps a name seen once with it from leading.  The other entity's count
+    and the archive's are taken :func:`coarse`, so that lists stay put as the archive grows.
     Slots left are filled by raw count.  Without them: by raw count only.  The count shown
     is the number of stories together either way.
 
@@ -195,8 +241,9 @@ def top_related(
     picked: list[tuple[Entity, int]] = []
     if own and total:
         least = related_min(total)
+        whole = coarse(total)
         scored = heapq.nsmallest(RELATED_COUNT, (
-            (-_npmi(n, own, len(entities[j].articles), total), names[j], j, n)
+            (-_npmi(n, own, coarse(len(entities[j].articles)), whole), names[j], j, n)
             for j, n in items if n >= least and entities[j].articles
         ))
         picked = [(entities[j], n) for _, _, j, n in scored]
@@ -212,7 +259,24 @@ def top_related(
     return picked + [(entities[j], n) for j, n in ranked[:want]]
 
 
-def _npmi(together: int, own: int, theirs: int, total: int) -> float:
+STEPS_PER_DOUBLING = 4
+
+
+def coarse(count: int) -> float:
+    """A story count rounded down to a quarter-doubling (…, 8, 9.5, 11.3, 13.5, 16, …).
+
+    The distinctiveness of a co-mention weighs the other entity's story count and the
+    archive's; taken exactly, one story added anywhere reorders the lists of every entity
+    seen with any of its names, and their pages change although nothing about them did
+    (at 2,000 stories a third of the entity pages one added story changed were such).  At
+    this grain (≤ 19 %, a fifth of a unit of PMI) a list changes only when a count crosses
+    a step; the count a chip shows is exact."""
+    if count <= 1:
+        return float(max(count, 0))
+    return 2 ** (math.floor(STEPS_PER_DOUBLING * math.log2(count) + 1e-9) / STEPS_PER_DOUBLING)
+
+
+def _npmi(together: int, own: int, theirs: float, total: float) -> float:
     """Normalised PMI (Bouma 2009): PMI over −log p(together), in [−1, 1]; unlike PMI it does
     not favour the rarest names, as 1 means "never one without the other"."""
     if together >= total:
@@ -322,7 +386,9 @@ class EntityGenerator(Generator):
         slugs = SlugMemo(self.settings, Build.of(self.settings))
         per_article: list[tuple[Any, list[tuple[str, Entity]]]] = []
         aliases: dict[Entity, Counter[str]] = defaultdict(Counter)
-        self.sentences: dict[Entity, dict[str, str]] = defaultdict(dict)
+        # Each entity's sentence from each story, by the story's id (its url is formatted anew on
+        # every access; the articles live through the build).
+        self.sentences: dict[Entity, dict[int, str]] = defaultdict(dict)
         # Kept beside the entities, not on them: a page shows only its own entity's chart, and
         # an entity's fields are part of the inputs of every page that links it (see speedups).
         self.timelines: dict[Entity, Markup] = {}
@@ -331,7 +397,6 @@ class EntityGenerator(Generator):
             info = (story_details(story) if story is not None
                     else details.get(article.metadata.get("content_hash", ""), {}))
             found = []
-            url = ""  # article.url is formatted anew on each access: once per article, when needed
             for kind in ENTITY_TYPES:
                 for name in entity_names(article, kind):
                     ent = by_name.get((kind, name))
@@ -345,8 +410,7 @@ class EntityGenerator(Generator):
                     found.append((kind, ent))
                     sentence, spellings, _ = info.get(f"{kind}\t{name}", ["", [], 0])
                     if sentence:
-                        url = url or article.url
-                        self.sentences[ent][url] = sentence
+                        self.sentences[ent][id(article)] = sentence
                     aliases[ent].update(spellings)
             per_article.append((article, found))
         slugs.save()
@@ -395,29 +459,47 @@ class EntityGenerator(Generator):
         self.context["entity_type_labels"] = ENTITY_LABELS
         self.context["ENTITIES_AZ_URL"] = self.az_url()
 
+    def write_entity(self, writer: Any, template: Any, ent: Entity, per_page: int, rel: bool) -> None:
+        """An entity's pages (``paging``: numbered from its oldest story).  Its front page has
+        all about it (count, chart, names seen with it, other spellings); a later page only
+        its name, links and its own stories, so a story added to it changes its front page
+        and the page the story is on, not every page of a long list."""
+        head = EntityHead(ent)
+        flags = date_flags(ent.articles)
+        said = self.sentences.get(ent, {})
+        views = story_views(self.context, ent.articles)
+        sentence_of = {id(v): said.get(id(a), "") for a, v in zip(ent.articles, views, strict=True)}
+        for page in list_pages(views, per_page, ent.url, ent.save_as, self.settings):
+            front = ({"entity": EntityFront(ent, self.urls), "timeline": self.timelines.get(ent, Markup(""))}
+                     if page.front else {})
+            writer.write_file(
+                page.save_as,
+                template,
+                self.context,
+                entity_head=head,
+                pager=page,
+                articles=page.object_list,
+                list_order=order_label(ent.articles, page.object_list, flags),
+                mentions=[sentence_of[id(v)] for v in page.object_list],
+                paginated={},
+                template_name="entity",
+                url=page.url,
+                page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
+                relative_urls=rel,
+                **front,
+            )
+
     def az_url(self) -> str:
         return self.settings["ENTITIES_URL"].rstrip("/") + "/a-z/"
 
     def generate_output(self, writer: Any) -> None:
         rel = self.settings["RELATIVE_URLS"]
+        self.urls: dict[int, tuple[Entity, str]] = {}  # each entity's URL, formatted once (EntityLink)
         template = self.get_template("entity")
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("entity") or self.settings["DEFAULT_PAGINATION"]
         for ents in self.entities_by_kind.values():
             for ent in ents:
-                writer.write_file(
-                    ent.save_as,
-                    template,
-                    self.context,
-                    entity=ent,
-                    articles=ent.articles,
-                    dates=ent.articles,
-                    mentions=self.sentences.get(ent, {}),
-                    timeline=self.timelines.get(ent, Markup("")),
-                    paginated={"articles": ent.articles, "dates": ent.articles},
-                    template_name="entity",
-                    url=ent.url,
-                    page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
-                    relative_urls=rel,
-                )
+                self.write_entity(writer, template, ent, per_page, rel)
                 if ent.feed_url:
                     from .feeds import write_atom
 
