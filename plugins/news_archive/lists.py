@@ -29,7 +29,7 @@ from pelican.urlwrappers import URLWrapper
 
 from .article_story import is_undated
 from .ordering import date_flags, newest_first, order_label
-from .paging import list_pages, story_views
+from .paging import Link, list_pages, page_size, story_views
 
 # Items per page of each list template (merged into PAGINATED_TEMPLATES unless set there).
 PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_letter": 240, "period_archives": 50}
@@ -37,14 +37,6 @@ PAGE_SIZES = {"archives": 50, "section": None, "tags_letter": 240, "entities_let
 TAGS_INDEX_TOP = 120
 OTHER = "#"  # the heading of names that do not start with a letter
 OTHER_SLUG = "0-9"
-
-
-class Head:
-    """What every page of a list shows of its subject (a section's name and link) as plain
-    values: the subject itself carries the whole list, which a page's digest would read."""
-
-    def __init__(self, **fields: Any) -> None:
-        self.__dict__.update(fields)
 
 
 class Section(URLWrapper):
@@ -153,7 +145,7 @@ class ListsGenerator(Generator):
         and a later page is given none of them (as every variable a template reads, they
         would count among its inputs even where it does not show them)."""
         articles = self.context.get("articles", [])
-        per_page = self.settings["PAGINATED_TEMPLATES"].get("index") or self.settings.get("DEFAULT_PAGINATION")
+        per_page = page_size(self.settings, "index")
         flags = date_flags(articles)
         dated = sum(1 for a in articles if not is_undated(a))
         for page in list_pages(story_views(self.context, articles), per_page, "", "index.html", self.settings):
@@ -167,10 +159,9 @@ class ListsGenerator(Generator):
         """Each section front, its pages numbered from its oldest story (``paging``): a story
         added to a section changes its front page and the page the story is on.  Only the
         front page is given the section itself (its count); every page its name and link."""
-        sizes = self.settings["PAGINATED_TEMPLATES"]
-        per_page = sizes.get("section") or self.settings.get("DEFAULT_PAGINATION")
+        per_page = page_size(self.settings, "section")
         for section in self.sections:
-            head = Head(name=section.name, url=section.url)
+            head = Link(section.name, section.url)  # on every page: the section carries its whole list
             flags = date_flags(section.articles)
             for page in list_pages(story_views(self.context, section.articles), per_page, section.url,
                                    section.save_as, self.settings):
@@ -185,7 +176,7 @@ class ListsGenerator(Generator):
         save_as = self.settings.get("ARCHIVES_SAVE_AS", "archives/index.html")
         dates = [a for a in self.context.get("dates", []) if not is_undated(a)]
         undated = sorted((a for a in self.context.get("articles", []) if is_undated(a)), key=newest_first)
-        per_page = self.settings["PAGINATED_TEMPLATES"].get("archives") or self.settings.get("DEFAULT_PAGINATION")
+        per_page = page_size(self.settings, "archives")
         # The years and months (every dated story) are on the first page only, and the undated
         # stories' pages are numbered from the first archived (paging): a dated story changes
         # the first page, an undated one the first page and the one it is on.
@@ -212,7 +203,7 @@ class ListsGenerator(Generator):
         Their letter bar names no counts (the index page has them): a count printed on every
         page of every letter changed them all whenever a name was added anywhere.  Only a
         letter's first page says how many names it has."""
-        per_page = self.settings["PAGINATED_TEMPLATES"].get(template) or self.settings.get("DEFAULT_PAGINATION")
+        per_page = page_size(self.settings, template)
         bar = [(c, letter_url, None) for c, letter_url, _ in nav]
         for (c, group), (_, letter_url, _) in zip(letters, nav, strict=True):
             for page in list_pages(group, per_page, letter_url, letter_url + "index.html", self.settings,

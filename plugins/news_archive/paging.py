@@ -192,6 +192,12 @@ def story_key(article: Any) -> str:
     return str(getattr(article, "slug", "") or getattr(article, "source_path", ""))
 
 
+def page_size(settings: dict[str, Any], template: str) -> int | None:
+    """Items per page of ``template``'s list: its ``PAGINATED_TEMPLATES`` entry, else
+    ``DEFAULT_PAGINATION`` (as Pelican's writer takes them)."""
+    return (settings.get("PAGINATED_TEMPLATES") or {}).get(template) or settings.get("DEFAULT_PAGINATION")
+
+
 def list_pages(items: list[Any], per_page: int | None, url: str, save_as: str, settings: dict[str, Any],
                number_from: str = "end", key: Callable[[Any], str] | None = story_key) -> list[ListPage]:
     """The pages of ``items`` (in the order shown), as :class:`ListPage`.  ``key``: each

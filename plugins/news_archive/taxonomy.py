@@ -35,7 +35,7 @@ from .enrich import DOUBT_KEY, read_details, story_details
 from .enrich.review import WAITING
 from .fileio import read_json, write_json
 from .ordering import date_flags, newest_first, order_label
-from .paging import list_pages, story_views
+from .paging import list_pages, page_size, story_views
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
@@ -459,7 +459,7 @@ class EntityGenerator(Generator):
         self.context["entity_type_labels"] = ENTITY_LABELS
         self.context["ENTITIES_AZ_URL"] = self.az_url()
 
-    def write_entity(self, writer: Any, template: Any, ent: Entity, per_page: int, rel: bool) -> None:
+    def write_entity(self, writer: Any, template: Any, ent: Entity, per_page: int | None, rel: bool) -> None:
         """An entity's pages (``paging``: numbered from its oldest story).  Its front page has
         all about it (count, chart, names seen with it, other spellings); a later page only
         its name, links and its own stories, so a story added to it changes its front page
@@ -496,7 +496,7 @@ class EntityGenerator(Generator):
         rel = self.settings["RELATIVE_URLS"]
         self.urls: dict[int, tuple[Entity, str]] = {}  # each entity's URL, formatted once (EntityLink)
         template = self.get_template("entity")
-        per_page = self.settings["PAGINATED_TEMPLATES"].get("entity") or self.settings["DEFAULT_PAGINATION"]
+        per_page = page_size(self.settings, "entity")
         for ents in self.entities_by_kind.values():
             for ent in ents:
                 self.write_entity(writer, template, ent, per_page, rel)
