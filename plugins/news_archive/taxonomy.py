@@ -67,24 +67,31 @@ class EntityFront(EntityHead):
     archive re-rendered the fronts of all the entities it names, with nothing on them
     changed."""
 
-    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
+    def __init__(self, ent: Entity, links: dict[int, tuple[Entity, EntityLink]]) -> None:
         super().__init__(ent)
         self.count = ent.count
         self.type_uncertain = ent.type_uncertain
         self.aliases = list(ent.aliases)
-        self.related = [(EntityLink(other, url_of), n) for other, n in ent.related]
+        self.related = [(EntityLink.of(other, links), n) for other, n in ent.related]
 
 
 class EntityLink:
     """A chip for another entity: its name, kind and link."""
 
-    def __init__(self, ent: Entity, url_of: dict[int, tuple[Entity, str]]) -> None:
-        known = url_of.get(id(ent))
-        if known is None:  # URLWrapper.url is formatted anew on every access: once per entity
-            known = url_of[id(ent)] = (ent, ent.url)
+    def __init__(self, ent: Entity) -> None:
         self.name = ent.name
         self.kind = ent.kind
-        self.url = known[1]
+        self.url = ent.url
+
+    @classmethod
+    def of(cls, ent: Entity, links: dict[int, tuple[Entity, EntityLink]]) -> EntityLink:
+        """The build's one link to ``ent`` (``links``, by the entity's id): its URL is formatted
+        once (URLWrapper.url is formatted anew on every access), and a page's digest takes a
+        link it met on another front page from its memo instead of encoding it again."""
+        known = links.get(id(ent))
+        if known is None:
+            known = links[id(ent)] = (ent, cls(ent))
+        return known[1]
 
 
 class Entity(URLWrapper):
@@ -470,7 +477,7 @@ class EntityGenerator(Generator):
         views = story_views(self.context, ent.articles)
         sentence_of = {id(v): said.get(id(a), "") for a, v in zip(ent.articles, views, strict=True)}
         for page in list_pages(views, per_page, ent.url, ent.save_as, self.settings):
-            front = ({"entity": EntityFront(ent, self.urls), "timeline": self.timelines.get(ent, Markup(""))}
+            front = ({"entity": EntityFront(ent, self.links), "timeline": self.timelines.get(ent, Markup(""))}
                      if page.front else {})
             writer.write_file(
                 page.save_as,
@@ -494,7 +501,7 @@ class EntityGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         rel = self.settings["RELATIVE_URLS"]
-        self.urls: dict[int, tuple[Entity, str]] = {}  # each entity's URL, formatted once (EntityLink)
+        self.links: dict[int, tuple[Entity, EntityLink]] = {}  # each entity's chip, made once (EntityLink.of)
         template = self.get_template("entity")
         per_page = page_size(self.settings, "entity")
         for ents in self.entities_by_kind.values():
