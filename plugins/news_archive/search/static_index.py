@@ -531,12 +531,7 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
 
     def write() -> None:
         try:
-            shutil.rmtree(new, ignore_errors=True)
-            _run(_write_pagefind(records, new, phases))
-            pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
-            for name in UNUSED:
-                (new / name).unlink(missing_ok=True)
-            phases.lap("canonicalise")
+            _pagefind_into(new, records, phases)
             folder.set_result(new)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             shutil.rmtree(new, ignore_errors=True)
@@ -544,6 +539,17 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
 
     threading.Thread(target=write, name="news-archive-pagefind-ahead").start()
     return Ahead(inputs, records, folder, phases.seconds)
+
+
+def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases) -> None:
+    """The Pagefind binary's bundle of ``records`` in the folder ``new`` (emptied first), its
+    filter files in a stable order and the files the site does not use removed."""
+    shutil.rmtree(new, ignore_errors=True)
+    _run(_write_pagefind(records, new, phases))
+    pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
+    phases.lap("canonicalise")
+    for name in UNUSED:
+        (new / name).unlink(missing_ok=True)
 
 
 def _discard(ahead: Ahead | None) -> None:
@@ -654,12 +660,7 @@ def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict
         new = out / f".{BUNDLE}-{os.getpid()}"
     try:
         if ahead is None or ahead.folder is None:
-            shutil.rmtree(new, ignore_errors=True)
-            _run(_write_pagefind(records, new, phases))
-            pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
-            phases.lap("canonicalise")
-            for name in UNUSED:
-                (new / name).unlink(missing_ok=True)
+            _pagefind_into(new, records, phases)
         ordered = order_table(order, fragment_ids(new))
         phases.lap("order_table")
         _move_in(new, live)

@@ -56,6 +56,11 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
                           url=save_as.removesuffix("index.html"), search=data, template_name=template)
 
 
+def _language(settings: dict[str, Any]) -> str:
+    """The site's language as Pagefind's stemmer names it ("en" of "en-GB")."""
+    return (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+
+
 PENDING = "_news_archive_static_index"  # the generator's attribute holding start_index's future
 AHEAD = "_news_archive_static_bundle"  # the generator's attribute holding start_bundle's bundle
 
@@ -67,7 +72,7 @@ def start_bundle(generator: Any) -> None:
     settings = generator.settings
     if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
         return
-    language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    language = _language(settings)
     setattr(generator, AHEAD, static_index.start_bundle(settings["OUTPUT_PATH"], S.work_dir(settings),
                                                         article_documents(generator), language))
 
@@ -87,7 +92,7 @@ def start_index(generator: Any) -> None:
     # The spelling table comes from this build's Whoosh generation, which is still pending
     # (not live) while pages are written.
     index_path = str(newest_path(settings)) if S.get(settings, "NEWS_ARCHIVE_SEARCH_INDEX") else None
-    language = (settings.get("DEFAULT_LANG") or "en").split("-")[0].lower()
+    language = _language(settings)
     build = Build.of(settings)
     kept = build.kept("static-spelling") if build is not None else None
     ahead = getattr(generator, AHEAD, None)
