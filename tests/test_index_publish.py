@@ -29,6 +29,14 @@ NEW = {f"plan{i}": (f"Council votes on plan number {i}", f"2018-02-{i % 27 + 1:0
        for i in range(300)}
 
 
+def start_rebuild(site: Site, **popen: object) -> subprocess.Popen:
+    """120 new stories dropped in, and a build of the site started on them, in the background."""
+    write_dumps(site.content / "dumps", dict(list(NEW.items())[:120]))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
+    return subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **popen)
+
+
 def live_urls(site: Site) -> list[str]:
     """Every article URL the live index lists (its generation's manifest)."""
     return sorted(json.loads((site.index.resolve() / "manifest.json").read_text()))
@@ -92,10 +100,7 @@ def test_a_build_killed_while_writing_pages_leaves_search_pointing_at_pages_that
 def test_the_new_generation_goes_live_only_at_the_end_of_the_build(site: Site):
     """During a build the index lists only articles whose pages exist (sampled throughout)."""
     (site.content / "dumps" / "stadium.json").unlink()
-    write_dumps(site.content / "dumps", dict(list(NEW.items())[:120]))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
-    proc = subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = start_rebuild(site)
     samples, bad = 0, []
     deadline = time.monotonic() + 300
     while proc.poll() is None and time.monotonic() < deadline:
@@ -120,10 +125,7 @@ def test_the_new_generation_goes_live_once_the_article_pages_are_written(site: S
     the static index written after the new article pages (in a watch cycle, most of it).
     The build is killed the moment the new stories are found: their pages are all there,
     the home page that will list them is not written yet."""
-    write_dumps(site.content / "dumps", dict(list(NEW.items())[:120]))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
-    proc = subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = start_rebuild(site, start_new_session=True)
     urls: list[str] = []
     try:
         deadline = time.monotonic() + 300
