@@ -253,3 +253,14 @@ def test_ner_reads_nothing_in_a_script_written_without_spaces():
     english = Story(headline="Rain floods Tokyo roads", body=["Heavy rain flooded roads in Tokyo (東京) overnight."])
     assert ner_text(japanese) == "" and ner_text(thai) == ""
     assert ner_text(english).startswith("Rain floods Tokyo roads")
+
+
+def test_no_texts_make_no_entities_with_or_without_the_cache(tmp_path) -> None:
+    """The archive pass over nothing (every story rejected, or `entities` given no text)."""
+    from news_archive.enrich.entities import resolve_texts
+    from news_archive.enrich.ner_cache import NerCache
+    from news_archive.settings import DEFAULTS
+
+    model = DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"]
+    assert resolve_texts([], model) == ([], 0)
+    assert resolve_texts([], model, cache=NerCache(str(tmp_path), model)) == ([], 0)

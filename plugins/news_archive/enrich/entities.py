@@ -128,7 +128,7 @@ def resolve_texts(
         if cache and computed:  # stored before resolve_archive, which changes the articles
             blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}})
         articles.append(art)
-    del raws, raw
+    del raws
     reuse: dict[str, Any] = {}
     if memo:  # the sentences, and the unchanged articles' outputs, of the previous pass: the same again
         known, reuse = memo.previous(keys, texts)
