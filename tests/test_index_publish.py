@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import news_archive
@@ -35,6 +36,18 @@ def start_rebuild(site: Site, **popen: object) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "SOURCE_DATE_EPOCH": "1764000000"}
     return subprocess.Popen(build_command(site), cwd=site.root, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, **popen)
+
+
+def urls_while_building(site: Site, proc: subprocess.Popen, seconds: float = 300) -> Iterator[list[str]]:
+    """The live generation's URLs, read again and again while the build runs (the caller
+    paces the reads)."""
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            urls = live_urls(site)
+        except (OSError, ValueError):  # between a readlink and the read the generation moved on
+            continue
+        yield urls
 
 
 def live_urls(site: Site) -> list[str]:
@@ -97,17 +110,12 @@ def test_a_build_killed_while_writing_pages_leaves_search_pointing_at_pages_that
     assert len(generations) <= 2, generations  # the killed build's unpublished one is gone
 
 
-def test_the_new_generation_goes_live_only_at_the_end_of_the_build(site: Site):
+def test_the_live_generation_lists_only_articles_whose_pages_exist(site: Site):
     """During a build the index lists only articles whose pages exist (sampled throughout)."""
     (site.content / "dumps" / "stadium.json").unlink()
     proc = start_rebuild(site)
     samples, bad = 0, []
-    deadline = time.monotonic() + 300
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            urls = live_urls(site)
-        except (OSError, ValueError):  # between a readlink and the read the generation moved on
-            continue
+    for urls in urls_while_building(site, proc):
         gone = missing_pages(site, urls)
         samples += 1
         if gone:
@@ -128,12 +136,7 @@ def test_the_new_generation_goes_live_once_the_article_pages_are_written(site: S
     proc = start_rebuild(site, start_new_session=True)
     urls: list[str] = []
     try:
-        deadline = time.monotonic() + 300
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                urls = live_urls(site)
-            except (OSError, ValueError):  # between a readlink and the read the generation moved on
-                continue
+        for urls in urls_while_building(site, proc):
             if len(urls) > len(STORIES):
                 break
             time.sleep(0.002)
