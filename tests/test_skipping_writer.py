@@ -55,6 +55,32 @@ def test_a_change_skips_only_what_it_does_not_touch(tmp_path: Path):
     assert sorted(k for k in full.keys() | incremental.keys() if full.get(k) != incremental.get(k)) == []
 
 
+def test_each_entitys_pages_are_skipped_whole_until_one_of_its_stories_changes(tmp_path: Path):
+    """An entity's pages are one group: an unchanged rebuild accounts for all of them
+    without cutting or digesting them page by page; a story that changes re-walks the
+    entities it names, not the others; and the output is what rendering every page gives."""
+    no_search = {"NEWS_ARCHIVE_SEARCH_INDEX": False}
+    site = build_site(tmp_path, SAMPLE_DUMPS, no_search)
+    fronts = sorted(p.parent for p in (site.output / "entity").glob("*/*/index.html"))
+    assert len(fronts) > 10
+    again = _timings(build_site(tmp_path, extra=no_search))
+    assert again["page_groups_not_walked"] == len(fronts)
+    assert again["pages_not_walked"] == sum(again["pages_by_template"].values())
+
+    dump = site.content / "dumps" / "bbc" / "abbas-will-not-tolerate-attacks.txt"
+    text = dump.read_text(encoding="utf-8")
+    headline = "\n\nAbbas 'will not tolerate' attacks\n"
+    assert headline in text  # a new headline: every list that shows the story changes
+    dump.write_text(text.replace(headline, "\n\nAbbas says he will not tolerate attacks\n"), encoding="utf-8")
+    changed = _timings(build_site(tmp_path, extra=no_search))
+    assert 0 < changed["page_groups_not_walked"] < len(fronts)
+    assert changed["pages_rendered_by_template"].get("entity.html", 0) > 0
+    incremental = _files(site.output)
+    build_site(tmp_path, extra={**no_search, "NEWS_ARCHIVE_SKIP_UNCHANGED_PAGES": False})
+    full = _files(site.output)
+    assert sorted(k for k in full.keys() | incremental.keys() if full.get(k) != incremental.get(k)) == []
+
+
 def test_a_replayed_page_context_answers_as_a_chain_map():
     from collections import ChainMap
 

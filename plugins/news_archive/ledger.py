@@ -57,6 +57,7 @@ class Timings:
         self.last = 0.0
         self.skipped = 0
         self.replayed = 0  # skipped without Pelican's walk (skipping_writer: the call was unchanged)
+        self.groups_replayed = 0  # groups of calls skipped whole (skipping_writer: an entity's pages)
         self.digest_seconds = 0.0
         self.rendered: dict[str, int] = {}  # pages rendered (not skipped), by template file
 
@@ -93,6 +94,7 @@ class Timings:
             "pages_by_template": dict(sorted(self.pages.items())),
             "pages_not_rerendered": self.skipped,
             "pages_not_walked": self.replayed,
+            "page_groups_not_walked": self.groups_replayed,
             "page_digest_seconds": round(self.digest_seconds, 3),
             "pages_rendered_by_template": dict(sorted(self.rendered.items())),
         }

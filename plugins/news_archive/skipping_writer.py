@@ -26,6 +26,8 @@ import hashlib
 import os
 import time
 from collections import ChainMap, Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
@@ -107,8 +109,12 @@ class RenderMemo:
         self.calls_before: dict[str, list[Any]] = {}
         self.calls_now: dict[str, list[Any]] = {}
         self.variables_before: dict[str, list[str] | None] = {}
+        # groups of calls a generator keys itself (all of one entity's pages): group -> [key, [first file names]]
+        self.groups_before: dict[str, list[Any]] = {}
+        self.groups_now: dict[str, list[Any]] = {}
         self.skipped = 0
         self.replayed = 0  # of the skipped pages: those whose whole write_file call was skipped
+        self.groups_replayed = 0  # groups of calls skipped whole (SkippingWriter.replay_group)
         self.seconds = 0.0  # spent on digests: what deciding to skip costs
         self.rendered: Counter[str] = Counter()  # pages rendered, by template: what was not skipped
         data = read_json(self.path)
@@ -117,6 +123,9 @@ class RenderMemo:
             calls = data.get("calls")
             if isinstance(calls, dict):
                 self.calls_before = calls
+            groups = data.get("groups")
+            if isinstance(groups, dict):
+                self.groups_before = groups
             # What each template reads, as the last build parsed it: the global digest holds
             # every template's source, so it is the same (parsing them all took ~1 s).
             known = data.get("variables")
@@ -171,22 +180,59 @@ class RenderMemo:
                 h.update(repr(("paginated", template_name, per_page, sorted(pages))).encode())
                 for key in sorted(pages):
                     h.update(fp.value(pages[key]))
-            split = self._split.get((template.name, *kwargs))
-            if split is None:  # which names come from the keyword arguments: the same for every
-                kw = [k for k in names if k in kwargs]  # entity (tag, article) page
-                split = self._split[(template.name, *kwargs)] = ([k for k in names if k not in kwargs], kw)
-            shared_names, kw_names = split
-            # What each name is bound to now (the context itself: absent), looked up in C, not in
-            # a generator: some 24 names for every one of 14,500 calls.
-            ids = tuple(map(id, map(context.get, shared_names, repeat(context, len(shared_names)))))
-            hit = self._shared.get((template.name, id(context)))
-            if hit is None or hit[0] is not context or hit[1] != ids:
-                parts = b"".join([k.encode() + fp.value(context[k]) for k in shared_names if k in context])
-                hit = self._shared[(template.name, id(context))] = (context, ids, parts)
-            h.update(hit[2])  # one update of the parts joined: the same digest as one per part
+            shared, kw_names = self._shared_parts(template, names, context, kwargs)
+            h.update(shared)
             for key in kw_names:
                 h.update(b"\x1fkw:" + key.encode())
                 h.update(fp.value(kwargs[key]))
+            return h.hexdigest()
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _shared_parts(self, template: Any, names: tuple[str, ...], context: dict[str, Any],
+                      given: Any) -> tuple[bytes, list[str]]:
+        """The digest parts of the names ``template`` reads from the shared context (those not
+        ``given`` as keyword arguments), and the names it reads from the arguments.  Digested
+        once per template while the context binds each name to the same object."""
+        split = self._split.get((template.name, *given))
+        if split is None:  # which names come from the keyword arguments: the same for every
+            kw = [k for k in names if k in given]  # entity (tag, article) page
+            split = self._split[(template.name, *given)] = ([k for k in names if k not in given], kw)
+        shared_names, kw_names = split
+        # What each name is bound to now (the context itself: absent), looked up in C, not in
+        # a generator: some 24 names for every one of 14,500 calls.
+        ids = tuple(map(id, map(context.get, shared_names, repeat(context, len(shared_names)))))
+        hit = self._shared.get((template.name, id(context)))
+        if hit is None or hit[0] is not context or hit[1] != ids:
+            fp = self.fingerprints
+            parts = b"".join([k.encode() + fp.value(context[k]) for k in shared_names if k in context])
+            hit = self._shared[(template.name, id(context))] = (context, ids, parts)
+        return hit[2], kw_names  # one update of the parts joined: the same digest as one per part
+
+    def group_digest(self, template: Any, context: dict[str, Any], given: tuple[str, ...],
+                     subjects: tuple[Any, ...], inputs: Any) -> str | None:
+        """Digest of a group of ``write_file`` calls of one template (None: never skip them).
+
+        ``subjects`` (nodes: an entity) and ``inputs`` (values; plain objects count by their
+        fields) must hold everything the group's keyword arguments are made from.  A
+        subject counts as a page's own subject does (``Fingerprints.deep``: its fields and
+        the face of each node it points at), digested once per build already (``prime``).
+        ``given`` names every keyword argument the calls pass, so the shared context counts
+        only by the names the template reads from it (the shared ``articles`` is every
+        story; a page's are its own).
+        """
+        started = time.perf_counter()
+        try:
+            names = self._names(template)
+            if names is None:
+                return None
+            shared, _ = self._shared_parts(template, names, context, given)
+            h = hashlib.blake2b(digest_size=16)
+            h.update(repr(("group", template.name)).encode())
+            h.update(shared)
+            for subject in subjects:
+                h.update(self.fingerprints.deep(subject))
+            h.update(self.fingerprints.value(inputs))
             return h.hexdigest()
         finally:
             self.seconds += time.perf_counter() - started
@@ -214,7 +260,7 @@ class RenderMemo:
     def save(self) -> None:
         variables = {k: sorted(v) if v is not None else None for k, v in self.variables.items()}
         write_json(self.path, {"global": self.global_digest, "pages": self.now, "calls": self.calls_now,
-                               "variables": variables})
+                               "groups": self.groups_now, "variables": variables})
 
 
 class _PageContext(ChainMap):  # type: ignore[type-arg]
@@ -281,24 +327,36 @@ class SkippingWriter(AtomicWriter):
         self.unchanged: set[str] = set()
         self.recording: list[str] = []  # the pages of the write_file call under way
         self.primed = False
+        self._group: list[str] | None = None  # the calls of the group under way (group)
         build = Build.of(self.settings)
         if build is not None:  # saved at the end of the build (speedups.on_finalized)
             build.render_memo = self.memo
 
-    def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
-                   paginated: dict[str, Any] | None = None, template_name: str | None = None,
-                   override_output: bool = False, url: str | None = None, **kwargs: Any) -> Any:
+    def _prime(self, context: dict[str, Any]) -> None:
         if not self.primed:
             started = time.perf_counter()
             self.memo.fingerprints.prime(context)
             self.memo.seconds += time.perf_counter() - started
             self.primed = True
+
+    def group_key(self, template: Any, context: dict[str, Any], given: tuple[str, ...],
+                  subjects: tuple[Any, ...], inputs: Any) -> str | None:
+        """The key of a group of calls (:meth:`RenderMemo.group_digest`), for :meth:`replay_group`."""
+        self._prime(context)
+        return self.memo.group_digest(template, context, given, subjects, inputs)
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], relative_urls: bool = False,
+                   paginated: dict[str, Any] | None = None, template_name: str | None = None,
+                   override_output: bool = False, url: str | None = None, **kwargs: Any) -> Any:
+        self._prime(context)
         key = None
         if name and isinstance(name, str) and not override_output:
             key = self.memo.call_digest(template, name, context, relative_urls, paginated, template_name, url, kwargs)
             if key is not None and self._replay(name, key, context, relative_urls, kwargs):
                 return None
         self.recording = []
+        if self._group is not None and isinstance(name, str):
+            self._group.append(name)
         result = super().write_file(name, _MemoTemplate(template, self), context, relative_urls=relative_urls,
                                     paginated=paginated, template_name=template_name,
                                     override_output=override_output, url=url, **kwargs)
@@ -310,17 +368,33 @@ class SkippingWriter(AtomicWriter):
     def _replay(self, name: str, key: str, context: dict[str, Any], relative_urls: bool,
                 kwargs: dict[str, Any]) -> bool:
         """Account for an unchanged call's files without Pelican's walk; False: not unchanged."""
-        memo = self.memo
-        entry = memo.calls_before.get(name)
+        entry = self.memo.calls_before.get(name)
         if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and entry[1]):
             return False
-        files = [str(f) for f in entry[1]]
-        paths = [sanitised_join(self.output_path, f) for f in files]
-        for f, path in zip(files, paths, strict=True):
+        files = self._replayable(entry[1])
+        if files is None:
+            return False
+        self._account(name, key, files, context, relative_urls, kwargs)
+        return True
+
+    def _replayable(self, files: Any) -> list[str] | None:
+        """The files a call wrote last build, when every one is still as it left them (in the
+        output, recorded, not written or overridden by this build yet); else None."""
+        memo = self.memo
+        files = [str(f) for f in files]
+        for f in files:
+            path = sanitised_join(self.output_path, f)
             if (f not in memo.before or path in self._written_files or path in self._overridden_files
                     or f in memo.now or not os.path.isfile(path)):
-                return False
-        for f, path in zip(files, paths, strict=True):
+                return None
+        return files
+
+    def _account(self, name: str, key: str, files: list[str], context: dict[str, Any], relative_urls: bool,
+                 kwargs: dict[str, Any]) -> None:
+        """Pelican's bookkeeping of an unchanged call's files, as if it had written them."""
+        memo = self.memo
+        for f in files:
+            path = sanitised_join(self.output_path, f)
             local = {"localsiteurl": context.get("localsiteurl"), "output_file": f}
             if relative_urls:  # what Pelican's _write_file leaves in the shared context
                 local["SITEURL"] = local["localsiteurl"] = context["localsiteurl"] = path_to_url(get_relative_path(f))
@@ -331,7 +405,49 @@ class SkippingWriter(AtomicWriter):
             # As Pelican's page context: the shared one, the page's names, the keyword arguments last.
             signals.content_written.send(path, context=_PageContext(kwargs, local, context))
         memo.calls_now[name] = [key, files]
+        if self._group is not None:
+            self._group.append(name)
+
+    def replay_group(self, group: str, key: str | None, context: dict[str, Any], relative_urls: bool) -> bool:
+        """Account for every file of a group of calls (:meth:`group`) whose key is the one the
+        last build recorded, without making their arguments; False: not unchanged.
+
+        The key (:meth:`RenderMemo.group_digest`) stands for each call's key: the calls are
+        not digested one by one.  Their receivers get the page context without the calls'
+        keyword arguments, which the caller no longer makes (it is not an article page)."""
+        memo = self.memo
+        entry = memo.groups_before.get(group)
+        if key is None or not (isinstance(entry, list) and len(entry) == 2 and entry[0] == key and entry[1]):
+            return False
+        calls = []
+        for name in entry[1]:
+            call = memo.calls_before.get(name)
+            if not (isinstance(call, list) and len(call) == 2 and call[1]):
+                return False
+            files = self._replayable(call[1])
+            if files is None:
+                return False
+            calls.append((str(name), call[0], files))
+        if len({f for _, _, files in calls for f in files}) != sum(len(files) for _, _, files in calls):
+            return False  # two calls of the group claim one file: let Pelican walk them
+        for name, call_key, files in calls:
+            self._account(name, call_key, files, context, relative_urls, {})
+        memo.groups_now[group] = [key, [name for name, _, _ in calls]]
+        memo.groups_replayed += 1
         return True
+
+    @contextmanager
+    def group(self, group: str, key: str | None) -> Iterator[None]:
+        """Record the ``write_file`` calls made inside as one group keyed by ``key``, for
+        :meth:`replay_group` in the next build (only when every call could be recorded)."""
+        calls: list[str] = []
+        outer, self._group = self._group, calls
+        try:
+            yield
+        finally:
+            self._group = outer
+        if key is not None and calls and all(name in self.memo.calls_now for name in calls):
+            self.memo.groups_now[group] = [key, calls]
 
     def _skipped(self, filename: str) -> None:
         self.unchanged.discard(filename)

@@ -127,6 +127,7 @@ def on_finalized(pelican: Any) -> None:
         memo.save()
         timings.skipped = memo.skipped
         timings.replayed = memo.replayed
+        timings.groups_replayed = memo.groups_replayed
         timings.digest_seconds = memo.seconds
         timings.rendered = dict(memo.rendered)
         build.render_memo = None

@@ -39,6 +39,9 @@ from .paging import list_pages, page_size, story_views
 from .story import ENTITY_LABELS, ENTITY_TYPES
 
 PAGE_KINDS = ("person", "organisation", "place")
+# Every keyword argument an entity page is given (EntityGenerator.write_entity): the names
+# its pages' group key does not read from the shared context.
+ENTITY_PAGE_ARGS = ("entity_head", "pager", "articles", "list_order", "mentions", "page_name", "entity", "timeline")
 RELATED_COUNT = 8  # entities shown as "most often mentioned with"
 INDEX_TOP = 60  # entities per type on the index's "by coverage" view; the A–Z view lists all
 
@@ -364,7 +367,10 @@ class TimelineMemo:
         self.now: dict[TimelineKey, Markup] = {}
 
     def chart(self, entity: Entity) -> Markup:
-        key = timeline_key(entity)
+        return self.draw(timeline_key(entity))
+
+    def draw(self, key: TimelineKey | None) -> Markup:
+        """The chart drawn from ``key`` (none for None: no dated story)."""
         if key is None:
             return Markup("")
         hit = self.before.get(key)
@@ -373,6 +379,11 @@ class TimelineMemo:
         if self.kept is not None:
             self.now[key] = hit
         return hit
+
+    def carry(self, key: TimelineKey | None) -> None:
+        """A chart not drawn this cycle (its pages were unchanged) stays kept for the next."""
+        if self.kept is not None and key is not None and key in self.before:
+            self.now[key] = self.before[key]
 
     def save(self) -> None:
         if self.kept is not None:
@@ -396,9 +407,10 @@ class EntityGenerator(Generator):
         # Each entity's sentence from each story, by the story's id (its url is formatted anew on
         # every access; the articles live through the build).
         self.sentences: dict[Entity, dict[int, str]] = defaultdict(dict)
-        # Kept beside the entities, not on them: a page shows only its own entity's chart, and
-        # an entity's fields are part of the inputs of every page that links it (see speedups).
-        self.timelines: dict[Entity, Markup] = {}
+        # What each chart is drawn from, kept beside the entities, not on them: a page shows only
+        # its own entity's chart, and an entity's fields are part of the inputs of every page
+        # that links it (see speedups).  A chart is drawn only for pages that are rendered.
+        self.timeline_keys: dict[Entity, TimelineKey | None] = {}
         for article in articles:  # the one pass over the archive
             story = story_of(article)  # its details are on its Story; a page without one: the file's
             info = (story_details(story) if story is not None
@@ -442,7 +454,7 @@ class EntityGenerator(Generator):
                     together[i].update(linked)
 
         feed_pattern = S.get(self.settings, "NEWS_ARCHIVE_ENTITY_FEED_ATOM")
-        charts = TimelineMemo(Build.of(self.settings))
+        self.charts = TimelineMemo(Build.of(self.settings))
         folded = [ent.name.casefold() for ent in shown_list]
         by_kind: dict[str, list[Entity]] = defaultdict(list)
         for i, ent in enumerate(shown_list):
@@ -451,12 +463,11 @@ class EntityGenerator(Generator):
             co = together.get(i, Counter())
             co.pop(i, None)
             ent.related = top_related(co, shown_list, own=len(ent.articles), total=len(articles), folded=folded)
-            self.timelines[ent] = charts.chart(ent)
+            self.timeline_keys[ent] = timeline_key(ent)
             # A feed only where it has entries: an entity with no dated story gets none (and no link).
             has_dated = any(not is_undated(a) for a in ent.articles)
             ent.feed_url = feed_pattern.format(kind=ent.kind, slug=ent.slug) if feed_pattern and has_dated else ""
             by_kind[ent.kind].append(ent)
-        charts.save()
         for kind in by_kind:
             by_kind[kind].sort(key=lambda e: (-e.weight, -len(e.articles), e.name.casefold()))
         self.entities_by_kind = dict(by_kind)
@@ -470,31 +481,49 @@ class EntityGenerator(Generator):
         """An entity's pages (``paging``: numbered from its oldest story).  Its front page has
         all about it (count, chart, names seen with it, other spellings); a later page only
         its name, links and its own stories, so a story added to it changes its front page
-        and the page the story is on, not every page of a long list."""
-        head = EntityHead(ent)
-        flags = date_flags(ent.articles)
+        and the page the story is on, not every page of a long list.
+
+        All of an entity's pages are one group for the skipping writer, keyed by the entity
+        (its fields and the face of each name seen with it: all ``EntityHead`` and
+        ``EntityFront`` are made of), its stories' list views, its sentences and chart, the
+        page size and ``ENTITY_PAGE_ARGS`` (every argument the pages are given): when none
+        of it changed, the pages are accounted for without being cut, digested one by one
+        or having their chart drawn (10,000 entities are most of an unchanged rebuild)."""
+        chart_key = self.timeline_keys.get(ent)
         said = self.sentences.get(ent, {})
         views = story_views(self.context, ent.articles)
-        sentence_of = {id(v): said.get(id(a), "") for a, v in zip(ent.articles, views, strict=True)}
+        mentions = [said.get(id(a), "") for a in ent.articles]
+        if not hasattr(writer, "replay_group"):
+            self._write_entity_pages(writer, template, ent, chart_key, views, mentions, per_page, rel)
+            return
+        group = "entity:" + ent.save_as
+        key = writer.group_key(template, self.context, ENTITY_PAGE_ARGS, (ent,),
+                               (chart_key, self.charts.months, views, mentions, per_page, rel))
+        if writer.replay_group(group, key, self.context, rel):
+            self.charts.carry(chart_key)
+            return
+        with writer.group(group, key):
+            self._write_entity_pages(writer, template, ent, chart_key, views, mentions, per_page, rel)
+
+    def _write_entity_pages(self, writer: Any, template: Any, ent: Entity, chart_key: TimelineKey | None,
+                            views: list[Any], mentions: list[str], per_page: int | None, rel: bool) -> None:
+        head = EntityHead(ent)
+        flags = date_flags(ent.articles)
+        sentence_of = {id(v): m for v, m in zip(views, mentions, strict=True)}
         for page in list_pages(views, per_page, ent.url, ent.save_as, self.settings):
-            front = ({"entity": EntityFront(ent, self.links), "timeline": self.timelines.get(ent, Markup(""))}
-                     if page.front else {})
-            writer.write_file(
-                page.save_as,
-                template,
-                self.context,
-                entity_head=head,
-                pager=page,
-                articles=page.object_list,
-                list_order=order_label(ent.articles, page.object_list, flags),
-                mentions=[sentence_of[id(v)] for v in page.object_list],
-                paginated={},
-                template_name="entity",
-                url=page.url,
-                page_name=ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
-                relative_urls=rel,
-                **front,
-            )
+            more = ({"entity": EntityFront(ent, self.links), "timeline": self.charts.draw(chart_key)}
+                    if page.front else {})
+            args = {
+                "entity_head": head,
+                "pager": page,
+                "articles": page.object_list,
+                "list_order": order_label(ent.articles, page.object_list, flags),
+                "mentions": [sentence_of[id(v)] for v in page.object_list],
+                "page_name": ent.url.rstrip("/") or ent.save_as.rsplit(".", 1)[0],
+                **more,
+            }
+            writer.write_file(page.save_as, template, self.context, paginated={}, template_name="entity",
+                              url=page.url, relative_urls=rel, **args)
 
     def az_url(self) -> str:
         return self.settings["ENTITIES_URL"].rstrip("/") + "/a-z/"
@@ -511,6 +540,7 @@ class EntityGenerator(Generator):
                     from .feeds import write_atom
 
                     write_atom(self.settings, ent.articles, ent.feed_url, ent.name, ent.url, newest_first=True)
+        self.charts.save()
         limit = {kind: ents[:INDEX_TOP] for kind, ents in self.entities_by_kind.items()}
         writer.write_file(
             self.settings["ENTITIES_SAVE_AS"],
