@@ -40,6 +40,8 @@ class Fingerprints:
         self._open: set[int] = set()
         self._node_kinds: set[type] = set()  # classes whose instances are nodes (Article, Tag, Entity…)
         self._plain_kinds: set[type] = set()
+        # classes of plain objects (a list's story views, chips) that by_digest names by digest
+        self._record_kinds: set[type] = set()
         self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _shallow
         self._face_hexes: dict[int, str] = {}  # nodes are kept alive by _shallow
         self._tokens: dict[int, tuple[Any, str]] = {}
@@ -112,6 +114,8 @@ class Fingerprints:
             if id(obj) in self._open:  # a cycle through plain objects: name it, do not follow it
                 out.append(type(obj).__name__)
             else:
+                if not isinstance(obj, (list, tuple, dict, set, frozenset)):
+                    self._record_kinds.add(kind)
                 out.append(self.value(obj).hex())
             return
         if obj is None or isinstance(obj, (bool, int, float)):
@@ -129,8 +133,9 @@ class Fingerprints:
             out.append("}")
         elif isinstance(obj, (list, tuple)):
             out.append(f"[{len(obj)}")
-            tokens, node_kinds = self._tokens, self._node_kinds
-            for item in obj:  # strings and nodes inline, as the top of this method does them
+            tokens, node_kinds, values = self._tokens, self._node_kinds, self._values
+            records = self._record_kinds if by_digest else ()
+            for item in obj:  # strings, nodes and digested records inline, as the top of this method does them
                 k = type(item)
                 if k is str:
                     out.append(f"s{len(item)}:")
@@ -142,6 +147,8 @@ class Fingerprints:
                     out.append(hit[1])
                     if nodes is not None:
                         nodes.append(item)
+                elif k in records and (known := values.get(id(item))) is not None and known[0] is item:
+                    out.append(known[1].hex())  # a story view on its 30th list: its digest, memoised
                 else:
                     self._encode(item, out, nodes, depth + 1, by_digest)
             out.append("]")

@@ -377,24 +377,24 @@ class SkippingWriter(AtomicWriter):
         self._account(name, key, files, context, relative_urls, kwargs)
         return True
 
-    def _replayable(self, files: Any) -> list[str] | None:
-        """The files a call wrote last build, when every one is still as it left them (in the
-        output, recorded, not written or overridden by this build yet); else None."""
+    def _replayable(self, files: Any) -> list[tuple[str, str]] | None:
+        """The files a call wrote last build with their paths, when every one is still as it
+        left them (in the output, recorded, not written or overridden by this build yet)."""
         memo = self.memo
-        files = [str(f) for f in files]
-        for f in files:
+        out = []
+        for f in map(str, files):
             path = sanitised_join(self.output_path, f)
             if (f not in memo.before or path in self._written_files or path in self._overridden_files
                     or f in memo.now or not os.path.isfile(path)):
                 return None
-        return files
+            out.append((f, path))
+        return out
 
-    def _account(self, name: str, key: str, files: list[str], context: dict[str, Any], relative_urls: bool,
-                 kwargs: dict[str, Any]) -> None:
+    def _account(self, name: str, key: str, files: list[tuple[str, str]], context: dict[str, Any],
+                 relative_urls: bool, kwargs: dict[str, Any]) -> None:
         """Pelican's bookkeeping of an unchanged call's files, as if it had written them."""
         memo = self.memo
-        for f in files:
-            path = sanitised_join(self.output_path, f)
+        for f, path in files:
             local = {"localsiteurl": context.get("localsiteurl"), "output_file": f}
             if relative_urls:  # what Pelican's _write_file leaves in the shared context
                 local["SITEURL"] = local["localsiteurl"] = context["localsiteurl"] = path_to_url(get_relative_path(f))
@@ -404,7 +404,7 @@ class SkippingWriter(AtomicWriter):
             memo.replayed += 1
             # As Pelican's page context: the shared one, the page's names, the keyword arguments last.
             signals.content_written.send(path, context=_PageContext(kwargs, local, context))
-        memo.calls_now[name] = [key, files]
+        memo.calls_now[name] = [key, [f for f, _ in files]]
         if self._group is not None:
             self._group.append(name)
 
@@ -428,7 +428,7 @@ class SkippingWriter(AtomicWriter):
             if files is None:
                 return False
             calls.append((str(name), call[0], files))
-        if len({f for _, _, files in calls for f in files}) != sum(len(files) for _, _, files in calls):
+        if len({f for _, _, files in calls for f, _ in files}) != sum(len(files) for _, _, files in calls):
             return False  # two calls of the group claim one file: let Pelican walk them
         for name, call_key, files in calls:
             self._account(name, call_key, files, context, relative_urls, {})
