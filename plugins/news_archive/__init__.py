@@ -21,8 +21,7 @@ they were connected; the signals come in the order Pelican sends them)::
     all_generators_finalized  timestamp; the Pagefind bundle begun on the other core
                            (search.static_pages); Whoosh index of every article, built as a
                            pending generation; related articles attached to pages
-                           (search.indexer); the static search tables made from it, the
-                           bundle taken over (search.static_pages)
+                           (search.indexer)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger); the
                            last new article page written: the pending index goes live
@@ -30,8 +29,9 @@ they were connected; the signals come in the order Pelican sends them)::
     article_writer_finalized  every article page is written: the pending index goes live
                            if it has not (search.indexer); the search pages held for finalized
                            (search.static_pages); Atom feeds (site, feeds)
-    finalized              the static search index awaited, the search pages
-                           (search.static_pages); the timing log and the render memo
+    finalized              the static search tables made from the index, the bundle
+                           taken over and awaited, the search pages (search.static_pages);
+                           the timing log and the render memo
                            (speedups); sitemap.xml (site);
                            stale feeds, then stale pages, deleted (feeds, speedups); the build
                            lock released
@@ -86,7 +86,8 @@ def index_articles(generators: list[Any]) -> None:
 def begin_static_bundle(generators: list[Any]) -> None:
     """The browser's Pagefind bundle begun from the articles' documents alone, before they
     are indexed: the binary works on the other core while the Whoosh index and the related
-    lists are made (taken over by start_static_search)."""
+    lists are made, and on through the article, entity and list pages (taken over at
+    ``finalized``: publish_static_search)."""
     from pelican.generators import ArticlesGenerator
 
     from .search import static_pages
@@ -104,19 +105,6 @@ def search_page_written(path: str, context: Any = None) -> None:
     page_written(path, context)
 
 
-def start_static_search(generators: list[Any]) -> None:
-    """The browser's own index, begun once the articles are indexed: the Pagefind binary
-    writes it on the other core while pages are rendered (awaited by publish_static_search,
-    once every other page is written)."""
-    from pelican.generators import ArticlesGenerator
-
-    from .search import static_pages
-
-    for gen in generators:
-        if isinstance(gen, ArticlesGenerator):
-            static_pages.start_index(gen)
-
-
 def hold_static_search(generator: Any, writer: Any) -> None:
     """The article pages are written: what the search pages are written with is kept for
     :func:`publish_static_search`, so the entity and list pages are not held up by Pagefind."""
@@ -127,8 +115,11 @@ def hold_static_search(generator: Any, writer: Any) -> None:
 
 def publish_static_search(pelican: Any) -> None:
     """search/index.html and search/help/ for every host, and the browser's own index, once
-    every other page is written: the static index (the Pagefind binary, on the other core
-    since ``all_generators_finalized``) is awaited only now."""
+    every other page is written.  The Pagefind binary has been writing the bundle on the
+    other core since ``all_generators_finalized``; the spelling, facet and order tables and
+    the digest (pure Python, ~1.4 CPU-s at 2,000 stories) are made only now
+    (static_pages.write_index): made before the article pages, they held back every page
+    and list of a new story, and search, by that long."""
     from .search import static_pages
 
     static_pages.publish_held(pelican.settings)
@@ -177,7 +168,6 @@ def pipeline() -> list[tuple[str, Callable[..., Any]]]:
         ("all_generators_finalized", speedups.on_all_generators_finalized),
         ("all_generators_finalized", begin_static_bundle),  # needs only the documents
         ("all_generators_finalized", index_articles),
-        ("all_generators_finalized", start_static_search),  # after index_articles: reads its index
         ("get_writer", speedups.on_get_writer),
         ("content_written", speedups.on_content_written),
         ("content_written", search_page_written),  # after it: the page is in the ledger
