@@ -20,8 +20,8 @@ they were connected; the signals come in the order Pelican sends them)::
                            author, JSON-LD, top tags (site)
     all_generators_finalized  timestamp; the Pagefind bundle begun on the other core
                            (search.static_pages); Whoosh index of every article, built as a
-                           pending generation; related articles attached to pages
-                           (search.indexer)
+                           pending generation; related articles attached to pages; the
+                           article pages it waits for written first (search.indexer)
     get_writer             the writer that skips unchanged pages (speedups, skipping_writer)
     content_written        each file written → the build's ledger (speedups, ledger); the
                            last new article page written: the pending index goes live
@@ -74,13 +74,14 @@ def index_articles(generators: list[Any]) -> None:
     from pelican.generators import ArticlesGenerator
 
     from . import settings as S
-    from .search.indexer import update_index
+    from .search.indexer import fresh_pages_first, update_index
     from .search.schema import article_documents
 
     for gen in generators:
         if isinstance(gen, ArticlesGenerator) and S.get(gen.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")),
                          documents=article_documents(gen))  # the static index reads the same documents
+            fresh_pages_first(gen)  # the pages the new generation waits for are written first
 
 
 def begin_static_bundle(generators: list[Any]) -> None:
