@@ -5,7 +5,7 @@ and the binary writes it on the other core.  What is left of the static index (t
 facet and order tables read from the Whoosh generation, the digest) is pure Python on the
 build's own thread and only the search pages need it, so it is made once every other page
 is written: made before the article pages, it held back the new story's page, its lists and
-its search results (~1.4 CPU-s of a 2,000-story watch cycle).
+its search results (~0.35 s of a 2,000-story watch cycle: static-search.json phases).
 
 A real in-process build of the sample archive: when ``static_index.start`` is called, every
 HTML page but the search pages has been written, and the static index is still complete.

@@ -425,7 +425,8 @@ def fresh_pages_first(generator: Any) -> None:
     """The article pages the pending search generation waits for (new and changed stories)
     written first, then the others in Pelican's order: the same ``write`` calls, only sooner
     for those, so a new story's page is there, and goes into search (``page_written``), before
-    the writer has digested the other 2,000 (~3 s of a 2,000-story watch cycle).
+    the writer has gone through every newer page (the article pages took 1.8-3.7 s of
+    2,000-story watch cycles on this machine).
 
     Bound on this generator only (never Pelican's class), and only when the order cannot
     show: every article has a page of its own (no two share a ``save_as``, which Pelican
