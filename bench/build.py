@@ -673,8 +673,17 @@ def watch_visibility(archive: Archive, log: Any = print) -> Build:
         + ", ".join(f"{k} {v:.1f} s" if v == v else f"{k}: does not list it" for k, v in since.items()))
     log(f"N={archive.n}: watch: the cycle took {cycle_cpu:.1f} CPU-s in the watcher (NER workers included), "
         f"load {_loadavg()}")
+    # Where the cycle's seconds went, by the build's own marks (no profiler's overhead).
+    timings = _load(archive.work / "build-timings.json")
+    cycle_phases = timings.get("phases", {})
+    by_template = {k: v for k, v in sorted(timings.get("render_write_by_template", {}).items(),
+                                           key=lambda kv: -kv[1]) if v >= 0.1}
+    log(f"N={archive.n}: watch: the cycle's phases (s): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in cycle_phases.items())
+        + "; render_write by template: " + ", ".join(f"{k} {v:.2f}" for k, v in by_template.items()))
     run = Run(visible, cycle_cpu, peak.rss, 0 if cycle.get("ok") else 1, text, peak.pss)
-    extra = {"lists": sorted(lists), "cycle": cycle, "watch_first_cycle_seconds": first.get("seconds")}
+    extra = {"lists": sorted(lists), "cycle": cycle, "watch_first_cycle_seconds": first.get("seconds"),
+             "cycle_phases": cycle_phases, "cycle_render_write_by_template": by_template}
     return Build("watch: new story visible", archive.n, run, check_output(archive.output), phases, extra)
 
 

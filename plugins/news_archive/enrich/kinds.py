@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import gazetteer
-from .names import TITLE_WORDS, key
+from .names import CLUB_PREFIX, TITLE_WORDS, key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
 DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
@@ -133,6 +133,7 @@ TEAM_NAME = re.compile(
     r"^(?:[A-Z][\w'-]+ )+(?:United|City|Rovers|Athletic|Wanderers|Albion|County|Town|FC|AFC|Rangers|Hotspur|"
     r"Villa|Forest|Wednesday|Argyle|Orient|Academicals|Thistle|Harlequins|Saracens|Tigers|Sharks|Warriors|"
     r"Bulls|Rhinos|Lions|Falcons|Dragons|Scarlets|Ospreys|Blues|Reds|Hornets|Magpies|Saints)$"
+    rf"|^{CLUB_PREFIX} [A-Z][\w'-]+(?: [A-Z][\w'-]+)?$"  # "Real Madrid", "Bayern Munich", "Inter Milan"
 )
 # A full name, then "of" and this name: "Felipe Nasr of Sauber", "Jane Doe of Leeds" — the
 # person's team, firm or town (not "Prime Minister of Japan": a title, no name, before "of").

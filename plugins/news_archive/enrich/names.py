@@ -34,6 +34,11 @@ _HONORIFIC_RE = re.compile(r"^(?:(" + TITLES_RE + r")\.?\s+)+", re.I)
 _LEADING_RE = re.compile(r"^(?:the|a|an|this|that|these|those)\s+", re.I)
 _POSSESSIVE_RE = re.compile(r"(?:['\u2019]s|['\u2019])$")
 _EDGE = " \t\n,;:.!?\"'\u201c\u201d\u2018\u2019()[]{}-\u2013\u2014/|*"
+# Words that start a club's name and that the model leaves out of its span ("Real Madrid" read as
+# "Real" + the city "Madrid", "Bayern Munich"): without them the club is filed as its city.
+CLUB_PREFIX = r"(?:Real|Atletico|Atl\u00e9tico|Inter|AC|AS|FC|Bayern|Borussia|Sporting|Olympique|Dynamo|Dinamo|" \
+              r"Spartak|CSKA|Lokomotiv|Deportivo)"
+_CLUB_PREFIX_BEFORE = re.compile(rf"(?<![\w.'\u2019-]){CLUB_PREFIX} $")
 _MONEY_RE = re.compile(r"^[$£€¥]?\s*\d[\d.,]*\s*(?:bn|m|k|tn|billion|million|trillion|thousand|%|pc|p|s)?$", re.I)
 
 
@@ -79,6 +84,8 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         end = start + m.start()
     while end > start and text[end - 1] in _EDGE and not _ends_with_initial(text[start:end]):
         end -= 1
+    if (m := _CLUB_PREFIX_BEFORE.search(text, max(0, start - 12), start)) and text[start:start + 1].isupper():
+        start = m.start()  # "Real" + "Madrid": the club, not the city
     return start, end
 
 

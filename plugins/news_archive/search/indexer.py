@@ -414,3 +414,57 @@ def publish_index(settings: dict[str, Any]) -> str | None:
     if name:
         log.info("news_archive: search index generation %s is live", name)
     return name
+
+
+# Pelican's ArticlesGenerator.generate_articles, whose loop fresh_pages_first repeats in
+# another order: sha256 of its source in Pelican 4.12.0 (tests/test_fresh_pages_first.py).
+GENERATE_ARTICLES_SHA256 = "5494d418a930a36fd7a5fd52ad5588b39218f1efaba10762eafae9eac4aa94dd"
+
+
+def fresh_pages_first(generator: Any) -> None:
+    """The article pages the pending search generation waits for (new and changed stories)
+    written first, then the others in Pelican's order: the same ``write`` calls, only sooner
+    for those, so a new story's page is there, and goes into search (``page_written``), before
+    the writer has gone through every newer page (the article pages took 1.8-3.7 s of
+    2,000-story watch cycles on this machine).
+
+    Bound on this generator only (never Pelican's class), and only when the order cannot
+    show: every article has a page of its own (no two share a ``save_as``, which Pelican
+    settles by order) and the last article stays last (Pelican leaves what its last write
+    put in the shared context)."""
+    from itertools import chain
+    from types import MethodType
+
+    from pelican import signals
+
+    build = Build.of(generator.settings)
+    if build is None or build.search_waiting is None:
+        return
+    waiting = build.search_waiting[1]
+    output = generator.settings.get("OUTPUT_PATH") or "output"
+    every = list(chain(generator.translations, generator.articles, generator.hidden_translations,
+                       generator.hidden_articles))
+    pages = [_page_path(output, a) for a in every]
+    if not every or None in pages or len(set(pages)) != len(pages) or pages[-1] in waiting:
+        return
+    first = {i for i, page in enumerate(pages) if page in waiting}
+    if not first or first == set(range(len(first))):
+        return
+    order = [every[i] for i in sorted(first)] + [a for i, a in enumerate(every) if i not in first]
+
+    def generate_articles(self: Any, write: Any) -> None:
+        """Pelican 4.12's generate_articles over ``order`` (see fresh_pages_first)."""
+        for article in order:
+            signals.article_generator_write_article.send(self, content=article)
+            write(
+                article.save_as,
+                self.get_template(article.template),
+                self.context,
+                article=article,
+                category=getattr(article, "category", None),
+                override_output=hasattr(article, "override_save_as"),
+                url=article.url,
+                blog=True,
+            )
+
+    generator.generate_articles = MethodType(generate_articles, generator)

@@ -66,7 +66,9 @@ class Generation:
     """One opened index generation: the index, its facet and day tables, pooled searchers,
     and what was computed over it (answers, each term's documents)."""
 
-    def __init__(self, path: str, cache_size: int = 0) -> None:
+    def __init__(self, path: str, cache_size: int = 0, previous: Generation | None = None) -> None:
+        """``previous``: the generation open before, whose segments' facet values this one
+        takes for the segments it shares with it (``facets.SegmentFacets``)."""
         self.path = path
         self.ix = windex.open_dir(path)
         self._pool: list[Any] = []
@@ -76,7 +78,7 @@ class Generation:
         self.terms = TermDocs()
         self.scored = Scored()
         with self.ix.searcher() as s:
-            self.facets = FacetTable(s.reader())
+            self.facets = FacetTable(s.reader(), previous.facets if previous is not None else None)
             self.days = DayTable(s.reader())
 
     @contextmanager
@@ -190,7 +192,7 @@ class IndexHandle:
     def _open(self, target: str) -> Generation | None:
         if not windex.exists_in(target):
             return None  # mid-swap or never built: keep what we have
-        return Generation(target, self.cache_size)
+        return Generation(target, self.cache_size, self._gen)
 
     def _open_later(self, target: str) -> None:
         """Open ``target`` on a thread and switch to it when ready (once per target)."""

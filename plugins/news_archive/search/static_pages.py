@@ -79,9 +79,11 @@ def start_bundle(generator: Any) -> None:
 
 def start_index(generator: Any) -> None:
     """Begin the Pagefind index and spelling table of every article, from the same documents
-    as the Whoosh index (never from the written HTML), once that index is written: the
-    Pagefind binary then works on the other core while the articles' pages are rendered
-    (``static_index.start``); :func:`write_index` awaits it.  Off: the earlier index is removed."""
+    as the Whoosh index (never from the written HTML), once that index is written
+    (``static_index.start``, taking over the bundle :func:`start_bundle` began);
+    :func:`write_index` awaits it.  A build calls it from :func:`write_index` at ``finalized``,
+    once every other page is written: its tables and digest are the main thread's work, and
+    nothing but the search pages needs them.  Off: the earlier index is removed."""
     settings = generator.settings
     if not S.get(settings, "NEWS_ARCHIVE_STATIC_SEARCH"):
         setattr(generator, PENDING, None)
