@@ -366,9 +366,6 @@ class TimelineMemo:
         self.before: dict[TimelineKey, Markup] = (self.kept or {}).get(self.months, {})
         self.now: dict[TimelineKey, Markup] = {}
 
-    def chart(self, entity: Entity) -> Markup:
-        return self.draw(timeline_key(entity))
-
     def draw(self, key: TimelineKey | None) -> Markup:
         """The chart drawn from ``key`` (none for None: no dated story)."""
         if key is None:
