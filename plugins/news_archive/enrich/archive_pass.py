@@ -49,8 +49,8 @@ def _choose_type(votes: Counter[str], name_key: str, titled: bool = False, brand
     votes = Counter({t: float(n) for t, n in votes.items()})
     if brand and not titled:  # "SpaceX", "YouTube": written as no person's name is, mostly a firm's
         votes["person"] = 0.0
-        if not any(votes[t] for t in ("place", "organisation", *kinds.KINDS)):  # "AirPods": the model's
-            return "organisation"  # PRODUCT stands; the shape only says it is no person
+        if not any(votes[t] for t in ("place", "organisation")):
+            return "organisation"
     if any(votes[t] for t in ("place", "organisation", "person")):
         weight = gazetteer.place_weight(name_key)
         if weight:  # a big city ("Porto Alegre", "Aberdeen") outweighs one stray PERSON or ORG tag
