@@ -234,8 +234,8 @@ def cue(text: str, start: int, end: int) -> str:
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
             or _BASED_BEFORE.search(before):
         return "org"
-    if _BODY_APPOSED.match(after):
-        return "org"
+    if _BODY_APPOSED.match(after) and not gazetteer.place_weight(key(text[start:end])):
+        return "org"  # "Canada, a key gold producer," / "California, the company is…": still the place
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
     if thing := _thing(text[start:end], before, after):
