@@ -28,7 +28,7 @@ from .names import CLUB_PREFIX, TITLE_WORDS, key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
 DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
-KINDS = ("award", "event", "work", "product", "genre", "index", "animal")
+KINDS = ("award", "event", "work", "product", "genre", "index", "animal", "credit")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
 CUE_WEIGHT = 2.0  # a cue in the text says more than the model's label of the same mention
@@ -170,6 +170,31 @@ _TEAM_AFTER = re.compile(
 )
 
 
+# "X, the UK's third-biggest bank," / "X, the oil services firm, has": a name in apposition with a
+# word for a body, that word ending the apposition ("Smith, a bank manager" and "Smith, the
+# club's striker" say nothing).
+_BODY_WORDS = (r"bank|banks|firm|company|group|retailer|airline|carrier|broadcaster|insurer|conglomerate|"
+               r"supermarket|chain|operator|regulator|watchdog|start-?up|manufacturer|maker|giant|charity|"
+               r"newspaper|magazine|website|agency|consultancy|law firm|lender|miner|producer|supplier")
+_BODY_APPOSED = re.compile(
+    rf",\s+(?:the|a|an)\s+(?:[\w'\u2019&.-]+\s+){{0,4}}?(?:{_BODY_WORDS})"
+    r"(?=\s*(?:[,.;:)]|$|\s+(?:which|that|has|had|is|was|said|says|and|in|with|for|to|on|since)\b))"
+)
+# A photo credit: "(Photo: Gregg DeGuire, WireImage)", "toggle caption Toru Yamanaka /AFP/Getty
+# Images", "Toru Yamanaka/AFP": the photographer is no one a reader looks for (the agency is a
+# credit too when it is only a picture library: the ``credit`` table).
+_CREDIT_BEFORE = re.compile(r"(?:\b(?:[Pp]hoto(?:graph)?|[Pp]icture|[Ii]mage|[Cc]redit)s?(?:\s+by)?\s*:\s*"
+                            r"|\b(?:toggle |)caption\s+)$")
+
+
+@lru_cache(maxsize=1)
+def _credit_after() -> re.Pattern[str]:
+    """A name then "/" and a photo source of the shipped table ("/AFP", "/Getty Images")."""
+    sources = tomllib.loads(TABLE.read_text(encoding="utf-8")).get("photo_sources", {}).get("names", [])
+    return re.compile(r"\s*/\s*(?:" + "|".join(re.escape(n) for n in sorted(sources, key=len, reverse=True))
+                      + r")\b")
+
+
 def cue(text: str, start: int, end: int) -> str:
     """What the words around one mention say it is ('' when they say nothing).
 
@@ -182,6 +207,9 @@ def cue(text: str, start: int, end: int) -> str:
     """
     after = text[end:end + 40].split("\n", 1)[0]  # the mention's own paragraph only (a headline's
     before = text[max(0, start - 40):start].rsplit("\n", 1)[-1]  # "…film" says nothing of the next line)
+    if _CREDIT_BEFORE.search(before) or (_credit_after().match(after) and not _credit_after().match(
+            "/" + text[start:end])):  # "AFP/Getty Images": the agency itself is decided by its own votes
+        return "credit"
     if _PERSON_AFTER.match(after):
         return "person"
     if _ANIMAL_BEFORE.search(before):
@@ -206,6 +234,8 @@ def cue(text: str, start: int, end: int) -> str:
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
             or _BASED_BEFORE.search(before):
         return "org"
+    if _BODY_APPOSED.match(after) and not gazetteer.place_weight(key(text[start:end])):
+        return "org"  # "Canada, a key gold producer," / "California, the company is…": still the place
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
     if thing := _thing(text[start:end], before, after):
@@ -250,7 +280,7 @@ def cue_weight(cue: str) -> float:
     """A cue for a club, a firm, a street, a person or an animal is worth two stories' model labels; "in
     X", or a cue that the name is no entity ("the film X"), one: one such phrase must not take
     a person's page away (the model's labels and other stories still decide)."""
-    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model", "animal") \
+    return CUE_WEIGHT if cue in ("team", "org", "person", "street", "town", "craft", "model", "animal", "credit") \
         else CUE_WEIGHT / 2
 
 
