@@ -352,3 +352,20 @@ def test_the_entity_caches_are_keyed_by_every_module_and_table_the_passes_use(en
     assert used - keyed == set()
     tables = {p.resolve() for p in Path(ner_cache.__file__).with_name("data").glob("*.toml")}
     assert tables - keyed == set()
+
+
+def test_a_module_edited_since_its_imports_were_read_is_read_again(tmp_path: Path) -> None:
+    """The import walk is remembered per version of a file: an edit that imports another
+    module must put that module in the closure (the cache keys follow the code)."""
+    import os
+
+    from news_archive.enrich.memo import source_closure
+
+    for name in ("b", "c"):
+        (tmp_path / f"{name}.py").write_text("X = 1\n", encoding="utf-8")
+    a = tmp_path / "a.py"
+    a.write_text("from . import b\n", encoding="utf-8")
+    assert source_closure(a) == sorted([a, tmp_path / "b.py"])
+    a.write_text("from . import b, c\n", encoding="utf-8")
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 1))  # even within one clock tick
+    assert source_closure(a) == sorted([a, tmp_path / "b.py", tmp_path / "c.py"])

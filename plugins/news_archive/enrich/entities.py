@@ -109,7 +109,7 @@ def resolve_texts(
     table = table or load_aliases()
     keys = [cache.key(t) for t in texts] if cache else [""] * len(texts)
     blobs = [cache.read(k) for k in keys] if cache else [None] * len(texts)
-    memo = ArchiveMemo(cache.root / "archive.json", table, cache.kept) if cache else None
+    memo = ArchiveMemo(cache.root / "archive.json", table, cache.kept if cache.session else None) if cache else None
     if memo and (found := memo.load(keys, blobs)) is not None:
         if evidence is not None:
             evidence.update(_read_evidence(memo.path.with_name(EVIDENCE_FILE)))

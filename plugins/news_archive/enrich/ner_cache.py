@@ -39,6 +39,7 @@ class NerCache:
         # process last read or wrote them, by key (the key names the text, the model and
         # NER_VERSION; the entry's per-article part carries its own version), and the last
         # archive pass (:class:`ArchiveMemo`); a fresh dict in a one-shot build.
+        self.session = kept is not None
         self.kept: dict[str, Any] = kept if kept is not None else {}
         self._entries: dict[str, tuple[bytes, Raw | None]] = self.kept.setdefault("entries", {})
 
@@ -120,7 +121,9 @@ class ArchiveMemo:
     def __init__(self, path: Path, table: AliasTable, kept: dict[str, Any] | None = None) -> None:
         self.path = path
         self.fingerprint = _archive_fingerprint(table)
-        # ``NerCache.kept``: the last pass this process saved, as parsed (see :meth:`previous`).
+        # ``NerCache.kept``: the last pass this process saved, as parsed (see :meth:`previous`);
+        # None in a one-shot build, which has no next pass to keep it for.
+        self.keeps = kept is not None
         self.kept = kept if kept is not None else {}
 
     def key(self, keys: list[str], blobs: list[bytes | None]) -> str | None:
@@ -200,6 +203,8 @@ class ArchiveMemo:
         outputs = [[entry[0], entry[1][1]] if entry else None for entry in keep] if keep else [None] * len(rows)
         header = json.dumps({"fingerprint": self.fingerprint, "keys": keys})
         write_atomic(self.path, "\n".join([want, header, _dumps(rows), _dumps(outputs)]) + "\n")
+        if not self.keeps:
+            return
         # What the file now says, for this process's next pass: copies of the lists an Entity
         # still holds (its aliases and mentions), so nothing done to the stories later can
         # change them; the evidence parts are the pass's own, read and never changed.
