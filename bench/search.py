@@ -323,6 +323,75 @@ def swap_loop(root: Path, seconds: int) -> None:
     print(f"{swaps} swaps")
 
 
+def rebuild_once(root: Path, round_: int) -> None:
+    """One rebuild as ``swap_loop`` does it (50 articles changed): a new generation."""
+    docs = documents(bbc_articles(), int((root / "n").read_text()))
+    for r in range(1, round_ + 1):
+        for url in sorted(docs)[r * 50: r * 50 + 50]:
+            d = dict(docs[url], body=docs[url]["body"] + f"\n\nRevision {r}.")
+            d["content_hash"] = f"rev{r}-{url}"
+            docs[url] = d
+    indexer.index_documents(root, docs, related_count=5)
+
+
+def swap_cpu(root: Path, qs: list[str], rounds: int) -> None:
+    """What one index swap costs a worker, in CPU (wall-clock is meaningless on a loaded
+    machine): CPU-s to open a generation (from nothing, and from the one open before, as the
+    service does), split into its parts, and CPU-ms per request over the 200 queries the load
+    run sends, on the generation open for a while and on the one just opened (its first
+    answers: what readers pay right after the switch).  The rebuilds run in a child process;
+    the answer cache is off so that every request is searched."""
+    import cProfile
+    import pstats
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-swap-cpu-"))
+    shutil.copytree(root, scratch / "root", symlinks=True)
+    root = scratch / "root"
+
+    def per_request(gen: Generation) -> list[float]:
+        out = []
+        for q in qs[:200]:
+            c0 = time.thread_time()
+            search(gen, SearchRequest(q=q))
+            out.append((time.thread_time() - c0) * 1000)
+        return out
+
+    def summary(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return (f"median {statistics.median(xs):.1f}, p95 {xs[int(len(xs) * 0.95) - 1]:.1f}, "
+                f"max {xs[-1]:.1f}, total {sum(xs) / 1000:.2f} CPU-s")
+
+    c0 = time.thread_time()
+    gen = Generation(str((root / "index").resolve()))
+    print(f"swap-cpu: open from nothing {time.thread_time() - c0:.2f} CPU-s ({root})")
+    per_request(gen)
+    print(f"swap-cpu: a generation open a while, CPU-ms per request: {summary(per_request(gen))}")
+    for r in range(1, rounds + 1):
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+        subprocess.run([sys.executable, __file__, "--rebuild-once", str(root), "--round", str(r)],
+                       cwd=ROOT, env=env, check=True)
+        path = str((root / "index").resolve())
+        c0 = time.thread_time()
+        fresh = Generation(path, previous=gen)
+        opened = time.thread_time() - c0
+        prof = cProfile.Profile()  # the same open again, profiled (its figures inflated by the profiler)
+        prof.enable()
+        Generation(path, previous=gen).retire()
+        prof.disable()
+        first = per_request(fresh)
+        again = per_request(fresh)
+        st = pstats.Stats(prof)
+        print(f"swap-cpu: swap {r}: open from the generation before {opened:.2f} CPU-s; "
+              f"segments {len(fresh.facets.segments)}")
+        print(f"swap-cpu: swap {r}: first answers on the new generation, CPU-ms per request: {summary(first)}")
+        print(f"swap-cpu: swap {r}: the same requests again: {summary(again)}")
+        st.sort_stats("cumulative").print_stats(14)
+        gen.retire()
+        gen = fresh
+    gen.retire()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 STATIC_QUERIES_PER_SIZE = 30
 GZIP_HOST = [False]  # set from --gzip-host (a one-run switch, read by browse_static)
 SWAP_NICE = [0]  # set from --swap-nice (read by load_run)
@@ -511,11 +580,21 @@ def main() -> int:
     ap.add_argument("--swap-nice", type=int, default=0,
                     help="run the rebuilds that swap the index at this nice increment (a rebuild on a serving "
                          "machine would be niced: the service then keeps the cores it needs)")
+    ap.add_argument("--swap-cpu", type=int, default=0, metavar="ROUNDS",
+                    help="CPU cost of ROUNDS index swaps to one worker (with --index-root, built already)")
+    ap.add_argument("--rebuild-once", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
     GZIP_HOST[0] = args.gzip_host
     SWAP_NICE[0] = args.swap_nice
+    if args.rebuild_once:
+        rebuild_once(Path(args.rebuild_once), args.round)
+        return 0
+    if args.swap_cpu:
+        swap_cpu(Path(args.index_root), queries(bbc_articles(), 300), args.swap_cpu)
+        return 0
     if args.swap:
         swap_loop(Path(args.swap), args.swap_seconds)
         return 0
