@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,9 +117,7 @@ class TermDocs(_TermMemo):
 
 
 def _sorted_docs(searcher: Any, fieldname: str, text: Any) -> Any:
-    found = np.fromiter(searcher.docs_for_query(Q.Term(fieldname, text)), dtype=np.int32)
-    found.sort()
-    return found
+    return _term_postings(searcher, fieldname, text, weights=False)[0].astype(np.int32)
 
 
 def _combined(searcher: Any, q: Any, terms: TermDocs) -> Any:
@@ -278,17 +277,8 @@ class Scored(_TermMemo):
         weighting = searcher.weighting
         field = searcher.schema[fieldname]
         if isinstance(text, str):
-            text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
-        id_parts, weight_parts = [], []
-        for reader, offset in searcher.reader().leaf_readers():
-            if (fieldname, text) not in reader:
-                continue
-            ids, weights = _postings(reader, fieldname, text)
-            id_parts.append(ids + offset)
-            weight_parts.append(weights)
-        if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        docs, tf = np.concatenate(id_parts), np.concatenate(weight_parts)
+            text = field.to_bytes(text)  # as Term.matcher hands it to the scorer
+        docs, tf = _term_postings(searcher, fieldname, text)
         if not field.scorable:  # Whoosh scores such a field by the weight alone
             return docs, tf
         B = weighting._field_B.get(fieldname, weighting.B)
@@ -300,8 +290,55 @@ class Scored(_TermMemo):
         return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
 
-def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
-    """One segment's postings of a term, live documents only: (ids, weights) arrays.
+def _term_postings(searcher: Any, fieldname: str, text: Any, weights: bool = True) -> tuple[Any, Any]:
+    """A term's live documents over every segment (sorted, int64) and its weight in each
+    (None unless ``weights``): what ``Term.matcher`` would walk, read in blocks."""
+    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+    if field is not None:
+        try:
+            text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
+        except ValueError:
+            field = None
+    id_parts, weight_parts = [], []
+    if field is not None:
+        for reader, offset in searcher.reader().leaf_readers():
+            if (fieldname, text) not in reader:
+                continue
+            ids, tf = _postings(reader, fieldname, text, weights)
+            id_parts.append(ids + offset)
+            weight_parts.append(tf)
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64) if weights else None
+    return np.concatenate(id_parts), np.concatenate(weight_parts) if weights else None
+
+
+_DELETED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_DELETED_LOCK = threading.Lock()
+
+
+def deleted_mask(reader: Any) -> Any:
+    """A segment reader's deleted documents as a boolean array by document number (None
+    when it has none), made once per reader: filtering each term's postings through
+    ``is_deleted``, a Python call per posting, was a third of reading them."""
+    with _DELETED_LOCK:
+        found = _DELETED.get(reader)
+    if found is not None:
+        return found if len(found) else None
+    mask = np.zeros(reader.doc_count_all() if reader.has_deletions() else 0, dtype=bool)
+    if len(mask):
+        found_set = getattr(reader, "deleted_docs_set", None)  # what reader.postings filters by
+        if found_set is None:
+            found_set = [d for d in range(len(mask)) if reader.is_deleted(d)]
+        deleted = np.fromiter(found_set, dtype=np.int64, count=len(found_set))
+        mask[deleted[deleted < len(mask)]] = True
+    with _DELETED_LOCK:
+        _DELETED[reader] = mask
+    return mask if len(mask) else None
+
+
+def _postings(reader: Any, fieldname: str, text: bytes, weights: bool = True) -> tuple[Any, Any]:
+    """One segment's postings of a term, live documents only: (ids, weights) arrays
+    (weights None unless asked for).
 
     Whoosh's own codec keeps them in blocks of arrays: read a block at a time (a Python
     step per posting, through ``id()``, ``weight()`` and ``next()``, made opening a new
@@ -312,25 +349,28 @@ def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     m = reader.postings(fieldname, text)
     leaf = m.child if isinstance(m, FilterMatcher) else m
     ids: list[Any] = []
-    weights: list[Any] = []
+    tfs: list[Any] = []
     if type(leaf) is W3LeafMatcher:
         while leaf.is_active():
             leaf._read_ids()
-            leaf._read_weights()
             ids.append(np.asarray(leaf._ids, dtype=np.int64))
-            weights.append(np.asarray(leaf._weights, dtype=np.float64))
+            if weights:
+                leaf._read_weights()
+                tfs.append(np.asarray(leaf._weights, dtype=np.float64))
             leaf._next_block()
         docs = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
-        if reader.has_deletions():
-            keep = np.fromiter((not reader.is_deleted(d) for d in docs.tolist()), dtype=bool, count=len(docs))
-            docs, tf = docs[keep], tf[keep]
+        tf = (np.concatenate(tfs) if tfs else np.zeros(0, dtype=np.float64)) if weights else None
+        deleted = deleted_mask(reader)
+        if deleted is not None:
+            keep = ~deleted[docs]
+            docs = docs[keep]
+            tf = tf[keep] if tf is not None else None
         return docs, tf
     while m.is_active():
         ids.append(m.id())
-        weights.append(m.weight())
+        tfs.append(m.weight() if weights else 0.0)
         m.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    return np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float64) if weights else None
 
 
 def _scored(searcher: Any, q: Any, terms: TermDocs, scored: Scored) -> tuple[Any, Any] | None:
