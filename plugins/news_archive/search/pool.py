@@ -27,7 +27,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .facets import FacetTable
-from .matching import Scored, TermDocs
+from .matching import Scored, SegmentPostings, TermDocs
 from .schema import UNDATED_OLDEST
 
 POOLED_SEARCHERS = 16
@@ -67,16 +67,19 @@ class Generation:
     and what was computed over it (answers, each term's documents)."""
 
     def __init__(self, path: str, cache_size: int = 0, previous: Generation | None = None) -> None:
-        """``previous``: the generation open before, whose segments' facet values this one
-        takes for the segments it shares with it (``facets.SegmentFacets``)."""
+        """``previous``: the generation open before, whose segments' facet values
+        (``facets.SegmentFacets``) and postings (``matching.SegmentPostings``) this one takes
+        for the segments it shares with it."""
         self.path = path
         self.ix = windex.open_dir(path)
         self._pool: list[Any] = []
         self._lock = threading.Lock()
         self.retired = False
         self.answers = AnswerCache(cache_size)
-        self.terms = TermDocs()
-        self.scored = Scored()
+        # Segments this generation shares with the one before keep the postings read there.
+        self.postings = previous.postings if previous is not None else SegmentPostings()
+        self.terms = TermDocs(self.postings)
+        self.scored = Scored(self.postings)
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader(), previous.facets if previous is not None else None)
             self.days = DayTable(s.reader())
