@@ -157,7 +157,8 @@ class TermDocs(_TermMemo):
     A reader's words become ``And``/``Or`` trees of single terms over the text fields
     (``flood warning`` → 8 terms), and listing their union and intersection through
     Whoosh's matchers, document by document in Python, was a third of a search.  Sets of
-    numbers combine in C; a term's list is read once per generation.  At most
+    numbers combine in C; a term's list is made once per generation, from each segment's
+    postings (read once per segment, :class:`SegmentPostings`).  At most
     ``MAX_DOCS`` document numbers are kept (4 bytes each), least recently used out first.
     """
 
