@@ -323,6 +323,7 @@ def swap_loop(root: Path, seconds: int, count: int = 0) -> None:
     start = time.monotonic()
     deadline = start + seconds
     swaps, round_ = 0, 0
+    done: list[float] = []
     while (swaps < count) if count else (time.monotonic() < deadline - 2):
         if count:
             time.sleep(max(start + swaps * seconds / count - time.monotonic(), 0))
@@ -333,7 +334,10 @@ def swap_loop(root: Path, seconds: int, count: int = 0) -> None:
             docs[url] = d
         indexer.index_documents(root, docs, related_count=5)
         swaps += 1
-    print(f"{swaps} swaps")
+        done.append(time.monotonic() - start)
+    # When each new generation was published: one published after the load run ended was
+    # never served, so its cost is not in the run's figures.
+    print(f"{swaps} swaps, published at {', '.join(f'{t:.0f}' for t in done)} s")
 
 
 def tree_cpu(pid: int) -> float:
