@@ -288,31 +288,45 @@ def load_run(root: Path, qs: list[str], seconds: int, workers: int, cache: int |
         print(f"load: {banner.split(': ', 1)[-1]}; {what}; load average {os.getloadavg()[0]:.1f}")
         print(f"load: one request at a time over HTTP ({len(one)} queries, none asked before): "
               f"median {statistics.median(one):.1f} ms, p95 {sorted(one)[int(len(one) * 0.95) - 1]:.1f} ms")
+        c0 = tree_cpu(server.pid)
         steady = run_wrk(url, script, seconds)
+        steady_cpu = (tree_cpu(server.pid) - c0) * 1000 / max(steady["requests"], 1)
         print(f"load (8 connections, {seconds} s, /search.json, 200 queries in turn): {steady['rps']:.0f} req/s, "
               f"p50 {steady['p50_ms']:.0f} ms, p99 {steady['p99_ms']:.0f} ms, "
-              f"errors {steady['socket_errors'] + steady['non_2xx']} ({steady['requests']:,} requests)")
+              f"errors {steady['socket_errors'] + steady['non_2xx']} ({steady['requests']:,} requests); "
+              f"service CPU {steady_cpu:.1f} ms per request")
         # The same while rebuilds swap in new generations (changed articles → new generation).
         swapper = subprocess.Popen(["nice", "-n", str(SWAP_NICE[0]), sys.executable, __file__, "--swap", str(root),
-                                    "--swap-seconds", str(seconds)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                   text=True)
+                                    "--swap-seconds", str(seconds), "--swaps", str(SWAPS[0])],
+                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        c0 = tree_cpu(server.pid)
         during = run_wrk(url, script, seconds)
+        during_cpu = (tree_cpu(server.pid) - c0) * 1000 / max(during["requests"], 1)
         swaps = swapper.communicate(timeout=seconds * 10 + 900)[0].strip()
         niced = f", the rebuild at nice +{SWAP_NICE[0]}" if SWAP_NICE[0] else ""
         print(f"load during index swaps ({swaps}{niced}): {during['rps']:.0f} req/s, "
               f"p50 {during['p50_ms']:.0f} ms, p99 {during['p99_ms']:.0f} ms, "
-              f"errors {during['socket_errors'] + during['non_2xx']} ({during['requests']:,} requests)")
+              f"errors {during['socket_errors'] + during['non_2xx']} ({during['requests']:,} requests); "
+              f"service CPU {during_cpu:.1f} ms per request")
     finally:
         server.terminate()
         server.wait(timeout=20)
 
 
-def swap_loop(root: Path, seconds: int) -> None:
-    """Rebuild the index repeatedly (each time changing 50 articles) for ``seconds``."""
+def swap_loop(root: Path, seconds: int, count: int = 0) -> None:
+    """Rebuild the index repeatedly (each time changing 50 articles) for ``seconds``; with
+    ``count``, exactly that many rebuilds, each started at its own slot of the run (k *
+    seconds / count), so two runs compared swap the same number of times whatever the load
+    (an unbounded loop fitted 5 rebuilds in 30 s in one run and 3 in another: different
+    work for the service's cores)."""
     docs = documents(bbc_articles(), int((root / "n").read_text()))
-    deadline = time.monotonic() + seconds
+    start = time.monotonic()
+    deadline = start + seconds
     swaps, round_ = 0, 0
-    while time.monotonic() < deadline - 2:
+    done: list[float] = []
+    while (swaps < count) if count else (time.monotonic() < deadline - 2):
+        if count:
+            time.sleep(max(start + swaps * seconds / count - time.monotonic(), 0))
         round_ += 1
         for url in sorted(docs)[round_ * 50: round_ * 50 + 50]:
             d = dict(docs[url], body=docs[url]["body"] + f"\n\nRevision {round_}.")
@@ -320,12 +334,105 @@ def swap_loop(root: Path, seconds: int) -> None:
             docs[url] = d
         indexer.index_documents(root, docs, related_count=5)
         swaps += 1
-    print(f"{swaps} swaps")
+        done.append(time.monotonic() - start)
+    # When each new generation was published: one published after the load run ended was
+    # never served, so its cost is not in the run's figures.
+    print(f"{swaps} swaps, published at {', '.join(f'{t:.0f}' for t in done)} s")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its children alive now (the
+    service's workers): read from /proc, so what the service spends per request is known
+    on a machine whose other load makes its wall-clock figures meaningless."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def rebuild_once(root: Path, round_: int) -> None:
+    """One rebuild as ``swap_loop`` does it (50 articles changed): a new generation."""
+    docs = documents(bbc_articles(), int((root / "n").read_text()))
+    for r in range(1, round_ + 1):
+        for url in sorted(docs)[r * 50: r * 50 + 50]:
+            d = dict(docs[url], body=docs[url]["body"] + f"\n\nRevision {r}.")
+            d["content_hash"] = f"rev{r}-{url}"
+            docs[url] = d
+    indexer.index_documents(root, docs, related_count=5)
+
+
+def swap_cpu(root: Path, qs: list[str], rounds: int) -> None:
+    """What one index swap costs a worker, in CPU (wall-clock is meaningless on a loaded
+    machine): CPU-s to open a generation (from nothing, and from the one open before, as the
+    service does), split into its parts, and CPU-ms per request over the 200 queries the load
+    run sends, on the generation open for a while and on the one just opened (its first
+    answers: what readers pay right after the switch).  The rebuilds run in a child process;
+    the answer cache is off so that every request is searched."""
+    import cProfile
+    import pstats
+
+    scratch = Path(tempfile.mkdtemp(prefix="bench-swap-cpu-"))
+    shutil.copytree(root, scratch / "root", symlinks=True)
+    root = scratch / "root"
+
+    def per_request(gen: Generation) -> list[float]:
+        out = []
+        for q in qs[:200]:
+            c0 = time.thread_time()
+            search(gen, SearchRequest(q=q))
+            out.append((time.thread_time() - c0) * 1000)
+        return out
+
+    def summary(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return (f"median {statistics.median(xs):.1f}, p95 {xs[int(len(xs) * 0.95) - 1]:.1f}, "
+                f"max {xs[-1]:.1f}, total {sum(xs) / 1000:.2f} CPU-s")
+
+    c0 = time.thread_time()
+    gen = Generation(str((root / "index").resolve()))
+    print(f"swap-cpu: open from nothing {time.thread_time() - c0:.2f} CPU-s ({root})")
+    per_request(gen)
+    print(f"swap-cpu: a generation open a while, CPU-ms per request: {summary(per_request(gen))}")
+    for r in range(1, rounds + 1):
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+        subprocess.run([sys.executable, __file__, "--rebuild-once", str(root), "--round", str(r)],
+                       cwd=ROOT, env=env, check=True)
+        path = str((root / "index").resolve())
+        c0 = time.thread_time()
+        fresh = Generation(path, previous=gen)
+        opened = time.thread_time() - c0
+        prof = cProfile.Profile()  # the same open again, profiled (its figures inflated by the profiler)
+        prof.enable()
+        Generation(path, previous=gen).retire()
+        prof.disable()
+        first = per_request(fresh)
+        again = per_request(fresh)
+        st = pstats.Stats(prof)
+        print(f"swap-cpu: swap {r}: open from the generation before {opened:.2f} CPU-s; "
+              f"segments {len(fresh.facets.segments)}")
+        print(f"swap-cpu: swap {r}: first answers on the new generation, CPU-ms per request: {summary(first)}")
+        print(f"swap-cpu: swap {r}: the same requests again: {summary(again)}")
+        st.sort_stats("cumulative").print_stats(14)
+        gen.retire()
+        gen = fresh
+    gen.retire()
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 STATIC_QUERIES_PER_SIZE = 30
 GZIP_HOST = [False]  # set from --gzip-host (a one-run switch, read by browse_static)
 SWAP_NICE = [0]  # set from --swap-nice (read by load_run)
+SWAPS = [0]  # set from --swaps (read by load_run): 0 rebuilds for as long as the run lasts
 PERSON = re.compile(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b")
 
 
@@ -511,13 +618,39 @@ def main() -> int:
     ap.add_argument("--swap-nice", type=int, default=0,
                     help="run the rebuilds that swap the index at this nice increment (a rebuild on a serving "
                          "machine would be niced: the service then keeps the cores it needs)")
+    ap.add_argument("--swaps", type=int, default=0,
+                    help="exactly this many rebuilds during the swap load run, evenly spread (compare runs "
+                         "with the same number; default: rebuild for as long as the run lasts)")
+    ap.add_argument("--load-only", choices=("on", "off", "both"), default=None,
+                    help="only the load runs (answer cache on, off or both), on a copy of --index-root "
+                         "(built already), so that the rebuilds of the swap run leave the kept index as it was")
+    ap.add_argument("--swap-cpu", type=int, default=0, metavar="ROUNDS",
+                    help="CPU cost of ROUNDS index swaps to one worker (with --index-root, built already)")
+    ap.add_argument("--rebuild-once", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--round", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--swap", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
     GZIP_HOST[0] = args.gzip_host
     SWAP_NICE[0] = args.swap_nice
+    SWAPS[0] = args.swaps
+    if args.rebuild_once:
+        rebuild_once(Path(args.rebuild_once), args.round)
+        return 0
+    if args.swap_cpu:
+        swap_cpu(Path(args.index_root), queries(bbc_articles(), 300), args.swap_cpu)
+        return 0
+    if args.load_only:
+        copy = Path(tempfile.mkdtemp(prefix="bench-search-load-")) / "root"
+        shutil.copytree(args.index_root, copy, symlinks=True)
+        try:
+            for cache in {"on": (None,), "off": (0,), "both": (None, 0)}[args.load_only]:
+                load_run(copy, queries(bbc_articles(), 300), args.load_seconds, args.workers, cache)
+        finally:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+        return 0
     if args.swap:
-        swap_loop(Path(args.swap), args.swap_seconds)
+        swap_loop(Path(args.swap), args.swap_seconds, args.swaps)
         return 0
     if not BBC.exists():
         print(f"bench/search.py: skipped, shared data not available at {BBC}")

@@ -85,3 +85,23 @@ def test_a_segment_the_previous_generation_read_is_not_read_again(tmp_path: Path
     finally:
         first.retire()
         second.retire()
+
+
+def test_a_segment_whose_deletions_grew_is_not_read_again(tmp_path: Path) -> None:
+    """A changed story marks its old document deleted in a segment the previous generation
+    read: the new table drops that document's entries from what was read, and counts as a
+    table read from nothing (the first test)."""
+    indexer.index_documents(tmp_path, {d["url"]: d for d in (story(i) for i in range(12))}, related_count=0)
+    first = Generation(str((tmp_path / "index").resolve()))
+    changed = {d["url"]: d for d in (story(i, 1 if i == 3 else 0) for i in range(12))}
+    indexer.index_documents(tmp_path, changed, related_count=0)
+    second = Generation(str((tmp_path / "index").resolve()), previous=first)
+    try:
+        (key, old), = first.facets.segments.items()
+        grown = second.facets.segments[key]
+        assert grown.deleted > old.deleted  # the changed story's old document
+        assert grown.values is old.values  # its terms were not listed again
+        assert len(grown.docs) < len(old.docs)
+    finally:
+        first.retire()
+        second.retire()

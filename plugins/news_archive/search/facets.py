@@ -33,12 +33,15 @@ class SegmentFacets:
     """One index segment's facet values: each (facet, value) it holds and the documents
     holding it, numbered within the segment, deleted ones left out.
 
-    A segment's files never change once written, and its deletions only grow, so this is a
-    pure function of (segment id, deleted documents): :class:`FacetTable` takes it from the
-    generation opened before instead of reading the postings again.  A rebuild that adds a
-    story writes one small segment beside the big ones, so a new generation's table reads
-    only that segment's postings (opening a generation was ~0.9 CPU-s at 2,000 stories,
-    nearly all of it this table, paid between the new story's page and its first result).
+    A segment's files never change once written, and its deletions only grow: the values
+    (every term of its exact fields, whether a live document still holds it or not) are a
+    function of the segment id, the documents of the deletions too.  :class:`FacetTable`
+    takes it from the generation opened before instead of reading the postings again, and
+    when deletions were added since (a changed or removed story of an old segment: every
+    rebuild that changes a story has some) it only drops those documents' entries
+    (:meth:`without`).  A rebuild that adds a story writes one small segment beside the big
+    ones, so a new generation's table reads only that segment's postings (reading them for a
+    20,000-story segment was most of what opening a generation cost a worker).
     """
 
     def __init__(self, reader: Any) -> None:
@@ -52,11 +55,32 @@ class SegmentFacets:
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
         self.vids = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)  # by value, then document
         self.docs = np.fromiter(chain.from_iterable(docs), dtype=np.int64, count=int(lengths.sum()))
+        self.deleted = self.deletions(reader)
 
     @staticmethod
-    def key(reader: Any) -> tuple[str, frozenset[int]]:
-        segment = reader.segment()
-        return segment.segment_id(), frozenset(segment.deleted_docs()) if reader.has_deletions() else frozenset()
+    def key(reader: Any) -> str:
+        return reader.segment().segment_id()
+
+    @staticmethod
+    def deletions(reader: Any) -> frozenset[int]:
+        return frozenset(reader.segment().deleted_docs()) if reader.has_deletions() else frozenset()
+
+    def usable_for(self, deleted: frozenset[int]) -> bool:
+        """Whether this segment's table, read under ``self.deleted``, can serve a reader of the
+        same segment whose deletions are ``deleted`` (only ever more; never fewer)."""
+        return self.deleted <= deleted
+
+    def without(self, deleted: frozenset[int]) -> SegmentFacets:
+        """The same segment's table once ``deleted`` (a superset of ``self.deleted``) are
+        deleted: the entries of the newly deleted documents dropped, the values kept (a term
+        stays in the segment's term table after its last document is deleted)."""
+        if deleted == self.deleted:
+            return self
+        gone = np.fromiter(deleted - self.deleted, dtype=np.int64)
+        keep = ~np.isin(self.docs, gone)
+        out = object.__new__(SegmentFacets)
+        out.values, out.vids, out.docs, out.deleted = self.values, self.vids[keep], self.docs[keep], deleted
+        return out
 
 
 class FacetTable:
@@ -75,11 +99,12 @@ class FacetTable:
 
     def __init__(self, reader: Any, previous: FacetTable | None = None) -> None:
         known = previous.segments if previous is not None else {}
-        self.segments: dict[tuple[str, frozenset[int]], SegmentFacets] = {}
+        self.segments: dict[str, SegmentFacets] = {}
         leaves: list[tuple[SegmentFacets, int]] = []
         for leaf, offset in reader.leaf_readers():
-            key = SegmentFacets.key(leaf)
-            found = known.get(key) or SegmentFacets(leaf)
+            key, deleted = SegmentFacets.key(leaf), SegmentFacets.deletions(leaf)
+            found = known.get(key)
+            found = found.without(deleted) if found is not None and found.usable_for(deleted) else SegmentFacets(leaf)
             self.segments[key] = found
             leaves.append((found, offset))
         # Every segment's values, by facet (in EXACT_FIELDS order) then value: the ids.

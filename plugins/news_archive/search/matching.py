@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -95,30 +96,87 @@ class _TermMemo:
         raise NotImplementedError
 
 
+class SegmentPostings:
+    """Each term's postings and each field's lengths per index segment, deleted documents
+    included, kept across generations (each generation hands the store to the next).
+
+    A Whoosh segment's files never change once written: a rebuild adds segments, merges
+    some into new ones (a new segment id) and records deletions in the index's table of
+    contents.  So a term's postings in a segment read on one generation are the same on
+    the next, and reading them again (unpickling and decompressing each block) was most
+    of the CPU of a new generation's first answers.  What does change per generation is
+    applied or computed there: which documents are deleted (a mask per segment reader),
+    idf and average field lengths (:class:`Scored`).  At most ``MAX_POSTINGS`` postings
+    and lengths are held (12 bytes each), least recently used out first.
+    """
+
+    MAX_POSTINGS = 4_000_000
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+        self.reads = 0  # segment reads done (postings or lengths): what the store saved shows here
+
+    def postings(self, reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+        """``reader``'s segment's postings of the term: (ids, weights), deleted documents included."""
+        return self._get(reader, ("postings", fieldname, text), lambda: _read_postings(reader, fieldname, text))
+
+    def lengths(self, reader: Any, fieldname: str) -> Any:
+        """Each document's length in ``fieldname`` in ``reader``'s segment, as Whoosh scores it."""
+        return self._get(reader, ("lengths", fieldname), lambda: _read_lengths(reader, fieldname))
+
+    def _get(self, reader: Any, what: tuple[Any, ...], make: Any) -> Any:
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is None:  # not one segment: nothing to key it by
+            return make()
+        key = (segment.segment_id(), *what)
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        found = make()  # outside the lock: two threads may read one entry, the first is kept
+        with self._lock:
+            self.reads += 1
+            if key not in self._items:
+                self._items[key] = found
+                self._held += _entry_size(found)
+                while self._held > self.MAX_POSTINGS and len(self._items) > 1:
+                    self._held -= _entry_size(self._items.popitem(last=False)[1])
+        return found
+
+
+def _entry_size(found: Any) -> int:
+    return len(found[0]) if isinstance(found, tuple) else len(found)
+
+
 class TermDocs(_TermMemo):
     """Each term's documents (a sorted array), kept per generation for the next query that has it.
 
     A reader's words become ``And``/``Or`` trees of single terms over the text fields
     (``flood warning`` → 8 terms), and listing their union and intersection through
     Whoosh's matchers, document by document in Python, was a third of a search.  Sets of
-    numbers combine in C; a term's list is read once per generation.  At most
+    numbers combine in C; a term's list is made once per generation, from each segment's
+    postings (read once per segment, :class:`SegmentPostings`).  At most
     ``MAX_DOCS`` document numbers are kept (4 bytes each), least recently used out first.
     """
 
     MAX_DOCS = 8_000_000
 
+    def __init__(self, store: SegmentPostings | None = None) -> None:
+        """``store``: where each segment's postings are read from (shared with :class:`Scored`
+        and with the next generation)."""
+        super().__init__()
+        self.store = store if store is not None else SegmentPostings()
+
     def get(self, searcher: Any, fieldname: str, text: Any) -> Any:
-        return self._memo((fieldname, text), lambda: _sorted_docs(searcher, fieldname, text))
+        return self._memo((fieldname, text),
+                          lambda: _term_postings(searcher, fieldname, text, self.store)[0].astype(np.int32))
 
     @staticmethod
     def _size(found: Any) -> int:
         return len(found)
-
-
-def _sorted_docs(searcher: Any, fieldname: str, text: Any) -> Any:
-    found = np.fromiter(searcher.docs_for_query(Q.Term(fieldname, text)), dtype=np.int32)
-    found.sort()
-    return found
 
 
 def _combined(searcher: Any, q: Any, terms: TermDocs) -> Any:
@@ -234,8 +292,9 @@ class Scored(_TermMemo):
 
     MAX_DOCS = 4_000_000
 
-    def __init__(self) -> None:
+    def __init__(self, store: SegmentPostings | None = None) -> None:
         super().__init__()
+        self.store = store if store is not None else SegmentPostings()
         self._lengths: dict[str, Any] = {}
 
     @staticmethod
@@ -247,24 +306,7 @@ class Scored(_TermMemo):
         found = self._lengths.get(fieldname)
         if found is not None:
             return found
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-        from whoosh.util.numeric import byte_to_length
-
-        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-        table[0] = 1.0  # no stored length: Whoosh's dfl default
-        parts = []
-        for reader, _ in searcher.reader().leaf_readers():
-            n = reader.doc_count_all()
-            perdoc = getattr(reader, "_perdoc", None)
-            if hasattr(perdoc, "_cached_reader"):  # the whoosh3 codec: its length column, read whole
-                col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                if col is None:
-                    parts.append(np.ones(n, dtype=np.float64))
-                else:
-                    parts.append(table[np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)])
-            else:
-                parts.append(np.array([reader.doc_field_length(i, fieldname, 1) or 1 for i in range(n)],
-                                      dtype=np.float64))
+        parts = [self.store.lengths(reader, fieldname) for reader, _ in searcher.reader().leaf_readers()]
         found = np.concatenate(parts) if parts else np.zeros(0)
         with self._lock:
             self._lengths[fieldname] = found
@@ -278,17 +320,8 @@ class Scored(_TermMemo):
         weighting = searcher.weighting
         field = searcher.schema[fieldname]
         if isinstance(text, str):
-            text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
-        id_parts, weight_parts = [], []
-        for reader, offset in searcher.reader().leaf_readers():
-            if (fieldname, text) not in reader:
-                continue
-            ids, weights = _postings(reader, fieldname, text)
-            id_parts.append(ids + offset)
-            weight_parts.append(weights)
-        if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        docs, tf = np.concatenate(id_parts), np.concatenate(weight_parts)
+            text = field.to_bytes(text)  # as Term.matcher hands it to the scorer
+        docs, tf = _term_postings(searcher, fieldname, text, self.store)
         if not field.scorable:  # Whoosh scores such a field by the weight alone
             return docs, tf
         B = weighting._field_B.get(fieldname, weighting.B)
@@ -300,8 +333,58 @@ class Scored(_TermMemo):
         return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
 
-def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
-    """One segment's postings of a term, live documents only: (ids, weights) arrays.
+def _term_postings(searcher: Any, fieldname: str, text: Any, store: SegmentPostings) -> tuple[Any, Any]:
+    """A term's live documents over every segment (sorted, int64) and its weight in each:
+    what ``Term.matcher`` would walk."""
+    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+    if field is not None:
+        try:
+            text = field.to_bytes(text)  # as Term.matcher hands it to Whoosh
+        except ValueError:
+            field = None
+    id_parts, weight_parts = [], []
+    if field is not None:
+        for reader, offset in searcher.reader().leaf_readers():
+            ids, tf = store.postings(reader, fieldname, text)
+            if not len(ids):
+                continue
+            deleted = deleted_mask(reader)
+            if deleted is not None:
+                keep = ~deleted[ids]
+                ids, tf = ids[keep], tf[keep]
+            id_parts.append(ids + offset)
+            weight_parts.append(tf)
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+_DELETED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_DELETED_LOCK = threading.Lock()
+
+
+def deleted_mask(reader: Any) -> Any:
+    """A segment reader's deleted documents as a boolean array by document number (None
+    when it has none), made once per reader: filtering each term's postings through
+    ``is_deleted``, a Python call per posting, was a third of reading them."""
+    with _DELETED_LOCK:
+        found = _DELETED.get(reader)
+    if found is not None:
+        return found if len(found) else None
+    mask = np.zeros(reader.doc_count_all() if reader.has_deletions() else 0, dtype=bool)
+    if len(mask):
+        found_set = getattr(reader, "deleted_docs_set", None)  # what reader.postings filters by
+        if found_set is None:
+            found_set = [d for d in range(len(mask)) if reader.is_deleted(d)]
+        deleted = np.fromiter(found_set, dtype=np.int64, count=len(found_set))
+        mask[deleted[deleted < len(mask)]] = True
+    with _DELETED_LOCK:
+        _DELETED[reader] = mask
+    return mask if len(mask) else None
+
+
+def _read_postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
+    """One segment's postings of a term, deleted documents included: (ids, weights) arrays.
 
     Whoosh's own codec keeps them in blocks of arrays: read a block at a time (a Python
     step per posting, through ``id()``, ``weight()`` and ``next()``, made opening a new
@@ -309,8 +392,10 @@ def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
+    if (fieldname, text) not in reader:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     m = reader.postings(fieldname, text)
-    leaf = m.child if isinstance(m, FilterMatcher) else m
+    leaf = m.child if isinstance(m, FilterMatcher) else m  # deletions: applied per generation
     ids: list[Any] = []
     weights: list[Any] = []
     if type(leaf) is W3LeafMatcher:
@@ -320,17 +405,36 @@ def _postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
             ids.append(np.asarray(leaf._ids, dtype=np.int64))
             weights.append(np.asarray(leaf._weights, dtype=np.float64))
             leaf._next_block()
-        docs = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
-        if reader.has_deletions():
-            keep = np.fromiter((not reader.is_deleted(d) for d in docs.tolist()), dtype=bool, count=len(docs))
-            docs, tf = docs[keep], tf[keep]
-        return docs, tf
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
+        return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+                np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64))
+    while leaf.is_active():
+        ids.append(leaf.id())
+        weights.append(leaf.weight())
+        leaf.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+_LENGTH_OF_BYTE = None
+
+
+def _read_lengths(reader: Any, fieldname: str) -> Any:
+    """One segment's document lengths in a field as Whoosh scores them (1 where none is stored)."""
+    global _LENGTH_OF_BYTE
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import byte_to_length
+
+    n = reader.doc_count_all()
+    perdoc = getattr(reader, "_perdoc", None)
+    if not hasattr(perdoc, "_cached_reader"):
+        return np.array([reader.doc_field_length(i, fieldname, 1) or 1 for i in range(n)], dtype=np.float64)
+    col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # the whoosh3 codec: read whole
+    if col is None:
+        return np.ones(n, dtype=np.float64)
+    if _LENGTH_OF_BYTE is None:
+        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+        table[0] = 1.0  # no stored length: Whoosh's dfl default
+        _LENGTH_OF_BYTE = table
+    return _LENGTH_OF_BYTE[np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)]
 
 
 def _scored(searcher: Any, q: Any, terms: TermDocs, scored: Scored) -> tuple[Any, Any] | None:
