@@ -223,7 +223,12 @@ def _tally(
     for art in articles:
         for k, cand in art.candidates.items():
             v, d = votes[k], displays[k]
-            v.update(_story_votes(cand))
+            # Counter.update, inlined: its Mapping check and method calls were most of the
+            # tally, which runs twice over every candidate of the archive (the sums and
+            # their order are the same; votes are never negative, so 0 + w is w).
+            v_get = v.get
+            for t, w in _story_votes(cand).items():
+                v[t] = w + v_get(t, 0)
             for m in cand.mentions:
                 if m.full:
                     d[m.display] += 1
