@@ -204,12 +204,15 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0, text: str = "
     body: "the Security Council" after "the UN Security Council") — not when the story named them first
     ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside.
     "First" is read in the body's words, not only in the model's spans: the model often misses a
-    name's first uses ("Barclays, the UK's third-biggest bank,") and tags it only later."""
+    name's first uses ("Barclays, the UK's third-biggest bank,") and tags it only later.  Only a
+    short form the model itself calls an organisation stays apart so: a format or a person's name
+    ("Blu-ray" before the "Blu-ray Disc Association") is still the longer body's."""
     first: dict[str, int] = {}
     for m in mentions:
         at = m.start + (0 if m.start >= body else 1 << 40)  # a headline mention: after any in the body
         first[m.key] = min(first.get(m.key, at), at)
     forms: dict[str, str] = {}  # a full organisation's key → its form, to find it in the text
+    firms = {m.key for m in mentions if m.label == "organisation"}  # the model's organisations, before merging
     orgs: dict[tuple[str, ...], str] = {}
     inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
     tails: dict[tuple[str, ...], set[str]] = defaultdict(set)  # "security council" → "un security council"
@@ -236,8 +239,8 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0, text: str = "
         if not target and len(tails.get(tokens, ())) == 1:
             target = next(iter(tails[tokens]))  # "the Security Council", after "the UN Security Council"
         if target and not m.canonical and target != m.key and (
-            (first[m.key] > first[target] and not _named_alone_before(text, m.form, forms.get(target, ""), body,
-                                                                      first[target]))
+            (first[m.key] > first[target] and not (m.key in firms and _named_alone_before(
+                text, m.form, forms.get(target, ""), body, first[target])))
             or kinds.legal_form_of(m.key, target)
         ):
             m.key, m.full, m.label = target, False, "organisation"
