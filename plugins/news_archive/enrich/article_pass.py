@@ -55,7 +55,7 @@ def resolve_article(
                 continue  # a Title-Case headline's capitals prove nothing; the body will confirm it
             mentions.append(m)
 
-    _merge_short_person_names(mentions, text.find("\n\n") + 1)  # the headline names nothing first
+    _merge_short_person_names(mentions, text.find("\n\n") + 1, text)  # the headline names nothing first
     _merge_person_variants(mentions)
     _merge_nicknames(text, mentions)
     acronyms = _merge_acronyms(mentions)
@@ -110,7 +110,7 @@ def _wire_spans(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, 
     return [*kept, *added]
 
 
-def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
+def _merge_short_person_names(mentions: list[Mention], body: int = 0, text: str = "") -> None:
     """``Hekmat`` → ``Qari Hekmat``, ``Azizi`` → ``Lutfullah Azizi``: a later short form is the
     person the article introduced by full name, whatever type the model gave it."""
     by_key: dict[str, list[Mention]] = defaultdict(list)
@@ -141,7 +141,7 @@ def _merge_short_person_names(mentions: list[Mention], body: int = 0) -> None:
             target = next(iter(tokens_of[tokens[0]]))  # "Saddam" → "Saddam Hussein", "David" → "David Blunkett"
         if target and target != m.key:
             m.key, m.full, m.label = target, False, "person"
-    _merge_short_org_names(mentions, body)
+    _merge_short_org_names(mentions, body, text)
 
 
 def _merge_person_variants(mentions: list[Mention]) -> None:
@@ -198,21 +198,28 @@ def _merge_nicknames(text: str, mentions: list[Mention]) -> None:
             m.key, m.full, m.label = target, False, "person"
 
 
-def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
+def _merge_short_org_names(mentions: list[Mention], body: int = 0, text: str = "") -> None:
     """``Amnesty`` → ``Amnesty International``: an organisation's leading words, used alone
     later in the article, are that organisation (and so are its last words when they name a
     body: "the Security Council" after "the UN Security Council") — not when the story named them first
-    ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside."""
+    ("Barclays … Barclays Capital": the group, then its investment bank), the headline aside.
+    "First" is read in the body's words, not only in the model's spans: the model often misses a
+    name's first uses ("Barclays, the UK's third-biggest bank,") and tags it only later.  Only a
+    short form the model itself calls an organisation stays apart so: a format or a person's name
+    ("Blu-ray" before the "Blu-ray Disc Association") is still the longer body's."""
     first: dict[str, int] = {}
     for m in mentions:
         at = m.start + (0 if m.start >= body else 1 << 40)  # a headline mention: after any in the body
         first[m.key] = min(first.get(m.key, at), at)
+    forms: dict[str, str] = {}  # a full organisation's key → its form, to find it in the text
+    firms = {m.key for m in mentions if m.label == "organisation"}  # the model's organisations, before merging
     orgs: dict[tuple[str, ...], str] = {}
     inner: dict[str, set[str]] = defaultdict(set)  # a later word of an organisation's name → its keys
     tails: dict[tuple[str, ...], set[str]] = defaultdict(set)  # "security council" → "un security council"
     for m in mentions:
         tokens = tuple(m.key.split())
         if m.label == "organisation" and len(tokens) >= 2 and m.full:
+            forms.setdefault(m.key, m.form)
             for i in range(1, len(tokens)):
                 orgs.setdefault(tokens[:i], m.key)
                 if len(tokens) - i >= 2 and (tokens[-1] in makers.ORG_TAILS or kinds.ORG_NAME.match(m.form)):
@@ -232,9 +239,31 @@ def _merge_short_org_names(mentions: list[Mention], body: int = 0) -> None:
         if not target and len(tails.get(tokens, ())) == 1:
             target = next(iter(tails[tokens]))  # "the Security Council", after "the UN Security Council"
         if target and not m.canonical and target != m.key and (
-            first[m.key] > first[target] or kinds.legal_form_of(m.key, target)
+            (first[m.key] > first[target] and not (m.key in firms and _named_alone_before(
+                text, m.form, forms.get(target, ""), body, first[target])))
+            or kinds.legal_form_of(m.key, target)
         ):
             m.key, m.full, m.label = target, False, "organisation"
+
+
+def _named_alone_before(text: str, form: str, full: str, body: int, before: int) -> bool:
+    """True when the body writes ``form`` on its own before offset ``before``: not inside
+    ``full``, nor inside another capitalised name ("Arts Alliance Digital Cinema" names no "Digital")."""
+    if not text or not full or before > len(text):
+        return False
+    inside = [(h.start(), h.end()) for h in re.finditer(re.escape(full), text)]
+    for hit in re.finditer(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", text[:before]):
+        s, e = hit.span()
+        if s < body or any(a <= s and e <= b for a, b in inside):
+            continue
+        if _NAME_WORD_BEFORE.search(text, max(0, s - 30), s) or _NAME_WORD_AFTER.match(text, e):
+            continue
+        return True
+    return False
+
+
+_NAME_WORD_BEFORE = re.compile(r"(?<![\w-])(?!(?:The|A|An)\s)[A-Z][\w&'.-]*\s$")
+_NAME_WORD_AFTER = re.compile(r"\s[A-Z0-9]")
 
 
 def _merge_acronyms(mentions: list[Mention]) -> dict[str, str]:
