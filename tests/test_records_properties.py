@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from news_archive.ingest.fields import parse_date
 from news_archive.ingest.furniture import strip_furniture
@@ -35,6 +35,8 @@ def _words(text: str) -> set[str]:
 
 @settings(max_examples=400, deadline=None)
 @given(credit)
+@example("À\x1f㐀")  # a separator control between two words: they stay two words
+@example("Jane\x0cDoe")
 def test_a_kept_author_is_a_bounded_name_made_of_the_credits_own_words(text: str):
     name, source = person_name(text)
     if name:

@@ -270,8 +270,12 @@ def safe_url(value: object) -> str:
 
 
 def clean_line(text: str) -> str:
-    """Collapse whitespace, drop control characters."""
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b\ufeff]", "", text)
+    """Collapse whitespace, drop control characters.
+
+    The controls that separate (vertical tab, form feed, the file/group/record/unit
+    separators \\x1c-\\x1f) become a space: dropped, they glued the words on either side
+    into one that the text never had ("À\\x1f㐀" read as the name "À㐀")."""
+    text = re.sub(r"[\x00-\x08\x0e-\x1b\x7f\u200b\ufeff]", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
