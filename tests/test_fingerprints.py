@@ -104,3 +104,65 @@ def test_each_digest_changes_with_what_it_shows(change: Any, shows: set[str]):
     after = Fingerprints()
     new = {k: getattr(after, k)(a) for k in ("shallow", "summary", "face")}
     assert {k for k in old if old[k] != new[k]} == shows
+
+
+def _story(**fields: Any) -> Any:
+    from pelican.contents import Article
+    from pelican.urlwrappers import Tag
+
+    settings = copy.deepcopy(DEFAULT_CONFIG)
+    when = dt.datetime(2004, 1, 1, 6, 0, tzinfo=ZoneInfo("UTC"))
+    story = Article("<p>Body.</p>", metadata={"title": "Rates rise", "date": when, "content_hash": "ab12",
+                                               "tags": [Tag("economy", settings)]},
+                    settings=settings, source_path="/content/rates.md")
+    story.json_ld = Markup('{"@type": "NewsArticle"}')
+    story.content_hash = "ab12"
+    for name, value in fields.items():
+        setattr(story, name, value)
+    return story
+
+
+@pytest.mark.parametrize(("change", "shows"), [
+    (lambda s: setattr(s, "_content", "<p>Corrected body.</p>"), {"shallow", "face"}),
+    (lambda s: (setattr(s, "content_hash", "cd34"), s.metadata.update(content_hash="cd34")), {"shallow", "face"}),
+    (lambda s: setattr(s, "json_ld", Markup("{}")), {"shallow", "face"}),
+    (lambda s: (setattr(s, "tags", []), s.metadata.update(tags=[])), {"shallow"}),
+    (lambda s: setattr(s, "title", "Rates rise again"), {"shallow", "summary", "face"}),
+])
+def test_a_story_summary_leaves_out_what_no_list_shows(change: Any, shows: set[str]):
+    """A list page counts a story it lists by its summary: its body, hash, structured data and
+    tags are shown on its own page only, so changing them re-renders no list."""
+    story = _story()
+    old = {k: getattr(Fingerprints(), k)(story) for k in ("shallow", "summary", "face")}
+    change(story)
+    new = {k: getattr(Fingerprints(), k)(story) for k in ("shallow", "summary", "face")}
+    assert {k for k in old if old[k] != new[k]} == shows
+
+
+def test_no_list_template_reads_what_a_story_summary_leaves_out():
+    """``LIST_HIDDEN`` holds only because no template but a story's (or page's) own reads
+    those fields of what it lists: any other template that reads one (as an attribute, an
+    item or a filter's attribute name) would show a stale value."""
+    import os
+
+    from jinja2 import Environment, FileSystemLoader, nodes
+    from news_archive.fingerprints import LIST_HIDDEN
+
+    root = os.path.join(os.path.dirname(__file__), "..", "theme", "templates")
+    env = Environment(loader=FileSystemLoader(root), extensions=["jinja2.ext.do"])
+    # The body is read through Pelican's ``content`` and ``summary`` properties too.
+    names = {n.lstrip("_") for n in LIST_HIDDEN} | set(LIST_HIDDEN) | {"summary", "get_content", "get_summary"}
+    readers = {}
+    for name in sorted(os.listdir(root)):
+        if name in ("article.html", "page.html") or not name.endswith(".html"):
+            continue
+        ast = env.parse(open(os.path.join(root, name), encoding="utf-8").read())
+        read = {n.attr for n in ast.find_all(nodes.Getattr)}
+        read |= {n.arg.value for n in ast.find_all(nodes.Getitem) if isinstance(n.arg, nodes.Const)}
+        for call in (*ast.find_all(nodes.Filter), *ast.find_all(nodes.Test)):
+            read |= {str(a.value) for a in [*call.args, *(k.value for k in call.kwargs)]
+                     if isinstance(a, nodes.Const) and isinstance(a.value, str)}
+        read = {part for value in read for part in str(value).split(".")}
+        if read & names:
+            readers[name] = sorted(read & names)
+    assert readers == {}

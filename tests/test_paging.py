@@ -116,3 +116,29 @@ def test_a_list_page_does_not_change_with_what_it_does_not_show_of_its_stories()
         return Fingerprints().value(page)
 
     assert digest(["harbour"]) == digest(["ferry", "port"])
+
+
+def test_a_period_archive_does_not_change_with_what_it_does_not_show_of_its_stories():
+    """A year's archive reads its whole list on every page (its count, its months), so it
+    lists each story by its view (lists.view_period_archives): a story re-tagged leaves
+    every page of its year as it was."""
+    from datetime import datetime
+
+    from news_archive.lists import view_period_archives
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.urlwrappers import Tag
+
+    settings = {**DEFAULT_CONFIG, **SETTINGS}
+
+    def digest(tags: list[str]) -> bytes:
+        stories = [Article("<p>Body.</p>", {"title": f"Story {i}", "date": datetime(2020, 1, 1 + i),
+                                             "slug": f"story-{i}"}, settings=settings) for i in range(3)]
+        stories[0].tags = [Tag(t, settings) for t in tags]
+        context: dict = {"period_archives": {"year": [{"dates": stories, "articles": list(stories)}]}}
+        view_period_archives(context)
+        year = context["period_archives"]["year"][0]
+        assert [v.title for v in year["dates"]] == [s.title for s in stories]
+        return Fingerprints().value([year["dates"], year["articles"]])
+
+    assert digest(["harbour"]) == digest(["ferry", "port"])

@@ -15,6 +15,14 @@ from pelican.urlwrappers import URLWrapper
 from .article_story import ATTRIBUTE as STORY_ATTRIBUTE
 from .build import BUILD_KEY
 
+# What no list shows of a story it lists, only the story's own page: its body, its content
+# hash, its structured data and its tags (and their metadata entries).  Left out of a story's
+# ``summary``, so a story whose tags or text changed re-renders its own page and the lists
+# whose membership changed, not every page of every year, tag and section it is listed on
+# (an incremental build re-rendered ~100 such pages unchanged).  tests/test_fingerprints.py
+# checks that no template but a story's own reads these names.
+LIST_HIDDEN = frozenset({"_content", "content_hash", "json_ld", "tags"})
+
 
 class Fingerprints:
     """Digests of what a template can see, computed once per object per build.
@@ -195,7 +203,8 @@ class Fingerprints:
         the identities of the nodes it points at directly (its tags, an entity's stories:
         names and counts), and only the length of anything nested deeper (its related
         stories, its entity groups).  So a story whose related list changed re-renders its
-        own page, not every tag and entity page that lists it."""
+        own page, not every tag and entity page that lists it.  A story's ``LIST_HIDDEN``
+        fields are left out: no list shows them."""
         return self._own(node)[3]
 
     def face(self, node: Any) -> bytes:
@@ -261,7 +270,7 @@ class Fingerprints:
         return whole
 
     def _dict_field(self, key: str, value: dict[Any, Any], own: list[str], summary: list[str],
-                    face: list[str], nodes: list[Any]) -> None:
+                    face: list[str], nodes: list[Any], hidden: frozenset[str] = frozenset()) -> None:
         """A dictionary field (an article's metadata, some 25 entries) into all three digests
         at once, each entry encoded once: the text ``_encode``, ``_summarise`` and
         ``_face_fields`` give it, which read it three times over."""
@@ -280,6 +289,8 @@ class Fingerprints:
                 continue
             own.append(repr(sub))
             own += piece
+            if sub in hidden:
+                continue
             summary.append(repr(sub))
             if scalar or self.is_node(item) or (
                     isinstance(item, (list, tuple, set, frozenset)) and all(
@@ -314,45 +325,49 @@ class Fingerprints:
         fields = self.fields(node) if seen is None else seen[1]
         flat = (str, int, float, bool, type(None))
         encode = self._encode
+        hidden = LIST_HIDDEN if isinstance(node, Content) else frozenset()
         for key in sorted(fields):  # vars() keys: all str, which _keys sorts the same way
             value = fields[key]
             own.append(repr(key))
-            summary.append(key)
+            # A hidden field still counts in the shallow digest and the face: into a scratch
+            # list for the summary, which is dropped.
+            listed = summary if key not in hidden else []
+            listed.append(key)
             kind = type(value)
             if kind is str:  # the commonest field, inline
                 face.append(key)
                 own.append(f"s{len(value)}:")
                 own.append(value)
-                summary += own[-2:]
+                listed += own[-2:]
                 face += own[-2:]
                 continue
             piece: list[str] = []
             if kind is dict:  # Pelican's metadata
-                self._dict_field(key, value, own, summary, face, nodes)
+                self._dict_field(key, value, own, listed, face, nodes, hidden)
                 continue
             if kind is list or kind is tuple:
                 if self._sequence(value, piece, nodes, 1):
-                    summary += piece
+                    listed += piece
                 else:
-                    summary.append(f"#{len(value)}")
+                    listed.append(f"#{len(value)}")
                 own += piece
                 continue
             encode(value, piece, nodes, 1)
             own += piece
             if isinstance(value, flat) or hasattr(value, "isoformat") or self.is_node(value):
-                summary += piece
+                listed += piece
                 face.append(key)
                 face += piece
             elif isinstance(value, (list, tuple, set, frozenset)):
                 if all(isinstance(x, flat) or self.is_node(x) for x in value):
-                    summary += piece
+                    listed += piece
                 else:
-                    summary.append(f"#{len(value)}")
+                    listed.append(f"#{len(value)}")
             elif isinstance(value, dict):
-                self._summarise(value, summary, 0)
+                self._summarise({k: v for k, v in value.items() if k not in hidden}, listed, 0)
                 self._face_fields(fields, face, key)
             else:
-                summary.append(type(value).__name__)
+                listed.append(type(value).__name__)
         own.append("}")
         entry = (node, self._digest(own), nodes, self._digest(summary),
                  self._digest(face) if seen is None else seen[2])

@@ -104,6 +104,21 @@ def collect_sections(articles: list[Any], settings: dict[str, Any]) -> tuple[lis
     return sorted(by_slug.values(), key=lambda s: s.name.casefold()), of_name
 
 
+def view_period_archives(context: dict[str, Any]) -> None:
+    """Pelican's year and month archives list each story by what a list shows of it
+    (``paging.StoryView``), as the home page and section fronts do, not by the story itself.
+
+    Every page of a period reads the period's whole list (its count, its months), so with
+    the stories a story re-tagged or re-annotated anywhere in a year (one story added
+    re-tags and re-annotates others archive-wide) re-rendered every page of that year and
+    of its month, none of which shows tags or names.  Needs each story's
+    ``section_front``, so it runs once the sections are known."""
+    for periods in (context.get("period_archives") or {}).values():
+        for period in periods:
+            for key in ("dates", "articles"):
+                period[key] = story_views(context, period[key])
+
+
 def _folder(url: str) -> str:
     """``tags/`` → ``tags``: the folder a listing's pages are written under."""
     return url.strip("/")
@@ -124,6 +139,7 @@ class ListsGenerator(Generator):
         self.context["section_nav"] = [(s.name, s.url) for s in self.sections]
         for article in articles:
             article.section_front = self.section_of.get(str(article.metadata.get("section") or "").strip())
+        view_period_archives(self.context)
 
     def _write(self, writer: Any, save_as: str, url: str, template: str, **kwargs: Any) -> None:
         kwargs.setdefault("page_name", _folder(url))
