@@ -15,32 +15,17 @@ import numpy as np
 from news_archive.search import indexer
 from news_archive.search.pool import Generation
 from news_archive.search.schema import UNDATED_OLDEST
-from test_facets_reuse import STEPS, story
+from test_facets_reuse import generation_pairs, story
 
 
 def test_each_generation_has_the_days_of_one_opened_from_nothing(tmp_path: Path) -> None:
-    previous = None
-    try:
-        for step, versions in STEPS:
-            indexer.index_documents(tmp_path, {d["url"]: d for d in (story(i, v) for i, v in versions.items())},
-                                    related_count=0)
-            path = str((tmp_path / "index").resolve())
-            fresh, reused = Generation(path), Generation(path, previous=previous)
-            try:
-                assert np.array_equal(fresh.days.days, reused.days.days), step
-                if previous is not None:
-                    shared = set(previous.days.segments) & set(reused.days.segments)
-                    assert shared, step  # a rebuild keeps the old segments
-                    for key in shared:  # taken from the generation before, not read again
-                        assert reused.days.segments[key] is previous.days.segments[key], step
-            finally:
-                fresh.retire()
-            if previous is not None:
-                previous.retire()
-            previous = reused
-    finally:
+    for step, fresh, reused, previous in generation_pairs(tmp_path):
+        assert np.array_equal(fresh.days.days, reused.days.days), step
         if previous is not None:
-            previous.retire()
+            shared = set(previous.days.segments) & set(reused.days.segments)
+            assert shared, step  # a rebuild keeps the old segments
+            for key in shared:  # taken from the generation before, not read again
+                assert reused.days.segments[key] is previous.days.segments[key], step
 
 
 def test_a_changed_story_old_document_is_undated(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ give the same counts, for any set of documents, as one opened from nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -48,21 +49,24 @@ def same_table(a, b) -> None:
     assert np.array_equal(a._rank, b._rank)
 
 
-def test_each_generation_counts_as_one_opened_from_nothing(tmp_path: Path) -> None:
+def build(tmp_path: Path, versions: dict[int, int]) -> str:
+    """Index the stories ``versions`` names (story number: version) in ``tmp_path``; the index's path."""
+    indexer.index_documents(tmp_path, {d["url"]: d for d in (story(i, v) for i, v in versions.items())},
+                            related_count=0)
+    return str((tmp_path / "index").resolve())
+
+
+def generation_pairs(tmp_path: Path) -> Iterator[tuple[str, Generation, Generation, Generation | None]]:
+    """Each of ``STEPS`` indexed in turn: (step, a generation opened from nothing, one opened
+    from the generation before, that one or None); every generation is retired, also when
+    the caller's check fails."""
     previous = None
     try:
         for step, versions in STEPS:
-            indexer.index_documents(tmp_path, {d["url"]: d for d in (story(i, v) for i, v in versions.items())},
-                                    related_count=0)
-            path = str((tmp_path / "index").resolve())
+            path = build(tmp_path, versions)
             fresh, reused = Generation(path), Generation(path, previous=previous)
             try:
-                same_table(fresh.facets, reused.facets)
-                n = fresh.ix.doc_count_all()
-                with fresh.searcher() as s:
-                    live = [d for d in range(n) if not s.reader().is_deleted(d)]
-                for docnums in (live, live[::2], live[1::3], live[:1], []):
-                    assert reused.facets.count(docnums) == fresh.facets.count(docnums), (step, docnums)
+                yield step, fresh, reused, previous
             finally:
                 fresh.retire()
             if previous is not None:
@@ -71,6 +75,16 @@ def test_each_generation_counts_as_one_opened_from_nothing(tmp_path: Path) -> No
     finally:
         if previous is not None:
             previous.retire()
+
+
+def test_each_generation_counts_as_one_opened_from_nothing(tmp_path: Path) -> None:
+    for step, fresh, reused, _ in generation_pairs(tmp_path):
+        same_table(fresh.facets, reused.facets)
+        n = fresh.ix.doc_count_all()
+        with fresh.searcher() as s:
+            live = [d for d in range(n) if not s.reader().is_deleted(d)]
+        for docnums in (live, live[::2], live[1::3], live[:1], []):
+            assert reused.facets.count(docnums) == fresh.facets.count(docnums), (step, docnums)
 
 
 def test_a_segment_the_previous_generation_read_is_not_read_again(tmp_path: Path) -> None:

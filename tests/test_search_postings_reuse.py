@@ -15,20 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from news_archive.search import indexer
 from news_archive.search.matching import _scored, make_filter, matched, ranked
 from news_archive.search.pool import Generation
 from news_archive.search.query import parse
-from test_facets_reuse import STEPS, story
+from test_facets_reuse import build, generation_pairs
 
 QUERIES = [("river", False), ("story v1", False), ("story v0 flooded", False), ("river -v1", False),
            ("tag1 tag2", True), ("afp reuters", True), ("leeds", False), ("zola", False)]
 
-
-def build(tmp_path: Path, versions: dict[int, int]) -> str:
-    indexer.index_documents(tmp_path, {d["url"]: d for d in (story(i, v) for i, v in versions.items())},
-                            related_count=0)
-    return str((tmp_path / "index").resolve())
 
 
 def answers(gen: Generation) -> list[tuple]:
@@ -47,21 +41,8 @@ def answers(gen: Generation) -> list[tuple]:
 
 
 def test_each_generation_ranks_as_one_opened_from_nothing(tmp_path: Path) -> None:
-    previous = None
-    try:
-        for step, versions in STEPS:
-            path = build(tmp_path, versions)
-            fresh, reused = Generation(path), Generation(path, previous=previous)
-            try:
-                assert answers(reused) == answers(fresh), step
-            finally:
-                fresh.retire()
-            if previous is not None:
-                previous.retire()
-            previous = reused
-    finally:
-        if previous is not None:
-            previous.retire()
+    for step, fresh, reused, _ in generation_pairs(tmp_path):
+        assert answers(reused) == answers(fresh), step
 
 
 def test_a_segment_the_previous_generation_read_is_not_read_again(tmp_path: Path) -> None:

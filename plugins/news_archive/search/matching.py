@@ -66,17 +66,17 @@ def make_filter(gen: Generation, filters: list[tuple[str, str]], dates: list[tup
 
 
 class _TermMemo:
-    """Per-term arrays of one generation, least recently used out first once more than
-    ``MAX_DOCS`` document numbers are held (``_size`` of an entry says how many it holds)."""
+    """Arrays by key (a term's, a segment's), least recently used out first once more than
+    ``MAX_DOCS`` numbers are held (``_size`` of an entry says how many it holds)."""
 
     MAX_DOCS = 0
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
 
-    def _memo(self, key: tuple[str, Any], make: Any) -> Any:
+    def _memo(self, key: tuple[Any, ...], make: Any) -> Any:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
@@ -96,7 +96,7 @@ class _TermMemo:
         raise NotImplementedError
 
 
-class SegmentPostings:
+class SegmentPostings(_TermMemo):
     """Each term's postings and each field's lengths per index segment, deleted documents
     included, kept across generations (each generation hands the store to the next).
 
@@ -106,16 +106,14 @@ class SegmentPostings:
     the next, and reading them again (unpickling and decompressing each block) was most
     of the CPU of a new generation's first answers.  What does change per generation is
     applied or computed there: which documents are deleted (a mask per segment reader),
-    idf and average field lengths (:class:`Scored`).  At most ``MAX_POSTINGS`` postings
+    idf and average field lengths (:class:`Scored`).  At most ``MAX_DOCS`` postings
     and lengths are held (12 bytes each), least recently used out first.
     """
 
-    MAX_POSTINGS = 4_000_000
+    MAX_DOCS = 4_000_000
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._held = 0
-        self._lock = threading.Lock()
+        super().__init__()
         self.reads = 0  # segment reads done (postings or lengths): what the store saved shows here
 
     def postings(self, reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
@@ -130,25 +128,17 @@ class SegmentPostings:
         segment = reader.segment() if hasattr(reader, "segment") else None
         if segment is None:  # not one segment: nothing to key it by
             return make()
-        key = (segment.segment_id(), *what)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        found = make()  # outside the lock: two threads may read one entry, the first is kept
+        return self._memo((segment.segment_id(), *what), lambda: self._read(make))
+
+    def _read(self, make: Any) -> Any:
+        found = make()
         with self._lock:
             self.reads += 1
-            if key not in self._items:
-                self._items[key] = found
-                self._held += _entry_size(found)
-                while self._held > self.MAX_POSTINGS and len(self._items) > 1:
-                    self._held -= _entry_size(self._items.popitem(last=False)[1])
         return found
 
-
-def _entry_size(found: Any) -> int:
-    return len(found[0]) if isinstance(found, tuple) else len(found)
+    @staticmethod
+    def _size(found: Any) -> int:
+        return len(found[0]) if isinstance(found, tuple) else len(found)
 
 
 class TermDocs(_TermMemo):
