@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 RESPAWN_PAUSE = 1.0  # seconds between restarts of dying workers (no fork loop)
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 STOP_SECONDS = 10.0  # how long stopping workers may take before they are killed
 
 
@@ -49,25 +50,36 @@ def serve(app: Any, host: str, port: int, workers: int, options: dict[str, Any])
     children: set[int] = set()
 
     def start() -> None:
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 0
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                _exit_with(os.getppid())
-                if warm is not None:
-                    warm()
-                waitress_serve(app, sockets=[sock], **options)
-            except BaseException:  # noqa: BLE001 - a worker must never return into the parent's loop
-                import traceback
+        # A stop signal waits while a worker is forked: delivered between the fork and
+        # ``children.add`` it would stop the server without stopping that worker, and in the
+        # child before its handlers are reset it would run the server's own stop handler.
+        was = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                worker(was)  # never returns
+            children.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, was)
 
-                traceback.print_exc()
-                code = 1
-            finally:
-                sys.stdout.flush()
-                os._exit(code)
-        children.add(pid)
+    def worker(mask: set[int]) -> None:
+        code = 0
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a stop sent meanwhile ends it now
+            _exit_with(os.getppid())
+            if warm is not None:
+                warm()
+            waitress_serve(app, sockets=[sock], **options)
+        except BaseException:  # noqa: BLE001 - a worker must never return into the parent's loop
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
 
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(0)
