@@ -14,6 +14,7 @@ import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -404,14 +405,19 @@ def _read_postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
-_LENGTH_OF_BYTE = None
+@lru_cache(maxsize=1)
+def _length_of_byte() -> Any:
+    """Whoosh's stored length byte → the length it scores with (0, none stored: its default 1)."""
+    from whoosh.util.numeric import byte_to_length
+
+    table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+    table[0] = 1.0
+    return table
 
 
 def _read_lengths(reader: Any, fieldname: str) -> Any:
     """One segment's document lengths in a field as Whoosh scores them (1 where none is stored)."""
-    global _LENGTH_OF_BYTE
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-    from whoosh.util.numeric import byte_to_length
 
     n = reader.doc_count_all()
     perdoc = getattr(reader, "_perdoc", None)
@@ -420,11 +426,7 @@ def _read_lengths(reader: Any, fieldname: str) -> Any:
     col = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # the whoosh3 codec: read whole
     if col is None:
         return np.ones(n, dtype=np.float64)
-    if _LENGTH_OF_BYTE is None:
-        table = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-        table[0] = 1.0  # no stored length: Whoosh's dfl default
-        _LENGTH_OF_BYTE = table
-    return _LENGTH_OF_BYTE[np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)]
+    return _length_of_byte()[np.fromiter((col[i] for i in range(n)), dtype=np.uint8, count=n)]
 
 
 def _scored(searcher: Any, q: Any, terms: TermDocs, scored: Scored) -> tuple[Any, Any] | None:

@@ -27,7 +27,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .facets import FacetTable
-from .matching import Scored, SegmentPostings, TermDocs
+from .matching import Scored, SegmentPostings, TermDocs, deleted_mask
 from .schema import UNDATED_OLDEST
 
 POOLED_SEARCHERS = 16
@@ -141,9 +141,9 @@ class DayTable:
             parts.append(days)
         days = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # a copy: masked below
         for leaf, offset in reader.leaf_readers():
-            if leaf.has_deletions():
-                gone = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
-                days[gone + offset] = UNDATED_OLDEST
+            deleted = deleted_mask(leaf)  # the mask searches filter postings by, made once per reader
+            if deleted is not None:
+                days[offset:offset + len(deleted)][deleted] = UNDATED_OLDEST
         self.days = days
 
     def _read(self, leaf: Any) -> Any:
