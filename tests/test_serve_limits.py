@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 
 from news_archive import settings as S
+from news_archive.serving import STOP_SECONDS
 from support import Site, free_port, stop
 
 
@@ -42,7 +44,9 @@ def serve(site: Site, *flags: str, settings_extra: str = "") -> Iterator[tuple[s
             time.sleep(0.1)
         yield url, port, banner
     finally:
-        stop(proc)
+        # Longer than the server's own deadline for its workers: killing the server while it
+        # still waits for them would orphan them, the very thing these tests look for.
+        stop(proc, seconds=STOP_SECONDS + 10)
 
 
 def idle_sockets(port: int, n: int) -> list[socket.socket]:
@@ -130,10 +134,31 @@ def test_worker_processes_share_the_port_and_stop_with_the_server(sample_site: S
         replaced = _children(server)
         assert len(replaced) == 2 and workers[0] not in replaced, replaced
         assert timed_search(url, timeout=10) < 5
-    for pid in replaced:
-        assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+    assert not any(_alive(pid) for pid in replaced), replaced
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         raise AssertionError("a worker still listens after the server stopped")
+
+
+def test_workers_of_a_killed_server_exit_and_free_the_port(sample_site: Site):
+    """A server killed outright (no chance to stop its workers) leaves none behind."""
+    with serve(sample_site, "--workers", "2") as (url, port, banner):
+        server = next(p for p in _children(os.getpid()) if str(port) in open(f"/proc/{p}/cmdline").read())
+        workers = _children(server)
+        assert len(workers) == 2, workers
+        os.kill(server, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers), [open(f"/proc/{p}/status").read() for p in workers]
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        raise AssertionError("a worker still listens after its server was killed")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "zombie" not in open(f"/proc/{pid}/status", encoding="ascii").read().lower()
+    except OSError:
+        return False
 
 
 def test_the_workers_setting_is_one_per_core_by_default():

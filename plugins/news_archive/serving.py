@@ -23,6 +23,7 @@ from typing import Any
 RESPAWN_PAUSE = 1.0  # seconds between restarts of dying workers (no fork loop)
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 STOP_SECONDS = 10.0  # how long stopping workers may take before they are killed
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def worker_count(setting: int) -> int:
@@ -109,7 +110,13 @@ def _listen(host: str, port: int, backlog: int) -> socket.socket:
 
 
 def _exit_with(parent: int) -> None:
-    """Exit this worker once ``parent`` is gone (it was killed without stopping us)."""
+    """Exit this worker once ``parent`` is gone (it was killed without stopping us).
+
+    On Linux the kernel is asked to send SIGTERM the moment the parent dies
+    (``PR_SET_PDEATHSIG``), so even a worker busy in a long C call goes at once; a thread
+    that polls the parent covers the other systems, and the parent that died between the
+    fork and the request."""
+    _ask_kernel_to_stop_us_with_parent()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -117,6 +124,16 @@ def _exit_with(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _ask_kernel_to_stop_us_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
 
 
 def _stop(children: set[int]) -> None:
