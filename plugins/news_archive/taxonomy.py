@@ -494,8 +494,11 @@ class EntityGenerator(Generator):
             self._write_entity_pages(writer, template, ent, chart_key, views, mentions, per_page, rel)
             return
         group = "entity:" + ent.save_as
+        # The chart's key by its repr: plain strings and integers (TimelineKey), which repr
+        # writes out exactly, in C; digested item by item, its (year, month) pairs were a
+        # quarter of an unchanged rebuild's entity group keys.
         key = writer.group_key(template, self.context, ENTITY_PAGE_ARGS, (ent,),
-                               (chart_key, self.charts.months, views, mentions, per_page, rel))
+                               (repr(chart_key), self.charts.months, views, mentions, per_page, rel))
         if writer.replay_group(group, key, self.context, rel):
             self.charts.carry(chart_key)
             return
