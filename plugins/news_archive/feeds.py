@@ -53,7 +53,19 @@ def dated(articles: list[Any], limit: int | None = None, newest_first: bool = Fa
     entity feeds of a 2,000-story archive otherwise asked every one of its stories whether
     it is dated, in every build, for a feed that was then found unchanged."""
     if newest_first and limit is not None:
-        return [a for a in articles[:limit] if not is_undated(a)]
+        # Its dated stories are a run at its start: where that run ends among the first
+        # ``limit`` is found by halving, a few questions instead of up to 50 per feed.
+        head = list(articles[:limit])
+        if not head or not is_undated(head[-1]):
+            return head
+        low, high = 0, len(head) - 1  # head[high] is undated
+        while low < high:
+            middle = (low + high) // 2
+            if is_undated(head[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        return head[:low]
     stories = (a for a in articles if not is_undated(a))
     if limit is None:
         return sorted(stories, key=attrgetter("date"), reverse=True)
