@@ -53,9 +53,6 @@ class Fingerprints:
         self._summary_hexes: dict[int, str] = {}  # nodes are kept alive by _shallow
         self._face_hexes: dict[int, str] = {}  # nodes are kept alive by _shallow
         self._tokens: dict[int, tuple[Any, str]] = {}
-        # id -> token of every node in _tokens (which keeps it alive): a list of nodes is
-        # encoded by mapping its items' ids through this, in C (_node_tokens)
-        self._token_of: dict[int, str] = {}
         # nodes seen only as a neighbour so far: (node, its fields as first read, its face)
         self._faces: dict[int, tuple[Any, dict[str, Any], bytes]] = {}
 
@@ -91,25 +88,6 @@ class Fingerprints:
             return f"C:{obj.source_path}"
         return f"W:{type(obj).__name__}:{obj._name}"
 
-    def _remember(self, node: Any) -> tuple[Any, str]:
-        """A node's token, made once per build (the node kept alive with it: its id is not reused)."""
-        hit = self._tokens[id(node)] = (node, self.token(node))
-        self._token_of[id(node)] = hit[1]
-        return hit
-
-    def _node_tokens(self, items: list[Any] | tuple[Any, ...]) -> list[str] | None:
-        """The tokens of a list whose items are all nodes of known kinds (None: it is not one),
-        looked up in C: an entity's stories, a story's tags, the entities of a group are most
-        of the lists the digests read, item by item otherwise.  The same text as encoding
-        each item (a node is its token)."""
-        if not items or not self._node_kinds.issuperset(map(type, items)):
-            return None
-        try:
-            return list(map(self._token_of.__getitem__, map(id, items)))
-        except KeyError:  # a node met for the first time
-            token_of = self._token_of
-            return [token_of[id(x)] if id(x) in token_of else self._remember(x)[1] for x in items]
-
     def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0,
                 by_digest: bool = False) -> None:
         """Append a stable text form of ``obj``; other nodes become tokens (and are collected).
@@ -131,7 +109,7 @@ class Fingerprints:
         if kind in self._node_kinds or self._is_node_kind(kind):
             hit = self._tokens.get(id(obj))
             if hit is None:
-                hit = self._remember(obj)
+                hit = self._tokens[id(obj)] = (obj, self.token(obj))
             out.append(hit[1])
             if nodes is not None:
                 nodes.append(obj)
@@ -163,13 +141,6 @@ class Fingerprints:
             out.append("}")
         elif isinstance(obj, (list, tuple)):
             out.append(f"[{len(obj)}")
-            known = self._node_tokens(obj)
-            if known is not None:
-                out += known
-                out.append("]")
-                if nodes is not None:
-                    nodes += obj
-                return
             tokens, node_kinds, values = self._tokens, self._node_kinds, self._values
             records = self._record_kinds if by_digest else ()
             for item in obj:  # strings, nodes and digested records inline, as the top of this method does them
@@ -180,7 +151,7 @@ class Fingerprints:
                 elif k in node_kinds:
                     hit = tokens.get(id(item))
                     if hit is None:
-                        hit = self._remember(item)
+                        hit = tokens[id(item)] = (item, self.token(item))
                     out.append(hit[1])
                     if nodes is not None:
                         nodes.append(item)
@@ -274,12 +245,6 @@ class Fingerprints:
         or a node (what a summary shows whole).  One walk for both: an entity's stories and
         its related entities' (entity, count) pairs are most of what the digests read."""
         out.append(f"[{len(obj)}")
-        known = self._node_tokens(obj)
-        if known is not None:
-            out += known
-            out.append("]")
-            nodes += obj
-            return True
         tokens, node_kinds = self._tokens, self._node_kinds
         whole = True
         for item in obj:
@@ -290,35 +255,14 @@ class Fingerprints:
             elif k in node_kinds:
                 hit = tokens.get(id(item))
                 if hit is None:
-                    hit = self._remember(item)
+                    hit = tokens[id(item)] = (item, self.token(item))
                 out.append(hit[1])
                 nodes.append(item)
             elif k is int or k is bool or k is float or item is None:
                 out.append(repr(item))
             elif k is tuple or k is list:
-                # One level down inline (the same text as a call of this method): the pairs
-                # of an entity's related names, (entity, count), are some 80,000 of the
-                # items a 2,000-story build's digests read, each a call otherwise.
+                self._sequence(item, out, nodes, depth + 1)
                 whole = False
-                out.append(f"[{len(item)}")
-                for sub in item:
-                    ks = type(sub)
-                    if ks is str:
-                        out.append(f"s{len(sub)}:")
-                        out.append(sub)
-                    elif ks in node_kinds:
-                        hit = tokens.get(id(sub))
-                        if hit is None:
-                            hit = self._remember(sub)
-                        out.append(hit[1])
-                        nodes.append(sub)
-                    elif ks is int or ks is bool or ks is float or sub is None:
-                        out.append(repr(sub))
-                    elif ks is tuple or ks is list:
-                        self._sequence(sub, out, nodes, depth + 2)
-                    else:
-                        self._encode(sub, out, nodes, depth + 2)
-                out.append("]")
             else:
                 self._encode(item, out, nodes, depth + 1)
                 whole = whole and (isinstance(item, (str, int, float, bool, type(None))) or self.is_node(item))
