@@ -452,7 +452,8 @@ class EntityGenerator(Generator):
                     sentence, spellings, _ = info.get(f"{kind}\t{name}", ["", [], 0])
                     if sentence:
                         self.sentences[ent][id(article)] = sentence
-                    aliases[ent].update(spellings)
+                    if spellings:  # most names are seen in one spelling: no Counter.update call for none
+                        aliases[ent].update(spellings)
             per_article.append((article, found))
         slugs.save()
 
