@@ -369,3 +369,44 @@ def test_a_module_edited_since_its_imports_were_read_is_read_again(tmp_path: Pat
     a.write_text("from . import b, c\n", encoding="utf-8")
     os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns + 1))  # even within one clock tick
     assert source_closure(a) == sorted([a, tmp_path / "b.py", tmp_path / "c.py"])
+
+
+def test_imports_remembered_across_builds_follow_every_edit(tmp_path: Path, monkeypatch) -> None:
+    """Each module's imports as a previous build stored them (``imports_remembered``, a new
+    process each time: the in-process cache emptied) are taken only while the module's
+    stat signature is the one they were found at: an edit that imports another module,
+    of the same size or not, puts it in the closure; a module written just now is not
+    stored at all (a second edit in the same clock tick could keep its signature)."""
+    import os
+
+    from news_archive.enrich import memo
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("b", "c", "d"):
+        (tmp_path / f"{name}.py").write_text("X = 1\n", encoding="utf-8")
+    a = tmp_path / "a.py"
+    a.write_text("from . import b\n", encoding="utf-8")
+
+    def closure() -> list[Path]:
+        memo._imported_cached.cache_clear()  # as a new process would
+        with memo.imports_remembered(cache):
+            return memo.source_closure(a)
+
+    assert closure() == sorted([a, tmp_path / "b.py"])
+    assert not (cache / memo.IMPORTS_FILE).exists()  # every module written just now: none stored
+    monkeypatch.setattr(memo, "RACY_NS", 0)  # what a build long after the edits sees
+    assert closure() == sorted([a, tmp_path / "b.py"])
+    assert str(a) in json.loads((cache / memo.IMPORTS_FILE).read_text())["files"]
+
+    def parsed(path: Path) -> list[Path]:
+        raise AssertionError(f"{path} parsed although remembered")
+
+    with monkeypatch.context() as m:  # unchanged: nothing parsed again
+        m.setattr(memo, "_imported", parsed)
+        assert closure() == sorted([a, tmp_path / "b.py"])
+    a.write_text("from . import b, c\n", encoding="utf-8")  # another size
+    assert closure() == sorted([a, tmp_path / "b.py", tmp_path / "c.py"])
+    a.write_text("from . import b, d\n", encoding="utf-8")  # the same size, the same mtime
+    os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    assert closure() == sorted([a, tmp_path / "b.py", tmp_path / "d.py"])

@@ -317,3 +317,27 @@ def test_make_serve_sends_the_headers_over_http(sample_server):
     assert err.value.code == 304
 
 
+
+
+def test_sitemap_urls_by_slicing_are_relpaths_answer():
+    """``sitemap.page_url`` slices the output folder off a ledger path: for every path,
+    normal or not (dots, empty parts, a trailing slash, another folder), the URL that
+    ``os.path.relpath`` gives."""
+    import random
+
+    from news_archive.sitemap import page_url
+
+    def by_relpath(path: str, output: str) -> str | None:
+        rel = os.path.relpath(path, output).replace(os.sep, "/")
+        if not rel.endswith(".html") or rel.startswith("..") or rel == "404.html":
+            return None
+        return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+
+    rng = random.Random(20261203)
+    parts = ["a", "out", ".", "..", "", "index.html", "x.html", ".well-known", "404.html", "q"]
+    outputs = ["/a/out", "/a/out/", "out", "./out", "/", "/a/b/../out", "/a/.h/out", "out/.", "/a//out"]
+    for _ in range(20_000):
+        output = rng.choice(outputs)
+        path = rng.choice([output.rstrip("/"), "/a/out", "out"]) + "/" + "/".join(
+            rng.choice(parts) for _ in range(rng.randint(1, 4)))
+        assert page_url(path, output) == by_relpath(path, output), (path, output)

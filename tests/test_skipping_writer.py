@@ -93,3 +93,32 @@ def test_a_replayed_page_context_answers_as_a_chain_map():
         assert fast.get(key) == plain.get(key)
         assert fast.get(key, "default") == plain.get(key, "default")
     assert dict(fast) == dict(plain)
+
+
+def test_an_output_file_is_where_pelican_would_write_it(tmp_path: Path):
+    """The writer's own join of the output folder and a page's name gives Pelican's
+    ``sanitised_join`` path, and refuses what it refuses, for relative and absolute folders."""
+    import os
+
+    import pytest
+    from news_archive.skipping_writer import SkippingWriter
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import sanitised_join
+
+    names = ["index.html", "news/a/index.html", "./x/../y.html", "a//b.html", "../outside.html",
+             "tag/../../outside.html", str(tmp_path / "elsewhere.html"), "/etc/passwd", "café/ü.html"]
+    here = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        for output in (str(tmp_path / "out"), "out", "./out/", "out/../out"):
+            writer = SkippingWriter(output, settings={**DEFAULT_CONFIG, "NEWS_ARCHIVE_WORK_DIR": str(tmp_path / "var")})
+            for name in names:
+                try:
+                    want = sanitised_join(output, name)
+                except RuntimeError:
+                    with pytest.raises(RuntimeError):
+                        writer.output_file(name)
+                    continue
+                assert writer.output_file(name) == want, (output, name)
+    finally:
+        os.chdir(here)

@@ -202,3 +202,29 @@ def test_an_entity_front_page_does_not_change_when_one_of_its_stories_is_re_tagg
         return Fingerprints().value(EntityFront(ent, {}))
 
     assert digest(["harbour"]) == digest(["ferry", "port"])
+
+
+def test_timeline_keys_from_each_storys_date_are_the_plain_ones():
+    """An entity's chart key from its stories' dates made once per build (``story_date``) is
+    the key read from the stories themselves: the undated counted, the first and last of
+    equal instants in other zones (another month on the calendar) taken as min and max take
+    them."""
+    from zoneinfo import ZoneInfo
+
+    from news_archive.taxonomy import story_date, timeline_key
+
+    rng = random.Random(11)
+    zones = [ZoneInfo("UTC"), ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo"), ZoneInfo("America/Los_Angeles")]
+    base = datetime(2019, 12, 31, 20, 0, tzinfo=ZoneInfo("UTC"))
+    for _ in range(300):
+        stories = []
+        for i in range(rng.randrange(1, 25)):
+            hours = rng.choice([0, 0, 3, 5, 30, 24 * 40, -24 * 400])
+            when = (base + timedelta(hours=hours)).astimezone(rng.choice(zones))
+            stories.append(SimpleNamespace(date=when, n=i, title=rng.choice("ab"),
+                                           metadata={"undated": rng.choice(["false", "false", "true"]),
+                                                     "archived": "2020-02-01T00:00:00"}))
+        ent = Entity("Ann Lee", "person", SETTINGS)
+        ent.articles = sorted(stories, key=newest_first) if rng.random() < 0.5 else stories
+        dates = {id(s): story_date(s) for s in stories}
+        assert timeline_key(ent, dates) == timeline_key(ent)

@@ -10,10 +10,9 @@ data never present as the publication date.  A story known only to the day gets
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from .escape import markdown_text, metadata_value
+from .escape import collapse, markdown_text, metadata_value
 from .story import ENTITY_LABELS, ENTITY_TYPES, Story
 
 
@@ -26,7 +25,7 @@ def metadata_names(values: list[str]) -> list[str]:
 def page_paragraphs(story: Story) -> list[str]:
     """The story's paragraphs as its page shows them: whitespace runs as one space, empty
     paragraphs gone (what ``markdown_text`` keeps of each)."""
-    return [text for text in (re.sub(r"\s+", " ", p).strip() for p in story.body) if text]
+    return [text for text in map(collapse, story.body) if text]
 
 
 def render_markdown(story: Story, slug: str, archived: datetime, version: str) -> str:

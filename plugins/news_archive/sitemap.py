@@ -21,20 +21,41 @@ from .structured import site_url
 MAX_URLS = 50_000
 
 def page_url(path: str, output: str) -> str | None:
-    """Site-relative URL of an output file, directory-style; None for non-pages."""
-    rel = os.path.relpath(path, output).replace(os.sep, "/")
+    """Site-relative URL of an output file, directory-style; None for non-pages.
+
+    A path under ``output`` whose rest has no ``.``, ``..`` or empty part (the ledger's are
+    absolute and normal: ``speedups.on_content_written``) is that rest: a slice, not
+    relpath's walk of both paths (15,000 pages a build).  Any other path takes relpath
+    (a part starting with a dot, ``.well-known``, too: the slice is only ever a shortcut)."""
+    prefix = output.rstrip(os.sep) + os.sep
+    rel = path[len(prefix):] if path.startswith(prefix) else ""
+    if (rel and not rel.startswith((".", os.sep)) and not rel.endswith(os.sep) and os.sep + "." not in rel
+            and os.sep * 2 not in rel):
+        rel = rel.replace(os.sep, "/")
+    else:
+        rel = os.path.relpath(path, output).replace(os.sep, "/")
     if not rel.endswith(".html") or rel.startswith("..") or rel == "404.html":
         return None
     return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
-def lastmod(path: str) -> str:
+def lastmod(path: str, days: dict[int, str] | None = None) -> str:
     """When a page last changed, as a W3C date: its file's modification time (a page whose
-    inputs did not change is not rewritten, so it keeps its time; see speedups)."""
+    inputs did not change is not rewritten, so it keeps its time; see speedups).
+
+    ``days``: the dates already written out, by day since the epoch (a sitemap's 15,000
+    pages were written on a few days: one ``strftime`` per day, not per page)."""
     try:
-        return datetime.fromtimestamp(os.stat(path).st_mtime, tz=UTC).strftime("%Y-%m-%d")
+        mtime = os.stat(path).st_mtime
     except OSError:
         return ""
+    if days is None:
+        return datetime.fromtimestamp(mtime, tz=UTC).strftime("%Y-%m-%d")
+    day = int(mtime // 86400)
+    known = days.get(day)
+    if known is None:
+        known = days[day] = datetime.fromtimestamp(mtime, tz=UTC).strftime("%Y-%m-%d")
+    return known
 
 
 def _urlset(locs: list[tuple[str, str]]) -> str:
@@ -65,7 +86,8 @@ def write_sitemap(settings: dict[str, Any], written: Iterable[str], max_urls: in
     output = os.path.abspath(settings["OUTPUT_PATH"])
     base = site_url(settings)
     pages = sorted((u, p) for u, p in ((page_url(p, output), p) for p in written) if u is not None)
-    locs = [(f"{base}/{u}", lastmod(p)) for u, p in pages]
+    days: dict[int, str] = {}
+    locs = [(f"{base}/{u}", lastmod(p, days)) for u, p in pages]
     target = os.path.join(output, "sitemap.xml")
     if len(locs) <= max_urls:
         write_atomic(target, _urlset(locs))  # a crawler never fetches half a sitemap

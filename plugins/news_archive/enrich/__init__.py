@@ -31,20 +31,23 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
     words = 0
     evidence: dict[str, dict[str, Any]] = {}
     if S.get(settings, "NEWS_ARCHIVE_NER") and stories:
-        words = entities.annotate(
-            stories,
-            S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"),
-            os.path.join(work_dir, "cache"),
-            int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
-            S.content_subdir(settings, "NEWS_ARCHIVE_ENTITY_FILE"),
-            int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
-            int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
-            evidence,
-            # A watch session keeps the entries read and the last pass for its next cycle; a
-            # one-shot build lets them go with the pass (at 20,000 stories, a gigabyte it
-            # would otherwise hold through the render).
-            build.kept("ner") if build is not None and build.session is not None else None,
-        )
+        # The passes' caches are keyed by their code's import closure: each module's imports
+        # as the last build found them, unless the module changed (memo.imports_remembered).
+        with memo.imports_remembered(os.path.join(work_dir, "cache")):
+            words = entities.annotate(
+                stories,
+                S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"),
+                os.path.join(work_dir, "cache"),
+                int(S.get(settings, "NEWS_ARCHIVE_NER_PROCESSES")),
+                S.content_subdir(settings, "NEWS_ARCHIVE_ENTITY_FILE"),
+                int(S.get(settings, "NEWS_ARCHIVE_NER_PIECE_CHARS")),
+                int(S.get(settings, "NEWS_ARCHIVE_NER_MAX_CHARS")),
+                evidence,
+                # A watch session keeps the entries read and the last pass for its next cycle; a
+                # one-shot build lets them go with the pass (at 20,000 stories, a gigabyte it
+                # would otherwise hold through the render).
+                build.kept("ner") if build is not None and build.session is not None else None,
+            )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive
         stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,

@@ -15,6 +15,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -65,12 +68,62 @@ def _imported_as_of(path: Path) -> tuple[Path, ...]:
     """:func:`_imported`, parsed once per version of the file (its size and modification
     time): every build asks about the same ~50 modules for each pass's closure (the
     article pass's twice), and a watch session every cycle; parsing them was about a
-    third of a CPU-second of each incremental build."""
+    third of a CPU-second of each incremental build.  Inside :func:`imports_remembered`,
+    what the last build found is taken from the work folder too, by the file's stat
+    signature (a one-shot build parsed the same ~25 modules again: 0.1 CPU-s of a warm one)."""
     try:
         st = path.stat()
     except OSError:
         return ()
-    return _imported_cached(path, st.st_mtime_ns, st.st_size)
+    signature = [st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino]
+    key = str(path)
+    entry = _REMEMBERED.get(key)
+    if (entry is not None and entry[0] == signature
+            and isinstance(entry[1], list) and all(isinstance(p, str) for p in entry[1])):
+        found = tuple(Path(p) for p in entry[1])
+    else:
+        found = _imported_cached(path, st.st_mtime_ns, st.st_size)
+    if _USED is not None and max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+        _USED[key] = [signature, [str(p) for p in found]]  # a file changed just now is parsed next time
+    return found
+
+
+# What imports_remembered keeps: the imports found per file by its stat signature, as the last
+# build stored them (path -> [signature, [imported paths]]), and those this build found
+# (None outside imports_remembered: nothing is recorded).
+_REMEMBERED: dict[str, list[Any]] = {}
+_USED: dict[str, list[Any]] | None = None
+IMPORTS_FILE = "imports.json"
+# A file whose signature was taken this soon after it changed is parsed again next build: a
+# change within the file system's timestamp granularity could leave the same signature.
+RACY_NS = 2_000_000_000
+
+
+@contextmanager
+def imports_remembered(cache_dir: str | Path) -> Iterator[None]:
+    """Inside: :func:`source_closure` takes each file's imports from ``<cache_dir>/imports.json``
+    when the file's stat signature (modification and change times, size, inode) is the one
+    they were found at, and the file is saved with what this build found.  The entries are
+    keyed by this module's own source as well: other code here may find other imports."""
+    global _USED
+    path = Path(cache_dir) / IMPORTS_FILE
+    version = code_digest(Path(__file__))
+    stored = read_json(path)
+    files = stored.get("files") if isinstance(stored, dict) and stored.get("version") == version else None
+    _REMEMBERED.clear()
+    if isinstance(files, dict):
+        _REMEMBERED.update({k: v for k, v in files.items() if isinstance(v, list) and len(v) == 2})
+    outer, _USED = _USED, {}
+    try:
+        yield
+    finally:
+        used, _USED = _USED, outer
+        if used != _REMEMBERED:
+            try:
+                write_json(path, {"version": version, "files": used})
+            except OSError:  # a cache that cannot be written costs the next build time, never this one
+                pass
+        _REMEMBERED.clear()
 
 
 @lru_cache(maxsize=1024)
