@@ -332,8 +332,11 @@ class PhraseCache:
     and it is what changes when any story does.
     """
 
-    def __init__(self, cache_dir: str | Path | None) -> None:
+    def __init__(self, cache_dir: str | Path | None, kept: dict[str, Any] | None = None) -> None:
         self.path = Path(cache_dir) / PHRASE_CACHE if cache_dir else None
+        # In a watch session (``Build.kept``): the last cycle's phrases, decoded, by story key,
+        # under "version"/"stories"; its next cycle neither reads nor parses the file again.
+        self.kept = kept
 
     def _load(self, version: str) -> dict[str, Any]:
         data = read_json(self.path) if self.path else None
@@ -342,29 +345,36 @@ class PhraseCache:
         return data["stories"]
 
     def phrases_of(self, stories: list[Story]) -> list[StoryPhrases]:
-        """:class:`StoryPhrases` per story, from the cache where possible; updates the cache."""
+        """:class:`StoryPhrases` per story, from the cache where possible; updates the cache
+        (and the session's memo: only this build's stories)."""
         version = _phrases_fingerprint()
-        stored = self._load(version)
+        kept = self.kept
+        decoded: dict[str, StoryPhrases] = (
+            kept["stories"] if kept is not None and kept.get("version") == version else {})
+        stored = self._load(version) if not decoded else {}
         keys = [_story_key(s) for s in stories]
         stop: set[str] | None = None
         found: list[StoryPhrases] = []
         missed = False
         for story, k in zip(stories, keys, strict=True):
-            hit = StoryPhrases.from_json(stored.get(k))
+            hit = decoded.get(k) if decoded else StoryPhrases.from_json(stored.get(k))
             if hit is None:
                 stop = stop if stop is not None else _stopwords()  # spaCy is imported only now
                 hit = StoryPhrases.of(story, stop)
                 missed = True
             found.append(hit)
-        if self.path and (missed or stored.keys() != set(keys)):
+        if self.path and (missed or (decoded or stored).keys() != set(keys)):
             entries = {k: f.to_json() for k, f in zip(keys, found, strict=True)}
             write_json(self.path, {"version": version, "stories": entries})
+        if kept is not None:
+            kept.clear()
+            kept.update(version=version, stories=dict(zip(keys, found, strict=True)))
         return found
 
 
 def assign_all(
     stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None,
-    cache_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None, kept: dict[str, Any] | None = None,
 ) -> None:
     """Give every story up to ``max_tags`` tags (``min_tags`` where it has the phrases),
     scoring keyphrases against the whole archive (linear).
@@ -374,10 +384,10 @@ def assign_all(
     other stories do share, so that tags group stories; a tag still of one story is then
     dropped where the story has a shared one (:func:`_drop_lone`).  No tag is an entity's name.
     With ``cache_dir``, each story's phrases come from :class:`PhraseCache` when its text
-    is unchanged; the tags are the same either way.
+    is unchanged (``kept``: a watch session's memo of them); the tags are the same either way.
     """
     vocab = vocabulary or Vocabulary()
-    found = PhraseCache(cache_dir).phrases_of(stories)
+    found = PhraseCache(cache_dir, kept).phrases_of(stories)
     spelled = spellings_of(found)
     verbal = verb_like(found)
     df: Counter[str] = Counter()
