@@ -72,6 +72,9 @@ class Build:
         # pages, and the entity pages naming a changed story, are written before the unchanged ones.
         self.changed_articles: dict[int, Any] = {}
         self.relisted_articles: dict[int, Any] = {}
+        # id of an article -> (the article, where its page is written): Pelican formats save_as
+        # anew from the settings on every access (search.indexer._page_path)
+        self.page_paths: dict[int, tuple[Any, str | None]] = {}
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod

@@ -380,7 +380,7 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
         output = settings.get("OUTPUT_PATH") or "output"
         waiting = set()
         for url, article in by_url.items():
-            page = _page_path(output, article)
+            page = _page_path(output, article, build)
             if page is not None and (url in fresh or not os.path.isfile(page)):
                 waiting.add(page)
         build.search_waiting = (root, waiting) if waiting else None
@@ -388,12 +388,18 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
     return counts
 
 
-def _page_path(output: str, article: Any) -> str | None:
-    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it)."""
+def _page_path(output: str, article: Any, build: Build | None = None) -> str | None:
+    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it); with
+    ``build``, worked out once per article per build (the indexer and fresh_pages_first both
+    ask for every article's, and Pelican formats ``save_as`` anew on each access)."""
+    known = build.page_paths.get(id(article)) if build is not None else None
+    if known is not None and known[0] is article:
+        return known[1]
     save_as = getattr(article, "save_as", None)
-    if not save_as:
-        return None
-    return os.path.normpath(os.path.abspath(sanitised_join(output, save_as)))
+    path = os.path.normpath(os.path.abspath(sanitised_join(output, save_as))) if save_as else None
+    if build is not None:
+        build.page_paths[id(article)] = (article, path)
+    return path
 
 
 def page_written(path: str, context: Any) -> None:
@@ -458,7 +464,7 @@ def fresh_pages_first(generator: Any, generators: list[Any] | None = None) -> No
     output = generator.settings.get("OUTPUT_PATH") or "output"
     every = list(chain(generator.translations, generator.articles, generator.hidden_translations,
                        generator.hidden_articles))
-    pages = [_page_path(output, a) for a in every]
+    pages = [_page_path(output, a, build) for a in every]
     if not every or None in pages or len(set(pages)) != len(pages):
         return
     relisted = build.relisted_articles
