@@ -396,7 +396,9 @@ def assign_all(
     names = {tag_key(e.name) for s in stories for e in s.entities}
     names |= {tag_key(a) for s in stories for e in s.entities for a in e.aliases}
     n = len(stories)
-    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, verbal=verbal) for f in found]
+    ranks = [_ranked(f.counts, df, n, verbal) for f in found]
+    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, verbal=verbal, order=r)
+              for f, r in zip(found, ranks, strict=True)]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
     rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
     # The tags of two stories or more, kept up to date as ``uses`` changes: building the set
@@ -412,7 +414,7 @@ def assign_all(
 
     for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
-            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared, verbal)
+            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared, verbal, ranks[i])
             if len(again) >= min(min_tags, len(picked[i])):
                 for t in picked[i]:
                     use(tag_key(t), -1)
@@ -434,13 +436,40 @@ def _drop_lone(tags: list[str], uses: Counter[str]) -> list[str]:
     return kept if kept else tags[:1]
 
 
+def _scorer(counts: Mapping[str, int], df: Counter[str], n: int) -> Any:
+    """A phrase's score in a story: its weighted count, by its rarity in the archive."""
+    small = n < SHARE_MIN_STORIES
+
+    def score(phrase: str) -> float:
+        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
+        # and a story added or removed retags no other.  Rounded, so that one story more or
+        # less in a large archive (n) reorders no near-tie.
+        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
+        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
+        bigram = 2.0 if " " in phrase else 1.0
+        return counts[phrase] * idf * recurs * bigram
+
+    return score
+
+
+def _ranked(counts: Mapping[str, int], df: Counter[str], n: int, verbal: frozenset[str]) -> list[str]:
+    """A story's topical phrases, best first (ties by the phrase): what :func:`_pick` goes
+    through.  The same in every round of :func:`assign_all` (the counts, document
+    frequencies and verb-like words do not change between them), so it is ranked once."""
+    small = n < SHARE_MIN_STORIES
+    score = _scorer(counts, df, n)
+    return sorted((p for p, c in counts.items() if _topical(p, c, verbal) and (df[p] >= 2 or small)),
+                  key=lambda p: (-score(p), p))
+
+
 def _pick(
     counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
     vocab: Vocabulary, spelled: dict[str, str], names: set[str], shared: set[str] | None = None,
-    verbal: frozenset[str] = frozenset(),
+    verbal: frozenset[str] = frozenset(), order: list[str] | None = None,
 ) -> list[str]:
     """A story's tags: its best-scoring topical phrases that are no entity's name; with
-    ``shared``, phrases in it first (then others, only to reach ``min_tags``)."""
+    ``shared``, phrases in it first (then others, only to reach ``min_tags``).  ``order``:
+    the story's :func:`_ranked` phrases, when the caller has them already."""
     tags: list[str] = []
     keys: dict[str, str] = {}  # tag key → tag
 
@@ -457,18 +486,8 @@ def _pick(
             keys[k] = tag
 
     small = n < SHARE_MIN_STORIES
-
-    def score(phrase: str) -> float:
-        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
-        # and a story added or removed retags no other.  Rounded, so that one story more or
-        # less in a large archive (n) reorders no near-tie.
-        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
-        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
-        bigram = 2.0 if " " in phrase else 1.0
-        return counts[phrase] * idf * recurs * bigram
-
-    ranked = sorted((p for p, c in counts.items() if _topical(p, c, verbal) and (df[p] >= 2 or small)),
-                    key=lambda p: (-score(p), p))
+    score = _scorer(counts, df, n)
+    ranked = _ranked(counts, df, n, verbal) if order is None else order
     if shared is not None:
         ranked = [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) in shared] + \
                  [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) not in shared]
