@@ -99,3 +99,27 @@ def test_reused_outputs_are_taken_not_recomputed() -> None:
     planted = {k: ([["Planted", "place", "Planted", [], [[0, 1]], "x"]], parts) for k, (_, parts) in keep}
     found = resolve_archive([build(s) for s in specs], table, {}, [digest(s) for s in specs], planted, [])
     assert [[e.name for e in ents] for ents in found] == [["Planted"], ["Planted"]]
+
+
+def _tallied(tally: Any) -> Any:
+    """A tally as everything the pass can read of it: keys, and each Counter's items, in order."""
+    votes, displays, canonical = tally
+    return ([(k, list(v.items())) for k, v in votes.items()], [(k, list(d.items())) for k, d in displays.items()],
+            sorted(canonical.items()))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(story, min_size=1, max_size=14))
+def test_the_tally_after_the_surname_merge_is_a_full_tally(specs: list[Any]) -> None:
+    """After the surname merge only the keys it moved mentions between are counted again
+    (``_tally_again``): the same keys in the same order, the same floats, as tallying the
+    whole archive again."""
+    from news_archive.enrich import archive_pass as A
+
+    articles = [build(s) for s in specs]
+    touched: set[int] = set()
+    A._merge_variants_archive_wide(articles, touched)
+    tally = A._tally(articles)
+    merged = A._merge_surnames_archive_wide(articles, tally[0], touched)
+    again = A._tally_again(articles, *tally, set(merged) | set(merged.values()))
+    assert _tallied(again) == _tallied(A._tally(articles))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,47 @@ def test_the_loop_repeated_is_pelicans() -> None:
 
     source = inspect.getsource(ArticlesGenerator.generate_articles)
     assert hashlib.sha256(source.encode()).hexdigest() == indexer.GENERATE_ARTICLES_SHA256
+
+
+def test_every_page_showing_the_new_story_comes_before_the_unchanged_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One story added back: every page that links to it (its related stories' pages, the
+    archives, tags, section fronts, its entities' pages) is written before the first article
+    page that shows nothing new, and its entities' pages before every other entity's; and
+    those pages are what a build from scratch writes."""
+    for key, value in BUILD_ENV.items():
+        monkeypatch.setenv(key, value)
+    site, scratch = tmp_path / "site", tmp_path / "scratch"
+    shutil.copytree(SAMPLE_DUMPS, site / "content" / "dumps")
+    held = site / "content" / "dumps" / "bbc" / HELD_BACK
+    kept = held.read_bytes()
+    held.unlink()
+    build(site)
+    before = {p.relative_to(site / "output").as_posix(): p.read_bytes() for p in (site / "output").rglob("*.html")}
+    held.write_bytes(kept)
+    second = build(site)
+
+    report = json.loads((site / "var" / "report.json").read_text(encoding="utf-8"))
+    url = next(e["url"] for e in report["dumps"] if e["path"].endswith(HELD_BACK) and e["status"] == "converted")
+    link = re.compile(r"""href\s*=\s*["'](?:\.\./)*/?""" + re.escape(url.strip("/")) + r"""/?["']""")
+    output = site / "output"
+    showing = {p for p in second if p.endswith(".html") and link.search((output / p).read_text(encoding="utf-8"))}
+    kinds = {p.split("/", 1)[0] for p in showing}
+    assert {"tag", "archives", "entity"} <= kinds, kinds
+    article = url.strip("/").split("/")[0] + "/"
+    unchanged = [i for i, p in enumerate(second) if p.startswith(article) and p not in showing
+                 and p != url.strip("/") + "/index.html" and before.get(p) == (output / p).read_bytes()]
+    assert unchanged
+    assert max(second.index(p) for p in showing) < min(unchanged)
+
+    def entity(p: str) -> str:
+        return "/".join(p.split("/")[:3])  # entity/<kind>/<slug>: all pages of one entity
+
+    naming = {entity(p) for p in showing if p.startswith("entity/")}
+    entity_pages = [entity(p) for p in second if p.startswith("entity/")]
+    assert set(entity_pages[:len(naming)]) == naming  # other entities' pages only after theirs
+
+    shutil.copytree(SAMPLE_DUMPS, scratch / "content" / "dumps")
+    build(scratch)
+    for p in sorted(showing):
+        assert (output / p).read_bytes() == (scratch / "output" / p).read_bytes(), p

@@ -78,7 +78,7 @@ def test_incrementally_kept_lists_equal_lists_from_scratch(start: int, seed: int
             docs = [story(stories[i], v, stories) for i, v in versions.items()]
             return {d["url"]: d for d in docs}
 
-        indexer.index_documents(kept, archive(), related_count=COUNT)
+        previous = indexer.index_documents(kept, archive(), related_count=COUNT)["related"]
         for step, (op, pick) in enumerate(ops):
             inside = sorted(versions)
             outside = [i for i in order if i not in versions]
@@ -90,9 +90,14 @@ def test_incrementally_kept_lists_equal_lists_from_scratch(start: int, seed: int
             elif op == "remove" and len(inside) > 2:
                 del versions[inside[pick % len(inside)]]
             docs = archive()
-            incremental = indexer.index_documents(kept, docs, related_count=COUNT)["related"]
+            counts = indexer.index_documents(kept, docs, related_count=COUNT)
+            incremental = counts["related"]
             scratch = indexer.index_documents(tmp / f"scratch{step}", docs, related_count=COUNT)["related"]
             assert incremental == scratch, f"after {ops[: step + 1]}"
+            # The unchanged stories whose pages show another list: what the writers put first.
+            assert counts["relisted"] == {u for u, shown in incremental.items()
+                                          if u not in counts["urls"] and previous.get(u) != shown}
+            previous = incremental
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

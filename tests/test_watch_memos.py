@@ -157,3 +157,31 @@ def test_a_cycle_and_a_one_shot_build_of_the_same_settings_share_the_render_memo
     cycle = WatchSession(conf, {**extra, "OUTPUT_PATH": str(tmp_path / "output")}).read_settings()
     cycle.pop(WATCH_KEY)
     assert code_and_theme_digest(cycle) == code_and_theme_digest(one_shot)
+
+
+def test_the_phrases_kept_in_memory_are_the_ones_on_disk(tmp_path: Path) -> None:
+    """A watch session keeps each story's phrases decoded (``PhraseCache(kept=...)``): a cycle
+    takes them from memory, not from ``phrases.json``, and gets what the file gives; the
+    memo holds this build's stories only, and a memo of other code is not used."""
+    from news_archive.enrich import tags
+    from support import SAMPLE_DUMPS
+
+    state = State(tmp_path / "state.json")
+    stories, _ = read_dumps.read_all(SAMPLE_DUMPS, state, tmp_path / "dumps-cache", False, LIMIT, None)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    disk = [f.to_json() for f in tags.PhraseCache(cache).phrases_of(stories)]
+    kept: dict[str, Any] = {}
+    assert [f.to_json() for f in tags.PhraseCache(cache, kept).phrases_of(stories)] == disk
+    assert len(kept["stories"]) == len(stories)
+
+    (cache / tags.PHRASE_CACHE).unlink()  # the next cycle reads nothing: one story fewer, from memory
+    fewer = tags.PhraseCache(cache, kept).phrases_of(stories[:-1])
+    assert [f.to_json() for f in fewer] == disk[:-1]
+    assert set(kept["stories"]) == {tags._story_key(s) for s in stories[:-1]}
+    written = json.loads((cache / tags.PHRASE_CACHE).read_text(encoding="utf-8"))
+    assert list(written["stories"].values()) == disk[:-1]  # the file is still brought up to date
+
+    kept["version"] = "another version of the code"
+    assert [f.to_json() for f in tags.PhraseCache(cache, kept).phrases_of(stories)] == disk
+    assert kept["version"] == tags._phrases_fingerprint()

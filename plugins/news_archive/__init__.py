@@ -82,7 +82,7 @@ def index_articles(generators: list[Any]) -> None:
         if isinstance(gen, ArticlesGenerator) and S.get(gen.settings, "NEWS_ARCHIVE_SEARCH_INDEX"):
             update_index(gen.settings, gen.articles, full=bool(gen.settings.get("NEWS_ARCHIVE_FULL_REINDEX")),
                          documents=article_documents(gen))  # the static index reads the same documents
-            fresh_pages_first(gen)  # the pages the new generation waits for are written first
+            fresh_pages_first(gen, generators)  # what shows something new first, the other article pages last
 
 
 def begin_static_bundle(generators: list[Any]) -> None:

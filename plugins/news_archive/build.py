@@ -66,6 +66,15 @@ class Build:
         # (index root, the article pages not written yet) the pending search generation waits
         # for: it goes live on the last one's content_written (search.indexer.page_written).
         self.search_waiting: tuple[Any, set[str]] | None = None
+        # The articles whose pages show something new this build, by id (the article kept beside
+        # it), from the search index (search.indexer.update_index): ``changed_articles`` new or
+        # changed stories, ``relisted_articles`` unchanged ones whose related list changed.  Their
+        # pages, and the entity pages naming a changed story, are written before the unchanged ones.
+        self.changed_articles: dict[int, Any] = {}
+        self.relisted_articles: dict[int, Any] = {}
+        # id of an article -> (the article, where its page is written): Pelican formats save_as
+        # anew from the settings on every access (search.indexer._page_path)
+        self.page_paths: dict[int, tuple[Any, str | None]] = {}
         self._kept: dict[str, dict[Any, Any]] = {}  # Build.kept's memos when there is no session
 
     @classmethod

@@ -52,6 +52,7 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
     memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive
         stories, int(S.get(settings, "NEWS_ARCHIVE_MIN_TAGS")), int(S.get(settings, "NEWS_ARCHIVE_MAX_TAGS")), vocab,
         cache_dir=os.path.join(work_dir, "cache"),  # each story's phrases, by its text
+        kept=build.kept("phrases") if build is not None and build.session is not None else None,
     )
     data = details(stories, review.doubts(evidence))
     write_details_data(data, Path(work_dir) / DETAILS_FILE)

@@ -109,8 +109,10 @@ def resolve_archive(
     # that the rules below ask about (a lone name, a family name, the words of a person's name).
     lower = _lower_words(articles, {w for art in articles for k in art.candidates for w in k.split()})
     plain = Counter(w for words in lower for w in words)
-    if _merge_surnames_archive_wide(articles, votes, touched, plain):  # the moved mentions vote for the full
-        votes, displays, canonical = _tally(articles)  # name (full=False: they never name it)
+    merged = _merge_surnames_archive_wide(articles, votes, touched, plain)
+    if merged:  # the moved mentions vote for the full name (full=False: they never name it)
+        votes, displays, canonical = _tally_again(articles, votes, displays, canonical,
+                                                  set(merged) | set(merged.values()))
     type_of: dict[str, str] = {}
     name_of: dict[str, str] = {}
     titled = {m.key for art in articles for cand in art.candidates.values() for m in cand.mentions if m.titled}
@@ -213,15 +215,43 @@ def _entity(row: list[Any]) -> Entity:
     return Entity(name, etype, display, list(aliases), [(s, e) for s, e in mentions], sentence)
 
 
-def _tally(
-    articles: list[ArticleEntities],
-) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, str]]:
-    """Type votes, display forms and alias-table names per key, over the whole archive."""
+Tally = tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, str]]
+
+
+def _tally_again(articles: list[ArticleEntities], votes: dict[str, Counter[str]],
+                 displays: dict[str, Counter[str]], canonical: dict[str, str], changed: set[str]) -> Tally:
+    """:func:`_tally` of the archive after a merge that moved mentions between the keys in
+    ``changed`` only: those keys counted again, every other key's votes and forms kept from
+    the tally before the merge (the same candidates, summed in the same order: the same
+    floats), and the keys in the order a full tally meets them.  The surname merge runs on
+    every pass; tallying the whole archive a second time for it was a tenth of the pass."""
+    fresh_votes, fresh_displays, fresh_canonical = _tally(articles, changed)
+    out_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    out_displays: dict[str, Counter[str]] = defaultdict(Counter)
+    out_canonical: dict[str, str] = {}
+    for art in articles:
+        for k in art.candidates:
+            if k in out_votes:
+                continue
+            again = k in changed
+            out_votes[k] = (fresh_votes if again else votes)[k]
+            out_displays[k] = (fresh_displays if again else displays)[k]
+            name = (fresh_canonical if again else canonical).get(k)
+            if name:
+                out_canonical[k] = name
+    return out_votes, out_displays, out_canonical
+
+
+def _tally(articles: list[ArticleEntities], only: set[str] | None = None) -> Tally:
+    """Type votes, display forms and alias-table names per key, over the whole archive
+    (``only``: for those keys alone)."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     displays: dict[str, Counter[str]] = defaultdict(Counter)
     canonical: dict[str, str] = {}
     for art in articles:
         for k, cand in art.candidates.items():
+            if only is not None and k not in only:
+                continue
             v, d = votes[k], displays[k]
             # Counter.update, inlined: its Mapping check and method calls were most of the
             # tally, which runs twice over every candidate of the archive (the sums and

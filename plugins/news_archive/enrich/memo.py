@@ -178,7 +178,7 @@ TAGS_MEMO = "tags-memo.json"
 
 
 def assign_tags(stories: list[Any], min_tags: int, max_tags: int, vocabulary: Any,
-                cache_dir: str | Path | None) -> None:
+                cache_dir: str | Path | None, kept: dict[str, Any] | None = None) -> None:
     """``tags.assign_all``, memoised for the whole archive in ``<cache>/tags-memo.json``.
 
     The tags of an archive are a pure function of every story's text (what ``phrases``
@@ -187,7 +187,8 @@ def assign_tags(stories: list[Any], min_tags: int, max_tags: int, vocabulary: An
     them; the key is a digest of all of those.  A rebuild with none of them changed (most)
     reads the stored tags instead of loading every story's phrases and picking again,
     which is 6–10 % of a warm build; any change runs ``assign_all`` in full, so the tags
-    are the same either way.
+    are the same either way.  ``kept``: a watch session's memo of the stories' phrases
+    (``tags.PhraseCache``).
     """
     from . import tags
 
@@ -200,7 +201,7 @@ def assign_tags(stories: list[Any], min_tags: int, max_tags: int, vocabulary: An
         for story, found in zip(stories, stored["tags"], strict=True):
             story.tags = list(found)
         return
-    tags.assign_all(stories, min_tags, max_tags, vocabulary, cache_dir=cache_dir)
+    tags.assign_all(stories, min_tags, max_tags, vocabulary, cache_dir=cache_dir, kept=kept)
     if path:
         write_json(path, {"key": key, "tags": [list(s.tags) for s in stories]})
 

@@ -332,8 +332,11 @@ class PhraseCache:
     and it is what changes when any story does.
     """
 
-    def __init__(self, cache_dir: str | Path | None) -> None:
+    def __init__(self, cache_dir: str | Path | None, kept: dict[str, Any] | None = None) -> None:
         self.path = Path(cache_dir) / PHRASE_CACHE if cache_dir else None
+        # In a watch session (``Build.kept``): the last cycle's phrases, decoded, by story key,
+        # under "version"/"stories"; its next cycle neither reads nor parses the file again.
+        self.kept = kept
 
     def _load(self, version: str) -> dict[str, Any]:
         data = read_json(self.path) if self.path else None
@@ -342,29 +345,36 @@ class PhraseCache:
         return data["stories"]
 
     def phrases_of(self, stories: list[Story]) -> list[StoryPhrases]:
-        """:class:`StoryPhrases` per story, from the cache where possible; updates the cache."""
+        """:class:`StoryPhrases` per story, from the cache where possible; updates the cache
+        (and the session's memo: only this build's stories)."""
         version = _phrases_fingerprint()
-        stored = self._load(version)
+        kept = self.kept
+        decoded: dict[str, StoryPhrases] = (
+            kept["stories"] if kept is not None and kept.get("version") == version else {})
+        stored = self._load(version) if not decoded else {}
         keys = [_story_key(s) for s in stories]
         stop: set[str] | None = None
         found: list[StoryPhrases] = []
         missed = False
         for story, k in zip(stories, keys, strict=True):
-            hit = StoryPhrases.from_json(stored.get(k))
+            hit = decoded.get(k) if decoded else StoryPhrases.from_json(stored.get(k))
             if hit is None:
                 stop = stop if stop is not None else _stopwords()  # spaCy is imported only now
                 hit = StoryPhrases.of(story, stop)
                 missed = True
             found.append(hit)
-        if self.path and (missed or stored.keys() != set(keys)):
+        if self.path and (missed or (decoded or stored).keys() != set(keys)):
             entries = {k: f.to_json() for k, f in zip(keys, found, strict=True)}
             write_json(self.path, {"version": version, "stories": entries})
+        if kept is not None:
+            kept.clear()
+            kept.update(version=version, stories=dict(zip(keys, found, strict=True)))
         return found
 
 
 def assign_all(
     stories: list[Story], min_tags: int = 3, max_tags: int = 8, vocabulary: Vocabulary | None = None,
-    cache_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None, kept: dict[str, Any] | None = None,
 ) -> None:
     """Give every story up to ``max_tags`` tags (``min_tags`` where it has the phrases),
     scoring keyphrases against the whole archive (linear).
@@ -374,10 +384,10 @@ def assign_all(
     other stories do share, so that tags group stories; a tag still of one story is then
     dropped where the story has a shared one (:func:`_drop_lone`).  No tag is an entity's name.
     With ``cache_dir``, each story's phrases come from :class:`PhraseCache` when its text
-    is unchanged; the tags are the same either way.
+    is unchanged (``kept``: a watch session's memo of them); the tags are the same either way.
     """
     vocab = vocabulary or Vocabulary()
-    found = PhraseCache(cache_dir).phrases_of(stories)
+    found = PhraseCache(cache_dir, kept).phrases_of(stories)
     spelled = spellings_of(found)
     verbal = verb_like(found)
     df: Counter[str] = Counter()
@@ -386,7 +396,9 @@ def assign_all(
     names = {tag_key(e.name) for s in stories for e in s.entities}
     names |= {tag_key(a) for s in stories for e in s.entities for a in e.aliases}
     n = len(stories)
-    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, verbal=verbal) for f in found]
+    ranks = [_ranked(f.counts, df, n, verbal) for f in found]
+    picked = [_pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, verbal=verbal, order=r)
+              for f, r in zip(found, ranks, strict=True)]
     uses = Counter(tag_key(t) for tags in picked for t in tags)
     rounds = SHARE_ROUNDS if n >= SHARE_MIN_STORIES else 0
     # The tags of two stories or more, kept up to date as ``uses`` changes: building the set
@@ -402,7 +414,7 @@ def assign_all(
 
     for i, f in [(i, f) for _ in range(rounds) for i, f in enumerate(found)]:
         if any(uses[tag_key(t)] == 1 for t in picked[i]):
-            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared, verbal)
+            again = _pick(f.counts, df, n, min_tags, max_tags, vocab, spelled, names, shared, verbal, ranks[i])
             if len(again) >= min(min_tags, len(picked[i])):
                 for t in picked[i]:
                     use(tag_key(t), -1)
@@ -424,13 +436,40 @@ def _drop_lone(tags: list[str], uses: Counter[str]) -> list[str]:
     return kept if kept else tags[:1]
 
 
+def _scorer(counts: Mapping[str, int], df: Counter[str], n: int) -> Any:
+    """A phrase's score in a story: its weighted count, by its rarity in the archive."""
+    small = n < SHARE_MIN_STORIES
+
+    def score(phrase: str) -> float:
+        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
+        # and a story added or removed retags no other.  Rounded, so that one story more or
+        # less in a large archive (n) reorders no near-tie.
+        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
+        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
+        bigram = 2.0 if " " in phrase else 1.0
+        return counts[phrase] * idf * recurs * bigram
+
+    return score
+
+
+def _ranked(counts: Mapping[str, int], df: Counter[str], n: int, verbal: frozenset[str]) -> list[str]:
+    """A story's topical phrases, best first (ties by the phrase): what :func:`_pick` goes
+    through.  The same in every round of :func:`assign_all` (the counts, document
+    frequencies and verb-like words do not change between them), so it is ranked once."""
+    small = n < SHARE_MIN_STORIES
+    score = _scorer(counts, df, n)
+    return sorted((p for p, c in counts.items() if _topical(p, c, verbal) and (df[p] >= 2 or small)),
+                  key=lambda p: (-score(p), p))
+
+
 def _pick(
     counts: Mapping[str, int], df: Counter[str], n: int, min_tags: int, max_tags: int,
     vocab: Vocabulary, spelled: dict[str, str], names: set[str], shared: set[str] | None = None,
-    verbal: frozenset[str] = frozenset(),
+    verbal: frozenset[str] = frozenset(), order: list[str] | None = None,
 ) -> list[str]:
     """A story's tags: its best-scoring topical phrases that are no entity's name; with
-    ``shared``, phrases in it first (then others, only to reach ``min_tags``)."""
+    ``shared``, phrases in it first (then others, only to reach ``min_tags``).  ``order``:
+    the story's :func:`_ranked` phrases, when the caller has them already."""
     tags: list[str] = []
     keys: dict[str, str] = {}  # tag key → tag
 
@@ -447,18 +486,8 @@ def _pick(
             keys[k] = tag
 
     small = n < SHARE_MIN_STORIES
-
-    def score(phrase: str) -> float:
-        # Below SHARE_MIN_STORIES document frequencies are noise: a story's own counts decide,
-        # and a story added or removed retags no other.  Rounded, so that one story more or
-        # less in a large archive (n) reorders no near-tie.
-        idf = 1.0 if small else round(math.log((n + 1) / (df[phrase] + 1)) + 1, 1)
-        recurs = 1.5 if df[phrase] >= 2 and not small else 1.0
-        bigram = 2.0 if " " in phrase else 1.0
-        return counts[phrase] * idf * recurs * bigram
-
-    ranked = sorted((p for p, c in counts.items() if _topical(p, c, verbal) and (df[p] >= 2 or small)),
-                    key=lambda p: (-score(p), p))
+    score = _scorer(counts, df, n)
+    ranked = _ranked(counts, df, n, verbal) if order is None else order
     if shared is not None:
         ranked = [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) in shared] + \
                  [p for p in ranked if tag_key(vocab.apply(spelled.get(p, p))) not in shared]

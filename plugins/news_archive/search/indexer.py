@@ -223,6 +223,8 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     counts: dict[str, Any] = {"added": len(added), "changed": len(changed), "removed": len(removed),
                               "total": len(docs), "related_computed": 0,
                               "related_rescored": 0}
+    # The lists the pages show now, to tell which change (related.refresh updates them in place).
+    before = {u: R.shown(e, related_count) for u, e in (cache.get("lists") or {}).items()} if related_count else {}
     if usable and current is not None and not (added or changed or removed or redo):
         target = current  # nothing to do: no new generation, nothing written
     else:
@@ -261,6 +263,9 @@ def index_documents(root: Path, docs: dict[str, dict[str, Any]], full: bool = Fa
     write_json(root / "index-stats.json", counts)
     counts["related"] = related
     counts["urls"] = added | changed  # whose pages must be written before the generation goes live
+    # Unchanged articles whose related list changed (every article when the old lists are unknown).
+    counts["relisted"] = {u for u, shown in related.items() if u not in counts["urls"]
+                          and before.get(u) != shown}
     return counts
 
 
@@ -362,16 +367,20 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
     counts = index_documents(root, docs, full=full, related_count=count, defer=True)
     related = counts.pop("related")
     fresh = counts.pop("urls")
+    relisted = counts.pop("relisted")
     for url, article in by_url.items():
         article.related = [dict(r) for r in related.get(url, [])[:count]]
     build = Build.of(settings)
+    if build is not None:
+        build.changed_articles = {id(by_url[u]): by_url[u] for u in fresh if u in by_url}
+        build.relisted_articles = {id(by_url[u]): by_url[u] for u in relisted if u in by_url}
     if build is not None and pending_path(root).is_symlink():
         # The pages of the new and changed articles, and any the output lacks: once they are
         # all written, nothing the new generation lists is missing (page_written).
         output = settings.get("OUTPUT_PATH") or "output"
         waiting = set()
         for url, article in by_url.items():
-            page = _page_path(output, article)
+            page = _page_path(output, article, build)
             if page is not None and (url in fresh or not os.path.isfile(page)):
                 waiting.add(page)
         build.search_waiting = (root, waiting) if waiting else None
@@ -379,12 +388,18 @@ def update_index(settings: dict[str, Any], articles: list[Any], full: bool = Fal
     return counts
 
 
-def _page_path(output: str, article: Any) -> str | None:
-    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it)."""
+def _page_path(output: str, article: Any, build: Build | None = None) -> str | None:
+    """Where the writer puts an article's page (as Pelican's ``_write_file`` names it); with
+    ``build``, worked out once per article per build (the indexer and fresh_pages_first both
+    ask for every article's, and Pelican formats ``save_as`` anew on each access)."""
+    known = build.page_paths.get(id(article)) if build is not None else None
+    if known is not None and known[0] is article:
+        return known[1]
     save_as = getattr(article, "save_as", None)
-    if not save_as:
-        return None
-    return os.path.normpath(os.path.abspath(sanitised_join(output, save_as)))
+    path = os.path.normpath(os.path.abspath(sanitised_join(output, save_as))) if save_as else None
+    if build is not None:
+        build.page_paths[id(article)] = (article, path)
+    return path
 
 
 def page_written(path: str, context: Any) -> None:
@@ -421,12 +436,19 @@ def publish_index(settings: dict[str, Any]) -> str | None:
 GENERATE_ARTICLES_SHA256 = "5494d418a930a36fd7a5fd52ad5588b39218f1efaba10762eafae9eac4aa94dd"
 
 
-def fresh_pages_first(generator: Any) -> None:
-    """The article pages the pending search generation waits for (new and changed stories)
-    written first, then the others in Pelican's order: the same ``write`` calls, only sooner
-    for those, so a new story's page is there, and goes into search (``page_written``), before
-    the writer has gone through every newer page (the article pages took 1.8-3.7 s of
-    2,000-story watch cycles on this machine).
+def fresh_pages_first(generator: Any, generators: list[Any] | None = None) -> None:
+    """The article pages that show something new written first: those the pending search
+    generation waits for (new and changed stories), then those whose related list changed;
+    the same ``write`` calls, only sooner for those, so a new story's page is there, and goes
+    into search (``page_written``), before the writer has gone through every newer page (the
+    article pages took 1.8-3.7 s of 2,000-story watch cycles on this machine).
+
+    With ``generators`` (Pelican's list, which it writes in the order of) and absolute URLs,
+    the other article pages are written last of all, by :class:`ArticlePagesLeft` at the end
+    of that list: the lists the new story joins (archives, tags, section fronts, its entities'
+    pages) are no longer held back by ~2,000 unchanged article pages.  With relative URLs
+    they keep their place (each write leaves its page's ``localsiteurl`` in the shared
+    context, which later pages read).
 
     Bound on this generator only (never Pelican's class), and only when the order cannot
     show: every article has a page of its own (no two share a ``save_as``, which Pelican
@@ -435,25 +457,39 @@ def fresh_pages_first(generator: Any) -> None:
     from itertools import chain
     from types import MethodType
 
-    from pelican import signals
-
     build = Build.of(generator.settings)
-    if build is None or build.search_waiting is None:
+    if build is None:
         return
-    waiting = build.search_waiting[1]
+    waiting = build.search_waiting[1] if build.search_waiting is not None else set()
     output = generator.settings.get("OUTPUT_PATH") or "output"
     every = list(chain(generator.translations, generator.articles, generator.hidden_translations,
                        generator.hidden_articles))
-    pages = [_page_path(output, a) for a in every]
-    if not every or None in pages or len(set(pages)) != len(pages) or pages[-1] in waiting:
+    pages = [_page_path(output, a, build) for a in every]
+    if not every or None in pages or len(set(pages)) != len(pages):
         return
-    first = {i for i, page in enumerate(pages) if page in waiting}
-    if not first or first == set(range(len(first))):
+    relisted = build.relisted_articles
+    searched = [i for i, page in enumerate(pages) if page in waiting]
+    first = set(searched) | {i for i, a in enumerate(every) if id(a) in relisted}
+    if not first or len(first) == len(every):
         return
-    order = [every[i] for i in sorted(first)] + [a for i, a in enumerate(every) if i not in first]
+    order = [every[i] for i in searched] + [every[i] for i in sorted(first - set(searched))]
+    rest = [a for i, a in enumerate(every) if i not in first]
+    if generators is None or generator.settings.get("RELATIVE_URLS"):
+        if len(every) - 1 in first:
+            return
+        order, rest = order + rest, []
+    if all(a is b for a, b in zip(order, every, strict=False)):
+        return  # Pelican's order already, and nothing to move to the end
+    generator.generate_articles = MethodType(_articles_in(order), generator)
+    if rest:
+        generators.append(ArticlePagesLeft(generator, rest))
+
+
+def _articles_in(order: list[Any]) -> Any:
+    """Pelican 4.12's ``ArticlesGenerator.generate_articles`` over ``order`` (see fresh_pages_first)."""
+    from pelican import signals
 
     def generate_articles(self: Any, write: Any) -> None:
-        """Pelican 4.12's generate_articles over ``order`` (see fresh_pages_first)."""
         for article in order:
             signals.article_generator_write_article.send(self, content=article)
             write(
@@ -467,4 +503,30 @@ def fresh_pages_first(generator: Any) -> None:
                 blog=True,
             )
 
-    generator.generate_articles = MethodType(generate_articles, generator)
+    return generate_articles
+
+
+class ArticlePagesLeft:
+    """The article pages :func:`fresh_pages_first` moved to the end of the writing: written
+    by Pelican's own loop (its ``generate_output``, last in the generators' list) as the
+    ArticlesGenerator would have, after every list and entity page.
+
+    Nothing those pages' writing makes is read by another page (absolute URLs: the shared
+    context is left as it was), and the pages every other step waits for are written
+    before: the search generation's (new and changed stories, and any page the output
+    lacks) at ``article_writer_finalized``; the sitemap, the timing log and the stale-page
+    pruning run at ``finalized``, after this."""
+
+    def __init__(self, generator: Any, articles: list[Any]) -> None:
+        self.generator = generator
+        self.articles = articles
+
+    def __repr__(self) -> str:
+        return f"<article pages left: {len(self.articles)}>"
+
+    def generate_output(self, writer: Any) -> None:
+        from functools import partial
+
+        gen = self.generator
+        write = partial(writer.write_file, relative_urls=gen.settings["RELATIVE_URLS"])
+        _articles_in(self.articles)(gen, write)
