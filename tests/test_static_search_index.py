@@ -409,3 +409,31 @@ def test_a_bundle_begun_for_nothing_is_thrown_away(tmp_path: Path):
     while len(list(out.iterdir())) > 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in out.iterdir()) == ["pagefind", "search"]
+
+
+def test_in_several_bundles_a_changed_story_rewrites_only_its_bundle(tmp_path: Path):
+    """``bundles=3``: each story in the bundle its URL hashes to; changing one story rewrites
+    that bundle's files only (the others keep their very files), and the word table says
+    which bundles hold each word."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    first = static_index.build(str(out), str(work), docs(), "en", bundles=3)
+    assert first["rewritten"] == [0, 1, 2] and sorted(p.name for p in (out / "pagefind").iterdir()) == ["0", "1", "2"]
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (out / "pagefind").rglob("*") if p.is_file()}
+
+    before = files()
+    changed = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en", bundles=3)
+    own = static_tables.bundle_of("/news/2/", 3)
+    assert changed["rewritten"] == [own]
+    after = files()
+    touched = {name.split("/")[1] for name in set(before) ^ set(after)}
+    touched |= {name.split("/")[1] for name in before.keys() & after.keys() if before[name] != after[name]}
+    assert touched == {str(own)}, touched
+    words = json.loads((out / "search" / "words" / "index.json").read_text())
+    assert words["bundles"] == 3 and words["prefix"]["zu"] == 1 << own
+    assert not static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en", bundles=3)["written"]
+    one = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")  # back to one bundle
+    assert one["written"] and (out / "pagefind" / "pagefind-entry.json").exists()
+    assert not (out / "pagefind" / "0").exists() and not (out / "search" / "words").exists()

@@ -288,8 +288,8 @@ def answer(tab, query: str) -> dict[str, object]:
     if "sort=" not in query:  # relevance: as a set
         titles, shown["dates"] = sorted(titles), sorted(shown["dates"])
     else:  # by date: the dated stories in order, the undated (last, by relevance) as a set
-        dated = [t for t, d in zip(titles, shown["dates"]) if d]
-        titles = dated + sorted(t for t, d in zip(titles, shown["dates"]) if not d)
+        dated = [t for t, d in zip(titles, shown["dates"], strict=True) if d]
+        titles = dated + sorted(t for t, d in zip(titles, shown["dates"], strict=True) if not d)
     return {**shown, "titles": titles}
 
 

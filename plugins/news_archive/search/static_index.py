@@ -482,12 +482,12 @@ class _Phases:
 
 
 def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None) -> dict[str, Any]:
+          index_path: str | None = None, bundles: int = 1) -> dict[str, Any]:
     """Bring ``output/pagefind`` and our tables in ``output/search/`` in line with ``docs``.
 
     Returns what was done (``written`` false when nothing had changed) and timings.
     """
-    return start(output, work, docs, language, index_path).result()
+    return start(output, work, docs, language, index_path, bundles=bundles).result()
 
 
 # One static index written at a time in a process: a watch cycle whose build failed may
