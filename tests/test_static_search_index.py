@@ -437,3 +437,15 @@ def test_in_several_bundles_a_changed_story_rewrites_only_its_bundle(tmp_path: P
     one = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")  # back to one bundle
     assert one["written"] and (out / "pagefind" / "pagefind-entry.json").exists()
     assert not (out / "pagefind" / "0").exists() and not (out / "search" / "words").exists()
+
+
+def test_more_bundles_than_stories_leaves_the_empty_ones_out_of_every_search(tmp_path: Path):
+    """Three stories in six bundles: some bundles hold none (Pagefind writes them without an
+    index); the word table's ``stories`` names the others, the only ones a phrase or a search
+    by filters alone is sent to."""
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), docs(), "en", bundles=6)
+    held = {static_tables.bundle_of(url, 6) for url in docs()}
+    assert len(held) < 6
+    words = json.loads((out / "search" / "words" / "index.json").read_text())
+    assert words["stories"] == sum(1 << i for i in held)

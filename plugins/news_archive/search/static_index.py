@@ -30,8 +30,15 @@ browser needs to search by itself (``theme/static/js/static-search.js`` reads it
   this table gives the browser the service's corrections.
 
 Pagefind cannot update an index in place, so a build that changes any story writes
-the whole index again (bench/static_index.py breaks down what that costs); a build that
-changes nothing (same records, same words) writes nothing.  The new index is written
+its whole bundle again (bench/static_index.py breaks down what that costs); a build that
+changes nothing (same records, same words) writes nothing.  With
+``NEWS_ARCHIVE_STATIC_BUNDLES`` above 1 the records are split over that many bundles,
+``output/pagefind/0/`` …, each story in the one a hash of its URL names (``bundle_of``):
+one changed story rewrites one bundle, and the binary holds one bundle in memory at a
+time (they are written one after another).  ``output/search/words/`` then says which
+bundles hold each of Pagefind's (stemmed) words, for the browser to send a query only to
+the bundles that answer it as one index would (``word_tables``; static-search.js).  One
+bundle, the default, writes exactly what it always did.  The new index is written
 beside the live one and moved in file by file, content-hashed chunks first and the
 entry files that name them last, so a reader never loads an entry that points at a
 chunk not yet there (a file the live index already holds byte for byte stays as it

@@ -318,7 +318,8 @@ def word_tables(words: list[set[str]]) -> dict[str, Any]:
     for a stemmed term: which bundles have a word starting with it, and else which have
     the longest word it starts with.  File name (without ``.json``) → {word: bundle mask}:
 
-    * ``index``: ``bundles`` (how many), ``short`` (words of up to ``WORD_SHORT`` letters),
+    * ``index``: ``bundles`` (how many), ``stories`` (the bundles that hold any story),
+      ``short`` (words of up to ``WORD_SHORT`` letters),
       ``prefix`` (every 1- and 2-letter prefix → the bundles with a word starting with it),
       ``split`` (the 2-letter keys whose words are filed by 3 letters);
     * one file per word's first 2 letters (``shard_key``), with its longer words; a file
@@ -351,6 +352,9 @@ def word_tables(words: list[set[str]]) -> dict[str, Any]:
         for word, mask in table.items():
             third = "-".join(f"{ord(c):x}" for c in list(word)[:3])
             files.setdefault(third, {})[word] = mask
-    files["index"] = {"bundles": len(words), "short": short, "prefix": prefix, "split": sorted(split),
-                      "words": len(masks)}
+    # The bundles with any story (a bundle can be empty in a small archive): the ones a search by
+    # phrase or by filters alone, which every story may match, goes to.
+    stories = sum(1 << i for i, found in enumerate(words) if found)
+    files["index"] = {"bundles": len(words), "stories": stories, "short": short, "prefix": prefix,
+                      "split": sorted(split), "words": len(masks)}
     return files

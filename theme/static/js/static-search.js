@@ -432,15 +432,15 @@
       });
     }
     function route(term) {
-      if (term === null || /^\s*".+"\s*$/.test(term)) { return Promise.resolve(every); }
-      var words = pagefindWords(term);
-      if (!words.length) { return Promise.resolve(every); }
       index = index || getJSON(wordsUrl + "index.json");
-      stemmer = stemmer || import(stemUrl);
-      return Promise.all([index, stemmer]).then(function (got) {
-        if (!got[0]) { return every; }
+      var words = term === null || /^\s*".+"\s*$/.test(term) ? [] : pagefindWords(term);
+      stemmer = stemmer || (words.length ? import(stemUrl) : null);
+      return Promise.all([index, words.length ? stemmer : null]).then(function (got) {
+        // Every bundle that holds a story (an empty one has no index to load).
+        var live = got[0] && typeof got[0].stories === "number" ? got[0].stories & every : every;
+        if (!got[0] || !words.length) { return live; }
         return Promise.all(words.map(function (w) { return wordMask(got[1].stem(w), got[0]); }))
-          .then(function (masks) { return masks.reduce(function (acc, m) { return acc & m; }, every); });
+          .then(function (masks) { return masks.reduce(function (acc, m) { return acc & m; }, live); });
       });
     }
     function addCounts(into, counts) {
