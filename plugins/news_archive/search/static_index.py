@@ -276,8 +276,10 @@ async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: A
         lap("pagefind_write_files")
         await _written(target)
         lap("pagefind_written")
-        if phases is not None:
-            phases.seconds["pagefind_cpu"] = _cpu_seconds(service._backend.pid)
+        if phases is not None:  # summed (CPU) and the largest (memory) over several bundles' binaries
+            pid = service._backend.pid
+            phases.seconds["pagefind_cpu"] = round(phases.seconds.get("pagefind_cpu", 0.0) + _cpu_seconds(pid), 2)
+            phases.seconds["pagefind_peak_mib"] = max(phases.seconds.get("pagefind_peak_mib", 0.0), _peak_mib(pid))
     finally:
         await service.close()
     lap("pagefind_close")
@@ -291,6 +293,18 @@ def _cpu_seconds(pid: int) -> float:
         return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+def _peak_mib(pid: int) -> float:
+    """A live process's peak resident memory in MiB (Linux ``VmHWM``; 0 elsewhere): the
+    Pagefind binary's, which holds a whole bundle's index while it writes."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 # The scripts and styles Pagefind writes into every bundle, by its version: their sizes.
