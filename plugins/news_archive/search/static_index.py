@@ -197,7 +197,7 @@ def _prompt_service() -> Any:
         async def launch(self) -> PromptService:
             """As Pagefind's, with the chunk size in the binary's environment (its only way in)."""
             env = {**os.environ}
-            env.setdefault("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", str(INDEX_CHUNK_SIZE))
+            env.setdefault("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", str(getattr(self, "chunk_size", INDEX_CHUNK_SIZE)))
             self._backend = await asyncio.create_subprocess_exec(
                 self._bin, "--service", cwd=os.getcwd(), env=env, stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, limit=2**21)
@@ -261,11 +261,14 @@ EXIT_SECONDS = 120  # the binary finishing its queued writes (seconds at 20,000 
 BATCH = 200  # records in flight at once (the binary reads them in order)
 
 
-async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: Any = None) -> None:
+async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: Any = None,
+                          chunk_size: int = INDEX_CHUNK_SIZE) -> None:
     from pagefind.index import IndexConfig
 
     lap = phases.lap if phases is not None else (lambda name: None)
-    service = await _prompt_service()().launch()
+    service = _prompt_service()()
+    service.chunk_size = chunk_size
+    service = await service.launch()
     try:
         index = await service.create_index(IndexConfig(output_path=str(target)))
         lap("pagefind_launch")
@@ -538,6 +541,18 @@ def bundle_count(bundles: int, language: str) -> int:
 MAX_BUNDLES = 30  # a word's bundles are a bit mask in the browser's 32-bit integers
 
 
+def bundle_chunk_size(bundles: int) -> int:
+    """Locations per word chunk in each of ``bundles`` bundles: ``INDEX_CHUNK_SIZE`` shared
+    out, so that a word held by every bundle costs a reader about one bundle's chunk in all
+    (each bundle holds about 1/``bundles`` of its locations), not one chunk per bundle."""
+    return max(500, INDEX_CHUNK_SIZE // bundles)
+
+
+def bundle_digests(groups: list[list[dict[str, Any]]]) -> list[str]:
+    """Each bundle's digest: its records and its chunk size."""
+    return [digest(group, {"chunk": bundle_chunk_size(len(groups))}) for group in groups]
+
+
 def grouped(records: list[dict[str, Any]], bundles: int) -> list[list[dict[str, Any]]]:
     """The records of each bundle (``bundle_of`` their URL), each in URL order as given."""
     groups: list[list[dict[str, Any]]] = [[] for _ in range(bundles)]
@@ -605,7 +620,7 @@ def _start_bundles(out: Path, state: dict[str, Any], inputs: str, records: list[
                    phases: _Phases) -> Ahead:
     """:func:`start_bundle` for several bundles: the changed ones written in turn by a thread."""
     groups = grouped(records, bundles)
-    digests = [digest(group) for group in groups]
+    digests = bundle_digests(groups)
     phases.lap("bundle_digests")
     todo = _changed(out, state, digests)
     folders: Future[dict[int, Path]] = Future()
@@ -616,7 +631,7 @@ def _start_bundles(out: Path, state: dict[str, Any], inputs: str, records: list[
         try:
             for i in todo:
                 new = out / f".{BUNDLE}-{stamp}-{i}"
-                _pagefind_into(new, groups[i], phases)
+                _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
                 done[i] = new
             folders.set_result(done)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
@@ -636,11 +651,12 @@ def _changed(out: Path, state: dict[str, Any], digests: list[str]) -> list[int]:
                     and (out / BUNDLE / str(i) / "pagefind-entry.json").exists())]
 
 
-def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases) -> None:
+def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases,
+                   chunk_size: int = INDEX_CHUNK_SIZE) -> None:
     """The Pagefind binary's bundle of ``records`` in the folder ``new`` (emptied first), its
     filter files in a stable order and the files the site does not use removed."""
     shutil.rmtree(new, ignore_errors=True)
-    _run(_write_pagefind(records, new, phases))
+    _run(_write_pagefind(records, new, phases, chunk_size))
     pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
     phases.lap("canonicalise")
     for name in UNUSED:
@@ -822,7 +838,7 @@ def _write_bundles(out: Path, work: Path, state_path: Path, key: str, records: l
     record digest, so an unchanged bundle is not read again."""
     phases.lap("queued")
     groups = grouped(records, bundles)
-    digests = [digest(group) for group in groups]
+    digests = bundle_digests(groups)
     phases.lap("bundle_digests")
     state = read_json(state_path) or {}
     todo = _changed(out, state, digests)
@@ -854,7 +870,7 @@ def _write_bundles(out: Path, work: Path, state_path: Path, key: str, records: l
                 new = begun.pop(i, None)
                 if new is None:
                     new = out / f".{BUNDLE}-{os.getpid()}-{i}"
-                    _pagefind_into(new, groups[i], phases)
+                    _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
                 kept[str(i)] = {"digest": digests[i], "ids": fragment_ids(new), "words": _bundle_words(new)}
                 phases.lap("bundle_tables")
                 _move_in(new, live)
