@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -309,3 +310,55 @@ def test_static_search_in_three_bundles_answers_as_one(static_tab, browser, bund
         one.assert_clean()
     finally:
         three.page.context.close()
+
+
+def pagefind_stems(words: list[str], folder) -> dict[str, str]:
+    """Each word's stem as Pagefind itself writes it: one record a word through the real
+    binary, the words of its word chunks read back (page numbers there are deltas)."""
+    import gzip
+
+    from news_archive.search import static_index
+    from news_archive.search.pagefind_canon import decode
+    from news_archive.search.static_tables import fragment_ids
+
+    records = [{"url": f"/w/{w}/", "content": w, "language": "en", "meta": {"title": "zzq"}, "filters": {},
+                "sort": {}} for w in words]
+    static_index._run(static_index._write_pagefind(records, folder))
+    urls = {fragment: url for url, fragment in fragment_ids(folder).items()}
+    meta, _ = decode(gzip.decompress(next(folder.glob("*.pf_meta")).read_bytes())[12:])
+    pages = [urls[page[0]] for page in meta[1]]
+    stems: dict[str, set[str]] = {}
+    for chunk in (folder / "index").glob("*.pf_index"):
+        entries, _ = decode(gzip.decompress(chunk.read_bytes())[12:])
+        for entry in entries[0]:
+            at = 0
+            for page in entry[1]:
+                at += page[0]
+                if entry[0] != "zzq":
+                    stems.setdefault(pages[at].split("/")[2], set()).add(entry[0])
+    assert all(len(s) == 1 for s in stems.values())
+    return {w: s.pop() for w, s in stems.items()}
+
+
+def test_the_browser_stems_query_words_as_pagefind_does(static_tab, sample_site, tmp_path):
+    """pagefind-stem.js (which bundles a query word goes to is decided by its stem) gives
+    Pagefind's own stem for every word of the sample archive and the listed edge cases."""
+    from support import ROOT
+
+    listed = [w for w in (ROOT / "tests" / "data" / "pagefind_stems.txt").read_text().splitlines()
+              if w and not w.startswith("#")]
+    spelling = sample_site.output / "search" / "spelling"
+    archive = {w for f in spelling.glob("*.json") if f.stem not in ("index", "fold")
+               for w in json.loads(f.read_text()) if w.isascii() and w.isalpha() and len(w) > 2}
+    words = sorted(archive | set(listed))
+    want = pagefind_stems(words, tmp_path / "stems")
+    tab = static_tab("desktop")
+    tab.goto("/search/")
+    got = tab.page.evaluate("""async words => {
+        const m = await import("/theme/js/pagefind-stem.js");
+        return Object.fromEntries(words.map(w => [w, m.stem(w)]));
+    }""", words)
+    wrong = {w: (got[w], want[w]) for w in want if got[w] != want[w]}
+    assert not wrong, wrong
+    assert len(want) >= 2000
+    tab.assert_clean()

@@ -78,7 +78,8 @@ export function stem(word) {
     var stemPart = w.slice(0, w.length - m.length);
     if (hasVowel(stemPart)) {
       w = stemPart;
-      if (ends(w, "at") || ends(w, "bl") || ends(w, "iz")) { w += "e"; }
+      // (and past: pasted, pasting → paste, as Pagefind stems them)
+      if (ends(w, "at") || ends(w, "bl") || ends(w, "iz") || w === "past") { w += "e"; }
       else if (DOUBLES.some(function (d) { return ends(w, d); })) {
         // Not a vowel and dd/gg alone (added → add, egged → egg, as Pagefind stems them; upped → up).
         if (!(w.length === 3 && isVowel(w[0]) && (ends(w, "dd") || ends(w, "gg")))) { w = w.slice(0, -1); }
@@ -134,7 +135,7 @@ export function stem(word) {
   }
 
   // Step 5
-  if (ends(w, "e")) {
+  if (ends(w, "e") && w !== "paste") {  // paste, pastes keep their e in Pagefind's stems
     var at5 = w.length - 1;
     if (at5 >= r2 || (at5 >= r1 && !endsShortSyllable(w.slice(0, at5)))) { w = w.slice(0, at5); }
   } else if (ends(w, "l")) {
