@@ -434,6 +434,13 @@ def test_in_several_bundles_a_changed_story_rewrites_only_its_bundle(tmp_path: P
     words = json.loads((out / "search" / "words" / "index.json").read_text())
     assert words["bundles"] == 3 and words["prefix"]["zu"] == 1 << own
     assert not static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en", bundles=3)["written"]
+    scratch = tmp_path / "scratch"
+    static_index.build(str(scratch), str(tmp_path / "work2"), docs("Flood warning for Zürich"), "en", bundles=3)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(out) == tree(scratch), "the rebuilt bundles and tables are those of a build from scratch"
     one = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")  # back to one bundle
     assert one["written"] and (out / "pagefind" / "pagefind-entry.json").exists()
     assert not (out / "pagefind" / "0").exists() and not (out / "search" / "words").exists()
