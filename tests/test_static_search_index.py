@@ -456,3 +456,31 @@ def test_more_bundles_than_stories_leaves_the_empty_ones_out_of_every_search(tmp
     assert len(held) < 6
     words = json.loads((out / "search" / "words" / "index.json").read_text())
     assert words["stories"] == sum(1 << i for i in held)
+
+
+def test_a_pelican_build_in_three_bundles_rewrites_only_the_changed_storys_bundle(tmp_path: Path):
+    """The whole build (the bundle begun ahead of the Whoosh index, then the tables): one
+    edited dump rewrites the one bundle its story hashes to, and the search page names the
+    bundles."""
+    from conftest import ROOT, build_site
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False, "NEWS_ARCHIVE_STATIC_BUNDLES": 3}
+    site = build_site(tmp_path, ROOT / "tests" / "data" / "dumps" / "sidecar", extra=extra)
+    bundles = site.output / "pagefind"
+    assert sorted(p.name for p in bundles.iterdir()) == ["0", "1", "2"]
+    page = (site.output / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/pagefind/0/pagefind.js"' in page and 'data-bundles="3"' in page
+
+    def files() -> dict[str, int]:
+        return {str(p.relative_to(bundles)): p.stat().st_mtime_ns for p in bundles.rglob("*") if p.is_file()}
+
+    before = files()
+    dump = site.content / "dumps" / "second-story.txt"
+    dump.write_text(dump.read_text(encoding="utf-8") + "\nThe statistics office will publish revised "
+                    "figures for the whole year in February, officials said.\n", encoding="utf-8")
+    site = build_site(site.root, extra=extra)
+    after = files()
+    touched = {name.split("/")[0] for name in set(before) ^ set(after)}
+    touched |= {name.split("/")[0] for name in before.keys() & after.keys() if before[name] != after[name]}
+    state = json.loads((site.work / static_index.STATE_FILE).read_text(encoding="utf-8"))
+    assert len(touched) == 1 and state["rewritten"] == [int(next(iter(touched)))], (touched, state["rewritten"])
