@@ -355,8 +355,7 @@
 
   // ------------------------------------------------------------------ several bundles
   // The index in several bundles answers as one index would.  Each bundle is its own
-  // Pagefind instance (createInstance, its own base path), made only when a query needs
-  // it.  Pagefind matches a term by every word that starts with it, and in an index with
+  // Pagefind module (its own pagefind.js), loaded only when a query needs it.  Pagefind matches a term by every word that starts with it, and in an index with
   // none by the longest word the term starts with: a bundle without "hekmat" would answer
   // Hekmat with its stories of "he".  So each search goes only to the bundles that answer
   // every one of its words as the whole index does (search/words/: which bundles hold each
@@ -385,21 +384,16 @@
     var base = pagefindUrl.replace(/0\/pagefind\.js([?#].*)?$/, "");
     var every = bundleCount >= 31 ? -1 : (1 << bundleCount) - 1;
     var instances = {}, options = {}, withFilters = false, files = {}, index = null, stemmer = null;
-    // The instances share Pagefind's one web worker, and two of them starting or searching
-    // at once in it can stop its WebAssembly ("unreachable"): each call waits for the last.
-    var queue = Promise.resolve();
-    function inTurn(work) {
-      var run = queue.then(work);
-      queue = run.catch(function () { return null; });
-      return run;
-    }
+    // Each bundle's own pagefind.js: a module of its own, with its own web worker and
+    // WebAssembly memory.  (Pagefind's createInstance puts every instance in one worker,
+    // where two indexes of 5,000 stories overwrote each other's memory: "memory access out
+    // of bounds".)  Made only when a search needs the bundle.
     function instance(i) {
       if (!instances[i]) {
-        instances[i] = inTurn(function () {
-          var inst = mod.createInstance({ basePath: base + i + "/" });
-          return Promise.resolve(inst.options(options)).then(function () {
-            return withFilters ? inst.filters() : null;
-          }).then(function () { return inst; });
+        instances[i] = (i === 0 ? Promise.resolve(mod) : import(base + i + "/pagefind.js")).then(function (m) {
+          return Promise.resolve(m.options(options)).then(function () {
+            return withFilters ? m.filters() : null;
+          }).then(function () { return m; });
         });
       }
       return instances[i];
@@ -457,7 +451,7 @@
           var asked = [];
           for (var i = 0; i < bundleCount; i++) { if (mask & (1 << i)) { asked.push(i); } }
           return Promise.all(asked.map(function (i) {
-            return instance(i).then(function (inst) { return inTurn(function () { return inst.search(term, opts); }); });
+            return instance(i).then(function (inst) { return inst.search(term, opts); });
           }));
         }).then(function (found) {
           var merged = [], counts = {};
