@@ -431,6 +431,7 @@ def swap_cpu(root: Path, qs: list[str], rounds: int) -> None:
 
 STATIC_QUERIES_PER_SIZE = 30
 GZIP_HOST = [False]  # set from --gzip-host (a one-run switch, read by browse_static)
+STATIC_BUNDLES = [1]  # set from --bundles (read by static_column): NEWS_ARCHIVE_STATIC_BUNDLES
 SWAP_NICE = [0]  # set from --swap-nice (read by load_run)
 SWAPS = [0]  # set from --swaps (read by load_run): 0 rebuilds for as long as the run lasts
 PERSON = re.compile(r"\b([A-Z][a-z]{2,} [A-Z][a-z]{2,})\b")
@@ -459,17 +460,23 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
     (site / "search").mkdir(parents=True)
     shutil.copy2(built / "search" / "index.html", site / "search" / "index.html")
     sdocs = static_docs(docs)
+    bundles = STATIC_BUNDLES[0]
     t0, c0 = time.perf_counter(), cpu_seconds()
-    stats = static_index.build(str(site), str(work), sdocs, "en", None)
+    stats = static_index.build(str(site), str(work), sdocs, "en", None, bundles=bundles)
     t1, c1 = time.perf_counter(), cpu_seconds()
     # The page the build would write for this index: facets loaded at once or on demand.
     from news_archive.search.static_pages import EAGER_FACET_BYTES
 
     eager = stats["filter_bytes"] <= EAGER_FACET_BYTES
     page = site / "search" / "index.html"
-    page.write_text(re.sub(r'data-facets="[^"]*" data-facet-bytes="[^"]*"',
-                           f'data-facets="{"eager" if eager else "on-demand"}" '
-                           f'data-facet-bytes="{stats["filter_bytes"]}"', page.read_text()))
+    html = re.sub(r'data-facets="[^"]*" data-facet-bytes="[^"]*"',
+                  f'data-facets="{"eager" if eager else "on-demand"}" '
+                  f'data-facet-bytes="{stats["filter_bytes"]}"', page.read_text())
+    if bundles > 1:  # as the build writes the page for an index in several bundles
+        html = html.replace('data-pagefind="/pagefind/pagefind.js"',
+                            f'data-pagefind="/pagefind/0/pagefind.js" data-bundles="{bundles}" '
+                            'data-words="/search/words/" data-stem="/theme/js/pagefind-stem.js"')
+    page.write_text(html)
     size = dir_size(site / "pagefind")
     spell = dir_size(site / "search" / "spelling")
     files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
@@ -493,11 +500,11 @@ def static_column(root: Path, docs: dict[str, dict], qs: list[str], label: str) 
     url = sorted(sdocs)[1]
     sdocs[url] = dict(sdocs[url], body=sdocs[url]["body"] + "\n\nA correction was appended.")
     t0 = time.perf_counter()
-    static_index.build(str(site), str(work), sdocs, "en", None)
+    static_index.build(str(site), str(work), sdocs, "en", None, bundles=bundles)
     print(f"{label} static: rebuild after changing one story {time.perf_counter() - t0:.1f} s (a full rebuild: "
           f"Pagefind cannot update an index in place); with nothing changed ", end="")
     t0 = time.perf_counter()
-    again = static_index.build(str(site), str(work), sdocs, "en", None)
+    again = static_index.build(str(site), str(work), sdocs, "en", None, bundles=bundles)
     print(f"{time.perf_counter() - t0:.1f} s (written: {again['written']})")
     qs = qs[:STATIC_QUERIES_PER_SIZE] + ["goverment budjet", "afganistan"]
     browse_static(site, qs, label, "")
@@ -513,7 +520,8 @@ PARTS = (("script", lambda p: p.endswith(".js")), ("wasm", lambda p: p.endswith(
          ("filters", lambda p: p.endswith(".pf_filter")), ("fragments", lambda p: p.endswith(".pf_fragment")),
          ("spelling", lambda p: p.startswith("/search/spelling/")),
          ("date order", lambda p: p == "/search/order.json"),
-         ("facet words", lambda p: p.startswith("/search/facets/")))
+         ("facet words", lambda p: p.startswith("/search/facets/")),
+         ("bundle words", lambda p: p.startswith("/search/words/")))
 
 
 def part_of(path: str) -> str:
@@ -556,7 +564,8 @@ def browse_static(site: Path, qs: list[str], label: str, extra: str) -> None:
 
                 def on_finished(request: object, sizes: list[tuple[str, int]] = sizes) -> None:
                     path = request.url.removeprefix(base)
-                    if path.startswith(("/pagefind/", "/search/spelling/", "/search/facets/", "/search/order")):
+                    if path.startswith(("/pagefind/", "/search/spelling/", "/search/facets/", "/search/order",
+                                        "/search/words/", "/theme/js/pagefind-stem.js")):
                         sizes.append((path, request.sizes()["responseBodySize"]))
 
                 page.on("requestfinished", on_finished)
@@ -612,6 +621,7 @@ def main() -> int:
     ap.add_argument("--gzip-host", action="store_true",
                     help="serve the static column with the site's static-file app (gzip), not http.server")
     ap.add_argument("--service", action="store_true", help="the service column only (no static column)")
+    ap.add_argument("--bundles", type=int, default=1, help="the static column's index in this many Pagefind bundles")
     ap.add_argument("--workers", type=int, default=0, help="`serve --workers` for the load runs (0: one per core)")
     ap.add_argument("--index-root", default=None,
                     help="build the big index here and keep it; reused as it is when already built")
@@ -632,6 +642,7 @@ def main() -> int:
     ap.add_argument("--swap-seconds", type=int, default=30, help=argparse.SUPPRESS)
     args = ap.parse_args()
     GZIP_HOST[0] = args.gzip_host
+    STATIC_BUNDLES[0] = args.bundles
     SWAP_NICE[0] = args.swap_nice
     SWAPS[0] = args.swaps
     if args.rebuild_once:

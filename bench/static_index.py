@@ -2,6 +2,7 @@
 
     PYTHONPATH=plugins nice -n 10 .venv/bin/python bench/static_index.py --n 2000
     PYTHONPATH=plugins nice -n 10 .venv/bin/python bench/static_index.py --n 20000 --index SITE/var/index
+    PYTHONPATH=plugins nice -n 10 .venv/bin/python bench/static_index.py --n 20000 --bundles 4
 
 Builds ``--n`` documents (bench/search.py's BBC-derived ones, with people as in its static
 column) into a fresh static index, then times the rebuild an incremental build does
@@ -40,14 +41,15 @@ def machine() -> str:
             f"commit {commit}{' (modified)' if dirty else ''}, load average {os.getloadavg()[0]:.2f}")
 
 
-def timed(label: str, site: Path, work: Path, docs: dict, index: str | None) -> dict:
+def timed(label: str, site: Path, work: Path, docs: dict, index: str | None, bundles: int = 1) -> dict:
     t0, c0 = time.perf_counter(), cpu_seconds()
-    stats = static_index.build(str(site), str(work), docs, "en", index)
+    stats = static_index.build(str(site), str(work), docs, "en", index, bundles=bundles)
     t1, c1 = time.perf_counter(), cpu_seconds()
     phases = "  ".join(f"{k} {v:.2f}" for k, v in stats["phases"].items())
     files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
     print(f"{label}: {t1 - t0:.2f} s wall, {c1 - c0:.2f} CPU-s (with Pagefind), written {stats['written']}, "
-          f"{stats['records']:,} records, {files:,} bundle files, load {os.getloadavg()[0]:.2f}")
+          f"{stats['records']:,} records, {files:,} bundle files, bundles rewritten {stats.get('rewritten', '-')}, "
+          f"load {os.getloadavg()[0]:.2f}")
     print(f"    phases (s): {phases}")
     return stats
 
@@ -57,6 +59,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=2000, help="stories in the archive")
     ap.add_argument("--index", default=None, help="a Whoosh index for the spelling table (else from the documents)")
     ap.add_argument("--repeat", type=int, default=1, help="incremental rebuilds to time")
+    ap.add_argument("--bundles", type=int, default=1, help="Pagefind bundles (NEWS_ARCHIVE_STATIC_BUNDLES)")
     args = ap.parse_args()
     print(machine())
     docs = static_docs(documents(bbc_articles(), args.n + 1))
@@ -64,16 +67,17 @@ def main() -> int:
     extra = docs.pop(spare)
     with tempfile.TemporaryDirectory(prefix="bench-static-") as tmp:
         site, work = Path(tmp) / "site", Path(tmp) / "work"
-        timed(f"N={args.n:,} from scratch", site, work, docs, args.index)
+        timed(f"N={args.n:,} from scratch", site, work, docs, args.index, args.bundles)
         for round_ in range(args.repeat):
             urls = sorted(docs)
             changed, removed = urls[1 + round_], urls[-2 - round_]
             docs[changed] = dict(docs[changed], body=docs[changed]["body"] + f"\n\nA correction ({round_}).")
             gone = docs.pop(removed)
             docs[extra["url"]] = extra
-            timed(f"N={args.n:,} incremental (1 added, 1 changed, 1 removed)", site, work, docs, args.index)
+            timed(f"N={args.n:,} incremental (1 added, 1 changed, 1 removed)", site, work, docs, args.index,
+                  args.bundles)
             extra = gone
-        timed(f"N={args.n:,} nothing changed", site, work, docs, args.index)
+        timed(f"N={args.n:,} nothing changed", site, work, docs, args.index, args.bundles)
     return 0
 
 

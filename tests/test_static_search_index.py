@@ -409,3 +409,78 @@ def test_a_bundle_begun_for_nothing_is_thrown_away(tmp_path: Path):
     while len(list(out.iterdir())) > 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in out.iterdir()) == ["pagefind", "search"]
+
+
+def test_in_several_bundles_a_changed_story_rewrites_only_its_bundle(tmp_path: Path):
+    """``bundles=3``: each story in the bundle its URL hashes to; changing one story rewrites
+    that bundle's files only (the others keep their very files), and the word table says
+    which bundles hold each word."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    first = static_index.build(str(out), str(work), docs(), "en", bundles=3)
+    assert first["rewritten"] == [0, 1, 2] and sorted(p.name for p in (out / "pagefind").iterdir()) == ["0", "1", "2"]
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (out / "pagefind").rglob("*") if p.is_file()}
+
+    before = files()
+    changed = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en", bundles=3)
+    own = static_tables.bundle_of("/news/2/", 3)
+    assert changed["rewritten"] == [own]
+    after = files()
+    touched = {name.split("/")[1] for name in set(before) ^ set(after)}
+    touched |= {name.split("/")[1] for name in before.keys() & after.keys() if before[name] != after[name]}
+    assert touched == {str(own)}, touched
+    words = json.loads((out / "search" / "words" / "index.json").read_text())
+    assert words["bundles"] == 3 and words["prefix"]["zu"] == 1 << own
+    assert not static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en", bundles=3)["written"]
+    scratch = tmp_path / "scratch"
+    static_index.build(str(scratch), str(tmp_path / "work2"), docs("Flood warning for Zürich"), "en", bundles=3)
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(out) == tree(scratch), "the rebuilt bundles and tables are those of a build from scratch"
+    one = static_index.build(str(out), str(work), docs("Flood warning for Zürich"), "en")  # back to one bundle
+    assert one["written"] and (out / "pagefind" / "pagefind-entry.json").exists()
+    assert not (out / "pagefind" / "0").exists() and not (out / "search" / "words").exists()
+
+
+def test_more_bundles_than_stories_leaves_the_empty_ones_out_of_every_search(tmp_path: Path):
+    """Three stories in six bundles: some bundles hold none (Pagefind writes them without an
+    index); the word table's ``stories`` names the others, the only ones a phrase or a search
+    by filters alone is sent to."""
+    out = tmp_path / "output"
+    static_index.build(str(out), str(tmp_path / "work"), docs(), "en", bundles=6)
+    held = {static_tables.bundle_of(url, 6) for url in docs()}
+    assert len(held) < 6
+    words = json.loads((out / "search" / "words" / "index.json").read_text())
+    assert words["stories"] == sum(1 << i for i in held)
+
+
+def test_a_pelican_build_in_three_bundles_rewrites_only_the_changed_storys_bundle(tmp_path: Path):
+    """The whole build (the bundle begun ahead of the Whoosh index, then the tables): one
+    edited dump rewrites the one bundle its story hashes to, and the search page names the
+    bundles."""
+    from conftest import ROOT, build_site
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False, "NEWS_ARCHIVE_STATIC_BUNDLES": 3}
+    site = build_site(tmp_path, ROOT / "tests" / "data" / "dumps" / "sidecar", extra=extra)
+    bundles = site.output / "pagefind"
+    assert sorted(p.name for p in bundles.iterdir()) == ["0", "1", "2"]
+    page = (site.output / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/pagefind/0/pagefind.js"' in page and 'data-bundles="3"' in page
+
+    def files() -> dict[str, int]:
+        return {str(p.relative_to(bundles)): p.stat().st_mtime_ns for p in bundles.rglob("*") if p.is_file()}
+
+    before = files()
+    dump = site.content / "dumps" / "second-story.txt"
+    dump.write_text(dump.read_text(encoding="utf-8") + "\nThe statistics office will publish revised "
+                    "figures for the whole year in February, officials said.\n", encoding="utf-8")
+    site = build_site(site.root, extra=extra)
+    after = files()
+    touched = {name.split("/")[0] for name in set(before) ^ set(after)}
+    touched |= {name.split("/")[0] for name in before.keys() & after.keys() if before[name] != after[name]}
+    state = json.loads((site.work / static_index.STATE_FILE).read_text(encoding="utf-8"))
+    assert len(touched) == 1 and state["rewritten"] == [int(next(iter(touched)))], (touched, state["rewritten"])

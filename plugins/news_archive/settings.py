@@ -60,6 +60,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWS_ARCHIVE_STATIC_SEARCH", True,
             "Also write a static search index (Pagefind, in `output/pagefind/`, and a spelling table in "
             "`output/search/spelling/`) so the search box works on any plain static host, no service."),
+    Setting("NEWS_ARCHIVE_STATIC_BUNDLES", 1,
+            "Pagefind bundles the static index is split into (`output/pagefind/0/` …; 1 to 30), each story in "
+            "the one its URL hashes to: a build that changes a few stories rewrites only their bundles, and "
+            "the Pagefind binary holds one bundle in memory at a time. The browser asks only the bundles "
+            "holding every query word, so results, counts and facets are those of one bundle. English sites "
+            "only (other languages keep one bundle). Worth it from about 5,000 stories (e.g. one bundle per 5,000)."),
     Setting("NEWS_ARCHIVE_SEARCH_INDEX", True,
             "Build the Whoosh search index during `make html`."),
     Setting("NEWS_ARCHIVE_FULL_REINDEX", False,

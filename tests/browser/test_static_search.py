@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -238,4 +239,126 @@ def test_static_search_without_javascript(static_tab):
     assert tab.page.locator('main a[href$="/archives/"]').count() == 1
     tab.page.goto(tab.base + "/search/help/")
     assert "served as plain files" in tab.page.locator("main").inner_text()
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------- several bundles
+# The sample archive with its static index in 3 Pagefind bundles must answer as in one:
+# the same stories, counts, facet counts, corrections and dated order.  (With one bundle per
+# Pagefind instance merged by Pagefind's mergeIndex, Hekmat found 9 stories instead of 1: a
+# bundle without the word answers it by its longest prefix, "he".)
+BUNDLE_QUERIES = (
+    "q=Hekmat", "q=hekmat", "q=afghanistan", "q=afghanistan+-blair", "q=afghanistan+-Hekmat",
+    "q=%22Qari+Hekmat%22", "q=person:hekmat", "q=afghanistan+-person:hekmat", "q=goverment",
+    "q=afganistan", "q=Afghanist%C3%A1n", "q=killed&sort=newest", "q=the&sort=oldest",
+    "q=afghanistan+-blair&sort=oldest", "q=hekmatzzz&exact=1", "q=governments", "q=stories",
+    "q=the+government", "q=he", "q=afghanistan&source=AFP", "q=taliban+killed&sort=newest",
+)
+
+
+@pytest.fixture(scope="module")
+def bundled_host(tmp_path_factory) -> Iterator[str]:
+    """The sample archive built with ``NEWS_ARCHIVE_STATIC_BUNDLES = 3``, served as files."""
+    from support import SAMPLE_DUMPS, build_site
+
+    site = build_site(tmp_path_factory.mktemp("bundled"), SAMPLE_DUMPS, extra={"NEWS_ARCHIVE_STATIC_BUNDLES": 3})
+    assert sorted(p.name for p in (site.output / "pagefind").iterdir()) == ["0", "1", "2"]
+    handler = functools.partial(Quiet, directory=str(site.output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def answer(tab, query: str) -> dict[str, object]:
+    """What a reader is shown for ``query``: the count line, the correction, the stories (in
+    order when sorted by date, else as a set: relevance scores are per bundle), their dates
+    and every facet value with its count."""
+    tab.goto("/search/?" + query)
+    titles = results(tab)
+    text = lambda sel: " | ".join(tab.page.locator(sel).all_inner_texts())  # noqa: E731
+    shown = {"summary": text(".search-summary"), "suggestion": text(".search-suggestion"),
+             "notes": text(".search-note"), "dates": dates_shown(tab),
+             "facets": sorted(tab.page.locator(".facet li").all_inner_texts())}
+    pages = re.search(r"page 1 of (\d+)", shown["summary"])
+    for n in range(2, int(pages.group(1)) + 1 if pages else 0):  # every page's stories
+        tab.goto(f"/search/?{query}&page={n}")
+        titles += results(tab)
+        shown["dates"] += dates_shown(tab)
+    if "sort=" not in query:  # relevance: as a set
+        titles, shown["dates"] = sorted(titles), sorted(shown["dates"])
+    else:  # by date: the dated stories in order, the undated (last, by relevance) as a set
+        dated = [t for t, d in zip(titles, shown["dates"], strict=True) if d]
+        titles = dated + sorted(t for t, d in zip(titles, shown["dates"], strict=True) if not d)
+    return {**shown, "titles": titles}
+
+
+def test_static_search_in_three_bundles_answers_as_one(static_tab, browser, bundled_host):
+    one = static_tab("desktop")
+    three = open_tab(browser, bundled_host, "desktop")
+    try:
+        fetched: list[str] = []
+        three.page.on("request", lambda r: fetched.append(r.url))
+        for query in BUNDLE_QUERIES:
+            want, got = answer(one, query), answer(three, query)
+            assert got == want, (query, three.page.locator("main").inner_text()[:800])
+            if query == "q=Hekmat":
+                assert want["summary"].startswith("1 story"), want
+        assert any("/pagefind/2/" in u for u in fetched) and any("/search/words/" in u for u in fetched)
+        three.assert_clean()
+        one.assert_clean()
+    finally:
+        three.page.context.close()
+
+
+def pagefind_stems(words: list[str], folder) -> dict[str, str]:
+    """Each word's stem as Pagefind itself writes it: one record a word through the real
+    binary, the words of its word chunks read back (page numbers there are deltas)."""
+    import gzip
+
+    from news_archive.search import static_index
+    from news_archive.search.pagefind_canon import decode
+    from news_archive.search.static_tables import fragment_ids
+
+    records = [{"url": f"/w/{w}/", "content": w, "language": "en", "meta": {"title": "zzq"}, "filters": {},
+                "sort": {}} for w in words]
+    static_index._run(static_index._write_pagefind(records, folder))
+    urls = {fragment: url for url, fragment in fragment_ids(folder).items()}
+    meta, _ = decode(gzip.decompress(next(folder.glob("*.pf_meta")).read_bytes())[12:])
+    pages = [urls[page[0]] for page in meta[1]]
+    stems: dict[str, set[str]] = {}
+    for chunk in (folder / "index").glob("*.pf_index"):
+        entries, _ = decode(gzip.decompress(chunk.read_bytes())[12:])
+        for entry in entries[0]:
+            at = 0
+            for page in entry[1]:
+                at += page[0]
+                if entry[0] != "zzq":
+                    stems.setdefault(pages[at].split("/")[2], set()).add(entry[0])
+    assert all(len(s) == 1 for s in stems.values())
+    return {w: s.pop() for w, s in stems.items()}
+
+
+def test_the_browser_stems_query_words_as_pagefind_does(static_tab, sample_site, tmp_path):
+    """pagefind-stem.js (which bundles a query word goes to is decided by its stem) gives
+    Pagefind's own stem for every word of the sample archive and the listed edge cases."""
+    from support import ROOT
+
+    listed = [w for w in (ROOT / "tests" / "data" / "pagefind_stems.txt").read_text().splitlines()
+              if w and not w.startswith("#")]
+    spelling = sample_site.output / "search" / "spelling"
+    archive = {w for f in spelling.glob("*.json") if f.stem not in ("index", "fold")
+               for w in json.loads(f.read_text()) if w.isascii() and w.isalpha() and len(w) > 2}
+    words = sorted(archive | set(listed))
+    want = pagefind_stems(words, tmp_path / "stems")
+    tab = static_tab("desktop")
+    tab.goto("/search/")
+    got = tab.page.evaluate("""async words => {
+        const m = await import("/theme/js/pagefind-stem.js");
+        return Object.fromEntries(words.map(w => [w, m.stem(w)]));
+    }""", words)
+    wrong = {w: (got[w], want[w]) for w in want if got[w] != want[w]}
+    assert not wrong, wrong
+    assert len(want) >= 2000
     tab.assert_clean()

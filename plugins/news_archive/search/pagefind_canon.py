@@ -199,3 +199,69 @@ def _language(bundle: Path, meta_hash: str) -> tuple[int, str]:
     meta_path.unlink()
     write(bundle / f"pagefind.{new_hash}.pf_meta", body)
     return len(names), new_hash
+
+
+def _skip(data: bytes, at: int) -> int:
+    """The offset after the CBOR item at ``data[at:]``, without building it: a word chunk
+    holds millions of location integers, and only its words are wanted (:func:`index_words`)."""
+    stack = 1
+    while stack:
+        stack -= 1
+        head = data[at]
+        major, info = head >> 5, head & 31
+        at += 1
+        if info < 24:
+            arg = info
+        elif info < 28:
+            size = 1 << (info - 24)
+            arg = int.from_bytes(data[at:at + size], "big")
+            at += size
+        else:
+            raise Unsupported(f"CBOR head {head:#x}")
+        if major in (2, 3):
+            at += arg
+        elif major == 4:
+            stack += arg
+        elif major == 5:
+            stack += 2 * arg
+        elif major == 7 and info in (20, 21, 22):
+            pass
+        elif major not in (0, 1):
+            raise Unsupported(f"CBOR major type {major}, info {info}")
+    return at
+
+
+def index_words(path: Path) -> list[str]:
+    """The words of one Pagefind word chunk (``index/*.pf_index``): Pagefind's own, stemmed
+    forms, as its search looks them up.  The chunk is ``[[[word, pages, meta], …]]``; the
+    pages are skipped, not decoded."""
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise Unsupported(f"{path.name}: no Pagefind signature")
+    data = raw[len(SIGNATURE):]
+
+    def array(at: int) -> tuple[int, int]:
+        head = data[at]
+        if head >> 5 != 4:
+            raise Unsupported(f"{path.name}: not the word chunk layout")
+        info = head & 31
+        if info < 24:
+            return info, at + 1
+        size = 1 << (info - 24)
+        return int.from_bytes(data[at + 1:at + 1 + size], "big"), at + 1 + size
+
+    outer, at = array(0)
+    words: list[str] = []
+    for _ in range(outer):
+        count, at = array(at)
+        for _ in range(count):
+            fields, at = array(at)
+            if not fields:
+                continue
+            word, at = decode(data, at)
+            if not isinstance(word, str):
+                raise Unsupported(f"{path.name}: a word that is not text")
+            words.append(word)
+            for _ in range(fields - 1):
+                at = _skip(data, at)
+    return words

@@ -30,8 +30,15 @@ browser needs to search by itself (``theme/static/js/static-search.js`` reads it
   this table gives the browser the service's corrections.
 
 Pagefind cannot update an index in place, so a build that changes any story writes
-the whole index again (bench/static_index.py breaks down what that costs); a build that
-changes nothing (same records, same words) writes nothing.  The new index is written
+its whole bundle again (bench/static_index.py breaks down what that costs); a build that
+changes nothing (same records, same words) writes nothing.  With
+``NEWS_ARCHIVE_STATIC_BUNDLES`` above 1 the records are split over that many bundles,
+``output/pagefind/0/`` …, each story in the one a hash of its URL names (``bundle_of``):
+one changed story rewrites one bundle, and the binary holds one bundle in memory at a
+time (they are written one after another).  ``output/search/words/`` then says which
+bundles hold each of Pagefind's (stemmed) words, for the browser to send a query only to
+the bundles that answer it as one index would (``word_tables``; static-search.js).  One
+bundle, the default, writes exactly what it always did.  The new index is written
 beside the live one and moved in file by file, content-hashed chunks first and the
 entry files that name them last, so a reader never loads an entry that points at a
 chunk not yet there (a file the live index already holds byte for byte stays as it
@@ -66,6 +73,7 @@ from .static_tables import (
     FACET_NAMES,
     MIN_WORD,
     SHARD_PREFIX,
+    bundle_of,
     compact_json,
     date_order,
     facet_buckets,
@@ -76,6 +84,7 @@ from .static_tables import (
     order_table,
     spelling_shards,
     spelling_words,
+    word_tables,
 )
 
 log = logging.getLogger(__name__)
@@ -84,6 +93,8 @@ BUNDLE = "pagefind"
 SPELLING = os.path.join("search", "spelling")
 ORDER = os.path.join("search", "order.json")
 FACET_WORDS = os.path.join("search", "facets")
+WORDS = os.path.join("search", "words")  # which bundles hold each word: only with several bundles
+BUNDLE_CACHE = "static-bundles.json"  # in the work folder: each bundle's result ids and words
 STATE_FILE = "static-search.json"
 # What Pagefind writes that our own script does not use: its UI widgets.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
@@ -133,7 +144,8 @@ def digest(records: list[dict[str, Any]], *tables: Any) -> str:
     return h.hexdigest()
 
 
-def inputs_key(docs: dict[str, dict[str, Any]], language: str, index_path: str | None) -> str | None:
+def inputs_key(docs: dict[str, dict[str, Any]], language: str, index_path: str | None,
+               bundles: int = 1) -> str | None:
     """A digest of everything :func:`start` makes the index and tables from, without making
     them: each document's ``content_hash`` (the indexer's digest of all its fields), the
     language, the Whoosh index's state the spelling words come from (``index_key``), the code
@@ -160,6 +172,8 @@ def inputs_key(docs: dict[str, dict[str, Any]], language: str, index_path: str |
                  code_digest(*(here / f for f in ("static_index.py", "static_tables.py", "pagefind_canon.py",
                                                   "schema.py")))):
         h.update(part.encode() + b"\0")
+    if bundles > 1:  # one bundle keys as it always did: no rebuild for archives that keep one
+        h.update(f"bundles={bundles}\0".encode())
     for url in sorted(docs):
         h.update(f"{url}\0{docs[url]['content_hash']}\0".encode())
     return h.hexdigest()
@@ -183,7 +197,7 @@ def _prompt_service() -> Any:
         async def launch(self) -> PromptService:
             """As Pagefind's, with the chunk size in the binary's environment (its only way in)."""
             env = {**os.environ}
-            env.setdefault("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", str(INDEX_CHUNK_SIZE))
+            env.setdefault("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE", str(getattr(self, "chunk_size", INDEX_CHUNK_SIZE)))
             self._backend = await asyncio.create_subprocess_exec(
                 self._bin, "--service", cwd=os.getcwd(), env=env, stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, limit=2**21)
@@ -247,11 +261,14 @@ EXIT_SECONDS = 120  # the binary finishing its queued writes (seconds at 20,000 
 BATCH = 200  # records in flight at once (the binary reads them in order)
 
 
-async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: Any = None) -> None:
+async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: Any = None,
+                          chunk_size: int = INDEX_CHUNK_SIZE) -> None:
     from pagefind.index import IndexConfig
 
     lap = phases.lap if phases is not None else (lambda name: None)
-    service = await _prompt_service()().launch()
+    service = _prompt_service()()
+    service.chunk_size = chunk_size
+    service = await service.launch()
     try:
         index = await service.create_index(IndexConfig(output_path=str(target)))
         lap("pagefind_launch")
@@ -262,8 +279,10 @@ async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: A
         lap("pagefind_write_files")
         await _written(target)
         lap("pagefind_written")
-        if phases is not None:
-            phases.seconds["pagefind_cpu"] = _cpu_seconds(service._backend.pid)
+        if phases is not None:  # summed (CPU) and the largest (memory) over several bundles' binaries
+            pid = service._backend.pid
+            phases.seconds["pagefind_cpu"] = round(phases.seconds.get("pagefind_cpu", 0.0) + _cpu_seconds(pid), 2)
+            phases.seconds["pagefind_peak_mib"] = max(phases.seconds.get("pagefind_peak_mib", 0.0), _peak_mib(pid))
     finally:
         await service.close()
     lap("pagefind_close")
@@ -277,6 +296,18 @@ def _cpu_seconds(pid: int) -> float:
         return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
     except (OSError, ValueError, IndexError):
         return 0.0
+
+
+def _peak_mib(pid: int) -> float:
+    """A live process's peak resident memory in MiB (Linux ``VmHWM``; 0 elsewhere): the
+    Pagefind binary's, which holds a whole bundle's index while it writes."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 # The scripts and styles Pagefind writes into every bundle, by its version: their sizes.
@@ -449,6 +480,7 @@ def remove(output: str, work: str) -> bool:
     shutil.rmtree(Path(output) / BUNDLE, ignore_errors=True)
     shutil.rmtree(Path(output) / SPELLING, ignore_errors=True)
     shutil.rmtree(Path(output) / FACET_WORDS, ignore_errors=True)
+    shutil.rmtree(Path(output) / WORDS, ignore_errors=True)
     (Path(output) / ORDER).unlink(missing_ok=True)
     state_path.unlink()
     return True
@@ -474,12 +506,12 @@ class _Phases:
 
 
 def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None) -> dict[str, Any]:
+          index_path: str | None = None, bundles: int = 1) -> dict[str, Any]:
     """Bring ``output/pagefind`` and our tables in ``output/search/`` in line with ``docs``.
 
     Returns what was done (``written`` false when nothing had changed) and timings.
     """
-    return start(output, work, docs, language, index_path).result()
+    return start(output, work, docs, language, index_path, bundles=bundles).result()
 
 
 # One static index written at a time in a process: a watch cycle whose build failed may
@@ -487,11 +519,46 @@ def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
 _WRITING = threading.Lock()
 
 
-def bundle_inputs(docs: dict[str, dict[str, Any]], language: str) -> str:
+def bundle_inputs(docs: dict[str, dict[str, Any]], language: str, bundles: int = 1) -> str:
     """A digest of what the Pagefind bundle alone is made from (:func:`inputs_key` without
     the spelling words): each document's ``content_hash``, the language, the code, Pagefind's
-    version and chunk size."""
-    return inputs_key(docs, language, None) or ""
+    version and chunk size (and the number of bundles, when several)."""
+    return inputs_key(docs, language, None, bundles) or ""
+
+
+def bundle_count(bundles: int, language: str) -> int:
+    """The bundles the index is split into: ``NEWS_ARCHIVE_STATIC_BUNDLES``, but one for a
+    site that is not in English: the browser routes a query word to the bundles holding it by
+    Pagefind's stem of the word, and its script has only Pagefind's English stemmer."""
+    bundles = max(1, min(int(bundles or 1), MAX_BUNDLES))
+    if bundles > 1 and language != "en":
+        log.warning("news_archive: the static index is kept in one bundle: several bundles need an English site "
+                    "(language %r)", language)
+        return 1
+    return bundles
+
+
+MAX_BUNDLES = 30  # a word's bundles are a bit mask in the browser's 32-bit integers
+
+
+def bundle_chunk_size(bundles: int) -> int:
+    """Locations per word chunk in each of ``bundles`` bundles: ``INDEX_CHUNK_SIZE`` shared
+    out, so that a word held by every bundle costs a reader about one bundle's chunk in all
+    (each bundle holds about 1/``bundles`` of its locations), not one chunk per bundle."""
+    return max(500, INDEX_CHUNK_SIZE // bundles)
+
+
+def bundle_digests(groups: list[list[dict[str, Any]]]) -> list[str]:
+    """Each bundle's digest: its records and its chunk size."""
+    return [digest(group, {"chunk": bundle_chunk_size(len(groups))}) for group in groups]
+
+
+def grouped(records: list[dict[str, Any]], bundles: int) -> list[list[dict[str, Any]]]:
+    """The records of each bundle (``bundle_of`` their URL), each in URL order as given."""
+    groups: list[list[dict[str, Any]]] = [[] for _ in range(bundles)]
+    for rec in records:
+        groups[bundle_of(rec["url"], bundles)].append(rec)
+    return groups
 
 
 @dataclass
@@ -504,28 +571,36 @@ class Ahead:
     records: list[dict[str, Any]]
     folder: Future[Path] | None
     phases: dict[str, float]
+    # Several bundles: each bundle's record digest, and the folders of the bundles begun.
+    digests: list[str] | None = None
+    folders: Future[dict[int, Path]] | None = None
 
 
-def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], language: str) -> Ahead | None:
+def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
+                 bundles: int = 1) -> Ahead | None:
     """Begin the Pagefind bundle of ``docs`` now, in a folder of its own beside the live one:
     it needs only the documents, not the Whoosh index the spelling tables are read from, so
     the binary works on the other core while the index is updated and related lists are
     computed (seconds of a watch cycle).  :func:`start` takes it over: it moves it in, or
     throws it away when it was not needed after all.  Each document gets its
     ``content_hash`` (``indexer.document_hash``, which the indexer then keeps).  None when
-    the live bundle is already this one (nothing is begun)."""
+    the live bundle is already this one (nothing is begun).  With several bundles, only
+    those whose records changed are begun, one after another (one binary's memory at a time)."""
     from .indexer import document_hash
 
+    bundles = bundle_count(bundles, language)
     for doc in docs.values():
         if "content_hash" not in doc:
             doc["content_hash"] = document_hash(doc)
-    inputs = bundle_inputs(docs, language)
+    inputs = bundle_inputs(docs, language, bundles)
     state = read_json(Path(work) / STATE_FILE) or {}
-    if state.get("bundle_inputs") == inputs and _complete(Path(output)):
+    if state.get("bundle_inputs") == inputs and _complete(Path(output), bundles):
         return None
     phases = _Phases()
     records = [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
+    if bundles > 1:
+        return _start_bundles(Path(output), state, inputs, records, bundles, phases)
     folder: Future[Path] = Future()
     new = Path(output) / f".{BUNDLE}-{os.getpid()}-{time.time_ns()}"
 
@@ -541,11 +616,47 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
     return Ahead(inputs, records, folder, phases.seconds)
 
 
-def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases) -> None:
+def _start_bundles(out: Path, state: dict[str, Any], inputs: str, records: list[dict[str, Any]], bundles: int,
+                   phases: _Phases) -> Ahead:
+    """:func:`start_bundle` for several bundles: the changed ones written in turn by a thread."""
+    groups = grouped(records, bundles)
+    digests = bundle_digests(groups)
+    phases.lap("bundle_digests")
+    todo = _changed(out, state, digests)
+    folders: Future[dict[int, Path]] = Future()
+    stamp = f"{os.getpid()}-{time.time_ns()}"
+
+    def write() -> None:
+        done: dict[int, Path] = {}
+        try:
+            for i in todo:
+                new = out / f".{BUNDLE}-{stamp}-{i}"
+                _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
+                done[i] = new
+            folders.set_result(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+            for path in done.values():
+                shutil.rmtree(path, ignore_errors=True)
+            folders.set_exception(exc)
+
+    threading.Thread(target=write, name="news-archive-pagefind-ahead").start()
+    return Ahead(inputs, records, None, phases.seconds, digests, folders)
+
+
+def _changed(out: Path, state: dict[str, Any], digests: list[str]) -> list[int]:
+    """The bundles whose live files are not those of ``digests`` (by the last build's state)."""
+    before = state.get("bundle_digests") if state.get("bundles") == len(digests) else None
+    return [i for i, d in enumerate(digests)
+            if not (isinstance(before, list) and i < len(before) and before[i] == d
+                    and (out / BUNDLE / str(i) / "pagefind-entry.json").exists())]
+
+
+def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases,
+                   chunk_size: int = INDEX_CHUNK_SIZE) -> None:
     """The Pagefind binary's bundle of ``records`` in the folder ``new`` (emptied first), its
     filter files in a stable order and the files the site does not use removed."""
     shutil.rmtree(new, ignore_errors=True)
-    _run(_write_pagefind(records, new, phases))
+    _run(_write_pagefind(records, new, phases, chunk_size))
     pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
     phases.lap("canonicalise")
     for name in UNUSED:
@@ -554,6 +665,14 @@ def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases) ->
 
 def _discard(ahead: Ahead | None) -> None:
     """A bundle begun ahead that is not needed: removed once the binary is done with it."""
+    if ahead is not None and ahead.folders is not None:
+        def remove_all(done: Future[dict[int, Path]]) -> None:
+            if done.exception() is None:
+                for path in done.result().values():
+                    shutil.rmtree(path, ignore_errors=True)
+
+        ahead.folders.add_done_callback(remove_all)
+        return
     if ahead is None or ahead.folder is None:
         return
     folder = ahead.folder
@@ -567,7 +686,7 @@ def _discard(ahead: Ahead | None) -> None:
 
 def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
           index_path: str | None = None, kept: dict[Any, Any] | None = None,
-          ahead: Ahead | None = None) -> Future[dict[str, Any]]:
+          ahead: Ahead | None = None, bundles: int = 1) -> Future[dict[str, Any]]:
     """As :func:`build`, but what Pagefind writes is written by a thread of its own: the
     returned future gives :func:`build`'s stats.
 
@@ -579,23 +698,27 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     search page that needs its figures is written).
 
     ``ahead``: the bundle :func:`start_bundle` began from the same documents, used instead
-    of running the binary now when its inputs are still these."""
+    of running the binary now when its inputs are still these.
+
+    ``bundles``: the index in that many Pagefind bundles (``NEWS_ARCHIVE_STATIC_BUNDLES``),
+    each story in the one its URL hashes to, each rewritten only when its records change."""
     started = time.perf_counter()
     phases = _Phases()
+    bundles = bundle_count(bundles, language)
     out, state_path = Path(output), Path(work) / STATE_FILE
-    inputs = inputs_key(docs, language, index_path)
-    if ahead is not None and ahead.inputs != bundle_inputs(docs, language):
+    inputs = inputs_key(docs, language, index_path, bundles)
+    if ahead is not None and ahead.inputs != bundle_inputs(docs, language, bundles):
         _discard(ahead)  # begun from other documents
         ahead = None
     future: Future[dict[str, Any]] = Future()
     if inputs is not None:
         with _WRITING:  # an earlier writer still at work has finished before the state is read
             state = read_json(state_path) or {}
-            if state.get("inputs") == inputs and _complete(out):
+            if state.get("inputs") == inputs and _complete(out, bundles):
                 _discard(ahead)
                 future.set_result({"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
                                    "written": False, "phases": phases.seconds,
-                                   "filter_bytes": filter_bytes(out / BUNDLE),
+                                   "filter_bytes": _filter_bytes(out, bundles),
                                    "seconds": round(time.perf_counter() - started, 2)})
                 return future
     records = ahead.records if ahead is not None else [record(docs[url], language) for url in sorted(docs)]
@@ -605,33 +728,39 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     facets = facet_buckets(facet_words(docs))
     order = date_order(docs)
     phases.lap("facets_order")
-    key = digest(records, shards, facets, order)
+    key = digest(records, shards, facets, order) if bundles == 1 else digest(records, shards, facets, order,
+                                                                             {"bundles": bundles})
     phases.lap("digest")
     stats: dict[str, Any] = {"records": len(records), "words": sum(map(len, shards.values())),
                              "shards": len(shards), "written": False, "phases": phases.seconds}
     if inputs is not None:
         stats["inputs"] = inputs
-    stats["bundle_inputs"] = bundle_inputs(docs, language) if ahead is None else ahead.inputs
-    begun = ahead if ahead is not None and ahead.folder is not None else None
+    stats["bundle_inputs"] = bundle_inputs(docs, language, bundles) if ahead is None else ahead.inputs
+    if bundles > 1:
+        stats["bundles"] = bundles
+    begun = ahead if ahead is not None and (ahead.folder is not None or ahead.folders is not None) else None
 
     def write() -> None:
         try:
             with _WRITING:
-                future.set_result(_write(out, Path(work), state_path, key, records, shards, facets, order,
-                                         stats, phases, started, begun))
+                if bundles > 1:
+                    future.set_result(_write_bundles(out, Path(work), state_path, key, records, shards, facets,
+                                                     order, stats, phases, started, begun, bundles))
+                else:
+                    future.set_result(_write(out, Path(work), state_path, key, records, shards, facets, order,
+                                             stats, phases, started, begun))
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             future.set_exception(exc)
 
     with _WRITING:  # an earlier writer still at work has finished before the state is read
         state = read_json(state_path) or {}
-        live = out / BUNDLE
-        if state.get("digest") == key and _complete(out):
+        if state.get("digest") == key and _complete(out, bundles):
             _discard(ahead)
             if inputs is not None and state.get("inputs") != inputs:  # the next build need not digest
                 write_json(state_path, {**state, "inputs": inputs, "bundle_inputs": stats["bundle_inputs"]})
             stats.pop("inputs", None)
             stats.pop("bundle_inputs", None)
-            stats["filter_bytes"] = filter_bytes(live)
+            stats["filter_bytes"] = _filter_bytes(out, bundles)
             stats["seconds"] = round(time.perf_counter() - started, 2)
             future.set_result(stats)
             return future
@@ -639,10 +768,22 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     return future
 
 
-def _complete(out: Path) -> bool:
+def _complete(out: Path, bundles: int = 1) -> bool:
     """Every file a reader needs first is in place (the index's entry and our tables)."""
-    return ((out / BUNDLE / "pagefind-entry.json").exists() and (out / SPELLING / "index.json").exists()
+    if bundles > 1:
+        entries = all((out / BUNDLE / str(i) / "pagefind-entry.json").exists() for i in range(bundles))
+        entries = entries and (out / WORDS / "index.json").exists()
+    else:
+        entries = (out / BUNDLE / "pagefind-entry.json").exists()
+    return (entries and (out / SPELLING / "index.json").exists()
             and (out / ORDER).exists() and (out / FACET_WORDS / "index.json").exists())
+
+
+def _filter_bytes(out: Path, bundles: int) -> int:
+    """What loading every facet's counts costs a reader, over all the bundles."""
+    if bundles == 1:
+        return filter_bytes(out / BUNDLE)
+    return sum(filter_bytes(out / BUNDLE / str(i)) for i in range(bundles))
 
 
 def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],
@@ -670,6 +811,8 @@ def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict
     _write_spelling(shards, out / SPELLING)
     _write_tables(facets, out / FACET_WORDS)
     write_atomic_if_changed(out / ORDER, compact_json(ordered))
+    shutil.rmtree(out / WORDS, ignore_errors=True)  # an earlier build's, in several bundles
+    (work / BUNDLE_CACHE).unlink(missing_ok=True)
     phases.lap("tables")
     stats["written"] = True
     stats["bytes"] = sum(p.stat().st_size for p in live.rglob("*") if p.is_file())
@@ -680,3 +823,98 @@ def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict
     work.mkdir(parents=True, exist_ok=True)
     write_json(state_path, {"digest": key, **stats})
     return stats
+
+
+def _write_bundles(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],
+                   shards: dict[str, dict[str, int]], facets: dict[str, Any], order: list[str],
+                   stats: dict[str, Any], phases: _Phases, started: float, ahead: Ahead | None,
+                   bundles: int) -> dict[str, Any]:
+    """:func:`_write` for an index in several bundles (``pagefind/0/`` …): each bundle whose
+    records changed is written (or taken from ``ahead``) and moved in as one bundle is
+    (chunks first, entry files last), the others are left as they are; then the tables,
+    with ``words/`` (which bundles hold each word, :func:`word_tables`) before the date order.
+
+    Each bundle's result ids and words are kept in ``<work>/static-bundles.json`` by its
+    record digest, so an unchanged bundle is not read again."""
+    phases.lap("queued")
+    groups = grouped(records, bundles)
+    digests = bundle_digests(groups)
+    phases.lap("bundle_digests")
+    state = read_json(state_path) or {}
+    todo = _changed(out, state, digests)
+    begun: dict[int, Path] = {}
+    if ahead is not None and ahead.folders is not None:
+        got = ahead.folders.result()
+        phases.lap("pagefind_ahead_wait")
+        for name, seconds in ahead.phases.items():
+            phases.seconds.setdefault(name, seconds)
+        if ahead.digests == digests:
+            begun = got
+        else:  # begun from other records: not these bundles
+            for path in got.values():
+                shutil.rmtree(path, ignore_errors=True)
+    cache = read_json(work / BUNDLE_CACHE)
+    cache = cache if isinstance(cache, dict) else {}
+    kept: dict[str, Any] = {}
+    ids: dict[str, str] = {}
+    words: list[set[str]] = []
+    try:
+        for i in range(bundles):
+            live = out / BUNDLE / str(i)
+            entry = cache.get(str(i))
+            if i not in todo and isinstance(entry, dict) and entry.get("digest") == digests[i]:
+                kept[str(i)] = entry
+            elif i not in todo:
+                kept[str(i)] = {"digest": digests[i], "ids": fragment_ids(live), "words": _bundle_words(live)}
+            else:
+                new = begun.pop(i, None)
+                if new is None:
+                    new = out / f".{BUNDLE}-{os.getpid()}-{i}"
+                    _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
+                kept[str(i)] = {"digest": digests[i], "ids": fragment_ids(new), "words": _bundle_words(new)}
+                phases.lap("bundle_tables")
+                _move_in(new, live)
+                phases.lap("move_in")
+            ids.update(kept[str(i)]["ids"])
+            words.append(set(kept[str(i)]["words"]))
+    finally:
+        for path in begun.values():
+            shutil.rmtree(path, ignore_errors=True)
+    _remove_other_bundles(out / BUNDLE, bundles)
+    work.mkdir(parents=True, exist_ok=True)
+    write_json(work / BUNDLE_CACHE, kept)
+    _write_tables(word_tables(words), out / WORDS)
+    _write_spelling(shards, out / SPELLING)
+    _write_tables(facets, out / FACET_WORDS)
+    write_atomic_if_changed(out / ORDER, compact_json(order_table(order, ids)))
+    phases.lap("tables")
+    stats["written"] = True
+    stats["rewritten"] = todo
+    stats["bytes"] = sum(p.stat().st_size for p in (out / BUNDLE).rglob("*") if p.is_file())
+    stats["filter_bytes"] = _filter_bytes(out, bundles)
+    stats["order_bytes"] = (out / ORDER).stat().st_size
+    phases.lap("sizes")
+    stats["seconds"] = round(time.perf_counter() - started, 2)
+    write_json(state_path, {"digest": key, "bundle_digests": digests, **stats})
+    return stats
+
+
+def _bundle_words(bundle: Path) -> list[str]:
+    """Every word of a written bundle's word chunks (Pagefind's stemmed forms), sorted."""
+    found: set[str] = set()
+    for path in (bundle / "index").glob("*.pf_index"):
+        found.update(pagefind_canon.index_words(path))
+    return sorted(found)
+
+
+def _remove_other_bundles(root: Path, bundles: int) -> None:
+    """What ``pagefind/`` holds besides the bundles ``0`` … ``bundles - 1``: the files of an
+    earlier one-bundle index (once every bundle's entry is in place) and bundles beyond the count."""
+    wanted = {str(i) for i in range(bundles)}
+    for path in sorted(root.iterdir()):
+        if path.is_dir() and path.name in wanted:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

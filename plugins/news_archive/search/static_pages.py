@@ -49,7 +49,8 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
     facet_bytes = int((stats or {}).get("filter_bytes") or 0)
     data = {"engine": "static" if stats is not None else "none", "query": "", "filters": [], "facets": {},
             "notes": [], "facet_labels": {name: label for name, label, _ in FACETS},
-            "facet_bytes": facet_bytes, "facets_eager": facet_bytes <= EAGER_FACET_BYTES}
+            "facet_bytes": facet_bytes, "facets_eager": facet_bytes <= EAGER_FACET_BYTES,
+            "bundles": int((stats or {}).get("bundles") or 1)}
     for template, save_as in (("search", f"{folder}/index.html"), ("search_help", f"{folder}/help/index.html")):
         writer.write_file(save_as, generator.get_template(template), generator.context,
                           relative_urls=generator.settings.get("RELATIVE_URLS", False),
@@ -74,7 +75,8 @@ def start_bundle(generator: Any) -> None:
         return
     language = _language(settings)
     setattr(generator, AHEAD, static_index.start_bundle(settings["OUTPUT_PATH"], S.work_dir(settings),
-                                                        article_documents(generator), language))
+                                                        article_documents(generator), language,
+                                                        S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES")))
 
 
 def start_index(generator: Any) -> None:
@@ -101,7 +103,8 @@ def start_index(generator: Any) -> None:
     if ahead is not None:
         delattr(generator, AHEAD)
     setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
-                                                   language, index_path, kept, ahead))
+                                                   language, index_path, kept, ahead,
+                                                   S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES")))
 
 
 def hold(generator: Any, writer: Any) -> None:

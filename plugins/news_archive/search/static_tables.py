@@ -293,3 +293,68 @@ def facet_buckets(words: dict[str, dict[str, list[str]]]) -> dict[str, Any]:
             files[f"{name}.{word_bucket(word, n)}"][word] = vals
     files["index"] = {"buckets": counts}
     return files
+
+
+def bundle_of(url: str, bundles: int) -> int:
+    """The bundle a story's record goes to: a hash of its URL (the story's identity in both
+    indexes), so a story stays in its bundle whatever else is added or removed, and adding
+    one story rewrites only the bundle it hashes to."""
+    if bundles <= 1:
+        return 0
+    return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % bundles
+
+
+WORD_SHORT = 2  # words this long or shorter live in words/index.json, with every prefix's bundles
+
+
+def word_tables(words: list[set[str]]) -> dict[str, Any]:
+    """``words/``: which bundles hold each of Pagefind's words, for the browser to send a
+    query word only to the bundles that answer it as one index would.
+
+    ``words[i]`` is bundle ``i``'s word set (its word chunks' words: Pagefind's stemmed
+    forms).  Pagefind matches a term by every word that starts with it and, in an index
+    with none, by the longest word the term starts with (a "prefix fallback"): a bundle
+    without ``hekmat`` answers ``hekmat`` with its stories of ``he``.  So the browser needs,
+    for a stemmed term: which bundles have a word starting with it, and else which have
+    the longest word it starts with.  File name (without ``.json``) → {word: bundle mask}:
+
+    * ``index``: ``bundles`` (how many), ``stories`` (the bundles that hold any story),
+      ``short`` (words of up to ``WORD_SHORT`` letters),
+      ``prefix`` (every 1- and 2-letter prefix → the bundles with a word starting with it),
+      ``split`` (the 2-letter keys whose words are filed by 3 letters);
+    * one file per word's first 2 letters (``shard_key``), with its longer words; a file
+      over ``SPLIT_BYTES`` is filed by the first 3 letters instead, so every word that
+      starts with a term of 3+ letters, or that such a term starts with, is in its one file.
+    """
+    masks: dict[str, int] = {}
+    for i, found in enumerate(words):
+        for word in found:
+            masks[word] = masks.get(word, 0) | (1 << i)
+    short: dict[str, int] = {}
+    prefix: dict[str, int] = {}
+    groups: dict[str, dict[str, int]] = {}
+    for word, mask in sorted(masks.items()):
+        letters = list(word)
+        for n in range(1, min(WORD_SHORT, len(letters)) + 1):
+            key = "".join(letters[:n])
+            prefix[key] = prefix.get(key, 0) | mask
+        if len(letters) <= WORD_SHORT:
+            short[word] = mask
+        else:
+            groups.setdefault(shard_key(word), {})[word] = mask
+    files: dict[str, Any] = {}
+    split = []
+    for key, table in groups.items():
+        if len(compact_json(table).encode()) <= SPLIT_BYTES:
+            files[key] = table
+            continue
+        split.append(key)
+        for word, mask in table.items():
+            third = "-".join(f"{ord(c):x}" for c in list(word)[:3])
+            files.setdefault(third, {})[word] = mask
+    # The bundles with any story (a bundle can be empty in a small archive): the ones a search by
+    # phrase or by filters alone, which every story may match, goes to.
+    stories = sum(1 << i for i, found in enumerate(words) if found)
+    files["index"] = {"bundles": len(words), "stories": stories, "short": short, "prefix": prefix,
+                      "split": sorted(split), "words": len(masks)}
+    return files

@@ -42,6 +42,12 @@
   var spellingUrl = page.getAttribute("data-spelling") || "/search/spelling/";
   var orderUrl = page.getAttribute("data-order") || spellingUrl.replace(/spelling\/$/, "order.json");
   var facetWordsUrl = page.getAttribute("data-facet-words") || spellingUrl.replace(/spelling\/$/, "facets/");
+  var pagefindUrl = page.getAttribute("data-pagefind") || "/pagefind/pagefind.js";
+  // An index in several Pagefind bundles (NEWS_ARCHIVE_STATIC_BUNDLES): /pagefind/0/ …,
+  // with the table of which bundles hold each word (search/words/) and Pagefind's stemmer.
+  var bundleCount = parseInt(page.getAttribute("data-bundles"), 10) || 1;
+  var wordsUrl = page.getAttribute("data-words") || spellingUrl.replace(/spelling\/$/, "words/");
+  var stemUrl = page.getAttribute("data-stem") || "/theme/js/pagefind-stem.js";
   // The service's field names (search/query.py FIELD_ALIASES) → the facet they filter.
   var FIELDS = { person: "person", people: "person", persons: "person",
     organisation: "organisation", org: "organisation", organization: "organisation", organisations: "organisation",
@@ -347,6 +353,120 @@
     }).then(sortByDate);
   }
 
+  // ------------------------------------------------------------------ several bundles
+  // The index in several bundles answers as one index would.  Each bundle is its own
+  // Pagefind module (its own pagefind.js), loaded only when a query needs it.  Pagefind matches a term by every word that starts with it, and in an index with
+  // none by the longest word the term starts with: a bundle without "hekmat" would answer
+  // Hekmat with its stories of "he".  So each search goes only to the bundles that answer
+  // every one of its words as the whole index does (search/words/: which bundles hold each
+  // of Pagefind's stemmed words): the bundles with a word starting with the word's stem, or,
+  // where no bundle has one, the bundles with the longest word the stem starts with (the
+  // word one index would fall back to).  A bundle left out has no story with all the words.
+  // Phrases ("…") are exact in Pagefind (no prefix, no fallback) and searches by filters
+  // alone match every story: those go to every bundle.
+  // The results of the bundles asked are merged by score.  Pagefind's score is BM25 within
+  // its bundle (the term's rarity among the bundle's stories, their mean length): stories are
+  // spread over the bundles by a hash of their address, so each bundle is a sample of the
+  // archive and the scores compare closely, not exactly; the same stories are found, their
+  // relevance order may differ slightly from one bundle's.  Counts per filter value are summed;
+  // the date order (order.json) names stories of every bundle.
+  var PUNCTUATION = /^\p{Pd}|\p{Pe}|\p{Pf}|\p{Pi}|\p{Po}|\p{Ps}$/u;  // as Pagefind's search() strips them
+  function pagefindWords(term) {
+    var lang = document.documentElement.getAttribute("lang") || "en", kept = [];
+    var parts = typeof Intl !== "undefined" && Intl.Segmenter
+      ? Array.from(new Intl.Segmenter(lang, { granularity: "grapheme" }).segment(term), function (g) { return g.segment; })
+      : Array.from(term);
+    parts.forEach(function (g) { if (!PUNCTUATION.test(g)) { kept.push(g.toLocaleLowerCase()); } });
+    var text = kept.join("").replace(/\s{2,}/g, " ").trim().normalize("NFD").replace(/\p{M}/gu, "");
+    return text ? text.split(" ") : [];
+  }
+  function bundled(mod) {
+    var base = pagefindUrl.replace(/0\/pagefind\.js([?#].*)?$/, "");
+    var every = bundleCount >= 31 ? -1 : (1 << bundleCount) - 1;
+    var instances = {}, options = {}, withFilters = false, files = {}, index = null, stemmer = null;
+    // Each bundle's own pagefind.js: a module of its own, with its own web worker and
+    // WebAssembly memory.  (Pagefind's createInstance puts every instance in one worker,
+    // where two indexes of 5,000 stories overwrote each other's memory: "memory access out
+    // of bounds".)  Made only when a search needs the bundle.
+    function instance(i) {
+      if (!instances[i]) {
+        instances[i] = (i === 0 ? Promise.resolve(mod) : import(base + i + "/pagefind.js")).then(function (m) {
+          return Promise.resolve(m.options(options)).then(function () {
+            return withFilters ? m.filters() : null;
+          }).then(function () { return m; });
+        });
+      }
+      return instances[i];
+    }
+    function wordFile(name) {
+      files[name] = files[name] || getJSON(wordsUrl + name + ".json").then(function (t) { return t || {}; });
+      return files[name];
+    }
+    function hexKey(chars) { return chars.map(function (c) { return c.codePointAt(0).toString(16); }).join("-"); }
+    // The bundles (a bit mask) that answer one stemmed word as the whole index would.
+    function wordMask(stem, idx) {
+      var chars = Array.from(stem), short = idx.short || {};
+      function fallbackShort() {  // the longest word of 1-2 letters the stem starts with
+        var best = null;
+        Object.keys(short).forEach(function (w) {
+          if (w.length < stem.length && stem.indexOf(w) === 0 && (best === null || w.length > best.length)) { best = w; }
+        });
+        return best === null ? 0 : short[best];
+      }
+      if (chars.length <= 2) { return Promise.resolve((idx.prefix || {})[stem] || fallbackShort()); }
+      var two = hexKey(chars.slice(0, 2));
+      var name = (idx.split || []).indexOf(two) >= 0 ? hexKey(chars.slice(0, 3)) : two;
+      return wordFile(name).then(function (table) {
+        var ext = 0, best = null;
+        Object.keys(table).forEach(function (w) {
+          if (w.indexOf(stem) === 0) { ext |= table[w]; }
+          else if (stem.indexOf(w) === 0 && (best === null || w.length > best.length)) { best = w; }
+        });
+        return ext || (best !== null ? table[best] : fallbackShort());
+      });
+    }
+    function route(term) {
+      index = index || getJSON(wordsUrl + "index.json");
+      var words = term === null || /^\s*".+"\s*$/.test(term) ? [] : pagefindWords(term);
+      stemmer = stemmer || (words.length ? import(stemUrl) : null);
+      return Promise.all([index, words.length ? stemmer : null]).then(function (got) {
+        // Every bundle that holds a story (an empty one has no index to load).
+        var live = got[0] && typeof got[0].stories === "number" ? got[0].stories & every : every;
+        if (!got[0] || !words.length) { return live; }
+        return Promise.all(words.map(function (w) { return wordMask(got[1].stem(w), got[0]); }))
+          .then(function (masks) { return masks.reduce(function (acc, m) { return acc & m; }, live); });
+      });
+    }
+    function addCounts(into, counts) {
+      Object.keys(counts || {}).forEach(function (name) {
+        var to = into[name] = into[name] || {}, from = counts[name];
+        Object.keys(from).forEach(function (v) { to[v] = (to[v] || 0) + from[v]; });
+      });
+    }
+    return {
+      options: function (o) { options = Object.assign(options, o); return Promise.resolve(); },
+      filters: function () { withFilters = true; return Promise.resolve({}); },
+      search: function (term, opts) {
+        return route(term).then(function (mask) {
+          var asked = [];
+          for (var i = 0; i < bundleCount; i++) { if (mask & (1 << i)) { asked.push(i); } }
+          return Promise.all(asked.map(function (i) {
+            return instance(i).then(function (inst) { return inst.search(term, opts); });
+          }));
+        }).then(function (found) {
+          var merged = [], counts = {};
+          found.forEach(function (f, b) {
+            if (!f) { return; }
+            f.results.forEach(function (r, k) { merged.push({ r: r, b: b, k: k }); });
+            addCounts(counts, f.filters);
+          });
+          merged.sort(function (x, y) { return y.r.score - x.r.score || x.b - y.b || x.k - y.k; });
+          return { results: merged.map(function (x) { return x.r; }), filters: counts };
+        });
+      }
+    };
+  }
+
   // ------------------------------------------------------------------ drawing
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -594,7 +714,7 @@
   // still finds stories by its other words or a prefix of itself: a correction is
   // applied whenever the spelling table has one (a word no story contains), unless the
   // reader asked for their own words ("Search instead for …", exact=1).
-  import(page.getAttribute("data-pagefind") || "/pagefind/pagefind.js").then(function (pagefind) {
+  import(pagefindUrl).then(function (mod) { return bundleCount > 1 ? bundled(mod) : mod; }).then(function (pagefind) {
     return Promise.resolve(pagefind.options ? pagefind.options({ excerptLength: 36 }) : null).then(function () {
       // Counts per filter value come with each search once the filter chunks are loaded.
       return Promise.all([eager ? pagefind.filters() : null, spellIndex ? suggest(pq.words) : Promise.resolve(null),
