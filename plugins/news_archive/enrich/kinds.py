@@ -40,11 +40,12 @@ _AWARD_AFTER = re.compile(
 _WORK_BEFORE = re.compile(
     r"\b(?:film|films|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
     r"thriller|opera|ballet|soap|series|show|programme|blockbuster|hit|epic|sequel|memoir|video game|game)\s+"
-    r"(?:(?:the|The|a|an|An)\s+)?$",  # "the movie The Aviator": the title's own article
-)
+    r"(?:(?:the|The|a|an|An)\s+)?(?:[A-Z][\w'\u2019-]*\s+)?$",  # "the movie The Aviator": the title's own
+)  # article; "the programme Go Digital": the model's span without the title's first word
 _WORK_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast|trailer)\b"
     r"|,?\s+(?:starring|co-starring|directed by)\b"  # "The Aviator, starring Leonardo DiCaprio"
+    r"|\s+(?:star|stars)\s+[A-Z][\w'\u2019-]+\s+[A-Z]"  # "Vera Drake star Imelda Staunton"
 )
 _PRODUCT_WORDS = (r"consoles?|handsets?|phones?|smartphones?|software|browser|operating system|player|players|"
                   r"devices?|chips?|processors?|co-processors?|laptops?|tablets?|app|apps|update|drug|pills?")
@@ -65,6 +66,14 @@ _NOT_A_BODY = r"(?!\s*(?:company|companies|firm|firms|giant|maker|makers|manufac
               r"group|operator|provider|builder|industry|programme|program)\b)"
 _CRAFT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_CRAFT_WORDS})\b{_NOT_A_BODY}")
 _PRODUCT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PRODUCT_WORDS})\b{_NOT_A_BODY}")
+# An actor's part in it: "her role in Vera Drake", "his performance as Howard Hughes in The Aviator".
+_WORK_ROLE_BEFORE = re.compile(
+    r"\b(?:role|roles|performance|performances|portrayal|cameo|starring|starred|stars|co-stars)"
+    r"(?:\s+as(?:\s+[\w'\u2019.-]+){1,3}?)?\s+in\s+(?:(?:the|The)\s+)?$"
+)
+_WORKS = (r"film|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
+          r"thriller|opera|ballet|soap opera|series|show|programme|sequel|memoir|video game|biography")
+_WORK_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_WORKS})\b{_NOT_A_BODY}")
 # What a space programme's name is followed by ("the Apollo program", "Apollo missions",
 # "Apollo moon landings", "Apollo-era", "Apollo 11 astronauts"): evidence only — "NASA mission"
 # is written too — that :func:`.makers.model_types` reads for a name that has numbered designations.
@@ -229,7 +238,8 @@ def cue(text: str, start: int, end: int) -> str:
     if (aff := _AFFILIATION_BEFORE.search(before)) and not any(w.casefold() in TITLE_WORDS for w in aff.groups()):
         region = _REGION_AFTER.match(after)  # "the Weiss family of Belleair, Florida": a town
         return "town" if region and gazetteer.place_weight(key(region.group(1))) else "affiliation"
-    if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after):
+    if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after) or _WORK_APPOSED.match(after) \
+            or (_WORK_ROLE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after)):
         return "work"
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
             or _BASED_BEFORE.search(before):
