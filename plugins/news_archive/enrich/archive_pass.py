@@ -439,7 +439,8 @@ def _cue(m: Mention) -> str:
 @lru_cache(maxsize=_MEMO_SIZE)
 def _cue_of(cue: str, form: str, k: str) -> str:
     """:func:`_cue` of a mention with this cue, form and key."""
-    cue = cue or ("team" if kinds.TEAM_NAME.match(form) and not gazetteer.place_weight(k) else
+    cue = cue or ("street" if kinds.is_feature(form) else  # "Sambisa Forest", "Cape Erimo"
+                  "team" if kinds.TEAM_NAME.match(form) and not gazetteer.place_weight(k) else
                   "org" if kinds.ORG_NAME.match(form) or kinds.WEBSITE_NAME.match(form) else
                   "street" if kinds.STREET_NAME.match(form) else "")
     if cue == "team" and gazetteer.is_country(k):

@@ -113,6 +113,28 @@ STREET_NAME = re.compile(
     r"(?:Promenade|Rue|Avenue|Boulevard|Piazza|Plaza|Place) (?:(?:de|des|du|de la|del|della|of|the) )?"
     r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)$"
 )
+# A natural feature named as such ("Sambisa Forest", "Korean Peninsula", "Cape Erimo", "Lake
+# Victoria", "Gulf of Aden"): a place, though the model takes some for organisations or people.
+# Only words that are no common surname (not "Lake", "Hill", "Bay", "Heath", "Ocean" at the end:
+# Ricki Lake, Damon Hill, Michael Bay, Edward Heath, Billy Ocean).
+_FEATURE_NAME = re.compile(
+    r"(?!.* (?:Hospital|College|School|University|Hotel|Club|Academy|Church|Centre|Center|Resort|Group|Partners)$)"
+    r"(?:^(?:[A-Z][\w'.-]* ){1,3}(?:Forest|River|Mountains|Valley|Desert|Peninsula|Islands|Isles|Sea|Gulf|Strait|"
+    r"Straits|Canyon|Falls|Coast|Delta|Basin|Plateau|Glacier|Reef|Gorge|Wetlands)$"
+    r"|^(?:Cape|Lake|Mount|Mt\.?) [A-Z][\w'-]+(?: [A-Z][\w'-]+)?$"
+    r"|^(?:Isle|Gulf|Bay|Sea|Strait|Straits|Cape) of (?:the )?[A-Z][\w'-]+(?: [A-Z][\w'-]+)?$)"
+)
+
+
+def is_feature(name: str) -> bool:
+    """A natural feature's name (:data:`_FEATURE_NAME`) — but not a club named after its town and
+    a feature word ("Nottingham Forest": the town is a gazetteer place)."""
+    if not _FEATURE_NAME.match(name):
+        return False
+    head = name.rsplit(" ", 1)[0]
+    return not (TEAM_NAME.match(name) and gazetteer.place_weight(key(head)))
+
+
 # A firm's or a product's name with a capital inside a word ("SpaceX", "YouTube", "PayPal",
 # "iPhone"): no person's name is written so, but for the prefixes of family names
 # ("McCain", "MacArthur", "DeGrasse", "DiCaprio", "LeBron", "O'Neill", "VanDyke").
