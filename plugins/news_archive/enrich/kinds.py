@@ -190,7 +190,9 @@ _RESULT_BEFORE = re.compile(r"(?:^|\b\d{1,2}\s+|[,;]\s+)$")
 # A fixtures line: "CLEVELAND AT DETROIT", "Leeds v Arsenal": the first name is the visiting club.
 _FIXTURE_AFTER = re.compile(r"\s+(?:at|AT|At|v|vs|V)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*$")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
-_SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
+# A score after a name: a club's ("Leeds 2-1", "Bath 17-16"), but not a player's sets ("Schuettler 6-3
+# 6-2", "Williams 1-6,4-6", "Raymond 7-5": a tennis set is won 6-x or 7-x).
+_SCORE_AFTER = re.compile(r"\s+(?![67]-[0-7]\b|[0-7]-[67]\b)\d{1,3}-\d{1,3}\b(?![\s,]+\d{1,2}-\d{1,2}\b)")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
                           r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
 _TEAM_AFTER = re.compile(
