@@ -333,6 +333,10 @@ def day_event(name: str, archive_type: str, event_votes: float) -> bool:
 
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")
 _EVENT_NAME = re.compile(r"\b(?:Show|Expo|Fair|Marathon|Grand Prix|Rally|Parade|Tournament|Summit|Week)$")
+# A set of leaked or published documents, or a book of them: "Panama Papers", "Lux Leaks", "Pentagon
+# Papers", "The X-Files", "Nixon Tapes", "The Motorcycle Diaries" (the model reads the first word
+# as a place, a firm or a given name).  Of two words or more: "WikiLeaks" is the organisation.
+_WORK_NAME = re.compile(r"^['\u2018\u201c\"]?(?:[A-Z][\w'.&-]* )+(?:Leaks|Papers|Files|Cables|Tapes|Diaries)$")
 
 
 def kind_of(name: str) -> str:
@@ -343,7 +347,7 @@ def kind_of(name: str) -> str:
     table = _load(TABLE)[0]
     version = re.sub(r"\s+(?:\d+|[IVX]+|Pro|Mini|Plus|Lite|One|X)$", "", name)  # "Xbox 2", "iPod Mini"
     return table.get(key(name), "") or (table.get(key(version), "") if version != name else "") \
-        or ("event" if _EVENT_NAME.search(name) else "")
+        or ("event" if _EVENT_NAME.search(name) else "work" if _WORK_NAME.match(name) else "")
 
 
 def known(name: str) -> bool:
