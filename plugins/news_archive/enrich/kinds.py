@@ -88,7 +88,15 @@ _EVENT_AFTER = re.compile(
 _ORG_BEFORE = re.compile(
     r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|team|label|retailer|airline|carrier|bank|"
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
-    r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
+    r"supermarket|chain|operator|regulator|watchdog|startup|start-up|provider|utility|supplier|publisher|"
+    r"distributor|lender|consultancy|carmaker|automaker|chipmaker|drugmaker|miner)\s+(?:(?:the|The)\s+)?$"
+)
+# Someone's post at a body: "an analyst with Purvin and Gertz", "head of tax services at Friedman
+# LLP", "an economist at Barclays" (a person is no one's employer; a known place keeps its type).
+_ROLE_AT_BEFORE = re.compile(
+    r"\b(?:analysts?|economists?|strategists?|researchers?|consultants?|traders?|brokers?|bankers?|engineers?|"
+    r"executives?|professors?|lecturers?|directors?|head of(?: [\w&'-]+){1,4}?)\s+(?:at|with)\s+"
+    r"(?:the\s+)?$"
 )
 # A firm's stock ticker after its name: "IBM ( <IBM.N> )", "Apple (NASDAQ: AAPL)".
 _TICKER_AFTER = re.compile(r"\s*\(\s*(?:<[A-Z0-9.]{1,10}>|(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|ASX):\s*[A-Z.]{1,6})\s*\)")
@@ -157,7 +165,8 @@ def legal_form_of(short: str, full: str) -> bool:
 
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
-    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster)\b"
+    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster|"
+    r"parent company)\b"
 )
 # Clubs named after their town: "Manchester United", "Leicester Tigers", "Glasgow Warriors".
 TEAM_NAME = re.compile(
@@ -268,7 +277,8 @@ def cue(text: str, start: int, end: int) -> str:
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
             or _BASED_BEFORE.search(before):
         return "org"
-    if _BODY_APPOSED.match(after) and not gazetteer.place_weight(key(text[start:end])):
+    if (_BODY_APPOSED.match(after) or _ROLE_AT_BEFORE.search(before)) and not gazetteer.place_weight(
+            key(text[start:end])):
         return "org"  # "Canada, a key gold producer," / "California, the company is…": still the place
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
@@ -276,11 +286,19 @@ def cue(text: str, start: int, end: int) -> str:
         return thing
     if _EVENT_AFTER.match(after):
         return "event"
-    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
+    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after) \
+            and not _firm_shaped(text[start:end]):  # "at Friedman LLP"
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     if _MISSION_AFTER.match(after):
         return "mission"
     return ""
+
+
+def _firm_shaped(name: str) -> bool:
+    """A firm's or a website's name by its shape ("Friedman LLP", "Change.org"): "at X" then says
+    where someone works, not that X is a place (a club's shape is not enough: "in Washington
+    County", "in Forest City" are places)."""
+    return bool(ORG_NAME.match(name) or WEBSITE_NAME.match(name))
 
 
 def _thing(name: str, before: str, after: str) -> str:
