@@ -2,8 +2,10 @@
 does not lead the "most covered" lists and its page says its type is uncertain.
 
 The archive (tests/data/weak_evidence/) names the band Franz Ferdinand in four stories
-(the model calls it a person every time; "rock band", "Glasgow band" say otherwise) and
-the minister Jack Straw in three (titled, typed the same way each time).
+(the model calls it a person every time, and it is named in full every time, never by a
+surname: no story says it is a band, which would make it an organisation, see
+``enrich.story_cues``) and the minister Jack Straw in three (titled, typed the same way
+each time).
 """
 
 from __future__ import annotations

@@ -40,11 +40,12 @@ _AWARD_AFTER = re.compile(
 _WORK_BEFORE = re.compile(
     r"\b(?:film|films|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
     r"thriller|opera|ballet|soap|series|show|programme|blockbuster|hit|epic|sequel|memoir|video game|game)\s+"
-    r"(?:(?:the|The|a|an|An)\s+)?$",  # "the movie The Aviator": the title's own article
-)
+    r"(?:(?:the|The|a|an|An)\s+)?(?:[A-Z][\w'\u2019-]*\s+)?$",  # "the movie The Aviator": the title's own
+)  # article; "the programme Go Digital": the model's span without the title's first word
 _WORK_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:director|sequel|soundtrack|box office|premiere|co-star|screenplay|cast|trailer)\b"
     r"|,?\s+(?:starring|co-starring|directed by)\b"  # "The Aviator, starring Leonardo DiCaprio"
+    r"|\s+(?:star|stars)\s+[A-Z][\w'\u2019-]+\s+[A-Z]"  # "Vera Drake star Imelda Staunton"
 )
 _PRODUCT_WORDS = (r"consoles?|handsets?|phones?|smartphones?|software|browser|operating system|player|players|"
                   r"devices?|chips?|processors?|co-processors?|laptops?|tablets?|app|apps|update|drug|pills?")
@@ -65,6 +66,14 @@ _NOT_A_BODY = r"(?!\s*(?:company|companies|firm|firms|giant|maker|makers|manufac
               r"group|operator|provider|builder|industry|programme|program)\b)"
 _CRAFT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_CRAFT_WORDS})\b{_NOT_A_BODY}")
 _PRODUCT_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_PRODUCT_WORDS})\b{_NOT_A_BODY}")
+# An actor's part in it: "her role in Vera Drake", "his performance as Howard Hughes in The Aviator".
+_WORK_ROLE_BEFORE = re.compile(
+    r"\b(?:role|roles|performance|performances|portrayal|cameo|starring|starred|stars|co-stars)"
+    r"(?:\s+as(?:\s+[\w'\u2019.-]+){1,3}?)?\s+in\s+(?:(?:the|The)\s+)?$"
+)
+_WORKS = (r"film|movie|biopic|album|single|song|book|novel|play|musical|sitcom|drama|comedy|documentary|"
+          r"thriller|opera|ballet|soap opera|series|show|programme|sequel|memoir|video game|biography")
+_WORK_APPOSED = re.compile(rf",\s+(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}?(?:{_WORKS})\b{_NOT_A_BODY}")
 # What a space programme's name is followed by ("the Apollo program", "Apollo missions",
 # "Apollo moon landings", "Apollo-era", "Apollo 11 astronauts"): evidence only — "NASA mission"
 # is written too — that :func:`.makers.model_types` reads for a name that has numbered designations.
@@ -79,7 +88,15 @@ _EVENT_AFTER = re.compile(
 _ORG_BEFORE = re.compile(
     r"\b(?:band|group|quartet|trio|duo|outfit|firm|company|club|side|team|label|retailer|airline|carrier|bank|"
     r"broadcaster|network|newspaper|magazine|website|charity|insurer|giant|maker|manufacturer|conglomerate|"
-    r"supermarket|chain|operator|regulator|watchdog|startup|start-up)\s+(?:(?:the|The)\s+)?$"
+    r"supermarket|chain|operator|regulator|watchdog|startup|start-up|provider|utility|supplier|publisher|"
+    r"distributor|lender|consultancy|carmaker|automaker|chipmaker|drugmaker|miner)\s+(?:(?:the|The)\s+)?$"
+)
+# Someone's post at a body: "an analyst with Purvin and Gertz", "head of tax services at Friedman
+# LLP", "an economist at Barclays" (a person is no one's employer; a known place keeps its type).
+_ROLE_AT_BEFORE = re.compile(
+    r"\b(?:analysts?|economists?|strategists?|researchers?|consultants?|traders?|brokers?|bankers?|engineers?|"
+    r"executives?|professors?|lecturers?|directors?|head of(?: [\w&'-]+){1,4}?)\s+(?:at|with)\s+"
+    r"(?:the\s+)?$"
 )
 # A firm's stock ticker after its name: "IBM ( <IBM.N> )", "Apple (NASDAQ: AAPL)".
 _TICKER_AFTER = re.compile(r"\s*\(\s*(?:<[A-Z0-9.]{1,10}>|(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|ASX):\s*[A-Z.]{1,6})\s*\)")
@@ -104,6 +121,28 @@ STREET_NAME = re.compile(
     r"(?:Promenade|Rue|Avenue|Boulevard|Piazza|Plaza|Place) (?:(?:de|des|du|de la|del|della|of|the) )?"
     r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)$"
 )
+# A natural feature named as such ("Sambisa Forest", "Korean Peninsula", "Cape Erimo", "Lake
+# Victoria", "Gulf of Aden"): a place, though the model takes some for organisations or people.
+# Only words that are no common surname (not "Lake", "Hill", "Bay", "Heath", "Ocean" at the end:
+# Ricki Lake, Damon Hill, Michael Bay, Edward Heath, Billy Ocean).
+_FEATURE_NAME = re.compile(
+    r"(?!.* (?:Hospital|College|School|University|Hotel|Club|Academy|Church|Centre|Center|Resort|Group|Partners)$)"
+    r"(?:^(?:[A-Z][\w'.-]* ){1,3}(?:Forest|River|Mountains|Valley|Desert|Peninsula|Islands|Isles|Sea|Gulf|Strait|"
+    r"Straits|Canyon|Falls|Coast|Delta|Basin|Plateau|Glacier|Reef|Gorge|Wetlands)$"
+    r"|^(?:Cape|Lake|Mount|Mt\.?) [A-Z][\w'-]+(?: [A-Z][\w'-]+)?$"
+    r"|^(?:Isle|Gulf|Bay|Sea|Strait|Straits|Cape) of (?:the )?[A-Z][\w'-]+(?: [A-Z][\w'-]+)?$)"
+)
+
+
+def is_feature(name: str) -> bool:
+    """A natural feature's name (:data:`_FEATURE_NAME`) — but not a club named after its town and
+    a feature word ("Nottingham Forest": the town is a gazetteer place)."""
+    if not _FEATURE_NAME.match(name):
+        return False
+    head = name.rsplit(" ", 1)[0]
+    return not (TEAM_NAME.match(name) and gazetteer.place_weight(key(head)))
+
+
 # A firm's or a product's name with a capital inside a word ("SpaceX", "YouTube", "PayPal",
 # "iPhone"): no person's name is written so, but for the prefixes of family names
 # ("McCain", "MacArthur", "DeGrasse", "DiCaprio", "LeBron", "O'Neill", "VanDyke").
@@ -126,7 +165,8 @@ def legal_form_of(short: str, full: str) -> bool:
 
 _ORG_AFTER = re.compile(
     r"(?:'s|\u2019s)?\s+(?:shares|shareholders|share price|subsidiary|takeover|chief executive|board|profits?|"
-    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster)\b"
+    r"revenues?|sales|staff|employees|workers|bosses|executives|news agency|agency|newspaper|broadcaster|"
+    r"parent company)\b"
 )
 # Clubs named after their town: "Manchester United", "Leicester Tigers", "Glasgow Warriors".
 TEAM_NAME = re.compile(
@@ -159,7 +199,9 @@ _RESULT_BEFORE = re.compile(r"(?:^|\b\d{1,2}\s+|[,;]\s+)$")
 # A fixtures line: "CLEVELAND AT DETROIT", "Leeds v Arsenal": the first name is the visiting club.
 _FIXTURE_AFTER = re.compile(r"\s+(?:at|AT|At|v|vs|V)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*$")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
-_SCORE_AFTER = re.compile(r"\s+\d{1,3}-\d{1,3}\b")
+# A score after a name: a club's ("Leeds 2-1", "Bath 17-16"), but not a player's sets ("Schuettler 6-3
+# 6-2", "Williams 1-6,4-6", "Raymond 7-5": a tennis set is won 6-x or 7-x).
+_SCORE_AFTER = re.compile(r"\s+(?![67]-[0-7]\b|[0-7]-[67]\b)\d{1,3}-\d{1,3}\b(?![\s,]+\d{1,2}-\d{1,2}\b)")
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
                           r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
 _TEAM_AFTER = re.compile(
@@ -229,12 +271,14 @@ def cue(text: str, start: int, end: int) -> str:
     if (aff := _AFFILIATION_BEFORE.search(before)) and not any(w.casefold() in TITLE_WORDS for w in aff.groups()):
         region = _REGION_AFTER.match(after)  # "the Weiss family of Belleair, Florida": a town
         return "town" if region and gazetteer.place_weight(key(region.group(1))) else "affiliation"
-    if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after):
+    if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after) or _WORK_APPOSED.match(after) \
+            or (_WORK_ROLE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after)):
         return "work"
     if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after) or _TICKER_AFTER.match(after) \
             or _BASED_BEFORE.search(before):
         return "org"
-    if _BODY_APPOSED.match(after) and not gazetteer.place_weight(key(text[start:end])):
+    if (_BODY_APPOSED.match(after) or _ROLE_AT_BEFORE.search(before)) and not gazetteer.place_weight(
+            key(text[start:end])):
         return "org"  # "Canada, a key gold producer," / "California, the company is…": still the place
     if _ORG_OF_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
         return "org"
@@ -242,11 +286,19 @@ def cue(text: str, start: int, end: int) -> str:
         return thing
     if _EVENT_AFTER.match(after):
         return "event"
-    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after):
+    if _PLACE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after) \
+            and not _firm_shaped(text[start:end]):  # "at Friedman LLP"
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     if _MISSION_AFTER.match(after):
         return "mission"
     return ""
+
+
+def _firm_shaped(name: str) -> bool:
+    """A firm's or a website's name by its shape ("Friedman LLP", "Change.org"): "at X" then says
+    where someone works, not that X is a place (a club's shape is not enough: "in Washington
+    County", "in Forest City" are places)."""
+    return bool(ORG_NAME.match(name) or WEBSITE_NAME.match(name))
 
 
 def _thing(name: str, before: str, after: str) -> str:
@@ -299,6 +351,10 @@ def day_event(name: str, archive_type: str, event_votes: float) -> bool:
 
 _INDEX_NAME = re.compile(r"\b(?:Index|Composite|Average|Industrial Average)$|^(?:FTSE|Dow|Nasdaq|Nikkei|S&P)\b")
 _EVENT_NAME = re.compile(r"\b(?:Show|Expo|Fair|Marathon|Grand Prix|Rally|Parade|Tournament|Summit|Week)$")
+# A set of leaked or published documents, or a book of them: "Panama Papers", "Lux Leaks", "Pentagon
+# Papers", "The X-Files", "Nixon Tapes", "The Motorcycle Diaries" (the model reads the first word
+# as a place, a firm or a given name).  Of two words or more: "WikiLeaks" is the organisation.
+_WORK_NAME = re.compile(r"^['\u2018\u201c\"]?(?:[A-Z][\w'.&-]* )+(?:Leaks|Papers|Files|Cables|Tapes|Diaries)$")
 
 
 def kind_of(name: str) -> str:
@@ -309,7 +365,7 @@ def kind_of(name: str) -> str:
     table = _load(TABLE)[0]
     version = re.sub(r"\s+(?:\d+|[IVX]+|Pro|Mini|Plus|Lite|One|X)$", "", name)  # "Xbox 2", "iPod Mini"
     return table.get(key(name), "") or (table.get(key(version), "") if version != name else "") \
-        or ("event" if _EVENT_NAME.search(name) else "")
+        or ("event" if _EVENT_NAME.search(name) else "work" if _WORK_NAME.match(name) else "")
 
 
 def known(name: str) -> bool:

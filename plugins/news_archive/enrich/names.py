@@ -49,6 +49,10 @@ _PARTICLES = WORDS.running_text_particles | WORDS.name_connectors
 PARTICLE_KEYS = WORDS.running_text_particles - WORDS.given_name_particles
 
 
+# A result after a name inside the model's span: "Bath 17-16", "Williams 1-6,4-6", "Henman 7-6 (7-4)".
+_SCORE_TAIL = re.compile(r"(?:[\s,]+\d{1,3}-\d{1,3}(?:\s*\(\d{1,3}-\d{1,3}\))?)+$")
+
+
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of the name inside a span: no determiner, possessive, bracket tail or dash tail."""
     span = text[start:end]
@@ -61,6 +65,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     if m:
         span = span[: m.start()]
     span = re.sub(r",?\s+(?:QC|MP|MEP|KC)$", "", span)  # post-nominals are not part of the name
+    span = _SCORE_TAIL.sub("", span)  # "Leeds 2-1", "Roddick 6-2 7-6": the result, not the name
     words = span.split(" ")
     for k in range(2, len(words) // 2 + 1):  # "Ilhan Omar Ilhan Omar Hillicon Valley": a scraped hover card
         if words[:k] == words[k : 2 * k]:

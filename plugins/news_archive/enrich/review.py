@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .kinds import KINDS, TEAM_NAME, cue_type
+from .kinds import KINDS, TEAM_NAME, cue_type, is_feature
 from .names import COURTESY, DISPLAY_HONORIFICS
 
 EVIDENCE = Path("cache") / "ner" / "evidence.json"
@@ -106,7 +106,7 @@ def uncertainty(ev: dict[str, Any], firsts: dict[str, int] | None = None) -> tup
     if etype == "place" and (first in COURTESY or first in DISPLAY_HONORIFICS):
         u += 0.5
         reasons.append("a title joined to a place")
-    if etype != "organisation" and TEAM_NAME.match(name):
+    if etype != "organisation" and TEAM_NAME.match(name) and not is_feature(name):  # not "Sambisa Forest"
         u += 0.4
         reasons.append("a club's name")
     support = sum(n for c, n in cues.items() if c != "place" and cue_type(c) == etype) / stories
