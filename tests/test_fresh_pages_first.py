@@ -51,20 +51,28 @@ def build(root: Path) -> list[str]:
     return written
 
 
-def test_the_new_story_page_is_written_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _add_back_held_story(site: Path, monkeypatch: pytest.MonkeyPatch
+                         ) -> tuple[list[str], dict[str, bytes], list[str], str]:
+    """Build the sample archive in ``site`` without HELD_BACK, then again with it: what the
+    first build wrote, its HTML pages' bytes, what the second wrote, and the story's URL."""
     for key, value in BUILD_ENV.items():
         monkeypatch.setenv(key, value)
-    site, scratch = tmp_path / "site", tmp_path / "scratch"
     shutil.copytree(SAMPLE_DUMPS, site / "content" / "dumps")
     held = site / "content" / "dumps" / "bbc" / HELD_BACK
     kept = held.read_bytes()
     held.unlink()
     first = build(site)
+    before = {p.relative_to(site / "output").as_posix(): p.read_bytes() for p in (site / "output").rglob("*.html")}
     held.write_bytes(kept)
     second = build(site)
-
     report = json.loads((site / "var" / "report.json").read_text(encoding="utf-8"))
     url = next(e["url"] for e in report["dumps"] if e["path"].endswith(HELD_BACK) and e["status"] == "converted")
+    return first, before, second, url
+
+
+def test_the_new_story_page_is_written_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, scratch = tmp_path / "site", tmp_path / "scratch"
+    first, _, second, url = _add_back_held_story(site, monkeypatch)
     page = url.strip("/") + "/index.html"
     articles = [p for p in first if p.startswith(url.strip("/").split("/")[0] + "/") and p.endswith("/index.html")]
     assert articles and articles[0] != page  # Pelican's own order would not write it first
@@ -89,20 +97,8 @@ def test_every_page_showing_the_new_story_comes_before_the_unchanged_pages(
     archives, tags, section fronts, its entities' pages) is written before the first article
     page that shows nothing new, and its entities' pages before every other entity's; and
     those pages are what a build from scratch writes."""
-    for key, value in BUILD_ENV.items():
-        monkeypatch.setenv(key, value)
     site, scratch = tmp_path / "site", tmp_path / "scratch"
-    shutil.copytree(SAMPLE_DUMPS, site / "content" / "dumps")
-    held = site / "content" / "dumps" / "bbc" / HELD_BACK
-    kept = held.read_bytes()
-    held.unlink()
-    build(site)
-    before = {p.relative_to(site / "output").as_posix(): p.read_bytes() for p in (site / "output").rglob("*.html")}
-    held.write_bytes(kept)
-    second = build(site)
-
-    report = json.loads((site / "var" / "report.json").read_text(encoding="utf-8"))
-    url = next(e["url"] for e in report["dumps"] if e["path"].endswith(HELD_BACK) and e["status"] == "converted")
+    _, before, second, url = _add_back_held_story(site, monkeypatch)
     link = re.compile(r"""href\s*=\s*["'](?:\.\./)*/?""" + re.escape(url.strip("/")) + r"""/?["']""")
     output = site / "output"
     showing = {p for p in second if p.endswith(".html") and link.search((output / p).read_text(encoding="utf-8"))}
