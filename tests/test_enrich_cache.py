@@ -390,8 +390,8 @@ def test_imports_remembered_across_builds_follow_every_edit(tmp_path: Path, monk
 
     def closure() -> list[Path]:
         memo._imported_cached.cache_clear()  # as a new process would
-        with memo.imports_remembered(cache):
-            return memo.source_closure(a)
+        with memo.imports_remembered(cache) as imports:
+            return memo.source_closure(a, imports=imports)
 
     assert closure() == sorted([a, tmp_path / "b.py"])
     assert not (cache / memo.IMPORTS_FILE).exists()  # every module written just now: none stored
@@ -410,3 +410,35 @@ def test_imports_remembered_across_builds_follow_every_edit(tmp_path: Path, monk
     a.write_text("from . import b, d\n", encoding="utf-8")  # the same size, the same mtime
     os.utime(a, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
     assert closure() == sorted([a, tmp_path / "b.py", tmp_path / "d.py"])
+
+
+def test_two_builds_in_one_process_keep_their_own_import_records(tmp_path: Path, monkeypatch) -> None:
+    """Each build's record of its modules' imports is its own (``memo.ImportMemo``), never a
+    module global: two builds open at once in one process (a watch session and a tool, two
+    threads) each take what their own work folder stored and save only what they found.
+    Kept in module globals, the second build's record replaced the first's: the first
+    saved the second's findings into its own folder, the second's exit then failed."""
+    from news_archive.enrich import memo
+
+    monkeypatch.setattr(memo, "RACY_NS", 0)
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.py").write_text(f"from . import {name}_dep\n", encoding="utf-8")
+        (tmp_path / f"{name}_dep.py").write_text("X = 1\n", encoding="utf-8")
+    caches = {name: tmp_path / f"cache-{name}" for name in ("a", "b")}
+    for cache in caches.values():
+        cache.mkdir()
+    first, second = memo.imports_remembered(caches["a"]), memo.imports_remembered(caches["b"])
+    record_a = first.__enter__()
+    record_b = second.__enter__()
+    assert record_a is not record_b
+    assert memo.source_closure(tmp_path / "a.py", imports=record_a) == [tmp_path / "a.py", tmp_path / "a_dep.py"]
+    assert memo.source_closure(tmp_path / "b.py", imports=record_b) == [tmp_path / "b.py", tmp_path / "b_dep.py"]
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    for name, cache in caches.items():
+        stored = json.loads((cache / memo.IMPORTS_FILE).read_text())["files"]
+        assert sorted(Path(p).name for p in stored) == [f"{name}.py", f"{name}_dep.py"]
+    # A later build of folder a takes folder a's record only.
+    with memo.imports_remembered(caches["a"]) as again:
+        assert sorted(Path(p).name for p in again.remembered) == ["a.py", "a_dep.py"]
+        assert again.used == {}

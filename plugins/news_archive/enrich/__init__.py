@@ -32,8 +32,9 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
     evidence: dict[str, dict[str, Any]] = {}
     if S.get(settings, "NEWS_ARCHIVE_NER") and stories:
         # The passes' caches are keyed by their code's import closure: each module's imports
-        # as the last build found them, unless the module changed (memo.imports_remembered).
-        with memo.imports_remembered(os.path.join(work_dir, "cache")):
+        # as the last build found them, unless the module changed: this build's record of them
+        # (memo.imports_remembered), handed down to whatever computes a key.
+        with memo.imports_remembered(os.path.join(work_dir, "cache")) as imports:
             words = entities.annotate(
                 stories,
                 S.get(settings, "NEWS_ARCHIVE_SPACY_MODEL"),
@@ -47,6 +48,7 @@ def enrich_stories(stories: list[Story], settings: dict[str, Any], work_dir: str
                 # one-shot build lets them go with the pass (at 20,000 stories, a gigabyte it
                 # would otherwise hold through the render).
                 build.kept("ner") if build is not None and build.session is not None else None,
+                imports,
             )
     vocab = tags.Vocabulary.load(S.content_subdir(settings, "NEWS_ARCHIVE_TAG_FILE"))
     memo.assign_tags(  # tags.assign_all, memoised for an unchanged archive

