@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .aliases import AliasTable, load_aliases
 from .archive_pass import resolve_archive
 from .article_pass import resolve_article
 from .memo import ImportMemo
-from .ner import MAX_CHARS, PIECE_CHARS, Raw, load_model, spans_in_pieces, worker_count
+from .ner import MAX_CHARS, PIECE_CHARS, Raw, Then, load_model, spans_in_pieces, worker_count
 from .ner_cache import ArchiveMemo, NerCache, article_fingerprint, parse_raw
 from .resolve import (
     RESOLVE_VERSION,
@@ -58,12 +59,20 @@ def ner_text(story: Story) -> str:
 
 
 def run_ner(
-    texts: list[str], found: list[Raw | None], model_name: str, processes: int = 1, piece_chars: int = PIECE_CHARS
+    texts: list[str], found: list[Raw | None], model_name: str, processes: int = 1, piece_chars: int = PIECE_CHARS,
+    then: Then | None = None,
 ) -> tuple[list[Raw], int]:
-    """``found`` with its gaps filled by running the model on their texts; (raws, words it read)."""
+    """``found`` with its gaps filled by running the model on their texts; (raws, words it read).
+
+    ``then(i, raw)``: what a gap's raw spans become, for ``texts[i]`` (run beside the model,
+    in its worker processes: ``ner.spans_in_pieces``)."""
     todo = [i for i, r in enumerate(found) if r is None]
     batch = [model_text(texts[i]) for i in todo]  # all-caps lines in ordinary case, offsets kept
-    spans = spans_in_pieces(load_model(model_name), batch, processes, piece_chars) if todo else []
+    after: Then | None = None
+    if then is not None:
+        def after(j: int, raw: Raw) -> Raw:
+            return then(todo[j], raw)
+    spans = spans_in_pieces(load_model(model_name), batch, processes, piece_chars, after) if todo else []
     raws = dict(zip(todo, spans, strict=True))
     return [r if r is not None else raws[i] for i, r in enumerate(found)], sum(len(t.split()) for t in batch)
 
@@ -78,6 +87,13 @@ def find_raw(
         for i in (i for i, r in enumerate(cached) if r is None):
             cache.put(texts[i], raws[i])
     return [r or {"ents": [], "sents": []} for r in raws], words
+
+
+def _with_article(texts: list[str], table: AliasTable, version: str, i: int, raw: Raw) -> Raw:
+    """Text ``i``'s fresh raw spans with their per-article pass's result, as the cache stores
+    it: computed beside the model (``run_ner``'s ``then``), so the pass runs on every core."""
+    art = resolve_article(texts[i], [tuple(e) for e in raw["ents"]], raw["sents"], table)
+    return {**raw, "resolved": {"version": version, **article_to_json(art)}}
 
 
 def _article(text: str, raw: Raw, table: AliasTable, version: str) -> tuple[ArticleEntities, bool]:
@@ -120,16 +136,19 @@ def resolve_texts(
     if cache:
         cache.forget_except(set(keys))
     parsed = [cache.parse(k, b) for k, b in zip(keys, blobs, strict=True)] if cache else [parse_raw(b) for b in blobs]
-    raws, words = run_ner(texts, parsed, model_name, processes, piece_chars)
-    del parsed  # each entry, once read, is let go below: the archive pass's peak is what it holds
     version = f"{RESOLVE_VERSION}:{table.fingerprint}:{kinds.fingerprint()}:" \
               f"{article_fingerprint(cache.imports if cache else None)}"
+    fresh = [r is None for r in parsed]  # run through the model now: their entries are written below
+    raws, words = run_ner(texts, parsed, model_name, processes, piece_chars,
+                          partial(_with_article, texts, table, version))
+    del parsed  # each entry, once read, is let go below: the archive pass's peak is what it holds
     articles = []
     for i, text in enumerate(texts):
         raw, raws[i] = raws[i], None  # the parsed entry (spans, stored result): ~40 KB a story
         art, computed = _article(text, raw, table, version)
-        if cache and computed:  # stored before resolve_archive, which changes the articles
-            blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}})
+        if cache and (computed or fresh[i]):  # stored before resolve_archive, which changes the articles
+            blobs[i] = cache.write(keys[i], {**raw, "resolved": {"version": version, **article_to_json(art)}}
+                                   if computed else raw)
         articles.append(art)
     del raws
     reuse: dict[str, Any] = {}
