@@ -9,11 +9,13 @@ other dump converts.  The write failure is a real one (the page's path is a fold
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
-from news_archive import convert, dedupe, read_dumps
+from news_archive import convert, dedupe
 from news_archive.enrich import tags
+from news_archive.ingest import parallel
 
 POISON = "Poisoned headline"
 
@@ -42,7 +44,7 @@ def poisoned(real):
 
 
 @pytest.mark.parametrize(("step", "target", "name"), [
-    ("reading", read_dumps, "read_dump"),
+    ("reading", parallel, "read_dump"),
     ("finding duplicates", dedupe, "shingles"),
     ("finding entities and tags", tags, "assign_all"),
     ("rendering its page", convert, "render_markdown"),
@@ -75,3 +77,32 @@ def test_a_failure_that_is_no_single_dumps_still_stops_the_build(tmp_path, monke
     monkeypatch.setattr(tags, "assign_all", broken)
     with pytest.raises(OSError, match="disk full"):
         run(tmp_path)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_dump_failing_in_an_ingest_worker_rejects_only_that_dump(tmp_path, monkeypatch, processes):
+    """A cold build converts its dumps in worker processes (NEWS_ARCHIVE_INGEST_PROCESSES, from
+    ``parallel.MIN_JOBS`` dumps on): a conversion that fails there is reported exactly as one
+    failing in the build's own process, and every other dump converts, in the same order."""
+    folder = dumps(tmp_path)
+    for i in range(parallel.MIN_JOBS + 6):
+        body = f"Filler story {i} was about the harbour of Eastham.\nIts second line tells more about story {i}."
+        (folder / f"filler-{i:03d}.json").write_text(json.dumps({"title": f"Filler story {i}", "maintext": body}))
+    marks = tmp_path / "pids"
+    bad_read = poisoned(parallel.read_dump)
+
+    def read(*args, **kwargs):
+        with open(marks, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return bad_read(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "read_dump", read)
+    settings = {"PATH": str(tmp_path / "content"), "NEWS_ARCHIVE_WORK_DIR": str(tmp_path / "var"),
+                "NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_PROGRESS": False, "NEWS_ARCHIVE_INGEST_PROCESSES": processes}
+    report = {e["path"]: e for e in convert.convert_all(settings).to_json()["dumps"]}
+    readers = set(marks.read_text().split())
+    assert readers == {str(os.getpid())} if processes == 1 else str(os.getpid()) not in readers
+    bad = report["poisoned-headline.json"]
+    assert bad["status"] == "rejected"
+    assert bad["reason"] == "internal error while reading: RuntimeError: boom"
+    assert sum(e["status"] == "converted" for e in report.values()) == len(report) - 1

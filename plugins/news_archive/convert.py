@@ -19,6 +19,7 @@ from . import settings as S
 from .build import Build
 from .dedupe import Deduplicator, complete_from_copies
 from .enrich import enrich_stories
+from .enrich.ner import worker_count
 from .fileio import write_atomic
 from .guard import each_guarded, guard
 from .identity import State, archived_at, assign_slugs
@@ -63,7 +64,8 @@ def convert_all(settings: dict[str, Any]) -> Report:
 
     limit = int(S.get(settings, "NEWS_ARCHIVE_MAX_DUMP_BYTES"))
     kept = build.kept("dump-reads") if build is not None else None  # per dump, by its stat signature
-    stories, report = read_all(root, state, work / "cache" / "dumps", progress, limit, kept)
+    processes = worker_count(int(S.get(settings, "NEWS_ARCHIVE_INGEST_PROCESSES")))
+    stories, report = read_all(root, state, work / "cache" / "dumps", progress, limit, kept, processes)
     assign_sections(stories, settings)  # after the cache: a changed mapping needs no re-reading
     normalise_sources(stories, settings)
     t_ingest = time.perf_counter()

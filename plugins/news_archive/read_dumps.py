@@ -19,7 +19,7 @@ from . import settings as S
 from .fileio import read_json, write_atomic_if_changed, write_json
 from .guard import guard
 from .identity import State
-from .ingest import Rejected, RejectedRecord, is_dump, read_dump, role_of, site_furniture, text_page_lines
+from .ingest import Rejected, is_dump, parallel, role_of, site_furniture, text_page_lines
 from .ingest.inputs import Found, read_capped, shown, walk
 from .ingest.sidecar import sidecar_files
 from .report import Entry, Report
@@ -167,7 +167,7 @@ def _save_signatures(cache_dir: Path, memo: dict[Any, Any]) -> None:
 
 def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
              limit: int = S.DEFAULTS["NEWS_ARCHIVE_MAX_DUMP_BYTES"],
-             kept: dict[Any, Any] | None = None) -> tuple[list[Story], Report]:
+             kept: dict[Any, Any] | None = None, processes: int = 1) -> tuple[list[Story], Report]:
     """Read every dump (from cache when unchanged) into stories plus report entries.
 
     Two passes: first every text dump's lines are counted per site (lines that other
@@ -181,6 +181,9 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
     fingerprint and site lines by its :func:`stat_signature`: a dump whose signature is
     the one it had when last read (and old enough to be trusted) is neither read nor
     hashed again; its bytes are read only if its conversion is not in the cache.
+
+    ``processes``: the dumps to convert (most of a cold build's, few of a warm one's) are
+    converted in that many worker processes (``ingest.parallel``), the rest as before.
     """
     report = Report()
     stories: list[Story] = []
@@ -221,12 +224,14 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
             continue
         todo.append((path, rel, data, fp, lines))
     furniture_of = site_furniture((rel, lines) for _, rel, _, _, lines in todo)
+    converted = _convert_in_workers(todo, root, furniture_of, state, limit, processes)
     iterator: Any = todo
     if show:
         iterator = tqdm(todo, desc="converting dumps", unit="dump")
-    for path, rel, data, fp, _ in iterator:
+    for n, (path, rel, data, fp, _) in enumerate(iterator):
         with guard(report, rel, "reading") as done:
-            result = _convert_one(path, rel, root, data, fp, furniture_of[rel], state, cache_dir, limit)
+            result = _convert_one(path, rel, root, data, fp, furniture_of[rel], state, cache_dir, limit,
+                                  converted.pop(n, None))
             if "rejected" in result:
                 raise Rejected(result["rejected"])
             found = [Story.from_json(s) for s in result["stories"]]
@@ -250,30 +255,51 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
 
 
 
+def _keyed(fp: str, furniture: frozenset[int]) -> str:
+    """The dumps cache's key of a dump: its fingerprint, and its site's furniture when it has any."""
+    if not furniture:
+        return fp
+    digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
+    return hashlib.sha256((fp + digest).encode()).hexdigest()
+
+
+def _convert_in_workers(todo: list[tuple[Path, str, bytes | None, str, Any]], root: Path,
+                        furniture_of: dict[str, frozenset[int]], state: State, limit: int,
+                        processes: int) -> dict[int, parallel.Outcome]:
+    """The conversions the dumps cache will not have (by ``state``: a dump whose key is not
+    the one it was last converted under), computed in worker processes: by position in
+    ``todo``; {} when one process does them (``parallel.convert_all``).  Only dumps whose
+    bytes were read this build: one known by its signature is read (and fails) in the parent."""
+    picked = [n for n, (_, rel, data, fp, _) in enumerate(todo)
+              if data is not None and state.dumps.get(rel) != _keyed(fp, furniture_of[rel])]
+    jobs = [(todo[n][0], root, todo[n][2], furniture_of[todo[n][1]], limit) for n in picked]
+    found = parallel.convert_all(jobs, processes)  # type: ignore[arg-type]  # data is not None: picked
+    return dict(zip(picked, found, strict=True)) if found is not None else {}
+
+
 def _convert_one(path: Path, rel: str, root: Path, data: bytes | None, fp: str, furniture: frozenset[int],
-                 state: State, cache_dir: Path, limit: int) -> dict[str, Any]:
+                 state: State, cache_dir: Path, limit: int,
+                 converted: parallel.Outcome | None = None) -> dict[str, Any]:
     """One dump's cached conversion, or a fresh one: ``{"stories", "records_rejected"}`` or ``{"rejected"}``.
 
     A ``Rejected`` dump is cached like a converted one (its bytes will say the same
     next time); any other exception is not, so the next build tries again.
+    ``converted``: a worker's outcome for this dump (:func:`_convert_in_workers`), used
+    when the cache has no conversion; an exception it raised is raised here.
     """
-    if furniture:
-        digest = hashlib.sha256(",".join(map(str, sorted(furniture))).encode()).hexdigest()
-        fp = hashlib.sha256((fp + digest).encode()).hexdigest()
+    fp = _keyed(fp, furniture)
     cached = cache_dir / f"{fp}.json"
     result = read_cached(cached, rel) if state.dumps.get(rel) == fp else None
     if result is None:
         state.dumps.pop(rel, None)
         if data is None:  # known by its stat signature, but its conversion is not cached (a
             data = read_capped(path, root, limit)  # failed read is this build's entry, never cached)
-        try:
-            results = read_dump(path, root, data, furniture=furniture, limit=limit)
-            result = {
-                "stories": [s.to_json() for s in results if isinstance(s, Story)],
-                "records_rejected": [[r.origin, r.reason] for r in results if isinstance(r, RejectedRecord)],
-            }
-        except Rejected as exc:
-            result = {"rejected": exc.reason}
+        if converted is not None and converted[0] == "raised":
+            raise converted[1]
+        if converted is not None and converted[0] == "done":
+            result = converted[1]
+        else:
+            result = parallel.convert(path, root, data, furniture, limit)
         write_json(cached, {**result, "path": rel})
         state.dumps[rel] = fp
     return result

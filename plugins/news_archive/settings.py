@@ -38,6 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWS_ARCHIVE_NER_PROCESSES", 0,
             "Worker processes for NER (`1`: in-process; `0`: one per usable CPU core). Workers share the loaded "
             "model and send back only the spans."),
+    Setting("NEWS_ARCHIVE_INGEST_PROCESSES", 0,
+            "Worker processes converting dumps whose conversion is not cached (`1`: in-process; `0`: one per "
+            "usable CPU core). Used from 64 such dumps on (a cold build); the cache is written in dump order."),
     Setting("NEWS_ARCHIVE_ENTITY_FILE", "entities.toml",
             "Maintainer-editable entity file inside `PATH` (aliases, type overrides, display names, blocklist)."),
     Setting("NEWS_ARCHIVE_TAG_FILE", "tags.toml",
