@@ -105,9 +105,10 @@ _SOURCE_BEFORE = re.compile(
     r"\b(?:told|according to|reported by|contacted by|quoted by|speaking to|interview with|interviewed by|"
     r"confirmed to|cited by|a report (?:by|from|in)|a statement to)\s+(?:the\s+)?$"
 )
+# Not "the Gershon report", "the Butler report": an inquiry's report is named after its chair, a person.
 _SOURCE_AFTER = re.compile(
-    r"\s+(?:(?:first |also |had |has |later |previously )?(?:reported|reports?)\b|News\b|Businessweek\b|"
-    r"(?:was|were) first to report\b|cited\b)"
+    r"\s+(?:(?:first |also |had |has |later |previously )?(?:reported|reports)\b|News\b|Businessweek\b|"
+    r"(?:was|were) first to report\b)"
 )
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
