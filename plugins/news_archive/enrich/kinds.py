@@ -232,7 +232,7 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 # A score after a name: a club's ("Leeds 2-1", "Bath 17-16"), but not a player's sets ("Schuettler 6-3
 # 6-2", "Williams 1-6,4-6", "Raymond 7-5": a tennis set is won 6-x or 7-x).
 _SCORE_AFTER = re.compile(r"\s+(?![67]-[0-7]\b|[0-7]-[67]\b)\d{1,3}-\d{1,3}\b(?![\s,]+\d{1,2}-\d{1,2}\b)")
-_VENUE_BEFORE = re.compile(r"\b(?:at|to|in)\s+$")  # a score after "at X" is the match's there: X the ground
+_VENUE_BEFORE = re.compile(r"\b(?:at|to|in)\s+$")  # a score after "at <a ground>" is the match's there
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
                           r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
 _TEAM_AFTER = re.compile(
@@ -293,9 +293,10 @@ def cue(text: str, start: int, end: int) -> str:
         return "team"
     if _AWARD_AFTER.match(after):
         return "award" if not _TEAM_AFTER.match(after) else ""
-    if (_SCORE_AFTER.match(after) and (not _VENUE_BEFORE.search(before) or _TEAM_BEFORE.search(before))) \
-            or _TEAM_AFTER.match(after):
-        return "team"  # but "the first leg at Stamford Bridge 3-1", "a trip to Turf Moor 0-2": the ground
+    venue = _VENUE_BEFORE.search(before) and not _TEAM_BEFORE.search(before) and STREET_NAME.match(text[start:end])
+    if (_SCORE_AFTER.match(after) and not venue) or _TEAM_AFTER.match(after):
+        return "team"  # but "the first leg at Stamford Bridge 3-1", "a trip to Turf Moor 0-2": a ground's
+        # name ("crushed at Carolina 49-15" is the club, at its home)
     if _TEAM_BEFORE.search(before) and not _EVENT_AFTER.match(after):
         return "team"
     if _POSSESSOR_BEFORE.search(before):  # "his Sauber", "her Ferrari": a car, a team, an account; never a

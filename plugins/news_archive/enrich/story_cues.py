@@ -44,7 +44,9 @@ STORY_KINDS = ("work", "award", "event", "programme")
 KIND_SHARE = 1 / 3  # of a name's stories that call it a work, an award or an event
 KIND_MIN_STORIES = 2
 BODY_CUES = frozenset({"org", "team"})
-SOURCE_SHARE = 1 / 2  # of a lone name's stories that quote it as a source ("told Bloomberg"): a body
+# Of a lone name's stories (two at least: "Krebs reported" once is a journalist) that quote it as a
+# source ("told Bloomberg", "contacted by Bloomberg"): it is a body.
+SOURCE_SHARE = 1 / 2
 # How a cue counts towards one of our types when it is weighed against a kind.
 _CUE_TYPE = {"org": "organisation", "team": "organisation", "affiliation": "organisation",
              "person": "person", "street": "place", "town": "place"}
@@ -97,7 +99,7 @@ def kind_types(
         if current == "person" and " " in k and not short[k] and repeated[k] >= 2 and body[k]:
             out[k] = "organisation"  # "Franz Ferdinand", "Scissor Sisters": bands named like people
         elif current in ("person", "place") and " " not in k and k not in name_words \
-                and source[k] >= SOURCE_SHARE * n and source[k] > ours[k][current]:
+                and source[k] >= max(KIND_MIN_STORIES, SOURCE_SHARE * n) and source[k] > ours[k][current]:
             out[k] = "organisation"  # "Bloomberg reported", "told Bloomberg": an outlet named after its founder
     return out
 
