@@ -446,8 +446,9 @@ def _votes_of_mention(label: str | None, cue: str, form: str, k: str) -> tuple[t
     out: list[tuple[str, float]] = []
     if label and not _possessed_person(label, cue):
         out.append((label, 1.0))
-    if cue in ("possessed", "mission"):  # evidence (review queue, programmes), no vote for a type: "his
-        return tuple(out)  # Ferrari" says no person, not which of car or team; "NASA mission" is NASA
+    if cue in ("possessed", "mission", "source"):  # evidence (review queue, programmes, outlets), no vote for
+        return tuple(out)  # a type: "his Ferrari" says no person, not which of car or team; "NASA mission" is
+    # NASA; "according to Smith" is a person, "according to Bloomberg" a body (story_cues decides)
     cue = _cue_of(cue, form, k)
     if cue and not (cue == "team" and gazetteer.place_weight(k)):
         out.append((kinds.cue_type(cue), kinds.cue_weight(cue)))  # a city's club is decided story by story

@@ -28,7 +28,7 @@ from .names import CLUB_PREFIX, TITLE_WORDS, key
 
 TABLE = Path(__file__).with_name("data") / "kinds.toml"
 DEMONYMS = Path(__file__).with_name("data") / "demonyms.toml"
-KINDS = ("award", "event", "work", "product", "genre", "index", "animal", "credit")
+KINDS = ("award", "event", "work", "product", "genre", "index", "animal", "credit", "programme")
 # spaCy labels for things that are not our types, and the kind each says.
 MODEL_KINDS = {"EVENT": "event", "WORK_OF_ART": "work", "PRODUCT": "product", "LAW": "work"}
 CUE_WEIGHT = 2.0  # a cue in the text says more than the model's label of the same mention
@@ -81,6 +81,35 @@ _MISSION_AFTER = re.compile(
     r"-era\b|\s+(?:programs?|programmes?|missions?|astronauts?|moon|lunar|moonshots?|spacecraft|landings?|"
     r"launch ?pad|pad)\b"
 )
+# A public scheme named by what it pays or numbers: "Social Security numbers", "the Social Security
+# trust fund", "Medicare recipients", "Social Security, the pensions programme" (the model's ORG:
+# the administration that runs it is another name, "Social Security Administration").  Not
+# "payments" or "cards": "Visa payments", "Visa cards" name the firm.
+_SCHEME_AFTER = re.compile(
+    r"\s+(?:numbers?|benefits?|trust funds?|recipients|beneficiaries|claimants|checks|cheques|entitlements?)\b"
+)
+_SCHEME_APPOSED = re.compile(
+    r",\s+(?:a|an|the)\s+(?:[\w'\u2019-]+\s+){0,3}?(?:pensions?|benefits?|welfare|retirement|health|insurance|"
+    r"entitlement|social|savings|subsidy|food stamps?)\s+(?:programmes?|programs?|schemes?|systems?|plans?)\b"
+)
+# A town named for the people of it: "the Chibok schoolgirls", "Chibok residents", "Sunan villagers"
+# (the model reads an unknown town before a noun for people as an organisation).
+_RESIDENTS_AFTER = re.compile(
+    r"\s+(?:school ?girls|school ?boys|schoolchildren|girls|boys|residents|villagers|townspeople|townsfolk|"
+    r"locals|natives|elders|abductees)\b"
+)
+# A news outlet quoted as a source: "Bloomberg reported", "told Bloomberg", "according to Yonhap",
+# "contacted by the Sun" — evidence that a one-word name no story gives a full name for is a body
+# (see :func:`.story_cues.kind_types`), never a vote by itself: "according to Smith" is a person.
+_SOURCE_BEFORE = re.compile(
+    r"\b(?:told|according to|reported by|contacted by|quoted by|speaking to|interview with|interviewed by|"
+    r"confirmed to|cited by|a report (?:by|from|in)|a statement to)\s+(?:the\s+)?$"
+)
+# Not "the Gershon report", "the Butler report": an inquiry's report is named after its chair, a person.
+_SOURCE_AFTER = re.compile(
+    r"\s+(?:(?:first |also |had |has |later |previously )?(?:reported|reports)\b|News\b|Businessweek\b|"
+    r"(?:was|were) first to report\b)"
+)
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
     r"clash|fixtures?|campaign|title race)\b"
@@ -114,10 +143,11 @@ ORG_NAME = re.compile(
     r"Organisation|Organization|Federation|Committee|Party|Partners|Securities|Insurance|Petroleum|"
     r"Telecom|Communications|Systems|Technologies|Pharmaceuticals|Resources)\.?$"
 )
-# A street, a square or a promenade ("Promenade des Anglais", "Downing Street"): a place,
-# though the model often takes it for an organisation.
+# A street, a square, a promenade or a ground ("Promenade des Anglais", "Downing Street", "Turf
+# Moor"): a place, though the model often takes it for an organisation.
 STREET_NAME = re.compile(
-    r"^(?:(?:[A-Z][\w'.-]* )+(?:Street|Avenue|Road|Boulevard|Square|Lane|Promenade|Plaza|Bridge|Station|Airport)|"
+    r"^(?:(?:[A-Z][\w'.-]* )+(?:Street|Avenue|Road|Boulevard|Square|Lane|Promenade|Plaza|Bridge|Station|Airport|"
+    r"Stadium|Arena|Moor|Cottage)|"  # a ground: "Turf Moor", "Craven Cottage", "Millennium Stadium"
     r"(?:Promenade|Rue|Avenue|Boulevard|Piazza|Plaza|Place) (?:(?:de|des|du|de la|del|della|of|the) )?"
     r"[A-Z][\w'-]*(?: [A-Z][\w'-]*)*)$"
 )
@@ -202,6 +232,7 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside)\s+$")
 # A score after a name: a club's ("Leeds 2-1", "Bath 17-16"), but not a player's sets ("Schuettler 6-3
 # 6-2", "Williams 1-6,4-6", "Raymond 7-5": a tennis set is won 6-x or 7-x).
 _SCORE_AFTER = re.compile(r"\s+(?![67]-[0-7]\b|[0-7]-[67]\b)\d{1,3}-\d{1,3}\b(?![\s,]+\d{1,2}-\d{1,2}\b)")
+_VENUE_BEFORE = re.compile(r"\b(?:at|to|in)\s+$")  # a score after "at <a ground>" is the match's there
 _TEAM_BEFORE = re.compile(r"\b(?:beat|beating|beaten by|against|v|vs|defeat|defeated|draw with|drew with|"
                           r"lost to|losing to|at home to|away to|thrashed|edged|overcame)\.?\s+$")
 _TEAM_AFTER = re.compile(
@@ -262,8 +293,10 @@ def cue(text: str, start: int, end: int) -> str:
         return "team"
     if _AWARD_AFTER.match(after):
         return "award" if not _TEAM_AFTER.match(after) else ""
-    if _SCORE_AFTER.match(after) or _TEAM_AFTER.match(after):
-        return "team"
+    venue = _VENUE_BEFORE.search(before) and not _TEAM_BEFORE.search(before) and STREET_NAME.match(text[start:end])
+    if (_SCORE_AFTER.match(after) and not venue) or _TEAM_AFTER.match(after):
+        return "team"  # but "the first leg at Stamford Bridge 3-1", "a trip to Turf Moor 0-2": a ground's
+        # name ("crushed at Carolina 49-15" is the club, at its home)
     if _TEAM_BEFORE.search(before) and not _EVENT_AFTER.match(after):
         return "team"
     if _POSSESSOR_BEFORE.search(before):  # "his Sauber", "her Ferrari": a car, a team, an account; never a
@@ -271,6 +304,10 @@ def cue(text: str, start: int, end: int) -> str:
     if (aff := _AFFILIATION_BEFORE.search(before)) and not any(w.casefold() in TITLE_WORDS for w in aff.groups()):
         region = _REGION_AFTER.match(after)  # "the Weiss family of Belleair, Florida": a town
         return "town" if region and gazetteer.place_weight(key(region.group(1))) else "affiliation"
+    if _SCHEME_AFTER.match(after) or _SCHEME_APPOSED.match(after):
+        return "programme"
+    if _RESIDENTS_AFTER.match(after) and not re.match(r"['\u2019]s\b", after):
+        return "town"
     if _WORK_BEFORE.search(before) or _WORK_AFTER.match(after) or _WORK_APPOSED.match(after) \
             or (_WORK_ROLE_BEFORE.search(before) and not re.match(r"['\u2019]s\b", after)):
         return "work"
@@ -291,6 +328,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     if _MISSION_AFTER.match(after):
         return "mission"
+    if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
+        return "source"
     return ""
 
 
@@ -322,9 +361,10 @@ def _load(path: Path) -> tuple[dict[str, str], str]:
 
 
 def cue_type(cue: str) -> str:
-    """The type a cue votes for: ``team`` and ``org`` are organisations, ``place`` and
-    ``street`` places, ``person`` a person (an age after the name), the rest kinds."""
-    return "organisation" if cue in ("team", "org") else "place" if cue in ("street", "town") \
+    """The type a cue votes for: ``team`` and ``org`` are organisations (``source``, "told
+    Bloomberg", says so too, though it casts no archive vote: see :mod:`.story_cues`), ``place``
+    and ``street`` places, ``person`` a person (an age after the name), the rest kinds."""
+    return "organisation" if cue in ("team", "org", "source") else "place" if cue in ("street", "town") \
         else "product" if cue in ("craft", "model", "possessed", "mission") else cue
 
 

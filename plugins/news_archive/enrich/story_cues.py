@@ -40,10 +40,13 @@ if TYPE_CHECKING:
 ENTITY_TYPES = ("person", "organisation", "place")
 # Kinds a story's words can give a name archive-wide.  Products are left out: "Nokia phones"
 # names the maker, and a maker-versus-model rule (makers.py) decides them.
-STORY_KINDS = ("work", "award", "event")
+STORY_KINDS = ("work", "award", "event", "programme")
 KIND_SHARE = 1 / 3  # of a name's stories that call it a work, an award or an event
 KIND_MIN_STORIES = 2
 BODY_CUES = frozenset({"org", "team"})
+# Of a lone name's stories (two at least: "Krebs reported" once is a journalist) that quote it as a
+# source ("told Bloomberg", "contacted by Bloomberg"): it is a body.
+SOURCE_SHARE = 1 / 2
 # How a cue counts towards one of our types when it is weighed against a kind.
 _CUE_TYPE = {"org": "organisation", "team": "organisation", "affiliation": "organisation",
              "person": "person", "street": "place", "town": "place"}
@@ -61,12 +64,14 @@ def kind_types(
     repeated: Counter[str] = Counter()
     short: Counter[str] = Counter()
     body: Counter[str] = Counter()
+    source: Counter[str] = Counter()
     for art in articles:
         for k, cand in art.candidates.items():
             if k in exempt or type_of.get(k) not in ENTITY_TYPES:
                 continue
             stories[k] += 1
             cues = {m.cue for m in cand.mentions if m.cue}
+            source[k] += "source" in cues
             for c in cues:
                 t = kinds.cue_type(c)
                 if t in STORY_KINDS:
@@ -78,6 +83,9 @@ def kind_types(
                 repeated[k] += len(cand.mentions) >= 2
                 short[k] += sum(1 for m in cand.mentions if not m.full or m.form != name or m.titled)
                 body[k] += bool(cues & BODY_CUES)
+    # The words of the archive's people's names: a lone "Mitchell" quoted as a source may be the
+    # Andrea Mitchell of another story, so only a name no person's name contains is retyped so.
+    name_words = {w for k, t in type_of.items() if t == "person" and " " in k for w in k.split()}
     out: dict[str, str] = {}
     for k, n in stories.items():
         if gazetteer.place_weight(k) or kinds.is_demonym(k):
@@ -90,6 +98,9 @@ def kind_types(
                 continue
         if current == "person" and " " in k and not short[k] and repeated[k] >= 2 and body[k]:
             out[k] = "organisation"  # "Franz Ferdinand", "Scissor Sisters": bands named like people
+        elif current in ("person", "place") and " " not in k and k not in name_words \
+                and source[k] >= max(KIND_MIN_STORIES, SOURCE_SHARE * n) and source[k] > ours[k][current]:
+            out[k] = "organisation"  # "Bloomberg reported", "told Bloomberg": an outlet named after its founder
     return out
 
 
