@@ -41,15 +41,34 @@ def machine() -> str:
             f"commit {commit}{' (modified)' if dirty else ''}, load average {os.getloadavg()[0]:.2f}")
 
 
-def timed(label: str, site: Path, work: Path, docs: dict, index: str | None, bundles: int = 1) -> dict:
+def snapshot(site: Path) -> dict[Path, tuple[int, int, int]]:
+    """Each file of the static index (``pagefind/`` and ``search/``) by (inode, mtime, size):
+    a file whose triple changed was written again."""
+    out = {}
+    for folder in (site / "pagefind", site / "search"):
+        for p in folder.rglob("*") if folder.exists() else ():
+            if p.is_file():
+                st = p.stat()
+                out[p] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
+
+
+def timed(label: str, site: Path, work: Path, docs: dict, index: str | None, bundles: int | str = 1) -> dict:
+    before = snapshot(site)
     t0, c0 = time.perf_counter(), cpu_seconds()
     stats = static_index.build(str(site), str(work), docs, "en", index, bundles=bundles)
     t1, c1 = time.perf_counter(), cpu_seconds()
+    after = snapshot(site)
+    rewritten = [p for p, key in after.items() if before.get(p) != key]
     phases = "  ".join(f"{k} {v:.2f}" for k, v in stats["phases"].items())
     files = sum(1 for p in (site / "pagefind").rglob("*") if p.is_file())
     print(f"{label}: {t1 - t0:.2f} s wall, {c1 - c0:.2f} CPU-s (with Pagefind), written {stats['written']}, "
           f"{stats['records']:,} records, {files:,} bundle files, bundles rewritten {stats.get('rewritten', '-')}, "
           f"load {os.getloadavg()[0]:.2f}")
+    binary = stats["phases"]
+    print(f"    files written: {len(rewritten):,} ({sum(after[p][2] for p in rewritten) / 1024:,.0f} KiB) of "
+          f"{len(after):,} ({sum(k[2] for k in after.values()) / 1024:,.0f} KiB); Pagefind "
+          f"{binary.get('pagefind_cpu', 0):.2f} CPU-s, peak {binary.get('pagefind_peak_mib', 0):.0f} MiB")
     print(f"    phases (s): {phases}")
     return stats
 
@@ -59,8 +78,9 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=2000, help="stories in the archive")
     ap.add_argument("--index", default=None, help="a Whoosh index for the spelling table (else from the documents)")
     ap.add_argument("--repeat", type=int, default=1, help="incremental rebuilds to time")
-    ap.add_argument("--bundles", type=int, default=1, help="Pagefind bundles (NEWS_ARCHIVE_STATIC_BUNDLES)")
+    ap.add_argument("--bundles", default="1", help="Pagefind bundles (NEWS_ARCHIVE_STATIC_BUNDLES: a number or auto)")
     args = ap.parse_args()
+    args.bundles = int(args.bundles) if args.bundles.isdigit() else args.bundles
     print(machine())
     docs = static_docs(documents(bbc_articles(), args.n + 1))
     spare = sorted(docs)[-1]
