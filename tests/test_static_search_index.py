@@ -484,3 +484,28 @@ def test_a_pelican_build_in_three_bundles_rewrites_only_the_changed_storys_bundl
     touched |= {name.split("/")[0] for name in before.keys() & after.keys() if before[name] != after[name]}
     state = json.loads((site.work / static_index.STATE_FILE).read_text(encoding="utf-8"))
     assert len(touched) == 1 and state["rewritten"] == [int(next(iter(touched)))], (touched, state["rewritten"])
+
+
+def test_a_build_that_finds_nothing_changed_still_names_the_bundles(tmp_path: Path):
+    """The search page points the browser at ``pagefind/0/`` … by the count the stats give:
+    a build that finds its inputs unchanged (every warm build) must give it too, or the page
+    it writes sends readers to a one-bundle index that is not there."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    hashed = {url: {**doc, "content_hash": f"h{url}"} for url, doc in docs().items()}
+    assert static_index.build(str(out), str(work), hashed, "en", bundles=3)["bundles"] == 3
+    again = static_index.build(str(out), str(work), hashed, "en", bundles=3)
+    assert not again["written"] and again.get("bundles") == 3, again
+    plain = static_index.build(str(out), str(work), docs(), "en", bundles=3)  # no content hash: by digest
+    assert not plain["written"] and plain.get("bundles") == 3, plain
+
+
+def test_a_warm_pelican_build_in_three_bundles_keeps_the_search_page_on_them(tmp_path: Path):
+    """Built twice with nothing changed: the second build's search page still loads
+    ``pagefind/0/pagefind.js`` with three bundles (it was written for one: no search)."""
+    from conftest import ROOT, build_site
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False, "NEWS_ARCHIVE_STATIC_BUNDLES": 3}
+    site = build_site(tmp_path, ROOT / "tests" / "data" / "dumps" / "sidecar", extra=extra)
+    site = build_site(site.root, extra=extra)
+    page = (site.output / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/pagefind/0/pagefind.js"' in page and 'data-bundles="3"' in page

@@ -716,10 +716,12 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
             state = read_json(state_path) or {}
             if state.get("inputs") == inputs and _complete(out, bundles):
                 _discard(ahead)
-                future.set_result({"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
-                                   "written": False, "phases": phases.seconds,
-                                   "filter_bytes": _filter_bytes(out, bundles),
-                                   "seconds": round(time.perf_counter() - started, 2)})
+                same = {"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
+                        "written": False, "phases": phases.seconds, "filter_bytes": _filter_bytes(out, bundles),
+                        "seconds": round(time.perf_counter() - started, 2)}
+                if bundles > 1:  # the search page points the browser at the bundles by this count
+                    same["bundles"] = bundles
+                future.set_result(same)
                 return future
     records = ahead.records if ahead is not None else [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
