@@ -6,8 +6,8 @@
 
 Builds ``--n`` documents (bench/search.py's BBC-derived ones, with people as in its static
 column) into a fresh static index, then times the rebuild an incremental build does
-(1 story added, 1 changed, 1 removed) and one with nothing changed, and prints each
-step of ``build`` (``stats["phases"]``) with wall-clock and CPU seconds (this process
+(1 story added, 1 changed, 1 removed), one with one story changed and one with nothing
+changed, and prints each step of ``build`` (``stats["phases"]``) with wall-clock and CPU seconds (this process
 and the Pagefind binary), the machine, the commit and the load average.  ``--index``
 takes the spelling table from a real Whoosh index (a kept archive's ``var/index``)
 instead of counting the documents' words.  Never a timed test: figures only.
@@ -97,6 +97,9 @@ def main() -> int:
             timed(f"N={args.n:,} incremental (1 added, 1 changed, 1 removed)", site, work, docs, args.index,
                   args.bundles)
             extra = gone
+        one = sorted(docs)[len(docs) // 2]
+        docs[one] = dict(docs[one], body=docs[one]["body"] + "\n\nA second correction.")
+        timed(f"N={args.n:,} one story changed", site, work, docs, args.index, args.bundles)
         timed(f"N={args.n:,} nothing changed", site, work, docs, args.index, args.bundles)
     return 0
 
