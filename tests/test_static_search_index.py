@@ -509,3 +509,30 @@ def test_a_warm_pelican_build_in_three_bundles_keeps_the_search_page_on_them(tmp
     site = build_site(site.root, extra=extra)
     page = (site.output / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-pagefind="/pagefind/0/pagefind.js"' in page and 'data-bundles="3"' in page
+
+
+def test_auto_chooses_one_bundle_per_stories_per_bundle_stories():
+    """``"auto"`` (the default): as many bundles as ``STORIES_PER_BUNDLE`` stories fill, at least
+    one, at most ``MAX_BUNDLES``; one for a site not in English; a number is that number."""
+    per = static_index.STORIES_PER_BUNDLE
+    count = static_index.bundle_count
+    assert [count("auto", "en", n) for n in (0, 1, per, per + 1, 5 * per)] == [1, 1, 1, 2, 5]
+    assert count("auto", "en", 10**9) == static_index.MAX_BUNDLES and count("AUTO", "de", 5 * per) == 1
+    assert count(3, "en", 10) == 3 and count(1, "en", 10 * per) == 1 and count("4", "en", 0) == 4
+    assert count("many", "en", 5 * per) == 5  # not a number: auto, with a warning
+
+
+def test_auto_below_stories_per_bundle_writes_what_one_bundle_always_wrote(tmp_path: Path):
+    """An archive of fewer than ``STORIES_PER_BUNDLE`` stories with the default writes the very
+    files, and keeps the very state keys, of ``bundles=1``: no rewrite on upgrade."""
+    hashed = {url: {**doc, "content_hash": f"h{url}"} for url, doc in docs().items()}
+    one = static_index.build(str(tmp_path / "one"), str(tmp_path / "w1"), hashed, "en", bundles=1)
+    auto = static_index.build(str(tmp_path / "auto"), str(tmp_path / "w2"), hashed, "en", bundles="auto")
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "one") == tree(tmp_path / "auto")
+    assert "bundles" not in auto and auto["inputs"] == one["inputs"]
+    state = lambda w: json.loads((tmp_path / w / static_index.STATE_FILE).read_text())  # noqa: E731
+    assert state("w1")["digest"] == state("w2")["digest"]

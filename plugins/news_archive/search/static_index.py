@@ -506,7 +506,7 @@ class _Phases:
 
 
 def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None, bundles: int = 1) -> dict[str, Any]:
+          index_path: str | None = None, bundles: int | str = 1) -> dict[str, Any]:
     """Bring ``output/pagefind`` and our tables in ``output/search/`` in line with ``docs``.
 
     Returns what was done (``written`` false when nothing had changed) and timings.
@@ -526,16 +526,39 @@ def bundle_inputs(docs: dict[str, dict[str, Any]], language: str, bundles: int =
     return inputs_key(docs, language, None, bundles) or ""
 
 
-def bundle_count(bundles: int, language: str) -> int:
-    """The bundles the index is split into: ``NEWS_ARCHIVE_STATIC_BUNDLES``, but one for a
-    site that is not in English: the browser routes a query word to the bundles holding it by
-    Pagefind's stem of the word, and its script has only Pagefind's English stemmer."""
-    bundles = max(1, min(int(bundles or 1), MAX_BUNDLES))
-    if bundles > 1 and language != "en":
+def bundle_count(bundles: int | str | None, language: str, stories: int = 0) -> int:
+    """The bundles the index is split into: ``NEWS_ARCHIVE_STATIC_BUNDLES`` when a number;
+    ``"auto"`` (the default) one per ``STORIES_PER_BUNDLE`` stories, so an archive of up to
+    that many writes the one bundle it always did.  One for a site that is not in English:
+    the browser routes a query word to the bundles holding it by Pagefind's stem of the
+    word, and its script has only Pagefind's English stemmer.
+
+    The count is a function of the stories alone, never of an earlier build's count: an
+    incremental build must write what a build from scratch writes (``bench/build.py --verify``)."""
+    if bundles is None or (isinstance(bundles, str) and bundles.strip().lower() == "auto"):
+        chosen = max(1, min(-(-stories // STORIES_PER_BUNDLE), MAX_BUNDLES))
+        return chosen if language == "en" else 1
+    try:
+        count = max(1, min(int(bundles or 1), MAX_BUNDLES))
+    except (TypeError, ValueError):
+        log.warning("news_archive: NEWS_ARCHIVE_STATIC_BUNDLES is %r, not a number or \"auto\": taken as auto",
+                    bundles)
+        return bundle_count("auto", language, stories)
+    if count > 1 and language != "en":
         log.warning("news_archive: the static index is kept in one bundle: several bundles need an English site "
                     "(language %r)", language)
         return 1
-    return bundles
+    return count
+
+
+# Stories per bundle when the count is chosen ("auto").  The Pagefind binary holds one
+# bundle's whole index in memory while it writes it: bench/static_index.py measured its peak
+# at 350 MiB for 2,000 stories in one bundle and 134 MiB for three bundles of ~667 (about
+# 0.16 MiB a story over ~26 MiB), and the 20,000-story build's single bundle peaked at
+# 5.7 GiB PSS (0.29 MiB a story: it grows faster than the stories).  4,000 stories keep a
+# bundle near 0.7-1.2 GiB by either figure, within a 2.5 GiB build beside the Python
+# process, and leave the 2,000-story archives (the sample, the benchmark) in one bundle.
+STORIES_PER_BUNDLE = 4000
 
 
 MAX_BUNDLES = 30  # a word's bundles are a bit mask in the browser's 32-bit integers
@@ -577,7 +600,7 @@ class Ahead:
 
 
 def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-                 bundles: int = 1) -> Ahead | None:
+                 bundles: int | str = 1) -> Ahead | None:
     """Begin the Pagefind bundle of ``docs`` now, in a folder of its own beside the live one:
     it needs only the documents, not the Whoosh index the spelling tables are read from, so
     the binary works on the other core while the index is updated and related lists are
@@ -588,7 +611,7 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
     those whose records changed are begun, one after another (one binary's memory at a time)."""
     from .indexer import document_hash
 
-    bundles = bundle_count(bundles, language)
+    bundles = bundle_count(bundles, language, len(docs))
     for doc in docs.values():
         if "content_hash" not in doc:
             doc["content_hash"] = document_hash(doc)
@@ -686,7 +709,7 @@ def _discard(ahead: Ahead | None) -> None:
 
 def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
           index_path: str | None = None, kept: dict[Any, Any] | None = None,
-          ahead: Ahead | None = None, bundles: int = 1) -> Future[dict[str, Any]]:
+          ahead: Ahead | None = None, bundles: int | str = 1) -> Future[dict[str, Any]]:
     """As :func:`build`, but what Pagefind writes is written by a thread of its own: the
     returned future gives :func:`build`'s stats.
 
@@ -704,7 +727,7 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     each story in the one its URL hashes to, each rewritten only when its records change."""
     started = time.perf_counter()
     phases = _Phases()
-    bundles = bundle_count(bundles, language)
+    bundles = bundle_count(bundles, language, len(docs))
     out, state_path = Path(output), Path(work) / STATE_FILE
     inputs = inputs_key(docs, language, index_path, bundles)
     if ahead is not None and ahead.inputs != bundle_inputs(docs, language, bundles):
