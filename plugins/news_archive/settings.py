@@ -70,6 +70,11 @@ SETTINGS: tuple[Setting, ...] = (
             "story), so up to 4,000 stories write the single `output/pagefind/` index and 20,000 write 5 "
             "bundles. English sites only (other languages keep one bundle). A different count rewrites "
             "the whole index once and removes the bundles it no longer has."),
+    Setting("NEWS_ARCHIVE_PAGEFIND_SECONDS", 120,
+            "Seconds the Pagefind binary may take to answer one request of the static index, or to exit "
+            "after its last answer. Past them, or when it fails, it is stopped and the build goes on: the "
+            "site keeps the previous static index (or says search is unavailable), the build report says "
+            "static search is stale and why, and the next build tries again."),
     Setting("NEWS_ARCHIVE_SEARCH_INDEX", True,
             "Build the Whoosh search index during `make html`."),
     Setting("NEWS_ARCHIVE_FULL_REINDEX", False,
