@@ -84,3 +84,20 @@ def test_a_binary_that_exits_at_once_on_a_first_build_says_search_is_unavailable
     assert 'data-engine="none"' in page and "could not be built" in page and "static-search.js" not in page
     assert not (site.output / "pagefind").exists()
     assert json.loads((site.work / "report.json").read_text())["counts"]["converted"] >= 2
+
+
+def test_a_slow_binary_that_works_is_waited_for(tmp_path, monkeypatch):
+    """Busy is not hung: a binary that answers only after working longer than
+    ``wait`` seconds (here: 4 s of CPU before it starts the real Pagefind) is waited for, as
+    a loaded machine's binary must be (``write_files`` took over 120 s beside a benchmark)."""
+    from news_archive.search import static_index
+    from pagefind.service import get_executable
+    from test_static_search_index import docs
+
+    real = get_executable()
+    slow = binary(tmp_path, "slow", "import os\nend = time.process_time() + 4\n"
+                  "while time.process_time() < end:\n    pass\n"
+                  f"os.execv({str(real)!r}, [{str(real)!r}] + sys.argv[1:])")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    stats = static_index.start(str(tmp_path / "out"), str(tmp_path / "work"), docs(), "en", wait=2).result()
+    assert stats["written"] and (tmp_path / "out" / "pagefind" / "pagefind-entry.json").is_file()

@@ -71,8 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
             "bundles. English sites only (other languages keep one bundle). A different count rewrites "
             "the whole index once and removes the bundles it no longer has."),
     Setting("NEWS_ARCHIVE_PAGEFIND_SECONDS", 120,
-            "Seconds the Pagefind binary may take to answer one request of the static index, or to exit "
-            "after its last answer. Past them, or when it fails, it is stopped and the build goes on: the "
+            "Seconds the Pagefind binary may go without answering the static index's request and without "
+            "using any CPU (hung), or take to exit after its last answer. Past them, or when it fails, it is "
+            "stopped and the build goes on: the "
             "site keeps the previous static index (or says search is unavailable), the build report says "
             "static search is stale and why, and the next build tries again."),
     Setting("NEWS_ARCHIVE_SEARCH_INDEX", True,
