@@ -536,3 +536,15 @@ def test_auto_below_stories_per_bundle_writes_what_one_bundle_always_wrote(tmp_p
     assert "bundles" not in auto and auto["inputs"] == one["inputs"]
     state = lambda w: json.loads((tmp_path / w / static_index.STATE_FILE).read_text())  # noqa: E731
     assert state("w1")["digest"] == state("w2")["digest"]
+
+
+def test_fewer_bundles_leave_no_bundle_of_the_earlier_count(tmp_path: Path):
+    """3 bundles, then 2 (the count "auto" picks falls as stories go): ``pagefind/2/`` is
+    removed, every story is in the bundle its URL hashes to among 2, and the word table names 2."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    static_index.build(str(out), str(work), docs(), "en", bundles=3)
+    two = static_index.build(str(out), str(work), docs(), "en", bundles=2)
+    assert two["written"] and sorted(p.name for p in (out / "pagefind").iterdir()) == ["0", "1"]
+    assert json.loads((out / "search" / "words" / "index.json").read_text())["bundles"] == 2
+    held = {url: i for i in range(2) for url in static_tables.fragment_ids(out / "pagefind" / str(i))}
+    assert held == {url: static_tables.bundle_of(url, 2) for url in docs()}
