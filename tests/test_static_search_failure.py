@@ -47,7 +47,7 @@ def summary(site) -> str:
 def test_a_hanging_binary_leaves_the_previous_index_and_the_next_build_retries(tmp_path, monkeypatch, bundles):
     extra = {**EXTRA, "NEWS_ARCHIVE_STATIC_BUNDLES": bundles}
     site = build_site(tmp_path / "site", DUMPS, extra=extra)
-    assert site.report["static_search"] == {"status": "written"}
+    assert "static_search" not in site.report
     before = index_files(site.output)
     page = site.page("/search/")
 
@@ -69,7 +69,7 @@ def test_a_hanging_binary_leaves_the_previous_index_and_the_next_build_retries(t
 
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
     site = build_site(site.root, extra=extra)
-    assert site.report["static_search"] == {"status": "written"}
+    assert "static_search" not in site.report
     assert "static search" not in summary(site)
     assert index_files(site.output) != before
 

@@ -153,7 +153,7 @@ def write_index(generator: Any) -> dict[str, Any] | None:
     except Exception as exc:  # noqa: BLE001 - whatever went wrong becomes the report's entry
         return failed(settings, exc)
     log.info("news_archive: static search index %s", stats)
-    note(settings, {"status": "written" if stats.get("written") else "unchanged"})
+    note(settings, None)
     return stats
 
 
@@ -171,9 +171,10 @@ def failed(settings: dict[str, Any], exc: BaseException) -> dict[str, Any]:
     return live if live is not None else {"unavailable": reason}
 
 
-def note(settings: dict[str, Any], entry: dict[str, Any]) -> None:
-    """The static search's outcome as ``static_search`` in this build's report (the converter
-    wrote the report at ``initialized``; ``python -m news_archive report`` shows it)."""
+def note(settings: dict[str, Any], entry: dict[str, Any] | None) -> None:
+    """A static search problem as ``static_search`` in this build's report (the converter
+    wrote the report at ``initialized``; ``python -m news_archive report`` shows it).  None:
+    no problem, no key (a healthy build's report is the same bytes as before)."""
     import json
     from pathlib import Path
 
@@ -183,5 +184,8 @@ def note(settings: dict[str, Any], entry: dict[str, Any]) -> None:
     data = read_json(Path(path))
     if not isinstance(data, dict) or data.get("static_search") == entry:
         return
-    data["static_search"] = entry
+    if entry is None:
+        data.pop("static_search")
+    else:
+        data["static_search"] = entry
     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
