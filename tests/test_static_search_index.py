@@ -484,3 +484,67 @@ def test_a_pelican_build_in_three_bundles_rewrites_only_the_changed_storys_bundl
     touched |= {name.split("/")[0] for name in before.keys() & after.keys() if before[name] != after[name]}
     state = json.loads((site.work / static_index.STATE_FILE).read_text(encoding="utf-8"))
     assert len(touched) == 1 and state["rewritten"] == [int(next(iter(touched)))], (touched, state["rewritten"])
+
+
+def test_a_build_that_finds_nothing_changed_still_names_the_bundles(tmp_path: Path):
+    """The search page points the browser at ``pagefind/0/`` … by the count the stats give:
+    a build that finds its inputs unchanged (every warm build) must give it too, or the page
+    it writes sends readers to a one-bundle index that is not there."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    hashed = {url: {**doc, "content_hash": f"h{url}"} for url, doc in docs().items()}
+    assert static_index.build(str(out), str(work), hashed, "en", bundles=3)["bundles"] == 3
+    again = static_index.build(str(out), str(work), hashed, "en", bundles=3)
+    assert not again["written"] and again.get("bundles") == 3, again
+    plain = static_index.build(str(out), str(work), docs(), "en", bundles=3)  # no content hash: by digest
+    assert not plain["written"] and plain.get("bundles") == 3, plain
+
+
+def test_a_warm_pelican_build_in_three_bundles_keeps_the_search_page_on_them(tmp_path: Path):
+    """Built twice with nothing changed: the second build's search page still loads
+    ``pagefind/0/pagefind.js`` with three bundles (it was written for one: no search)."""
+    from conftest import ROOT, build_site
+
+    extra = {"NEWS_ARCHIVE_NER": False, "NEWS_ARCHIVE_SEARCH_INDEX": False, "NEWS_ARCHIVE_STATIC_BUNDLES": 3}
+    site = build_site(tmp_path, ROOT / "tests" / "data" / "dumps" / "sidecar", extra=extra)
+    site = build_site(site.root, extra=extra)
+    page = (site.output / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-pagefind="/pagefind/0/pagefind.js"' in page and 'data-bundles="3"' in page
+
+
+def test_auto_chooses_one_bundle_per_stories_per_bundle_stories():
+    """``"auto"`` (the default): as many bundles as ``STORIES_PER_BUNDLE`` stories fill, at least
+    one, at most ``MAX_BUNDLES``; one for a site not in English; a number is that number."""
+    per = static_index.STORIES_PER_BUNDLE
+    count = static_index.bundle_count
+    assert [count("auto", "en", n) for n in (0, 1, per, per + 1, 5 * per)] == [1, 1, 1, 2, 5]
+    assert count("auto", "en", 10**9) == static_index.MAX_BUNDLES and count("AUTO", "de", 5 * per) == 1
+    assert count(3, "en", 10) == 3 and count(1, "en", 10 * per) == 1 and count("4", "en", 0) == 4
+    assert count("many", "en", 5 * per) == 5  # not a number: auto, with a warning
+
+
+def test_auto_below_stories_per_bundle_writes_what_one_bundle_always_wrote(tmp_path: Path):
+    """An archive of fewer than ``STORIES_PER_BUNDLE`` stories with the default writes the very
+    files, and keeps the very state keys, of ``bundles=1``: no rewrite on upgrade."""
+    hashed = {url: {**doc, "content_hash": f"h{url}"} for url, doc in docs().items()}
+    one = static_index.build(str(tmp_path / "one"), str(tmp_path / "w1"), hashed, "en", bundles=1)
+    auto = static_index.build(str(tmp_path / "auto"), str(tmp_path / "w2"), hashed, "en", bundles="auto")
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "one") == tree(tmp_path / "auto")
+    assert "bundles" not in auto and auto["inputs"] == one["inputs"]
+    state = lambda w: json.loads((tmp_path / w / static_index.STATE_FILE).read_text())  # noqa: E731
+    assert state("w1")["digest"] == state("w2")["digest"]
+
+
+def test_fewer_bundles_leave_no_bundle_of_the_earlier_count(tmp_path: Path):
+    """3 bundles, then 2 (the count "auto" picks falls as stories go): ``pagefind/2/`` is
+    removed, every story is in the bundle its URL hashes to among 2, and the word table names 2."""
+    out, work = tmp_path / "output", tmp_path / "work"
+    static_index.build(str(out), str(work), docs(), "en", bundles=3)
+    two = static_index.build(str(out), str(work), docs(), "en", bundles=2)
+    assert two["written"] and sorted(p.name for p in (out / "pagefind").iterdir()) == ["0", "1"]
+    assert json.loads((out / "search" / "words" / "index.json").read_text())["bundles"] == 2
+    held = {url: i for i in range(2) for url in static_tables.fragment_ids(out / "pagefind" / str(i))}
+    assert held == {url: static_tables.bundle_of(url, 2) for url in docs()}

@@ -74,6 +74,12 @@ def summary(data: dict[str, Any], limit: int = 20) -> str:
     if stats:
         parts = [f"{k.replace('_', ' ')} {v}" for k, v in stats.items()]
         lines.append("  " + "; ".join(parts))
+    static = data.get("static_search") or {}
+    if static.get("status") in ("stale", "unavailable"):
+        kept = ("the site keeps the previous build's static index" if static["status"] == "stale"
+                else "the site has no static search")
+        lines.append(f"  static search {static['status']}: {static.get('reason', '')}; {kept}; "
+                     "the next build tries again")
     shown = 0
     for e in data["dumps"]:
         if e["status"] == "converted" and not e.get("warnings"):

@@ -63,12 +63,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NEWS_ARCHIVE_STATIC_SEARCH", True,
             "Also write a static search index (Pagefind, in `output/pagefind/`, and a spelling table in "
             "`output/search/spelling/`) so the search box works on any plain static host, no service."),
-    Setting("NEWS_ARCHIVE_STATIC_BUNDLES", 1,
+    Setting("NEWS_ARCHIVE_STATIC_BUNDLES", "auto",
             "Pagefind bundles the static index is split into (`output/pagefind/0/` …; 1 to 30), each story in "
             "the one its URL hashes to: a build that changes a few stories rewrites only their bundles, and "
             "the Pagefind binary holds one bundle in memory at a time. The browser asks only the bundles "
-            "holding every query word, so results, counts and facets are those of one bundle. English sites "
-            "only (other languages keep one bundle). Worth it from about 5,000 stories (e.g. one bundle per 5,000)."),
+            "holding every query word: the same stories, counts and facets as one bundle, the relevance "
+            "order merged from each bundle's own scores. `\"auto\"`: one bundle per 4,000 stories "
+            "(`static_index.STORIES_PER_BUNDLE`, from the binary's measured memory, about 0.16-0.29 MiB a "
+            "story), so up to 4,000 stories write the single `output/pagefind/` index and 20,000 write 5 "
+            "bundles. English sites only (other languages keep one bundle). A different count rewrites "
+            "the whole index once and removes the bundles it no longer has."),
+    Setting("NEWS_ARCHIVE_PAGEFIND_SECONDS", 120,
+            "Seconds the Pagefind binary may go without answering the static index's request and without "
+            "using any CPU (hung), or take to exit after its last answer. Past them, or when it fails, it is "
+            "stopped and the build goes on: the "
+            "site keeps the previous static index (or says search is unavailable), the build report says "
+            "static search is stale and why, and the next build tries again."),
     Setting("NEWS_ARCHIVE_SEARCH_INDEX", True,
             "Build the Whoosh search index during `make html`."),
     Setting("NEWS_ARCHIVE_FULL_REINDEX", False,

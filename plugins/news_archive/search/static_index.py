@@ -236,17 +236,18 @@ def _prompt_service() -> Any:
             the emptiness checks of ``_written`` could not see.  Ended this way the binary
             exits by itself, status 0 — though not always after its last queued write, so
             ``_written`` waits for every file to be whole first, while it is still alive."""
+            wait = getattr(self, "wait", EXIT_SECONDS)
             try:
-                await asyncio.wait_for(asyncio.gather(*self._responses.values()), timeout=60)
+                await asyncio.wait_for(asyncio.gather(*self._responses.values()), timeout=max(60.0, wait))
             finally:
                 if self._backend.stdin is not None:
                     self._backend.stdin.close()
                 try:
-                    code = await asyncio.wait_for(self._backend.wait(), timeout=EXIT_SECONDS)
+                    code = await asyncio.wait_for(self._backend.wait(), timeout=wait)
                 except TimeoutError:
                     self._backend.kill()
                     await self._backend.wait()
-                    raise RuntimeError(f"pagefind did not exit within {EXIT_SECONDS} s of its last reply") from None
+                    raise RuntimeError(f"pagefind did not exit within {wait:g} s of its last reply") from None
                 finally:
                     self._poll_task.cancel()
             if code != 0:
@@ -255,37 +256,84 @@ def _prompt_service() -> Any:
     return PromptService
 
 
-EXIT_SECONDS = 120  # the binary finishing its queued writes (seconds at 20,000 stories under load)
+# The binary answering one request, or finishing its queued writes and exiting after its last
+# answer (seconds at 20,000 stories under load): ``NEWS_ARCHIVE_PAGEFIND_SECONDS``'s default.
+EXIT_SECONDS = 120
+IDLE_POLL = 1.0  # seconds between looks at whether a binary that has not answered yet still works
 
 
 BATCH = 200  # records in flight at once (the binary reads them in order)
 
 
 async def _write_pagefind(records: list[dict[str, Any]], target: Path, phases: Any = None,
-                          chunk_size: int = INDEX_CHUNK_SIZE) -> None:
+                          chunk_size: int = INDEX_CHUNK_SIZE, wait: float = EXIT_SECONDS) -> None:
+    """Pagefind's index of ``records`` written into ``target`` by the binary.
+
+    A request whose answer does not come while the binary uses no CPU for ``wait`` seconds
+    (a hung binary, or one that died before its answer was awaited, which Pagefind's wrapper
+    would wait for forever) fails the step, with why, for the build to report (the live
+    index stays as it was; ``static_pages.write_index``), and the binary is killed at once.
+    A binary that is slow but working is waited for: under load (nice 19 beside a
+    benchmark, load 18 on two cores) ``write_files`` of 2,000 stories took over 120 s."""
     from pagefind.index import IndexConfig
 
     lap = phases.lap if phases is not None else (lambda name: None)
     service = _prompt_service()()
     service.chunk_size = chunk_size
+    service.wait = wait
+
+    async def answered(step: str, awaitable: Any) -> Any:
+        task = asyncio.ensure_future(awaitable)
+        backend = service._backend
+        used, idle_since = _cpu_seconds(backend.pid), time.monotonic()
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(task), timeout=min(IDLE_POLL, wait))
+            except TimeoutError:
+                pass
+            if backend.returncode is not None:
+                task.cancel()
+                raise RuntimeError(f"pagefind exited with status {backend.returncode} before answering {step}")
+            now = _cpu_seconds(backend.pid)
+            if now != used:
+                used, idle_since = now, time.monotonic()
+            elif time.monotonic() - idle_since >= wait:
+                task.cancel()
+                raise RuntimeError(f"pagefind did not answer {step} and did no work for {wait:g} s")
+
     service = await service.launch()
     try:
-        index = await service.create_index(IndexConfig(output_path=str(target)))
+        index = await answered("create_index", service.create_index(IndexConfig(output_path=str(target))))
         lap("pagefind_launch")
         for start in range(0, len(records), BATCH):
-            await asyncio.gather(*(index.add_custom_record(**rec) for rec in records[start:start + BATCH]))
+            await answered("add_custom_record", asyncio.gather(
+                *(index.add_custom_record(**rec) for rec in records[start:start + BATCH])))
         lap("pagefind_add")
-        await index.write_files(str(target))
+        await answered("write_files", index.write_files(str(target)))
         lap("pagefind_write_files")
-        await _written(target)
+        await _written(target, max(60.0, wait))
         lap("pagefind_written")
         if phases is not None:  # summed (CPU) and the largest (memory) over several bundles' binaries
             pid = service._backend.pid
             phases.seconds["pagefind_cpu"] = round(phases.seconds.get("pagefind_cpu", 0.0) + _cpu_seconds(pid), 2)
             phases.seconds["pagefind_peak_mib"] = max(phases.seconds.get("pagefind_peak_mib", 0.0), _peak_mib(pid))
-    finally:
-        await service.close()
+    except BaseException:
+        await _kill(service)  # nothing more is asked of it: no minutes of waiting for a binary gone wrong
+        raise
+    await service.close()
     lap("pagefind_close")
+
+
+async def _kill(service: Any) -> None:
+    """End a binary that failed a request: killed, reaped, its reader stopped."""
+    backend = service._backend
+    if backend.returncode is None:
+        backend.kill()
+    await backend.wait()
+    service._poll_task.cancel()
+    for future in service._responses.values():
+        if not future.done():
+            future.cancel()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -506,7 +554,7 @@ class _Phases:
 
 
 def build(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-          index_path: str | None = None, bundles: int = 1) -> dict[str, Any]:
+          index_path: str | None = None, bundles: int | str = 1) -> dict[str, Any]:
     """Bring ``output/pagefind`` and our tables in ``output/search/`` in line with ``docs``.
 
     Returns what was done (``written`` false when nothing had changed) and timings.
@@ -526,16 +574,39 @@ def bundle_inputs(docs: dict[str, dict[str, Any]], language: str, bundles: int =
     return inputs_key(docs, language, None, bundles) or ""
 
 
-def bundle_count(bundles: int, language: str) -> int:
-    """The bundles the index is split into: ``NEWS_ARCHIVE_STATIC_BUNDLES``, but one for a
-    site that is not in English: the browser routes a query word to the bundles holding it by
-    Pagefind's stem of the word, and its script has only Pagefind's English stemmer."""
-    bundles = max(1, min(int(bundles or 1), MAX_BUNDLES))
-    if bundles > 1 and language != "en":
+def bundle_count(bundles: int | str | None, language: str, stories: int = 0) -> int:
+    """The bundles the index is split into: ``NEWS_ARCHIVE_STATIC_BUNDLES`` when a number;
+    ``"auto"`` (the default) one per ``STORIES_PER_BUNDLE`` stories, so an archive of up to
+    that many writes the one bundle it always did.  One for a site that is not in English:
+    the browser routes a query word to the bundles holding it by Pagefind's stem of the
+    word, and its script has only Pagefind's English stemmer.
+
+    The count is a function of the stories alone, never of an earlier build's count: an
+    incremental build must write what a build from scratch writes (``bench/build.py --verify``)."""
+    if bundles is None or (isinstance(bundles, str) and bundles.strip().lower() == "auto"):
+        chosen = max(1, min(-(-stories // STORIES_PER_BUNDLE), MAX_BUNDLES))
+        return chosen if language == "en" else 1
+    try:
+        count = max(1, min(int(bundles or 1), MAX_BUNDLES))
+    except (TypeError, ValueError):
+        log.warning("news_archive: NEWS_ARCHIVE_STATIC_BUNDLES is %r, not a number or \"auto\": taken as auto",
+                    bundles)
+        return bundle_count("auto", language, stories)
+    if count > 1 and language != "en":
         log.warning("news_archive: the static index is kept in one bundle: several bundles need an English site "
                     "(language %r)", language)
         return 1
-    return bundles
+    return count
+
+
+# Stories per bundle when the count is chosen ("auto").  The Pagefind binary holds one
+# bundle's whole index in memory while it writes it: bench/static_index.py measured its peak
+# at 350 MiB for 2,000 stories in one bundle and 134 MiB for three bundles of ~667 (about
+# 0.16 MiB a story over ~26 MiB), and the 20,000-story build's single bundle peaked at
+# 5.7 GiB PSS (0.29 MiB a story: it grows faster than the stories).  4,000 stories keep a
+# bundle near 0.7-1.2 GiB by either figure, within a 2.5 GiB build beside the Python
+# process, and leave the 2,000-story archives (the sample, the benchmark) in one bundle.
+STORIES_PER_BUNDLE = 4000
 
 
 MAX_BUNDLES = 30  # a word's bundles are a bit mask in the browser's 32-bit integers
@@ -577,7 +648,7 @@ class Ahead:
 
 
 def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
-                 bundles: int = 1) -> Ahead | None:
+                 bundles: int | str = 1, wait: float = EXIT_SECONDS) -> Ahead | None:
     """Begin the Pagefind bundle of ``docs`` now, in a folder of its own beside the live one:
     it needs only the documents, not the Whoosh index the spelling tables are read from, so
     the binary works on the other core while the index is updated and related lists are
@@ -588,7 +659,7 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
     those whose records changed are begun, one after another (one binary's memory at a time)."""
     from .indexer import document_hash
 
-    bundles = bundle_count(bundles, language)
+    bundles = bundle_count(bundles, language, len(docs))
     for doc in docs.values():
         if "content_hash" not in doc:
             doc["content_hash"] = document_hash(doc)
@@ -600,13 +671,13 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
     records = [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
     if bundles > 1:
-        return _start_bundles(Path(output), state, inputs, records, bundles, phases)
+        return _start_bundles(Path(output), state, inputs, records, bundles, phases, wait)
     folder: Future[Path] = Future()
     new = Path(output) / f".{BUNDLE}-{os.getpid()}-{time.time_ns()}"
 
     def write() -> None:
         try:
-            _pagefind_into(new, records, phases)
+            _pagefind_into(new, records, phases, wait=wait)
             folder.set_result(new)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             shutil.rmtree(new, ignore_errors=True)
@@ -617,7 +688,7 @@ def start_bundle(output: str, work: str, docs: dict[str, dict[str, Any]], langua
 
 
 def _start_bundles(out: Path, state: dict[str, Any], inputs: str, records: list[dict[str, Any]], bundles: int,
-                   phases: _Phases) -> Ahead:
+                   phases: _Phases, wait: float = EXIT_SECONDS) -> Ahead:
     """:func:`start_bundle` for several bundles: the changed ones written in turn by a thread."""
     groups = grouped(records, bundles)
     digests = bundle_digests(groups)
@@ -631,7 +702,7 @@ def _start_bundles(out: Path, state: dict[str, Any], inputs: str, records: list[
         try:
             for i in todo:
                 new = out / f".{BUNDLE}-{stamp}-{i}"
-                _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
+                _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles), wait)
                 done[i] = new
             folders.set_result(done)
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
@@ -652,11 +723,11 @@ def _changed(out: Path, state: dict[str, Any], digests: list[str]) -> list[int]:
 
 
 def _pagefind_into(new: Path, records: list[dict[str, Any]], phases: _Phases,
-                   chunk_size: int = INDEX_CHUNK_SIZE) -> None:
+                   chunk_size: int = INDEX_CHUNK_SIZE, wait: float = EXIT_SECONDS) -> None:
     """The Pagefind binary's bundle of ``records`` in the folder ``new`` (emptied first), its
     filter files in a stable order and the files the site does not use removed."""
     shutil.rmtree(new, ignore_errors=True)
-    _run(_write_pagefind(records, new, phases, chunk_size))
+    _run(_write_pagefind(records, new, phases, chunk_size, wait))
     pagefind_canon.canonicalise(new)  # Pagefind's filter files in a stable order (see there)
     phases.lap("canonicalise")
     for name in UNUSED:
@@ -686,7 +757,8 @@ def _discard(ahead: Ahead | None) -> None:
 
 def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str,
           index_path: str | None = None, kept: dict[Any, Any] | None = None,
-          ahead: Ahead | None = None, bundles: int = 1) -> Future[dict[str, Any]]:
+          ahead: Ahead | None = None, bundles: int | str = 1,
+          wait: float = EXIT_SECONDS) -> Future[dict[str, Any]]:
     """As :func:`build`, but what Pagefind writes is written by a thread of its own: the
     returned future gives :func:`build`'s stats.
 
@@ -701,10 +773,13 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
     of running the binary now when its inputs are still these.
 
     ``bundles``: the index in that many Pagefind bundles (``NEWS_ARCHIVE_STATIC_BUNDLES``),
-    each story in the one its URL hashes to, each rewritten only when its records change."""
+    each story in the one its URL hashes to, each rewritten only when its records change.
+
+    ``wait``: seconds the binary may take to answer a request (``NEWS_ARCHIVE_PAGEFIND_SECONDS``);
+    past them, or when it fails, the future fails and the live index is left as it was."""
     started = time.perf_counter()
     phases = _Phases()
-    bundles = bundle_count(bundles, language)
+    bundles = bundle_count(bundles, language, len(docs))
     out, state_path = Path(output), Path(work) / STATE_FILE
     inputs = inputs_key(docs, language, index_path, bundles)
     if ahead is not None and ahead.inputs != bundle_inputs(docs, language, bundles):
@@ -716,10 +791,12 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
             state = read_json(state_path) or {}
             if state.get("inputs") == inputs and _complete(out, bundles):
                 _discard(ahead)
-                future.set_result({"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
-                                   "written": False, "phases": phases.seconds,
-                                   "filter_bytes": _filter_bytes(out, bundles),
-                                   "seconds": round(time.perf_counter() - started, 2)})
+                same = {"records": len(docs), "words": state.get("words"), "shards": state.get("shards"),
+                        "written": False, "phases": phases.seconds, "filter_bytes": _filter_bytes(out, bundles),
+                        "seconds": round(time.perf_counter() - started, 2)}
+                if bundles > 1:  # the search page points the browser at the bundles by this count
+                    same["bundles"] = bundles
+                future.set_result(same)
                 return future
     records = ahead.records if ahead is not None else [record(docs[url], language) for url in sorted(docs)]
     phases.lap("records")
@@ -745,10 +822,10 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
             with _WRITING:
                 if bundles > 1:
                     future.set_result(_write_bundles(out, Path(work), state_path, key, records, shards, facets,
-                                                     order, stats, phases, started, begun, bundles))
+                                                     order, stats, phases, started, begun, bundles, wait))
                 else:
                     future.set_result(_write(out, Path(work), state_path, key, records, shards, facets, order,
-                                             stats, phases, started, begun))
+                                             stats, phases, started, begun, wait))
         except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
             future.set_exception(exc)
 
@@ -766,6 +843,20 @@ def start(output: str, work: str, docs: dict[str, dict[str, Any]], language: str
             return future
     threading.Thread(target=write, name="news-archive-pagefind").start()
     return future
+
+
+def live_stats(output: str, work: str) -> dict[str, Any] | None:
+    """What the index a reader is served now is (the last build that wrote one, by its
+    state file), or None when none is complete: the search page of a build whose own index
+    failed points at it, with the bundle count it was written in, not this build's."""
+    out, state = Path(output), read_json(Path(work) / STATE_FILE) or {}
+    bundles = int(state.get("bundles") or 1)
+    if not state or not _complete(out, bundles):
+        return None
+    stats = {"records": state.get("records"), "written": False, "filter_bytes": _filter_bytes(out, bundles)}
+    if bundles > 1:
+        stats["bundles"] = bundles
+    return stats
 
 
 def _complete(out: Path, bundles: int = 1) -> bool:
@@ -789,7 +880,7 @@ def _filter_bytes(out: Path, bundles: int) -> int:
 def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],
            shards: dict[str, dict[str, int]], facets: dict[str, Any], order: list[str],
            stats: dict[str, Any], phases: _Phases, started: float,
-           ahead: Ahead | None = None) -> dict[str, Any]:
+           ahead: Ahead | None = None, wait: float = EXIT_SECONDS) -> dict[str, Any]:
     live = out / BUNDLE
     phases.lap("queued")
     if ahead is not None and ahead.folder is not None:
@@ -801,7 +892,7 @@ def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict
         new = out / f".{BUNDLE}-{os.getpid()}"
     try:
         if ahead is None or ahead.folder is None:
-            _pagefind_into(new, records, phases)
+            _pagefind_into(new, records, phases, wait=wait)
         ordered = order_table(order, fragment_ids(new))
         phases.lap("order_table")
         _move_in(new, live)
@@ -828,7 +919,7 @@ def _write(out: Path, work: Path, state_path: Path, key: str, records: list[dict
 def _write_bundles(out: Path, work: Path, state_path: Path, key: str, records: list[dict[str, Any]],
                    shards: dict[str, dict[str, int]], facets: dict[str, Any], order: list[str],
                    stats: dict[str, Any], phases: _Phases, started: float, ahead: Ahead | None,
-                   bundles: int) -> dict[str, Any]:
+                   bundles: int, wait: float = EXIT_SECONDS) -> dict[str, Any]:
     """:func:`_write` for an index in several bundles (``pagefind/0/`` …): each bundle whose
     records changed is written (or taken from ``ahead``) and moved in as one bundle is
     (chunks first, entry files last), the others are left as they are; then the tables,
@@ -870,7 +961,7 @@ def _write_bundles(out: Path, work: Path, state_path: Path, key: str, records: l
                 new = begun.pop(i, None)
                 if new is None:
                     new = out / f".{BUNDLE}-{os.getpid()}-{i}"
-                    _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles))
+                    _pagefind_into(new, groups[i], phases, bundle_chunk_size(bundles), wait)
                 kept[str(i)] = {"digest": digests[i], "ids": fragment_ids(new), "words": _bundle_words(new)}
                 phases.lap("bundle_tables")
                 _move_in(new, live)

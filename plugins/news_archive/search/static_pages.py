@@ -47,7 +47,9 @@ def write_pages(generator: Any, writer: Any, stats: dict[str, Any] | None) -> No
         return
     folder = base.strip("/")
     facet_bytes = int((stats or {}).get("filter_bytes") or 0)
-    data = {"engine": "static" if stats is not None else "none", "query": "", "filters": [], "facets": {},
+    unavailable = (stats or {}).get("unavailable")  # the build's Pagefind failed and no earlier index is there
+    data = {"engine": "static" if stats is not None and not unavailable else "none", "query": "", "filters": [],
+            "facets": {}, "unavailable": unavailable or "",
             "notes": [], "facet_labels": {name: label for name, label, _ in FACETS},
             "facet_bytes": facet_bytes, "facets_eager": facet_bytes <= EAGER_FACET_BYTES,
             "bundles": int((stats or {}).get("bundles") or 1)}
@@ -76,7 +78,8 @@ def start_bundle(generator: Any) -> None:
     language = _language(settings)
     setattr(generator, AHEAD, static_index.start_bundle(settings["OUTPUT_PATH"], S.work_dir(settings),
                                                         article_documents(generator), language,
-                                                        S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES")))
+                                                        S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES"),
+                                                        float(S.get(settings, "NEWS_ARCHIVE_PAGEFIND_SECONDS"))))
 
 
 def start_index(generator: Any) -> None:
@@ -104,7 +107,8 @@ def start_index(generator: Any) -> None:
         delattr(generator, AHEAD)
     setattr(generator, PENDING, static_index.start(settings["OUTPUT_PATH"], S.work_dir(settings), docs,
                                                    language, index_path, kept, ahead,
-                                                   S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES")))
+                                                   S.get(settings, "NEWS_ARCHIVE_STATIC_BUNDLES"),
+                                                   float(S.get(settings, "NEWS_ARCHIVE_PAGEFIND_SECONDS"))))
 
 
 def hold(generator: Any, writer: Any) -> None:
@@ -131,13 +135,57 @@ def publish_held(settings: dict[str, Any]) -> None:
 
 def write_index(generator: Any) -> dict[str, Any] | None:
     """The static index's stats once it is written (started by :func:`start_index`, or now
-    if nothing started it); None when static search is off."""
-    if not hasattr(generator, PENDING):
-        start_index(generator)
-    pending = getattr(generator, PENDING)
-    delattr(generator, PENDING)
-    if pending is None:
-        return None
-    stats = pending.result()
+    if nothing started it); None when static search is off.
+
+    A static index that could not be written (the Pagefind binary failed, hung or is
+    missing) does not fail the build: the site is written with the index readers already
+    have, the build report says static search is stale and why (:func:`failed`), and, as
+    its state file still names the earlier inputs, the next build tries again."""
+    settings = generator.settings
+    try:
+        if not hasattr(generator, PENDING):
+            start_index(generator)
+        pending = getattr(generator, PENDING)
+        delattr(generator, PENDING)
+        if pending is None:
+            return None
+        stats = pending.result()
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong becomes the report's entry
+        return failed(settings, exc)
     log.info("news_archive: static search index %s", stats)
+    note(settings, None)
     return stats
+
+
+def failed(settings: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+    """The stats of the index readers are served instead of this build's (``live_stats``):
+    ``stale`` when an earlier build's index is complete, else ``unavailable`` (the search
+    page then says why); logged as a warning and written into the build report."""
+    reason = str(exc) or type(exc).__name__
+    live = static_index.live_stats(settings["OUTPUT_PATH"], S.work_dir(settings))
+    status = "stale" if live is not None else "unavailable"
+    log.warning("news_archive: static search is %s: the static index could not be written (%s); %s; "
+                "the next build tries again", status, reason,
+                "the site keeps the previous build's index" if live is not None else "the site has no static search")
+    note(settings, {"status": status, "reason": reason, "retry": True})
+    return live if live is not None else {"unavailable": reason}
+
+
+def note(settings: dict[str, Any], entry: dict[str, Any] | None) -> None:
+    """A static search problem as ``static_search`` in this build's report (the converter
+    wrote the report at ``initialized``; ``python -m news_archive report`` shows it).  None:
+    no problem, no key (a healthy build's report is the same bytes as before)."""
+    import json
+    from pathlib import Path
+
+    from ..fileio import read_json, write_atomic
+
+    path = S.report_path(settings)
+    data = read_json(Path(path))
+    if not isinstance(data, dict) or data.get("static_search") == entry:
+        return
+    if entry is None:
+        data.pop("static_search")
+    else:
+        data["static_search"] = entry
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -413,7 +413,9 @@
         });
         return best === null ? 0 : short[best];
       }
-      if (chars.length <= 2) { return Promise.resolve((idx.prefix || {})[stem] || fallbackShort()); }
+      // A word no bundle can place (no word starts with it, none it starts with) is dropped
+      // by Pagefind, in one index as in each bundle: it narrows nothing (every bundle, -1).
+      if (chars.length <= 2) { return Promise.resolve((idx.prefix || {})[stem] || fallbackShort() || -1); }
       var two = hexKey(chars.slice(0, 2));
       var name = (idx.split || []).indexOf(two) >= 0 ? hexKey(chars.slice(0, 3)) : two;
       return wordFile(name).then(function (table) {
@@ -422,7 +424,7 @@
           if (w.indexOf(stem) === 0) { ext |= table[w]; }
           else if (stem.indexOf(w) === 0 && (best === null || w.length > best.length)) { best = w; }
         });
-        return ext || (best !== null ? table[best] : fallbackShort());
+        return ext || (best !== null ? table[best] : fallbackShort()) || -1;
       });
     }
     function route(term) {
