@@ -65,7 +65,7 @@ def _choose_type(votes: Counter[str], name_key: str, titled: bool = False, brand
 def resolve_archive(
     articles: list[ArticleEntities], table: AliasTable, evidence: dict[str, dict[str, Any]] | None = None,
     digests: list[str] | None = None, reuse: Mapping[str, Output] | None = None,
-    keep: list[tuple[str, Output] | None] | None = None,
+    keep: list[tuple[str, Output] | None] | None = None, tally: dict[str, Any] | None = None,
 ) -> list[list[Entity]]:
     """One type and one name per entity across the archive; Entities per article.
 
@@ -83,6 +83,10 @@ def resolve_archive(
     every unchanged story of which the archive decided nothing new.  ``keep``, when
     given, is filled per article with (key, output) to store for the next pass (None for
     an article a merge changed: its output depends on other stories).
+
+    ``tally``, when given (a watch session's memo, with ``digests``), holds the previous
+    pass's tally and is left holding this one's: only the keys of the articles added,
+    changed, removed or merged into since are counted again (:func:`_tally_partial`).
     """
     touched: set[int] = set()
     acr_votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -104,7 +108,7 @@ def resolve_archive(
 
     spelled_out.merge_spelled_out(articles, expansion, table, touched)  # "Nasa", "UN Security Council"
     _merge_variants_archive_wide(articles, touched)
-    votes, displays, canonical = _tally(articles)
+    votes, displays, canonical = _tally_partial(articles, digests, touched, tally)
     # Stories writing each word of a name in lower case: one pass over the texts, for every word
     # that the rules below ask about (a lone name, a family name, the words of a person's name).
     lower = _lower_words(articles, {w for art in articles for k in art.candidates for w in k.split()})
@@ -243,6 +247,55 @@ def _tally_again(articles: list[ArticleEntities], votes: dict[str, Counter[str]]
             if name:
                 out_canonical[k] = name
     return out_votes, out_displays, out_canonical
+
+
+def _tally_partial(articles: list[ArticleEntities], digests: list[str] | None, touched: set[int],
+                   memo: dict[str, Any] | None) -> Tally:
+    """:func:`_tally` of ``articles`` (after the merges that precede it), counting again only
+    the keys that an article added, changed, removed or changed by a merge (``touched``, in
+    this pass or the one before) names now or named in the previous pass; every other key's
+    votes, forms and name are the previous pass's, from ``memo``, which is then given this
+    pass's.  Exactly the full tally: a key no such article names is counted over the same
+    unchanged articles, in the same order (checked: else everything is counted), so it gets
+    the same floats.  In a watch cycle that adds one story to 2,000 this counts the mentions
+    of a few dozen keys instead of ~50,000 candidates' (tests/test_archive_tally.py).
+
+    ``memo`` is None (a one-shot build: no previous pass in memory) or the dict kept from
+    pass to pass; ``digests`` as :func:`resolve_archive` takes them (None: a full tally)."""
+    if memo is None or digests is None or len(set(digests)) != len(digests):
+        if memo is not None:
+            memo.clear()
+        return _tally(articles)
+    keys_now = [tuple(art.candidates) for art in articles]
+    last: dict[str, tuple[int, tuple[str, ...], bool]] | None = memo.get("articles")
+    tally: Tally | None = memo.get("tally")
+    result: Tally | None = None
+    if last is not None and tally is not None:
+        dirty: set[str] = set()
+        order = -1
+        for i, (d, keys) in enumerate(zip(digests, keys_now, strict=True)):
+            was = last.get(d)
+            if was is None or not was[2] or i in touched or was[1] != keys:
+                dirty.update(keys)
+                if was is not None:
+                    dirty.update(was[1])
+                continue
+            if was[0] < order:  # unchanged stories in another order: their sums would be in another
+                break           # order too (other floats, in the last digits)
+            order = was[0]
+        else:
+            for d in last.keys() - set(digests):  # removed stories
+                dirty.update(last[d][1])
+            result = _tally_again(articles, *tally, dirty)
+    if result is None:
+        result = _tally(articles)
+    memo["articles"] = {d: (i, keys, i not in touched) for i, (d, keys) in enumerate(zip(digests, keys_now,
+                                                                                          strict=True))}
+    memo["tally"] = result
+    # The pass's own dicts (defaultdicts: reading a missing key adds it), so nothing it does to
+    # them reaches the memo; the Counters in them it only reads (_choose_type copies).
+    votes, displays, canonical = result
+    return defaultdict(Counter, votes), defaultdict(Counter, displays), dict(canonical)
 
 
 def _tally(articles: list[ArticleEntities], only: set[str] | None = None) -> Tally:

@@ -161,7 +161,9 @@ def resolve_texts(
     keep: list[Any] = []
     digests = memo.digests(keys, blobs) if memo else None
     with _collector_paused():
-        found = resolve_archive(articles, table, evidence, digests, reuse, keep)
+        # A watch session's next pass counts again only the keys of the stories that changed.
+        tally = cache.kept.setdefault("tally", {}) if cache and cache.session else None
+        found = resolve_archive(articles, table, evidence, digests, reuse, keep, tally)
     if memo:
         memo.save(keys, blobs, found, keep)
         # Beside the memo, for `news_archive review`: when the memo is hit, it still holds.
