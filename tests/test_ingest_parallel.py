@@ -33,6 +33,7 @@ def dumps_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ingest(root: Path, work: Path, processes: int) -> tuple[str, str, dict[str, bytes]]:
     state = State(work / "state.json")
     stories, report = read_all(root, state, work / "dumps", False, processes=processes)
+    state.save()  # as a build does at its end: the next ingest knows these dumps
     cache = {p.name: p.read_bytes() for p in (work / "dumps").iterdir()}
     return (json.dumps([s.to_json() for s in stories], sort_keys=True, default=str),
             json.dumps(report.to_json(), sort_keys=True, default=str), cache)
