@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from multiprocessing import get_context
 from typing import Any
 
+from ..forked import forked_map, ranges
 from ..settings import DEFAULTS as _defaults
 from .resolve import EXTRA_LABELS, LABEL_TYPES
 
@@ -93,17 +93,7 @@ def raw_spans(nlp: Any, texts: list[str], processes: int = 1, batch_chars: int =
     # Small chunks keep both workers busy to the end; each costs one round trip.
     step = max(1, min(batch_size, len(texts) // (16 * n_process)))
     chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
-    pool = get_context("fork").Pool(n_process, initializer=_worker_start, initargs=(nlp, batch_size))
-    try:
-        for found in pool.imap(_worker_spans, chunks):
-            yield from found
-    except BaseException:
-        pool.terminate()
-        raise
-    else:
-        pool.close()  # the workers exit on their own
-    finally:
-        pool.join()
+    yield from forked_map(n_process, _worker_start, (nlp, batch_size), _worker_spans, chunks)
 
 
 def _spans_of(nlp: Any, texts: list[str], batch_size: int) -> list[Raw]:
@@ -180,19 +170,7 @@ def spans_in_pieces(nlp: Any, texts: list[str], processes: int = 1, size: int = 
         return job.run((0, len(texts)))
     # Small chunks keep both workers busy to the end; each costs one round trip.
     step = max(1, min(64, len(texts) // (16 * n_process)))
-    out: list[Raw] = []
-    pool = get_context("fork").Pool(n_process, initializer=_job_start, initargs=(job,))
-    try:
-        for found in pool.imap(_job_run, [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]):
-            out += found
-    except BaseException:
-        pool.terminate()
-        raise
-    else:
-        pool.close()  # the workers exit on their own
-    finally:
-        pool.join()
-    return out
+    return list(forked_map(n_process, _job_start, (job,), _job_run, ranges(len(texts), step)))
 
 
 # What a caller does with one text's whole spans (:func:`spans_in_pieces`): (index, raw) -> raw.

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from ..forked import forked_map, ranges
 from . import read_dump
 from .errors import Rejected, RejectedRecord
 
@@ -50,19 +50,7 @@ def convert_all(jobs: Sequence[Job], processes: int) -> list[Outcome] | None:
     if processes < 2 or len(jobs) < MIN_JOBS:
         return None
     step = max(1, min(32, len(jobs) // (8 * processes)))
-    out: list[Outcome] = []
-    pool = get_context("fork").Pool(processes, initializer=_start, initargs=(jobs,))
-    try:
-        for found in pool.imap(_run, [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]):
-            out += found
-    except BaseException:
-        pool.terminate()
-        raise
-    else:
-        pool.close()
-    finally:
-        pool.join()
-    return out
+    return list(forked_map(processes, _start, (jobs,), _run, ranges(len(jobs), step)))
 
 
 # A worker's jobs: set once when the pool forks it (a process of its own).
