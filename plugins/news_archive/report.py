@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .fileio import write_atomic
+from .fileio import read_json, write_atomic
 
 STATUSES = ("converted", "duplicate", "rejected")
 
@@ -56,7 +57,24 @@ class Report:
         }
 
     def write(self, path: str) -> None:
-        write_atomic(path, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+        _write_json(path, self.to_json())
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def set_section(path: str, key: str, value: Any) -> None:
+    """A later stage's entry (``key``) in the report the converter wrote; None removes it.
+    An unchanged entry leaves the file as it is, so a healthy build's report keeps its bytes."""
+    data = read_json(Path(path))
+    if not isinstance(data, dict) or data.get(key) == value:
+        return
+    if value is None:
+        data.pop(key)
+    else:
+        data[key] = value
+    _write_json(path, data)
 
 
 def summary(data: dict[str, Any], limit: int = 20) -> str:

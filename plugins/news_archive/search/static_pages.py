@@ -175,17 +175,6 @@ def note(settings: dict[str, Any], entry: dict[str, Any] | None) -> None:
     """A static search problem as ``static_search`` in this build's report (the converter
     wrote the report at ``initialized``; ``python -m news_archive report`` shows it).  None:
     no problem, no key (a healthy build's report is the same bytes as before)."""
-    import json
-    from pathlib import Path
+    from ..report import set_section
 
-    from ..fileio import read_json, write_atomic
-
-    path = S.report_path(settings)
-    data = read_json(Path(path))
-    if not isinstance(data, dict) or data.get("static_search") == entry:
-        return
-    if entry is None:
-        data.pop("static_search")
-    else:
-        data["static_search"] = entry
-    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    set_section(S.report_path(settings), "static_search", entry)
