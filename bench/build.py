@@ -692,7 +692,7 @@ def watch_visibility(archive: Archive, log: Any = print) -> Build:
 
 @dataclass
 class NerRun:
-    """spaCy NER over the same texts in ``processes`` processes (raw_spans, as the build runs it)."""
+    """spaCy NER over the same texts in ``processes`` processes (spans_in_pieces, as the build runs it)."""
 
     processes: int
     words: int
@@ -742,7 +742,7 @@ def ner_throughput(stories: int, process_counts: tuple[int, ...] = (1, 2),
         cpu0 = _cpu_seconds()
         started = time.perf_counter()
         with PeakMemory(os.getpid()) as peak:
-            found.append(list(entities.raw_spans(nlp, texts, procs)))
+            found.append(entities.spans_in_pieces(nlp, texts, procs))
         seconds = time.perf_counter() - started
         run = NerRun(procs, words, seconds, _cpu_seconds() - cpu0, peak.rss, peak.pss, f"{load} → {_loadavg()}")
         runs.append(run)
