@@ -61,6 +61,8 @@ class Fingerprints:
         """A node's own attributes, less settings and context; a tag's or entity's slug by value
         (it is computed on first use: its value, not whether it was asked for yet)."""
         fields = {k: v for k, v in vars(node).items() if k not in cls.EXCLUDED and k != "_slug"}
+        if "relative_source_path" in fields:  # where the source is inside the content folder,
+            fields.pop("source_path", None)  # not where that folder is (a moved site)
         if isinstance(node, URLWrapper):
             fields["_slug"] = node.slug
         return fields
@@ -81,11 +83,12 @@ class Fingerprints:
 
     @staticmethod
     def token(obj: Any) -> str:
-        """Identity only (what it is, not what it says): the source file of a page, the
-        kind, name and slug of a tag, author or entity.  Never ``url``: Pelican computes
+        """Identity only (what it is, not what it says): the source file of a page (its path
+        inside the content folder), the kind, name and slug of a tag, author or entity.  Never ``url``: Pelican computes
         it anew from the settings on every access, which would cost more than the page."""
-        if isinstance(obj, Content):
-            return f"C:{obj.source_path}"
+        if isinstance(obj, Content):  # inside the content folder: a moved site's pages are the same pages
+            relative = getattr(obj, "relative_source_path", None)
+            return f"C:{relative if relative is not None else obj.source_path}"
         return f"W:{type(obj).__name__}:{obj._name}"
 
     def _encode(self, obj: Any, out: list[str], nodes: list[Any] | None, depth: int = 0,

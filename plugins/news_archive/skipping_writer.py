@@ -66,23 +66,34 @@ def template_variables(env: Any, name: str, seen: set[str] | None = None) -> set
     return names
 
 
+# Settings that say where the site's folders are, not what a page shows: the content, the
+# output, the theme (whose files are digested by their content), Pelican's cache and the work
+# folder.  Left out of the global digest, so a site moved to another folder (a CI checkout, a
+# copied benchmark archive) renders no page again; a template that reads one of them by name
+# still has it in its pages' digests (every setting is a context variable).
+LOCATION_SETTINGS = frozenset({"PATH", "OUTPUT_PATH", "THEME", "CACHE_PATH", "NEWS_ARCHIVE_WORK_DIR"})
+
+
 def code_and_theme_digest(settings: dict[str, Any]) -> str:
-    """Everything outside the context that shapes every page: theme, plugin code, settings."""
+    """Everything outside the context that shapes every page: theme, plugin code, settings.
+
+    Files count by their path inside the plugin or the theme and their bytes, not by where
+    the checkout is; the settings without :data:`LOCATION_SETTINGS`."""
     import pelican
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"pelican {pelican.__version__}".encode())
     roots = [os.path.dirname(os.path.abspath(__file__)), str(settings.get("THEME", ""))]
-    for root in roots:
+    for n, root in enumerate(roots):
         for dirpath, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 path = os.path.join(dirpath, name)
-                h.update(path.encode("utf-8", "surrogateescape"))
+                h.update(f"{n}:{os.path.relpath(path, root)}".encode("utf-8", "surrogateescape"))
                 with open(path, "rb") as fh:
                     h.update(fh.read())
     out: list[str] = []
-    Fingerprints()._encode(settings, out, None)
+    Fingerprints()._encode({k: v for k, v in settings.items() if k not in LOCATION_SETTINGS}, out, None)
     h.update("\x1f".join(out).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
