@@ -91,6 +91,7 @@ class WatchSession:
         self.overrides = dict(overrides or {})
         self.debounce_ms = debounce_ms  # quiet time that ends a burst of file events
         self.cycles: list[Cycle] = []
+        self.summary = ""  # the last cycle's report summary, as ``make html`` prints it
         self.warmed = False
         # Build.kept's memos: name -> {digest of the inputs -> what they make}
         self.kept: dict[str, dict[Any, Any]] = {}
@@ -126,6 +127,7 @@ class WatchSession:
 
         cycle = Cycle(number=len(self.cycles) + 1, changes=sorted(changes or []), started=time.time())
         work = None
+        self.summary = ""
         thresholds = gc.get_threshold()
         gc.set_threshold(CYCLE_GC_THRESHOLD, *thresholds[1:])
         try:
@@ -144,8 +146,10 @@ class WatchSession:
             if work is not None:  # a build that died before finalized must not keep the lock
                 buildlock.release(work)
         cycle.finished = time.time()
-        if work is not None:
-            cycle.counts = _report_counts(S.report_path({"NEWS_ARCHIVE_WORK_DIR": work}))
+        if work is not None:  # one parse for the counts and the summary: 20,000 entries take seconds
+            report = _read_report(S.report_path({"NEWS_ARCHIVE_WORK_DIR": work}))
+            cycle.counts = dict(report.get("counts", {}))
+            self.summary = _report_summary(report)
         self.cycles.append(cycle)
         if work is not None:
             self.write_status(work, cycle)
@@ -207,13 +211,12 @@ class WatchSession:
 
         settings = self.read_settings()
         settings.pop(WATCH_KEY)
-        report = S.report_path(settings)
         paths, keep = self.watched(settings)
         polling = bool(os.environ.get("WATCHFILES_FORCE_POLLING"))
         with RustNotify(paths, False, polling, 300, True, False) as notify:
             print(f"news_archive watch: watching {', '.join(paths)} (Ctrl-C to stop)", flush=True)
             cycle = self.build()
-            _log_cycle(cycle, report)
+            _log_cycle(cycle, self.summary)
             pending: set[str] = set()
             while True:
                 raw = notify.watch(60_000, self.debounce_ms, int(RETRY_SECONDS * 1000), stop)
@@ -224,7 +227,7 @@ class WatchSession:
                 if not pending and not self.cycles[-1].locked:
                     continue
                 cycle = self.build(sorted(pending))
-                _log_cycle(cycle, report)
+                _log_cycle(cycle, self.summary)
                 if not cycle.locked:
                     pending.clear()
 
@@ -267,15 +270,16 @@ def collect_and_freeze() -> None:
     gc.freeze()
 
 
-def _report_counts(path: str) -> dict[str, int]:
+def _read_report(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
-            return dict(json.load(fh).get("counts", {}))
-    except (OSError, ValueError, AttributeError):
+            data = json.load(fh)
+    except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
-def _log_cycle(cycle: Cycle, report: str) -> None:
+def _log_cycle(cycle: Cycle, summary: str) -> None:
     """The cycle's outcome and, after a build, its report's summary (as ``make html`` prints it)."""
     if cycle.ok:
         print(f"news_archive watch: cycle {cycle.number} done in {cycle.seconds:.1f} s "
@@ -286,18 +290,16 @@ def _log_cycle(cycle: Cycle, report: str) -> None:
         print(f"news_archive watch: cycle {cycle.number} failed in {cycle.seconds:.1f} s: {cycle.error}; "
               "waiting for the next change", flush=True)
     if not cycle.locked:
-        summary = _report_summary(report)
         if summary:
             print(summary, flush=True)
 
 
-def _report_summary(path: str) -> str:
+def _report_summary(data: dict[str, Any]) -> str:
     from .report import summary
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            return summary(json.load(fh))
-    except (OSError, ValueError, KeyError, TypeError):
+        return summary(data)
+    except (KeyError, TypeError, AttributeError):
         return ""
 
 
