@@ -147,12 +147,17 @@ class ArchiveMemo:
             with self.path.open(encoding="utf-8") as fh:
                 if want is None or fh.readline().rstrip("\n") != want:
                     return None
-                fh.readline()  # the header (see :meth:`previous`)
+                header = fh.readline()  # see :meth:`previous`
                 rows = json.loads(fh.readline())
+                outputs = fh.readline() if self.keeps else ""
             found = [[_entity(row) for row in ents] for ents in rows]
-        except (OSError, UnicodeDecodeError, ValueError, TypeError):
+            if len(found) != len(keys):
+                return None
+            if self.keeps:  # a watch session's next pass starts from this one, as after a save
+                self._keep(json.loads(header)["keys"], rows, json.loads(outputs))
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError):
             return None
-        return found if len(found) == len(keys) else None
+        return found
 
     def previous(self, keys: list[str], texts: list[str]) -> tuple[list[dict[int, str]], dict[str, Any]]:
         """What the stored pass leaves the next one, when it ran the same code on the same alias
@@ -207,11 +212,13 @@ class ArchiveMemo:
         outputs = [[entry[0], entry[1][1]] if entry else None for entry in keep] if keep else [None] * len(rows)
         header = json.dumps({"fingerprint": self.fingerprint, "keys": keys})
         write_atomic(self.path, "\n".join([want, header, _dumps(rows), _dumps(outputs)]) + "\n")
-        if not self.keeps:
-            return
-        # What the file now says, for this process's next pass: copies of the lists an Entity
-        # still holds (its aliases and mentions), so nothing done to the stories later can
-        # change them; the evidence parts are the pass's own, read and never changed.
+        if self.keeps:
+            self._keep(keys, rows, outputs)
+
+    def _keep(self, keys: list[str], rows: list[Any], outputs: list[Any]) -> None:
+        """What the file now says, for this process's next pass (:meth:`previous`): copies of
+        the lists an Entity still holds (its aliases and mentions), so nothing done to the
+        stories later can change them; the evidence parts are the pass's own, never changed."""
         rows_copy = [[[n, t, d, list(a), [[b, e] for b, e in m], st] for n, t, d, a, m, st in ents] for ents in rows]
         self.kept["archive"] = (self.fingerprint, list(keys), rows_copy, outputs)
 
