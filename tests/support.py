@@ -211,6 +211,18 @@ def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
         proc.wait(timeout=seconds)
 
 
+# --- how big a run is ------------------------------------------------------------------
+
+# Set by conftest.py (``pytest --full-scale``) before any test module is imported.
+SCALE = {"full": False}
+
+
+def examples(small: int, full: int) -> int:
+    """A hypothesis test's example count: ``small`` in ``make test``, ``full`` under
+    ``pytest --full-scale`` (where the counts the properties were first checked with run)."""
+    return full if SCALE["full"] else small
+
+
 # --- what a test may lack ---------------------------------------------------------------
 
 
