@@ -33,7 +33,16 @@ from support import (  # noqa: F401  (re-exported for `from conftest import …`
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--full-scale", action="store_true", default=False,
-                     help="build the archive-scale browser tests from all 2,095 BBC stories, not one in four")
+                     help="build the archive-scale browser tests from all 2,095 BBC stories, not one in four; "
+                          "every generated static-bundle query; the large hypothesis example counts")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--full-scale`` reaches ``support.examples`` before the test modules (and their
+    ``@settings``) are imported; each xdist worker runs this too."""
+    import support
+
+    support.SCALE["full"] = bool(config.getoption("full_scale"))
 
 
 def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:

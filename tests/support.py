@@ -211,6 +211,18 @@ def stop(proc: subprocess.Popen, seconds: float = 10) -> None:
         proc.wait(timeout=seconds)
 
 
+# --- how big a run is ------------------------------------------------------------------
+
+# Set by conftest.py (``pytest --full-scale``) before any test module is imported.
+SCALE = {"full": False}
+
+
+def examples(small: int, full: int) -> int:
+    """A hypothesis test's example count: ``small`` in ``make test``, ``full`` under
+    ``pytest --full-scale`` (where the counts the properties were first checked with run)."""
+    return full if SCALE["full"] else small
+
+
 # --- what a test may lack ---------------------------------------------------------------
 
 
@@ -265,3 +277,23 @@ def assigned_tags(stories: list, vocabulary=None, cache_dir: Path | None = None,
     else:
         tags.assign_all(stories, 3, 8, vocabulary, cache_dir=cache_dir)
     return [s.tags for s in stories]
+
+
+# --- texts for the NER model ------------------------------------------------------------
+
+NER_PEOPLE = ["Angela Merkel", "Emmanuel Macron", "Joe Biden", "Olaf Scholz", "Ursula von der Leyen"]
+NER_PLACES = ["Paris", "Brussels", "Washington", "Tokyo", "Nairobi", "Lima", "Oslo"]
+
+
+def ner_texts(n: int) -> list[str]:
+    """Distinct short stories of different lengths (so chunks, batches and pieces are
+    uneven), each with an all-caps headline and names met again later in the text: what
+    the NER tests feed one process and several and compare."""
+    out = []
+    for i in range(n):
+        who, where = NER_PEOPLE[i % len(NER_PEOPLE)], NER_PLACES[(i * 3) % len(NER_PLACES)]
+        body = [f"TALKS IN {where.upper()} ON DAY {i}", f"{who} arrived in {where} on day {i} of the talks."] + [
+            f"The Bank of Japan and Toyota were discussed in {NER_PLACES[j % len(NER_PLACES)]}." for j in range(i % 4)
+        ] + [f"{who.split()[-1]} said the World Health Organization (WHO) would report."]
+        out.append("\n\n".join(body))
+    return out

@@ -21,22 +21,9 @@ from news_archive.enrich.ner import load_model, raw_spans, spans_in_pieces
 from news_archive.enrich.ner_cache import NerCache
 from news_archive.enrich.resolve import article_from_json, article_to_json
 from news_archive.enrich.truecase import model_text
+from support import ner_texts as texts
 
 MODEL = S.DEFAULTS["NEWS_ARCHIVE_SPACY_MODEL"]
-PEOPLE = ["Angela Merkel", "Emmanuel Macron", "Joe Biden", "Olaf Scholz", "Ursula von der Leyen"]
-PLACES = ["Paris", "Brussels", "Washington", "Tokyo", "Nairobi", "Lima", "Oslo"]
-
-
-def texts(n: int) -> list[str]:
-    """Distinct short stories of different lengths, with names met again later in the text."""
-    out = []
-    for i in range(n):
-        who, where = PEOPLE[i % len(PEOPLE)], PLACES[(i * 3) % len(PLACES)]
-        body = [f"TALKS IN {where.upper()} ON DAY {i}", f"{who} arrived in {where} on day {i} of the talks."] + [
-            f"The Bank of Japan and Toyota were discussed in {PLACES[j % len(PLACES)]}." for j in range(i % 4)
-        ] + [f"{who.split()[-1]} said the World Health Organization (WHO) would report."]
-        out.append("\n\n".join(body))
-    return out
 
 
 def test_the_pass_result_survives_the_cache_form_unchanged():

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from news_archive.search import indexer
 from news_archive.search import related as R
 from news_archive.search.schema import make_document
-from support import shared_data
+from support import examples, shared_data
 
 PEOPLE = ["Ann Lee", "Bo Chen", "Cy Diaz", "Dee Okafor", "Eli Roth"]
 PLACES = ["London", "Paris", "Lagos", "Kabul"]
@@ -64,7 +64,9 @@ OPS = st.lists(st.tuples(st.sampled_from(["add", "change", "remove"]), st.intege
                min_size=1, max_size=5)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example indexes the archive from scratch after every step: 12 took two minutes of a
+# loaded `make test` (``--full-scale``: 12).
+@settings(max_examples=examples(6, 12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=st.integers(34, 48), seed=st.integers(0, 10**6), ops=OPS)
 def test_incrementally_kept_lists_equal_lists_from_scratch(start: int, seed: int, ops: list[tuple[str, int]]):
     stories = pool()

@@ -90,3 +90,27 @@ def test_postings_arrays_are_not_changed_by_a_generation_applying_its_deletions(
     finally:
         first.retire()
         second.retire()
+
+
+def test_each_generation_keeps_its_own_deletion_masks(tmp_path: Path) -> None:
+    """Which documents a segment reader has deleted is the generation's own table
+    (``Generation.deleted``), filled by its searches and day table, never a module's: the
+    next generation (a deletion more) and a generation opened from nothing start their own."""
+    import news_archive.search.matching as matching
+
+    first = Generation(build(tmp_path, {i: 0 for i in range(12)}))
+    second = Generation(build(tmp_path, {i: (1 if i == 3 else 0) for i in range(12)}), previous=first)
+    try:
+        answers(first)
+        answers(second)
+        assert first.deleted is not second.deleted
+        assert first.terms.deleted is first.scored.deleted is first.deleted
+        assert len(second.deleted) >= 2  # the day table's reader and the searches' (deletions: the old segment)
+        with second.searcher() as s:
+            old = next(r for r, _ in s.reader().leaf_readers() if r.has_deletions())
+            mask = second.deleted.of(old)
+            assert mask is not None and mask.sum() == 1
+        assert not [name for name, value in vars(matching).items() if type(value).__module__ == "weakref"]
+    finally:
+        first.retire()
+        second.retire()

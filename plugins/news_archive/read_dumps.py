@@ -225,6 +225,10 @@ def read_all(root: Path, state: State, cache_dir: Path, progress: bool,
         todo.append((path, rel, data, fp, lines))
     furniture_of = site_furniture((rel, lines) for _, rel, _, _, lines in todo)
     converted = _convert_in_workers(todo, root, furniture_of, state, limit, processes)
+    lost = sum(1 for outcome in converted.values() if outcome[0] == "lost")
+    if lost:
+        report.notes.append(f"a worker process converting dumps died; {lost} dumps were converted "
+                            "in the build process instead")
     iterator: Any = todo
     if show:
         iterator = tqdm(todo, desc="converting dumps", unit="dump")

@@ -37,6 +37,9 @@ class Report:
     # Files in the dumps folder that are not dumps: {"path", "role"} with role one of
     # "sidecar", "manifest", "note" (licences, read-mes) or "hidden".
     other_files: list[dict[str, str]] = field(default_factory=list)
+    # What went wrong with the build's own machinery rather than with one dump (a worker
+    # process that died, its dumps converted again): one sentence each, for the maintainer.
+    notes: list[str] = field(default_factory=list)
 
     def add(self, entry: Entry) -> Entry:
         self.entries.append(entry)
@@ -54,6 +57,8 @@ class Report:
             "stats": self.stats,
             "dumps": [asdict(e) for e in sorted(self.entries, key=lambda e: e.path)],
             "other_files": sorted(self.other_files, key=lambda f: f["path"]),
+            # Only when there are any: a healthy build's report keeps its bytes.
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
     def write(self, path: str) -> None:
@@ -92,6 +97,7 @@ def summary(data: dict[str, Any], limit: int = 20) -> str:
     if stats:
         parts = [f"{k.replace('_', ' ')} {v}" for k, v in stats.items()]
         lines.append("  " + "; ".join(parts))
+    lines += [f"  {note}" for note in data.get("notes", [])]
     static = data.get("static_search") or {}
     if static.get("status") in ("stale", "unavailable"):
         kept = ("the site keeps the previous build's static index" if static["status"] == "stale"

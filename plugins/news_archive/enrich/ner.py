@@ -7,13 +7,16 @@ send back cheaply.  Nothing here knows about stories or the archive.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from ..forked import forked_map, ranges
+from ..forked import WorkerLost, forked_map, ranges
 from ..settings import DEFAULTS as _defaults
 from .resolve import EXTRA_LABELS, LABEL_TYPES
+
+log = logging.getLogger(__name__)
 
 # Bump when what is cached (raw spans, sentence starts) changes.
 NER_VERSION = "5"  # 4: EVENT, WORK_OF_ART, PRODUCT and LAW spans kept; 5: the model reads
@@ -71,32 +74,16 @@ def worker_count(setting: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def raw_spans(nlp: Any, texts: list[str], processes: int = 1, batch_chars: int = PIECE_CHARS) -> Iterable[Raw]:
-    """spaCy over texts in batches (and processes, for big batches): spans and sentence starts.
+def raw_spans(nlp: Any, texts: list[str], batch_chars: int = PIECE_CHARS) -> list[Raw]:
+    """spaCy over texts in batches, in this process: each text's spans and sentence starts.
 
     A batch holds at most ``batch_chars`` characters (and 64 texts): spaCy's memory
     grows with the text it holds at once (~3 GB for ten 100,000-character texts in one
     batch, ~0.5 GB for one at a time), and batch size barely changes its speed here.
-
-    With several processes, the texts go in chunks to a pool of forked workers that
-    share the parent's loaded model (copy-on-write: no second load, little extra
-    memory) and send back only the spans and sentence starts.  spaCy's own
-    ``n_process`` sends back each whole Doc, which the parent then rebuilt from bytes
-    alone: two processes read fewer words a second than one on this machine.
+    Several processes are :func:`spans_in_pieces`' business (what a build runs).
     """
-    n_process = processes if processes > 1 and len(texts) >= 50 * processes else 1
     longest = max((len(t) for t in texts), default=1)
     batch_size = max(1, min(64, batch_chars // max(longest, 1)))
-    if n_process == 1:
-        yield from _spans_of(nlp, texts, batch_size)
-        return
-    # Small chunks keep both workers busy to the end; each costs one round trip.
-    step = max(1, min(batch_size, len(texts) // (16 * n_process)))
-    chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
-    yield from forked_map(n_process, _worker_start, (nlp, batch_size), _worker_spans, chunks)
-
-
-def _spans_of(nlp: Any, texts: list[str], batch_size: int) -> list[Raw]:
     return [
         {
             "ents": [[e.start_char, e.end_char, e.label_] for e in doc.ents
@@ -105,18 +92,6 @@ def _spans_of(nlp: Any, texts: list[str], batch_size: int) -> list[Raw]:
         }
         for doc in nlp.pipe(texts, batch_size=batch_size)
     ]
-
-
-# A worker process's model and batch size: set once when the pool forks it (a process of its own).
-_worker: dict[str, Any] = {}
-
-
-def _worker_start(nlp: Any, batch_size: int) -> None:
-    _worker.update(nlp=nlp, batch_size=batch_size)
-
-
-def _worker_spans(texts: list[str]) -> list[Raw]:
-    return _spans_of(_worker["nlp"], texts, _worker["batch_size"])
 
 
 def pieces(text: str, size: int) -> list[tuple[int, str]]:
@@ -163,6 +138,13 @@ def spans_in_pieces(nlp: Any, texts: list[str], processes: int = 1, size: int = 
     pass was a fifth of the model's own CPU time.  The workers get chunks of the texts as
     index ranges (the texts, ``then`` and the model are theirs by the fork, never pickled)
     and send back only each text's result.
+
+    A worker that dies (the OOM killer, a crash in the model) costs its chunks' texts one
+    more read, in this process: the texts whose results had come back are kept, the rest
+    are read here, and a warning says so (a build neither hangs nor loses a text).
+
+    spaCy's own ``n_process`` sends back each whole Doc, which the parent then rebuilt
+    from bytes alone: two processes read fewer words a second than one on this machine.
     """
     n_process = processes if processes > 1 and len(texts) >= 50 * processes else 1
     job = _Job(nlp, texts, size, then)
@@ -170,7 +152,18 @@ def spans_in_pieces(nlp: Any, texts: list[str], processes: int = 1, size: int = 
         return job.run((0, len(texts)))
     # Small chunks keep both workers busy to the end; each costs one round trip.
     step = max(1, min(64, len(texts) // (16 * n_process)))
-    return list(forked_map(n_process, _job_start, (job,), _job_run, ranges(len(texts), step)))
+    chunks = ranges(len(texts), step)
+    out: list[Raw] = []
+    try:
+        for raw in forked_map(n_process, _job_start, (job,), _job_run, chunks):
+            out.append(raw)
+    except WorkerLost as lost:
+        rest = chunks[lost.done][0] if lost.done < len(chunks) else len(texts)
+        del out[rest:]  # whole chunks only (a chunk's results come back together)
+        log.warning("NER: a worker process died; %d of %d texts are read again in the build process",
+                    len(texts) - rest, len(texts))
+        out.extend(job.run((rest, len(texts))))
+    return out
 
 
 # What a caller does with one text's whole spans (:func:`spans_in_pieces`): (index, raw) -> raw.

@@ -17,14 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..forked import forked_map, ranges
+from ..forked import WorkerLost, forked_map, ranges
 from . import read_dump
 from .errors import Rejected, RejectedRecord
 
 # (path, dumps folder, bytes, furniture keys, byte limit): one dump to convert.
 Job = tuple[Path, Path, bytes, frozenset[int], int]
 # ("done", conversion) | ("raised", exception) | ("again", None): convert it in the parent
-# (an exception that cannot be pickled: the parent's own run then reports it as it is).
+# (an exception that cannot be pickled: the parent's own run then reports it as it is) |
+# ("lost", None): its worker died (killed, or exited) first; the parent converts it too.
 Outcome = tuple[str, Any]
 MIN_JOBS = 64  # fewer dumps than this are converted in the parent: forking costs more
 
@@ -46,11 +47,21 @@ def convert(path: Path, root: Path, data: bytes, furniture: frozenset[int], limi
 
 def convert_all(jobs: Sequence[Job], processes: int) -> list[Outcome] | None:
     """Each job's outcome, in order, from ``processes`` workers; None when not worth a pool
-    (one process, or fewer than :data:`MIN_JOBS` dumps): the caller converts them itself."""
+    (one process, or fewer than :data:`MIN_JOBS` dumps): the caller converts them itself.
+
+    A worker that dies (the OOM killer, a crash in a decoder) stops the pool: the jobs
+    whose outcomes had not come back are ``("lost", None)``, converted by the caller, each
+    under its dump's own guard, so one dump that kills its worker never stops the others."""
     if processes < 2 or len(jobs) < MIN_JOBS:
         return None
     step = max(1, min(32, len(jobs) // (8 * processes)))
-    return list(forked_map(processes, _start, (jobs,), _run, ranges(len(jobs), step)))
+    out: list[Outcome] = []
+    try:
+        for outcome in forked_map(processes, _start, (jobs,), _run, ranges(len(jobs), step)):
+            out.append(outcome)
+    except WorkerLost:
+        out += [("lost", None)] * (len(jobs) - len(out))
+    return out
 
 
 # A worker's jobs: set once when the pool forks it (a process of its own).

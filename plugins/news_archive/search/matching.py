@@ -155,15 +155,16 @@ class TermDocs(_TermMemo):
 
     MAX_DOCS = 8_000_000
 
-    def __init__(self, store: SegmentPostings | None = None) -> None:
+    def __init__(self, store: SegmentPostings | None = None, deleted: DeletedMasks | None = None) -> None:
         """``store``: where each segment's postings are read from (shared with :class:`Scored`
-        and with the next generation)."""
+        and with the next generation); ``deleted``: the generation's deletion masks."""
         super().__init__()
         self.store = store if store is not None else SegmentPostings()
+        self.deleted = deleted if deleted is not None else DeletedMasks()
 
     def get(self, searcher: Any, fieldname: str, text: Any) -> Any:
-        return self._memo((fieldname, text),
-                          lambda: _term_postings(searcher, fieldname, text, self.store)[0].astype(np.int32))
+        return self._memo((fieldname, text), lambda: _term_postings(
+            searcher, fieldname, text, self.store, self.deleted)[0].astype(np.int32))
 
     @staticmethod
     def _size(found: Any) -> int:
@@ -283,9 +284,10 @@ class Scored(_TermMemo):
 
     MAX_DOCS = 4_000_000
 
-    def __init__(self, store: SegmentPostings | None = None) -> None:
+    def __init__(self, store: SegmentPostings | None = None, deleted: DeletedMasks | None = None) -> None:
         super().__init__()
         self.store = store if store is not None else SegmentPostings()
+        self.deleted = deleted if deleted is not None else DeletedMasks()
         self._lengths: dict[str, Any] = {}
 
     @staticmethod
@@ -312,7 +314,7 @@ class Scored(_TermMemo):
         field = searcher.schema[fieldname]
         if isinstance(text, str):
             text = field.to_bytes(text)  # as Term.matcher hands it to the scorer
-        docs, tf = _term_postings(searcher, fieldname, text, self.store)
+        docs, tf = _term_postings(searcher, fieldname, text, self.store, self.deleted)
         if not field.scorable:  # Whoosh scores such a field by the weight alone
             return docs, tf
         B = weighting._field_B.get(fieldname, weighting.B)
@@ -324,7 +326,8 @@ class Scored(_TermMemo):
         return docs, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
 
-def _term_postings(searcher: Any, fieldname: str, text: Any, store: SegmentPostings) -> tuple[Any, Any]:
+def _term_postings(searcher: Any, fieldname: str, text: Any, store: SegmentPostings,
+                   deleted_masks: DeletedMasks) -> tuple[Any, Any]:
     """A term's live documents over every segment (sorted, int64) and its weight in each:
     what ``Term.matcher`` would walk."""
     field = searcher.schema[fieldname] if fieldname in searcher.schema else None
@@ -339,7 +342,7 @@ def _term_postings(searcher: Any, fieldname: str, text: Any, store: SegmentPosti
             ids, tf = store.postings(reader, fieldname, text)
             if not len(ids):
                 continue
-            deleted = deleted_mask(reader)
+            deleted = deleted_masks.of(reader)
             if deleted is not None:
                 keep = ~deleted[ids]
                 ids, tf = ids[keep], tf[keep]
@@ -350,18 +353,38 @@ def _term_postings(searcher: Any, fieldname: str, text: Any, store: SegmentPosti
     return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
-_DELETED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_DELETED_LOCK = threading.Lock()
+class DeletedMasks:
+    """Each segment reader's deleted documents as a boolean array by document number, made
+    once per reader: filtering each term's postings through ``is_deleted``, a Python call
+    per posting, was a third of reading them.
 
+    One table per opened index generation (:class:`.pool.Generation` holds it and hands it
+    to its :class:`TermDocs`, :class:`Scored` and day table), never a module's: a table
+    shared by every index of the process kept readers of indexes long replaced (and of
+    other sites built in the same process) as keys, and its contents changed whenever the
+    collector happened to free one.  Keys are weak, so a reader closed and dropped takes
+    its mask with it."""
 
-def deleted_mask(reader: Any) -> Any:
-    """A segment reader's deleted documents as a boolean array by document number (None
-    when it has none), made once per reader: filtering each term's postings through
-    ``is_deleted``, a Python call per posting, was a third of reading them."""
-    with _DELETED_LOCK:
-        found = _DELETED.get(reader)
-    if found is not None:
+    def __init__(self) -> None:
+        self._masks: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._masks)
+
+    def of(self, reader: Any) -> Any:
+        """``reader``'s mask, or None when it has no deleted documents."""
+        with self._lock:
+            found = self._masks.get(reader)
+        if found is None:
+            found = _deleted_mask(reader)
+            with self._lock:
+                self._masks[reader] = found
         return found if len(found) else None
+
+
+def _deleted_mask(reader: Any) -> Any:
+    """A segment reader's deleted documents, read from Whoosh (an empty array: none)."""
     mask = np.zeros(reader.doc_count_all() if reader.has_deletions() else 0, dtype=bool)
     if len(mask):
         found_set = getattr(reader, "deleted_docs_set", None)  # what reader.postings filters by
@@ -369,9 +392,7 @@ def deleted_mask(reader: Any) -> Any:
             found_set = [d for d in range(len(mask)) if reader.is_deleted(d)]
         deleted = np.fromiter(found_set, dtype=np.int64, count=len(found_set))
         mask[deleted[deleted < len(mask)]] = True
-    with _DELETED_LOCK:
-        _DELETED[reader] = mask
-    return mask if len(mask) else None
+    return mask
 
 
 def _read_postings(reader: Any, fieldname: str, text: bytes) -> tuple[Any, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 from whoosh import index as windex
 
 from .facets import FacetTable
-from .matching import Scored, SegmentPostings, TermDocs, deleted_mask
+from .matching import DeletedMasks, Scored, SegmentPostings, TermDocs
 from .schema import UNDATED_OLDEST
 
 POOLED_SEARCHERS = 16
@@ -78,11 +78,13 @@ class Generation:
         self.answers = AnswerCache(cache_size)
         # Segments this generation shares with the one before keep the postings read there.
         self.postings = previous.postings if previous is not None else SegmentPostings()
-        self.terms = TermDocs(self.postings)
-        self.scored = Scored(self.postings)
+        # Which documents each of this generation's segment readers has deleted (its own table).
+        self.deleted = DeletedMasks()
+        self.terms = TermDocs(self.postings, self.deleted)
+        self.scored = Scored(self.postings, self.deleted)
         with self.ix.searcher() as s:
             self.facets = FacetTable(s.reader(), previous.facets if previous is not None else None)
-            self.days = DayTable(s.reader(), previous.days if previous is not None else None)
+            self.days = DayTable(s.reader(), previous.days if previous is not None else None, self.deleted)
 
     @contextmanager
     def searcher(self) -> Iterator[Any]:
@@ -124,7 +126,8 @@ class DayTable:
     was most of what opening a generation cost a worker at 20,000 stories.
     """
 
-    def __init__(self, reader: Any, previous: DayTable | None = None) -> None:
+    def __init__(self, reader: Any, previous: DayTable | None = None, deleted: DeletedMasks | None = None) -> None:
+        """``deleted``: the generation's deletion masks (the ones its searches filter by)."""
         import numpy as np
 
         self._np = np
@@ -140,10 +143,11 @@ class DayTable:
                 self.segments[key] = days
             parts.append(days)
         days = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # a copy: masked below
+        masks = deleted if deleted is not None else DeletedMasks()
         for leaf, offset in reader.leaf_readers():
-            deleted = deleted_mask(leaf)  # the mask searches filter postings by, made once per reader
-            if deleted is not None:
-                days[offset:offset + len(deleted)][deleted] = UNDATED_OLDEST
+            gone = masks.of(leaf)  # the mask searches filter postings by, made once per reader
+            if gone is not None:
+                days[offset:offset + len(gone)][gone] = UNDATED_OLDEST
         self.days = days
 
     def _read(self, leaf: Any) -> Any:
