@@ -110,6 +110,13 @@ _SOURCE_AFTER = re.compile(
     r"\s+(?:(?:first |also |had |has |later |previously )?(?:reported|reports)\b|News\b|Businessweek\b|"
     r"(?:was|were) first to report\b)"
 )
+# An outlet's piece, counted as one of many: "disputes a Bloomberg report", "a Reuters analysis", "a
+# Bloomberg News investigation" — the indefinite article is what an inquiry's report, named after
+# its chair, never takes ("the Gershon report").
+_SOURCE_PIECE_BEFORE = re.compile(r"(?:^|[^\w'\u2019-])(?:a|an|A|An)\s+$")
+_SOURCE_PIECE_AFTER = re.compile(
+    r"(?:\s+News)?\s+(?:report|investigation|analysis|interview|article|survey|poll|exclusive)\b"
+)
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
     r"clash|fixtures?|campaign|title race)\b"
@@ -328,7 +335,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     if _MISSION_AFTER.match(after):
         return "mission"
-    if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
+    if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after) \
+            or (_SOURCE_PIECE_BEFORE.search(before) and _SOURCE_PIECE_AFTER.match(after)):
         return "source"
     return ""
 
