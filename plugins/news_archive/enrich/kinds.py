@@ -110,6 +110,13 @@ _SOURCE_AFTER = re.compile(
     r"\s+(?:(?:first |also |had |has |later |previously )?(?:reported|reports)\b|News\b|Businessweek\b|"
     r"(?:was|were) first to report\b)"
 )
+# An outlet's piece, counted as one of many: "disputes a Bloomberg report", "a Reuters analysis", "a
+# Bloomberg News investigation" — the indefinite article is what an inquiry's report, named after
+# its chair, never takes ("the Gershon report").
+_SOURCE_PIECE_BEFORE = re.compile(r"(?:^|[^\w'\u2019-])(?:a|an|A|An)\s+$")
+_SOURCE_PIECE_AFTER = re.compile(
+    r"(?:\s+News)?\s+(?:report|investigation|analysis|interview|article|survey|poll|exclusive)\b"
+)
 _EVENT_AFTER = re.compile(
     r"\s+(?:finals?|semi-finals?|quarter-finals?|tournament|trophy|table|decider|standings|qualifiers?|"
     r"clash|fixtures?|campaign|title race)\b"
@@ -219,6 +226,11 @@ _ANIMAL = (r"gorillas?|chimps?|chimpanzees?|orangutans?|monkeys?|apes?|pandas?|e
            r"dogs?|puppy|puppies|pups?|cats?|kittens?|parrots?|penguins?|koalas?|kangaroos?|crocodiles?|alligators?")
 _ANIMAL_BEFORE = re.compile(rf"\b(?:{_ANIMAL})(?:,|\s+(?:named|called|dubbed|known as))?\s+\(?$")
 _PERSON_AFTER = re.compile(r",\s+\d{1,3}\s*,|\s+\(\d{1,3}\)")  # "Ahed Tamimi, 16, ...": an age
+# A courtesy title news style gives a person at every later mention ("Mr Ebbers", "Ms Cooper"): a
+# firm, a club or a place never takes one.  As a cue it is the story's say, once per story, at
+# the cue weight, so the archive-wide vote cannot outvote it with the model's ORG on the full name
+# (Bernie Ebbers, Keanu Reeves in BBC).  "Miss" is left out: "Miss World", "Miss Saigon".
+_COURTESY_BEFORE = re.compile(r"(?:^|[^\w'\u2019-])(?:Mr|Mrs|Ms|Mx)\.?\s+$")
 # A row of a results table: the name starts the line and numbers fill the rest of it ("NEW YORK
 # 74 55 .574 -", "Leicestershire 12 6 2 4 0 183"): in wire copy that is a club's standing.
 _NUMBER_CELL = r"\s+(?:\d{1,3}|\d*\.\d+|\d+/\d+|-)"
@@ -283,7 +295,7 @@ def cue(text: str, start: int, end: int) -> str:
     if _CREDIT_BEFORE.search(before) or (_credit_after().match(after) and not _credit_after().match(
             "/" + text[start:end])):  # "AFP/Getty Images": the agency itself is decided by its own votes
         return "credit"
-    if _PERSON_AFTER.match(after):
+    if _PERSON_AFTER.match(after) or _COURTESY_BEFORE.search(before):
         return "person"
     if _ANIMAL_BEFORE.search(before):
         return "animal"
@@ -328,7 +340,8 @@ def cue(text: str, start: int, end: int) -> str:
         return "place"  # "at Anfield", "in Glasgow": not a person ("in Blair's speech" aside)
     if _MISSION_AFTER.match(after):
         return "mission"
-    if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after):
+    if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(after) \
+            or (_SOURCE_PIECE_BEFORE.search(before) and _SOURCE_PIECE_AFTER.match(after)):
         return "source"
     return ""
 
